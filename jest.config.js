@@ -1,0 +1,14 @@
+// One jest run for the whole workspace. TypeScript is ESM here, so ts-jest runs in its ESM mode
+// (jest itself needs --experimental-vm-modules, set by scripts/test.mjs).
+/** @type {import('jest').Config} */
+export default {
+  testEnvironment: 'node',
+  extensionsToTreatAsEsm: ['.ts'],
+  transform: {
+    '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: '<rootDir>/tsconfig.json', diagnostics: { ignoreCodes: ['TS151001'] } }],
+  },
+  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
+  roots: ['<rootDir>/tools', '<rootDir>/libs', '<rootDir>/apps'],
+  testMatch: ['**/*.test.ts'],
+  testPathIgnorePatterns: ['/node_modules/', '/dist/', '/build/'],
+};
