@@ -1,0 +1,29 @@
+export interface AutotoolsExecutorOptions {
+  /** Workspace-relative source tree (produced by a `source` target). */
+  sourceDir: string;
+  /** Workspace-relative build directory for out-of-tree builds; defaults to sourceDir. */
+  buildDir?: string;
+  /** Run a configure script in buildDir first. */
+  configure?: {
+    /** Script path relative to sourceDir (default "configure"). */
+    script?: string;
+    args?: string[];
+  };
+  make?: {
+    targets?: string[];
+    args?: string[];
+  };
+  /** `make <targets>` after the build, e.g. ["install"]; args are added to it. */
+  install?: {
+    targets?: string[];
+    args?: string[];
+  };
+  /** Environment for every step, values may use placeholders. */
+  env?: Record<string, string>;
+  /** Workspace-relative paths removed before building (stale staging dirs). */
+  clean?: string[];
+  /** Products copied to their final, workspace-relative place after a successful build. */
+  publish?: { from: string; to: string }[];
+  /** Use the wasm32 LLVM toolchain (its placeholders, e.g. {cc}); false for native builds. */
+  toolchain?: boolean;
+}

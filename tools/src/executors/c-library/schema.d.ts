@@ -1,0 +1,17 @@
+export interface CLibraryExecutorOptions {
+  /** Globs of C sources, relative to the project root. */
+  sources: string[];
+  /** Project-relative include directories used while compiling. */
+  includeDirs?: string[];
+  /** Project-relative directory of public headers, copied to <outputPath>/include. */
+  publicInclude?: string;
+  cflags?: string[];
+  /** Workspace-relative sysroot (e.g. dist/libs/wasi-libc/sysroot). */
+  sysroot: string;
+  /** Target triple (default wasm32-wasi). */
+  target?: string;
+  /** Library name: produces lib<libName>.a. */
+  libName: string;
+  /** Workspace-relative output directory: lib/ and include/ go under it. */
+  outputPath: string;
+}

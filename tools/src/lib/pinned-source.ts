@@ -1,0 +1,120 @@
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { execa } from 'execa';
+import { BuildError } from './build-error.ts';
+import { debianOrigUrls, type DebianOrig } from './debian-archive.ts';
+import { downloadFile, verifySha256 } from './download.ts';
+
+/** An upstream source release pinned by digest, with the places it can be obtained from. */
+export interface SourcePin {
+  name: string;
+  version: string;
+  sha256: string;
+  /** File name in the download cache; defaults to the Debian orig name, else the URL's base name. */
+  fileName?: string;
+  upstreamUrl?: string;
+  debian?: DebianOrig;
+}
+
+export function pinnedFileName(pin: SourcePin): string {
+  const name = pin.fileName ?? pin.debian?.file ?? (pin.upstreamUrl ? basename(new URL(pin.upstreamUrl).pathname) : undefined);
+  if (!name) throw new BuildError(`source pin ${pin.name} ${pin.version} names no file: give fileName, debian or upstreamUrl`);
+  return name;
+}
+
+export interface ObtainOptions {
+  downloadsDir: string;
+  /** Where candidate URLs come from; tests replace the Debian lookup. */
+  debianUrls?: (orig: DebianOrig) => Promise<string[]>;
+  log?: (line: string) => void;
+}
+
+/**
+ * Returns the path of the verified tarball: from the download cache, else the upstream URL, else
+ * Debian's archive. A cached file that fails verification is deleted and the build fails loudly
+ * (someone or something changed it); a download that fails verification is deleted and the next
+ * place is tried.
+ */
+export async function obtainTarball(pin: SourcePin, options: ObtainOptions): Promise<string> {
+  const log = options.log ?? console.log;
+  const dest = join(options.downloadsDir, pinnedFileName(pin));
+  if (existsSync(dest)) {
+    await verifySha256(dest, pin.sha256);
+    log(`${pin.name} ${pin.version}: ${dest} (cached, sha256 ok)`);
+    return dest;
+  }
+  const failures: string[] = [];
+  const tryUrls = async (urls: string[]): Promise<boolean> => {
+    for (const url of urls) {
+      log(`${pin.name} ${pin.version}: downloading ${url}`);
+      try {
+        await downloadFile(url, dest);
+        await verifySha256(dest, pin.sha256);
+        log(`${pin.name} ${pin.version}: sha256 ok`);
+        return true;
+      } catch (error) {
+        failures.push(`${url}: ${(error as Error).message.split('\n')[0]}`);
+        log(`${pin.name} ${pin.version}: ${(error as Error).message.split('\n')[0]}`);
+      }
+    }
+    return false;
+  };
+  if (pin.upstreamUrl && (await tryUrls([pin.upstreamUrl]))) return dest;
+  if (pin.debian) {
+    log(`${pin.name} ${pin.version}: looking up Debian source package ${pin.debian.package} ${pin.debian.version}`);
+    const urls = await (options.debianUrls ?? debianOrigUrls)(pin.debian);
+    if (urls.length === 0) failures.push(`Debian archive: no apt sources found on this machine`);
+    if (await tryUrls(urls)) return dest;
+  }
+  throw new BuildError(
+    `could not obtain ${pin.name} ${pin.version} (${pinnedFileName(pin)}, sha256 ${pin.sha256}):\n` +
+      failures.map((f) => `  - ${f}`).join('\n') +
+      `\nPut a verified copy at ${dest} to build offline.`,
+  );
+}
+
+export interface ExtractOptions {
+  tarball: string;
+  destDir: string;
+  /** Directory of `*.patch` files applied in name order with `patch -p1`; may be absent. */
+  patchesDir?: string;
+  stripComponents?: number;
+  log?: (line: string) => void;
+}
+
+/** The patches that apply to a source, in the order they are applied. */
+export function listPatches(patchesDir: string | undefined): string[] {
+  if (!patchesDir || !existsSync(patchesDir)) return [];
+  return readdirSync(patchesDir)
+    .filter((f) => f.endsWith('.patch'))
+    .sort()
+    .map((f) => join(patchesDir, f));
+}
+
+/**
+ * Extracts and patches into a staging directory that replaces `destDir` only when every patch
+ * applied: a failed run leaves the previous tree (or nothing) behind, never a half-patched one.
+ */
+export async function extractAndPatch(options: ExtractOptions): Promise<void> {
+  const log = options.log ?? console.log;
+  const staging = `${options.destDir}.staging`;
+  rmSync(staging, { recursive: true, force: true });
+  mkdirSync(staging, { recursive: true });
+  try {
+    const strip = options.stripComponents ?? 1;
+    log(`extracting ${basename(options.tarball)} into ${options.destDir}`);
+    const tar = await execa('tar', ['-xf', options.tarball, '-C', staging, `--strip-components=${strip}`], { reject: false });
+    if (tar.failed) throw new BuildError(`extracting ${options.tarball} failed:\n${tar.stderr}`);
+    for (const patch of listPatches(options.patchesDir)) {
+      log(`applying ${basename(patch)}`);
+      const applied = await execa('patch', ['-p1', '--forward', '--batch', '--no-backup-if-mismatch', '-d', staging, '-i', patch], { reject: false, all: true });
+      if (applied.failed) {
+        throw new BuildError(`patch ${patch} does not apply to ${basename(options.tarball)}:\n${applied.all}`);
+      }
+    }
+    rmSync(options.destDir, { recursive: true, force: true });
+    renameSync(staging, options.destDir);
+  } finally {
+    rmSync(staging, { recursive: true, force: true });
+  }
+}
