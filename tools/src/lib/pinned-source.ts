@@ -118,3 +118,12 @@ export async function extractAndPatch(options: ExtractOptions): Promise<void> {
     rmSync(staging, { recursive: true, force: true });
   }
 }
+
+/** The whole `source` step: a verified tarball, extracted and patched into `destDir`. */
+export async function prepareSource(
+  pin: SourcePin,
+  options: ObtainOptions & Omit<ExtractOptions, 'tarball'>,
+): Promise<void> {
+  const tarball = await obtainTarball(pin, options);
+  await extractAndPatch({ ...options, tarball });
+}

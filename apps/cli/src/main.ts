@@ -1,0 +1,29 @@
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError } from 'commander';
+
+const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+
+export function buildProgram(): Command {
+  const program = new Command('pywasi')
+    .description('Run WebAssembly (WASI) modules and CPython 3.11 for wasm32-wasi on Node.js, with real sockets.')
+    .version(version, '-V, --version', 'print the pywasi version')
+    .helpOption('-h, --help', 'show help for pywasi or a command')
+    .showSuggestionAfterError(true)
+    .exitOverride();
+  return program;
+}
+
+/** Runs the CLI; returns the process exit code (a guest's exit code for run/python). */
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // --help and --version end here with exit code 0; usage errors were printed by commander.
+      return error.exitCode;
+    }
+    throw error;
+  }
+}

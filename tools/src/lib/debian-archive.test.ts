@@ -1,0 +1,53 @@
+import { parseDeb822Sources, parseOneLineSources, poolPath, toDebSrcStanzas } from './debian-archive.ts';
+
+describe('apt sources', () => {
+  it('reads deb822 stanzas, keeping only binary (deb) ones and their extra fields', () => {
+    const sources = parseDeb822Sources(
+      [
+        'Types: deb',
+        '# a comment',
+        'URIs: http://mirror.invalid/debian',
+        'Suites: bookworm bookworm-updates',
+        'Components: main',
+        'Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg',
+        '',
+        'Types: deb-src',
+        'URIs: http://src.invalid/debian',
+        'Suites: bookworm',
+        'Components: main',
+        '',
+        'Types: deb',
+        'URIs: http://off.invalid/debian',
+        'Suites: bookworm',
+        'Enabled: no',
+      ].join('\n'),
+    );
+    expect(sources).toEqual([
+      {
+        uris: ['http://mirror.invalid/debian'],
+        suites: ['bookworm', 'bookworm-updates'],
+        components: ['main'],
+        extra: { 'Signed-By': '/usr/share/keyrings/debian-archive-keyring.gpg' },
+      },
+    ]);
+  });
+
+  it('reads one-line sources with options', () => {
+    const sources = parseOneLineSources(
+      'deb [arch=amd64 signed-by=/k.gpg] http://m.invalid/debian bookworm main contrib # x\n# deb http://no.invalid/ x main\ndeb-src http://s.invalid/ bookworm main\n',
+    );
+    expect(sources).toEqual([
+      { uris: ['http://m.invalid/debian'], suites: ['bookworm'], components: ['main', 'contrib'], extra: { 'Signed-By': '/k.gpg' } },
+    ]);
+  });
+
+  it('turns them into deb-src stanzas', () => {
+    const text = toDebSrcStanzas([{ uris: ['http://m.invalid/debian'], suites: ['bookworm'], components: ['main'], extra: { 'Signed-By': '/k.gpg' } }]);
+    expect(text).toBe('Types: deb-src\nURIs: http://m.invalid/debian\nSuites: bookworm\nComponents: main\nSigned-By: /k.gpg\n');
+  });
+
+  it('computes pool paths as Debian does', () => {
+    expect(poolPath('python3.11', 'python3.11_3.11.2.orig.tar.gz')).toBe('pool/main/p/python3.11/python3.11_3.11.2.orig.tar.gz');
+    expect(poolPath('libxml2', 'f')).toBe('pool/main/libx/libxml2/f');
+  });
+});
