@@ -28,7 +28,9 @@ describe('ensureLlvmToolchain', () => {
 
   it('installs the pinned packages with apt-get when root on Debian', async () => {
     const { machine, ran } = fakeMachine({ root: true, apt: true, present: () => false });
-    const toolchain = await ensureLlvmToolchain(16, { machine });
+    const lines: string[] = [];
+    const toolchain = await ensureLlvmToolchain(16, { machine, log: (l) => lines.push(l) });
+    expect(lines.join('\n')).toMatch(/LLVM 16 wasm toolchain incomplete \(missing \/usr\/lib\/llvm-16\/bin\/clang, .*installing it with apt-get/);
     expect(ran).toEqual([
       ['apt-get', 'update'],
       ['apt-get', 'install', '-y', '--no-install-recommends', 'clang-16', 'lld-16', 'llvm-16', 'libclang-rt-16-dev-wasm32'],

@@ -71,11 +71,15 @@ export function installCommand(major: number, machine: MachineProbe = realMachin
  */
 export async function ensureLlvmToolchain(
   major: number,
-  { machine = realMachine, install = true }: { machine?: MachineProbe; install?: boolean } = {},
+  {
+    machine = realMachine,
+    install = true,
+    log = console.log,
+  }: { machine?: MachineProbe; install?: boolean; log?: (line: string) => void } = {},
 ): Promise<LlvmToolchain> {
   let missing = missingParts(major, machine);
   if (missing.length > 0 && install && machine.isRoot() && machine.hasApt()) {
-    console.log(`LLVM ${major} wasm toolchain incomplete (missing ${missing.join(', ')}); installing it with apt-get:`);
+    log(`LLVM ${major} wasm toolchain incomplete (missing ${missing.join(', ')}); installing it with apt-get:`);
     try {
       await machine.runVisible('apt-get', ['update']);
       await machine.runVisible('apt-get', ['install', '-y', '--no-install-recommends', ...debianPackages(major)]);
