@@ -1,5 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
+import { CliError } from './cli-error.ts';
+import { registerBuild } from './commands/build.ts';
+import { registerPip } from './commands/pip.ts';
 
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -9,8 +12,18 @@ export function buildProgram(): Command {
     .version(version, '-V, --version', 'print the pywasi version')
     .helpOption('-h, --help', 'show help for pywasi or a command')
     .showSuggestionAfterError(true)
-    .exitOverride();
+    .exitOverride()
+    .configureOutput({ outputError: (text, write) => write(`pywasi: ${text.replace(/^error: /, '')}`) });
+  registerPip(program);
+  registerBuild(program);
+  // Sub-commands inherit the behaviour above (exitOverride, error format).
+  for (const command of program.commands) inherit(command, program);
   return program;
+}
+
+function inherit(command: Command, from: Command): void {
+  command.exitOverride().configureOutput(from.configureOutput());
+  for (const sub of command.commands) inherit(sub, from);
 }
 
 /** Runs the CLI; returns the process exit code (a guest's exit code for run/python). */
@@ -22,6 +35,10 @@ export async function main(argv: string[]): Promise<number> {
   } catch (error) {
     if (error instanceof CommanderError) {
       // --help and --version end here with exit code 0; usage errors were printed by commander.
+      return error.exitCode === 0 ? 0 : 2;
+    }
+    if (error instanceof CliError) {
+      console.error(`pywasi: ${error.message}`);
       return error.exitCode;
     }
     throw error;

@@ -1,0 +1,27 @@
+import { Command } from 'commander';
+import { execa } from 'execa';
+import { workspaceRoot } from '../workspace.ts';
+
+export interface BuildOptions {
+  debug: boolean;
+  opt: boolean;
+}
+
+/** `pywasi build` is a thin front for the Nx graph: the same targets, caching and logs. */
+export function nxBuildArguments(options: BuildOptions): string[] {
+  const configuration = options.debug ? 'debug' : options.opt ? undefined : 'noopt';
+  return ['nx', 'build', 'cpython', ...(configuration ? [`--configuration=${configuration}`] : [])];
+}
+
+export function registerBuild(program: Command): void {
+  program
+    .command('build')
+    .description('build python.wasm and python311.zip with Nx (cached: only what changed is rebuilt)')
+    .option('--debug', 'build CPython --with-pydebug (implies --no-opt); output in dist/python-debug', false)
+    .option('--no-opt', 'skip wasm-opt (faster build, larger and slower python.wasm)')
+    .addHelpText('after', '\nExamples:\n  pywasi build\n  pywasi build --debug\n')
+    .action(async (options: BuildOptions) => {
+      const result = await execa('npx', nxBuildArguments(options), { cwd: workspaceRoot, stdio: 'inherit', reject: false });
+      process.exitCode = result.exitCode ?? 1;
+    });
+}
