@@ -1,0 +1,180 @@
+// The shared-memory call channel between the guest thread (which blocks in Atomics.wait) and the
+// event-loop thread (which owns the sockets and wakes up via Atomics.waitAsync). One request is in
+// flight at a time because the guest is single-threaded. No postMessage on the hot path: integers
+// travel in `ctl`, bulk bytes in `data`, rare structured values as JSON in `meta`.
+
+export const Op = {
+  OPEN: 1,
+  BIND: 2,
+  CONNECT: 3,
+  LISTEN: 4,
+  ACCEPT: 5,
+  RECV: 6,
+  SEND: 7,
+  RECVFROM: 8,
+  SENDTO: 9,
+  SHUTDOWN: 10,
+  GETOPT: 11,
+  SETOPT: 12,
+  LOCALADDR: 13,
+  PEERADDR: 14,
+  GETADDRINFO: 15,
+  CLOSE: 16,
+  POLL: 17,
+} as const;
+
+const REQ = 0;
+const RESP = 1;
+const OP = 2;
+export const ARG0 = 3;
+export const MAX_ARGS = 13;
+const ERRNO = 16;
+export const RES0 = 17;
+export const MAX_RESULTS = 15;
+const CTL_INTS = 32;
+
+export const META_SIZE = 64 * 1024;
+export const DATA_SIZE = 4 * 1024 * 1024;
+
+// Atomics.waitAsync is in V8 since 8.7 (Node 16) but in TypeScript's lib only from ES2024.
+type WaitAsync = (ta: Int32Array, index: number, value: number) => { async: false; value: string } | { async: true; value: Promise<string> };
+const waitAsync = (Atomics as unknown as { waitAsync: WaitAsync }).waitAsync;
+
+export interface ChannelBuffers {
+  ctl: SharedArrayBuffer;
+  meta: SharedArrayBuffer;
+  data: SharedArrayBuffer;
+}
+
+export function createChannelBuffers(): ChannelBuffers {
+  return {
+    ctl: new SharedArrayBuffer(CTL_INTS * 4),
+    meta: new SharedArrayBuffer(META_SIZE),
+    data: new SharedArrayBuffer(DATA_SIZE),
+  };
+}
+
+abstract class ChannelEnd {
+  readonly ctl: Int32Array;
+  readonly meta: Buffer;
+  readonly data: Buffer;
+  constructor(bufs: ChannelBuffers) {
+    this.ctl = new Int32Array(bufs.ctl);
+    this.meta = Buffer.from(bufs.meta);
+    this.data = Buffer.from(bufs.data);
+  }
+  protected writeJson(value: unknown): number {
+    const text = JSON.stringify(value);
+    const n = this.meta.write(text, 0, 'utf8');
+    if (n >= META_SIZE - 4) throw new RangeError('channel meta overflow');
+    return n;
+  }
+  protected parseJson<T>(len: number): T {
+    return JSON.parse(this.meta.toString('utf8', 0, len)) as T;
+  }
+}
+
+/** Guest-thread end: synchronous calls. */
+export class GuestChannel extends ChannelEnd {
+  /** Sends a request and blocks until the reply; returns the errno. Results via `result(i)`. */
+  call(op: number, ...args: number[]): number {
+    const ctl = this.ctl;
+    ctl[OP] = op;
+    for (let i = 0; i < args.length; i++) ctl[ARG0 + i] = args[i]!;
+    const seq = (Atomics.load(ctl, REQ) + 1) | 0;
+    Atomics.store(ctl, REQ, seq);
+    Atomics.notify(ctl, REQ);
+    for (;;) {
+      const resp = Atomics.load(ctl, RESP);
+      if (resp === seq) break;
+      Atomics.wait(ctl, RESP, resp);
+    }
+    return ctl[ERRNO]!;
+  }
+  /** Like call, with a JSON value in meta; its length goes in the last argument. */
+  callJson(op: number, value: unknown, ...args: number[]): number {
+    const len = this.writeJson(value);
+    return this.call(op, ...args, len);
+  }
+  result(i: number): number {
+    return this.ctl[RES0 + i]!;
+  }
+  /** The JSON reply whose length is in result slot `i`. */
+  resultJson<T>(i: number): T {
+    return this.parseJson<T>(this.result(i));
+  }
+}
+
+export interface Request {
+  op: number;
+  arg(i: number): number;
+  json<T>(lenArg: number): T;
+}
+
+/** Event-loop end: serves requests; handlers reply now or later (parked blocking calls). */
+export class HostChannel extends ChannelEnd {
+  private handled = 0;
+  private running = false;
+  private busy = false;
+  private waiting = false;
+
+  constructor(
+    bufs: ChannelBuffers,
+    private readonly handler: (req: Request, reply: HostChannel) => void,
+  ) {
+    super(bufs);
+  }
+
+  start(): void {
+    this.running = true;
+    this.handled = Atomics.load(this.ctl, REQ);
+    this.poll();
+  }
+
+  stop(): void {
+    this.running = false;
+  }
+
+  private poll(): void {
+    // At most one waitAsync is outstanding; its resolution re-enters here.
+    while (this.running && !this.busy && !this.waiting) {
+      const seq = Atomics.load(this.ctl, REQ);
+      if (seq === this.handled) {
+        const w = waitAsync(this.ctl, REQ, seq);
+        if (w.async) {
+          this.waiting = true;
+          void w.value.then(() => {
+            this.waiting = false;
+            this.poll();
+          });
+          return;
+        }
+        continue;
+      }
+      this.handled = seq;
+      this.busy = true;
+      const ctl = this.ctl;
+      const req: Request = {
+        op: ctl[OP]!,
+        arg: (i) => ctl[ARG0 + i]!,
+        json: <T>(lenArg: number) => this.parseJson<T>(ctl[ARG0 + lenArg]!),
+      };
+      this.handler(req, this);
+    }
+  }
+
+  /** Completes the current request. `json`, when given, is written to meta and its length put in
+   * the result slot after the numeric results. */
+  reply(errno: number, results: number[] = [], json?: unknown): void {
+    const ctl = this.ctl;
+    ctl[ERRNO] = errno;
+    for (let i = 0; i < results.length; i++) ctl[RES0 + i] = results[i]!;
+    if (json !== undefined) ctl[RES0 + results.length] = this.writeJson(json);
+    this.busy = false;
+    Atomics.store(ctl, RESP, this.handled);
+    Atomics.notify(ctl, RESP);
+    // A reply from a socket callback (parked call) resumes serving; a synchronous one returns to
+    // the loop in poll(), where this call is a no-op guarded by `waiting`/the loop itself.
+    if (this.running) queueMicrotask(() => this.poll());
+  }
+}

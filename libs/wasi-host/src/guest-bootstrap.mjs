@@ -1,0 +1,35 @@
+// Entry of the guest worker thread. Plain JavaScript on purpose: it must run before anything else
+// in the thread, including a TypeScript loader.
+import v8 from 'node:v8';
+import { parentPort, workerData } from 'node:worker_threads';
+
+// Node's WASI crashes (SIGSEGV) in large-allocation workloads while V8 uses fast API calls for
+// the uvwasi bindings; the flag must be set before node:wasi is loaded.
+v8.setFlagsFromString('--no-turbo-fast-api-calls');
+
+// Loading node:wasi prints "ExperimentalWarning: WASI is an experimental feature"; users of
+// pywasi should not see it. Other warnings pass through.
+const emitWarning = process.emitWarning;
+process.emitWarning = function (warning, ...rest) {
+  const text = typeof warning === 'string' ? warning : warning?.message;
+  if (typeof text === 'string' && text.includes('WASI is an experimental feature')) return;
+  return emitWarning.call(this, warning, ...rest);
+};
+
+try {
+  if (workerData.entry.endsWith('.ts')) {
+    // Running from TypeScript sources (tsx, jest): load them through tsx in this thread.
+    const { register } = await import('tsx/esm/api');
+    register();
+  }
+  const { runGuest } = await import(workerData.entry);
+  const code = await runGuest(workerData.init);
+  parentPort.postMessage({ type: 'exit', code });
+} catch (e) {
+  parentPort.postMessage({
+    type: 'error',
+    name: e?.name ?? 'Error',
+    message: e instanceof Error ? e.message : String(e),
+    stack: e instanceof Error ? e.stack : undefined,
+  });
+}

@@ -1,0 +1,52 @@
+// Constants and message shapes shared by the guest side and the event-loop side of the channel.
+import type { AddrinfoHints, AddrinfoResult } from './abi/addrinfo.ts';
+
+/** riflags */
+export const RecvFlags = { PEEK: 1, WAITALL: 2 } as const;
+/** roflags */
+export const RecvOutFlags = { TRUNCATED: 1 } as const;
+
+/** WasmEdge's SOL_SOCKET is 0; wasi-go adds level 6 (TCP) with TCP_NODELAY = 15. */
+export const SOL_SOCKET = 0;
+export const IPPROTO_TCP = 6;
+export const TCP_NODELAY = 15;
+export const SockOpt = {
+  REUSEADDR: 0, TYPE: 1, ERROR: 2, DONTROUTE: 3, BROADCAST: 4, SNDBUF: 5, RCVBUF: 6, KEEPALIVE: 7,
+  OOBINLINE: 8, LINGER: 9, RCVLOWAT: 10, RCVTIMEO: 11, SNDTIMEO: 12, ACCEPTCONN: 13, BINDTODEVICE: 14,
+} as const;
+
+export const PollEvent = { READ: 1, WRITE: 2 } as const;
+/** [fd, PollEvent] */
+export type PollRequestEntry = [number, number];
+/** [index into the request, PollEvent, errno, nbytes, rwflags (1 = HANGUP)] */
+export type PollReplyEntry = [number, number, number, number, number];
+
+export interface GetaddrinfoRequest {
+  node: string | null;
+  service: string | null;
+  hints: AddrinfoHints;
+}
+export interface GetaddrinfoReply {
+  results: AddrinfoResult[];
+  canon: string | null;
+}
+
+// Argument layouts of the channel ops (see Op in channel.ts); "json@k" means argument k holds the
+// length of a JSON value in meta.
+//   OPEN      fd, af, type
+//   BIND      fd, port, json@2 address
+//   CONNECT   fd, port, nonblock, timeoutMs, json@4 address
+//   LISTEN    fd, backlog
+//   ACCEPT    fd, newFd, nonblock, timeoutMs
+//   RECV      fd, max, riflags, nonblock, timeoutMs          → [n, roflags, port, json peer|null]
+//   RECVFROM  fd, max, riflags, nonblock, timeoutMs          → [n, roflags, port, json address]
+//   SEND      fd, len, nonblock, timeoutMs                   → [n]
+//   SENDTO    fd, len, port, nonblock, timeoutMs, json@5     → [n]
+//   SHUTDOWN  fd, how
+//   GETOPT    fd, level, name                                → [value, value2]
+//   SETOPT    fd, level, name, value, value2
+//   LOCALADDR fd                                             → [port, json address]
+//   PEERADDR  fd                                             → [port, json address]
+//   GETADDRINFO json@0 GetaddrinfoRequest                     → [json GetaddrinfoReply]
+//   CLOSE     fd
+//   POLL      timeoutMs (-1 = none), json@1 PollRequestEntry[] → [json PollReplyEntry[]]

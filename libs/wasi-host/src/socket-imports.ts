@@ -1,0 +1,432 @@
+// The guest-thread half of the socket extension: the WasmEdge sock_* imports plus the fd_* and
+// poll_oneoff overrides that route socket fds to the event loop and everything else to uvwasi.
+// Every import is wrapped so that a bad pointer answers EFAULT and no host exception escapes,
+// except the value node:wasi throws for proc_exit, which must reach wasi.start().
+import { decodeAddress, encodeAddress, type GuestAddress } from './abi/addr.ts';
+import { readHints, writeAddrinfoChain } from './abi/addrinfo.ts';
+import { DATA_SIZE, GuestChannel, Op } from './channel.ts';
+import { Errno } from './errno.ts';
+import { GuestFault, GuestMemory, totalLength, type IoVec } from './guest-memory.ts';
+import { pollOneoff } from './poll-oneoff.ts';
+import { SockOpt, SOL_SOCKET, type GetaddrinfoReply, type PollReplyEntry, type PollRequestEntry } from './protocol.ts';
+import { SocketTable, type GuestSocket } from './socket-table.ts';
+import type { SocketShapes } from './wasm-imports.ts';
+
+type HostFn = (...args: number[]) => number;
+type WasiImport = Record<string, HostFn>;
+
+const FDFLAGS_NONBLOCK = 4;
+const FILETYPE_SOCKET_DGRAM = 5;
+const FILETYPE_SOCKET_STREAM = 6;
+// rights: FD_READ 1<<1, FD_WRITE 1<<6, FDSTAT_SET_FLAGS 1<<3, FILESTAT_GET 1<<21,
+// POLL_FD_READWRITE 1<<27, SOCK_SHUTDOWN 1<<28, SOCK_ACCEPT 1<<29
+const SOCKET_RIGHTS = (1n << 1n) | (1n << 6n) | (1n << 3n) | (1n << 21n) | (1n << 27n) | (1n << 28n) | (1n << 29n);
+const MAX_ADDR_LEN = 4096;
+
+/** Wraps a host call: GuestFault → EFAULT, other host errors → EIO, proc_exit's throw passes. */
+export function guard(fn: HostFn): HostFn {
+  return (...args: number[]) => {
+    try {
+      return fn(...args);
+    } catch (e) {
+      if (e instanceof GuestFault) return Errno.FAULT;
+      if (e instanceof Error) return e instanceof RangeError || e instanceof TypeError ? Errno.INVAL : Errno.IO;
+      throw e; // node:wasi's proc_exit sentinel is not an Error
+    }
+  };
+}
+
+export interface SocketImportsOptions {
+  memory: () => WebAssembly.Memory;
+  channel: GuestChannel;
+  wasi: WasiImport;
+  shapes: SocketShapes;
+}
+
+export function createSocketImports(opts: SocketImportsOptions): WasiImport {
+  const mem = new GuestMemory(opts.memory);
+  const ch = opts.channel;
+  const table = new SocketTable();
+  const wasi = opts.wasi;
+  const data = ch.data;
+  const sleeper = new Int32Array(new SharedArrayBuffer(4));
+
+  const sock = (fd: number): GuestSocket | undefined => table.get(fd >>> 0);
+
+  const readAddress = (ptr: number): GuestAddress | null => {
+    const buf = mem.u32(ptr);
+    const len = mem.u32(ptr + 4);
+    if (len > MAX_ADDR_LEN) return null;
+    return decodeAddress(mem.bytes(buf, len).slice());
+  };
+
+  const writeAddress = (ptr: number, addr: GuestAddress | null): boolean => {
+    const buf = mem.u32(ptr);
+    const len = mem.u32(ptr + 4);
+    mem.check(buf, len, 'address buffer');
+    if (!addr) return true;
+    const enc = encodeAddress(addr, len);
+    if (!enc) return false;
+    mem.write(buf, enc);
+    return true;
+  };
+
+  const validPort = (port: number) => port >= 0 && port <= 0xffff;
+
+  /** Copies the iovecs' bytes from offset `skip` on (at most `max`) into the shared data buffer. */
+  const gatherFrom = (iovs: IoVec[], skip: number, max: number): number => {
+    let off = 0;
+    let pos = 0;
+    const u8 = mem.bytes(0, mem.size);
+    for (const iov of iovs) {
+      if (off >= max) break;
+      const end = pos + iov.len;
+      if (end > skip) {
+        const start = Math.max(skip, pos) - pos;
+        const n = Math.min(iov.len - start, max - off);
+        data.set(u8.subarray(iov.ptr + start, iov.ptr + start + n), off);
+        off += n;
+      }
+      pos = end;
+    }
+    return off;
+  };
+
+  const recv = (s: GuestSocket, iovs: IoVec[], flags: number, from: boolean) => {
+    const max = Math.min(totalLength(iovs), DATA_SIZE);
+    const err = ch.call(from ? Op.RECVFROM : Op.RECV, s.fd, max, flags & 3, s.nonblock ? 1 : 0, s.recvTimeoutMs);
+    if (err) return { err, n: 0, roflags: 0, port: 0, addr: null as GuestAddress | null };
+    const n = ch.result(0);
+    mem.scatter(iovs, data.subarray(0, n));
+    const addr = from ? ch.resultJson<GuestAddress | null>(3) : null;
+    return { err: 0, n, roflags: ch.result(1), port: ch.result(2), addr };
+  };
+
+  /** send/send_to: a blocking stream socket sends everything (in DATA_SIZE chunks). */
+  const send = (s: GuestSocket, iovs: IoVec[], to: GuestAddress | null, port: number): { err: number; n: number } => {
+    const total = totalLength(iovs);
+    if (!s.stream) {
+      if (total > DATA_SIZE) return { err: Errno.MSGSIZE, n: 0 };
+      const len = gatherFrom(iovs, 0, DATA_SIZE);
+      const err = to
+        ? ch.callJson(Op.SENDTO, to, s.fd, len, port, s.nonblock ? 1 : 0, s.sendTimeoutMs)
+        : ch.call(Op.SEND, s.fd, len, s.nonblock ? 1 : 0, s.sendTimeoutMs);
+      return err ? { err, n: 0 } : { err: 0, n: ch.result(0) };
+    }
+    let sent = 0;
+    do {
+      const len = gatherFrom(iovs, sent, DATA_SIZE);
+      const err = ch.call(Op.SEND, s.fd, len, s.nonblock ? 1 : 0, s.sendTimeoutMs);
+      if (err) return sent > 0 ? { err: 0, n: sent } : { err, n: 0 };
+      const n = ch.result(0);
+      sent += n;
+      if (n < len || s.nonblock) break;
+    } while (sent < total);
+    return { err: 0, n: sent };
+  };
+
+  const accept = (fd: number, fdflags: number, fdOut: number): number => {
+    const s = sock(fd);
+    if (!s) return Errno.BADF;
+    if (!s.stream) return Errno.NOTSUP;
+    mem.check(fdOut, 4, 'fd_out');
+    const newFd = table.reserve();
+    if (newFd < 0) return Errno.NOBUFS;
+    const err = ch.call(Op.ACCEPT, s.fd, newFd, s.nonblock ? 1 : 0, s.recvTimeoutMs);
+    if (err) return err;
+    table.add(newFd, true, (fdflags & FDFLAGS_NONBLOCK) !== 0);
+    mem.setU32(fdOut, newFd);
+    return 0;
+  };
+
+  const addrV2 = (op: number) => (fd: number, addrPtr: number, portOut: number): number => {
+    const s = sock(fd);
+    if (!s) return Errno.BADF;
+    mem.check(portOut, 4, 'port_out');
+    mem.check(addrPtr, 8, 'address');
+    const err = ch.call(op, s.fd);
+    if (err) return err;
+    const port = ch.result(0);
+    if (!writeAddress(addrPtr, ch.resultJson<GuestAddress>(1))) return Errno.INVAL;
+    mem.setU32(portOut, port);
+    return 0;
+  };
+
+  const addrV1 = (op: number) => (fd: number, addrPtr: number, typeOut: number, portOut: number): number => {
+    const s = sock(fd);
+    if (!s) return Errno.BADF;
+    mem.check(portOut, 4, 'port_out');
+    mem.check(typeOut, 4, 'type_out');
+    mem.check(addrPtr, 8, 'address');
+    const err = ch.call(op, s.fd);
+    if (err) return err;
+    const port = ch.result(0);
+    const addr = ch.resultJson<GuestAddress>(1);
+    if (addr.kind !== 'ip') return Errno.AFNOSUPPORT;
+    if (!writeAddress(addrPtr, addr)) return Errno.INVAL;
+    mem.setU32(typeOut, mem.u32(addrPtr + 4) === 4 ? 4 : 6);
+    mem.setU32(portOut, port);
+    return 0;
+  };
+
+  const recvFrom = (fd: number, iovsPtr: number, iovsLen: number, addrPtr: number, riflags: number, portOut: number | null, nreadOut: number, roflagsOut: number): number => {
+    const s = sock(fd);
+    if (!s) return Errno.BADF;
+    const iovs = mem.iovecs(iovsPtr, iovsLen);
+    mem.check(nreadOut, 4, 'nread');
+    mem.check(roflagsOut, 2, 'roflags');
+    if (portOut !== null) mem.check(portOut, 4, 'port_out');
+    mem.check(addrPtr, 8, 'address');
+    mem.check(mem.u32(addrPtr), mem.u32(addrPtr + 4), 'address buffer');
+    const r = recv(s, iovs, riflags, true);
+    if (r.err) return r.err;
+    writeAddress(addrPtr, r.addr); // a too-small buffer keeps the data and drops the address
+    if (portOut !== null) mem.setU32(portOut, r.port);
+    mem.setU32(nreadOut, r.n);
+    mem.setU16(roflagsOut, r.roflags);
+    return 0;
+  };
+
+  const writeIntOpt = (valPtr: number, lenPtr: number, value: number): number => {
+    const len = mem.u32(lenPtr);
+    if (len < 4) return Errno.INVAL;
+    mem.setU32(valPtr, value);
+    mem.setU32(lenPtr, 4);
+    return 0;
+  };
+
+  const imports: Record<string, HostFn> = {
+    sock_open(af, socktype, fdOut) {
+      mem.check(fdOut, 4, 'fd_out');
+      const fd = table.reserve();
+      if (fd < 0) return Errno.NOBUFS;
+      const err = ch.call(Op.OPEN, fd, af, socktype);
+      if (err) return err;
+      table.add(fd, socktype !== 1);
+      mem.setU32(fdOut, fd);
+      return 0;
+    },
+    sock_bind(fd, addrPtr, port) {
+      const s = sock(fd);
+      if (!s) return Errno.BADF;
+      const addr = readAddress(addrPtr);
+      if (!addr || !validPort(port)) return Errno.INVAL;
+      return ch.callJson(Op.BIND, addr, s.fd, port);
+    },
+    sock_connect(fd, addrPtr, port) {
+      const s = sock(fd);
+      if (!s) return Errno.BADF;
+      const addr = readAddress(addrPtr);
+      if (!addr || !validPort(port)) return Errno.INVAL;
+      return ch.callJson(Op.CONNECT, addr, s.fd, port, s.nonblock ? 1 : 0, s.sendTimeoutMs);
+    },
+    sock_listen(fd, backlog) {
+      const s = sock(fd);
+      if (!s) return Errno.BADF;
+      return ch.call(Op.LISTEN, s.fd, backlog);
+    },
+    sock_accept:
+      opts.shapes.sock_accept === 1
+        ? (fd, fdOut) => accept(fd, 0, fdOut)
+        : (fd, fdflags, fdOut) => accept(fd, fdflags, fdOut),
+    sock_recv(fd, iovsPtr, iovsLen, riflags, nreadOut, roflagsOut) {
+      const s = sock(fd);
+      if (!s) return Errno.BADF;
+      const iovs = mem.iovecs(iovsPtr, iovsLen);
+      mem.check(nreadOut, 4, 'nread');
+      mem.check(roflagsOut, 2, 'roflags');
+      const r = recv(s, iovs, riflags, false);
+      if (r.err) return r.err;
+      mem.setU32(nreadOut, r.n);
+      mem.setU16(roflagsOut, r.roflags);
+      return 0;
+    },
+    sock_send(fd, iovsPtr, iovsLen, _siflags, nwrittenOut) {
+      const s = sock(fd);
+      if (!s) return Errno.BADF;
+      const iovs = mem.iovecs(iovsPtr, iovsLen);
+      mem.check(nwrittenOut, 4, 'nwritten');
+      const r = send(s, iovs, null, 0);
+      if (r.err) return r.err;
+      mem.setU32(nwrittenOut, r.n);
+      return 0;
+    },
+    sock_recv_from:
+      opts.shapes.sock_recv_from === 1
+        ? (fd, iovs, iovsLen, addr, riflags, nreadOut, roflagsOut) => recvFrom(fd, iovs, iovsLen, addr, riflags, null, nreadOut, roflagsOut)
+        : (fd, iovs, iovsLen, addr, riflags, portOut, nreadOut, roflagsOut) => recvFrom(fd, iovs, iovsLen, addr, riflags, portOut, nreadOut, roflagsOut),
+    sock_send_to(fd, iovsPtr, iovsLen, addrPtr, port, _siflags, nwrittenOut) {
+      const s = sock(fd);
+      if (!s) return Errno.BADF;
+      const iovs = mem.iovecs(iovsPtr, iovsLen);
+      mem.check(nwrittenOut, 4, 'nwritten');
+      const addr = readAddress(addrPtr);
+      if (!addr || !validPort(port)) return Errno.INVAL;
+      // On a stream socket the address is ignored, as Linux does for a connected socket.
+      const r = send(s, iovs, s.stream ? null : addr, port);
+      if (r.err) return r.err;
+      mem.setU32(nwrittenOut, r.n);
+      return 0;
+    },
+    sock_shutdown(fd, how) {
+      const s = sock(fd);
+      if (!s) return Errno.BADF;
+      if (how < 1 || how > 3) return Errno.INVAL;
+      return ch.call(Op.SHUTDOWN, s.fd, how);
+    },
+    sock_getsockopt(fd, level, name, valPtr, lenPtr) {
+      // WasmEdge passes the length by pointer (u32 in/out).
+      const s = sock(fd);
+      if (!s) return Errno.BADF;
+      const len = mem.u32(lenPtr);
+      mem.check(valPtr, len, 'optval');
+      if (level === SOL_SOCKET && (name === SockOpt.RCVTIMEO || name === SockOpt.SNDTIMEO)) {
+        const ms = name === SockOpt.RCVTIMEO ? s.recvTimeoutMs : s.sendTimeoutMs;
+        const us = ms < 0 ? 0 : Math.round(ms * 1000);
+        if (len >= 16) {
+          mem.setU64(valPtr, BigInt(Math.floor(us / 1e6)));
+          mem.setU64(valPtr + 8, BigInt(us % 1e6));
+          mem.setU32(lenPtr, 16);
+          return 0;
+        }
+        if (len >= 8) {
+          mem.setU32(valPtr, Math.floor(us / 1e6));
+          mem.setU32(valPtr + 4, us % 1e6);
+          mem.setU32(lenPtr, 8);
+          return 0;
+        }
+        return Errno.INVAL;
+      }
+      const err = ch.call(Op.GETOPT, s.fd, level, name);
+      if (err) return err;
+      if (level === SOL_SOCKET && name === SockOpt.LINGER) {
+        if (len < 8) return Errno.INVAL;
+        mem.setU32(valPtr, ch.result(0));
+        mem.setU32(valPtr + 4, ch.result(1));
+        mem.setU32(lenPtr, 8);
+        return 0;
+      }
+      return writeIntOpt(valPtr, lenPtr, ch.result(0));
+    },
+    sock_setsockopt(fd, level, name, valPtr, len) {
+      const s = sock(fd);
+      if (!s) return Errno.BADF;
+      const n = len >>> 0;
+      mem.check(valPtr, n, 'optval');
+      if (level === SOL_SOCKET && (name === SockOpt.RCVTIMEO || name === SockOpt.SNDTIMEO)) {
+        let sec: number;
+        let usec: number;
+        if (n >= 16) {
+          sec = Number(BigInt.asIntN(64, mem.u64(valPtr)));
+          usec = Number(BigInt.asIntN(64, mem.u64(valPtr + 8)));
+        } else if (n >= 8) {
+          sec = mem.u32(valPtr) | 0;
+          usec = mem.u32(valPtr + 4) | 0;
+        } else return Errno.INVAL;
+        if (sec < 0 || usec < 0 || usec >= 1e6) return Errno.INVAL;
+        const ms = sec * 1000 + usec / 1000;
+        const v = ms === 0 ? -1 : Math.max(1, Math.min(Math.ceil(ms), 0x7fffffff));
+        if (name === SockOpt.RCVTIMEO) s.recvTimeoutMs = v;
+        else s.sendTimeoutMs = v;
+        return 0;
+      }
+      if (n < 4) return Errno.INVAL;
+      const value = mem.u32(valPtr) | 0;
+      const value2 = n >= 8 ? mem.u32(valPtr + 4) | 0 : 0;
+      return ch.call(Op.SETOPT, s.fd, level, name, value, value2);
+    },
+    sock_getlocaladdr: opts.shapes.sock_getlocaladdr === 1 ? addrV1(Op.LOCALADDR) : addrV2(Op.LOCALADDR),
+    sock_getpeeraddr: opts.shapes.sock_getpeeraddr === 1 ? addrV1(Op.PEERADDR) : addrV2(Op.PEERADDR),
+    sock_getaddrinfo(nodePtr, nodeLen, svcPtr, svcLen, hintsPtr, resPtr, max, resLenOut) {
+      const nl = nodeLen >>> 0;
+      const sl = svcLen >>> 0;
+      if (nl > 4096 || sl > 4096) return Errno.INVAL;
+      const node = nl === 0 || nodePtr === 0 ? null : mem.string(nodePtr, nl);
+      const service = sl === 0 || svcPtr === 0 ? null : mem.string(svcPtr, sl);
+      const hints = readHints(mem, hintsPtr);
+      mem.check(resPtr, 4, 'res');
+      mem.check(resLenOut, 4, 'res_len');
+      const err = ch.callJson(Op.GETADDRINFO, { node, service, hints });
+      if (err) return err;
+      const reply = ch.resultJson<GetaddrinfoReply>(0);
+      const count = writeAddrinfoChain(mem, resPtr, max, reply.results, hints.flags, reply.canon);
+      if (count < 0) return Errno.INVAL;
+      mem.setU32(resLenOut, count);
+      return 0;
+    },
+
+    // ---- fd_* overrides: sockets here, everything else to uvwasi ----
+    fd_read(fd, iovsPtr, iovsLen, nreadOut) {
+      const s = sock(fd);
+      if (!s) return wasi.fd_read!(fd, iovsPtr, iovsLen, nreadOut);
+      const iovs = mem.iovecs(iovsPtr, iovsLen);
+      mem.check(nreadOut, 4, 'nread');
+      const r = recv(s, iovs, 0, false);
+      if (r.err) return r.err;
+      mem.setU32(nreadOut, r.n);
+      return 0;
+    },
+    fd_write(fd, iovsPtr, iovsLen, nwrittenOut) {
+      const s = sock(fd);
+      if (!s) return wasi.fd_write!(fd, iovsPtr, iovsLen, nwrittenOut);
+      const iovs = mem.iovecs(iovsPtr, iovsLen);
+      mem.check(nwrittenOut, 4, 'nwritten');
+      const r = send(s, iovs, null, 0);
+      if (r.err) return r.err;
+      mem.setU32(nwrittenOut, r.n);
+      return 0;
+    },
+    fd_close(fd) {
+      const s = sock(fd);
+      if (!s) return wasi.fd_close!(fd);
+      table.remove(s.fd);
+      ch.call(Op.CLOSE, s.fd);
+      return 0;
+    },
+    fd_fdstat_get(fd, out) {
+      const s = sock(fd);
+      if (!s) return wasi.fd_fdstat_get!(fd, out);
+      mem.check(out, 24, 'fdstat');
+      mem.write(out, new Uint8Array(24));
+      mem.setU8(out, s.stream ? FILETYPE_SOCKET_STREAM : FILETYPE_SOCKET_DGRAM);
+      mem.setU16(out + 2, s.nonblock ? FDFLAGS_NONBLOCK : 0);
+      mem.setU64(out + 8, SOCKET_RIGHTS);
+      mem.setU64(out + 16, SOCKET_RIGHTS);
+      return 0;
+    },
+    fd_fdstat_set_flags(fd, flags) {
+      const s = sock(fd);
+      if (!s) return wasi.fd_fdstat_set_flags!(fd, flags);
+      if (flags & ~FDFLAGS_NONBLOCK & 0xffff) return Errno.NOTSUP;
+      s.nonblock = (flags & FDFLAGS_NONBLOCK) !== 0;
+      return 0;
+    },
+    fd_filestat_get(fd, out) {
+      const s = sock(fd);
+      if (!s) return wasi.fd_filestat_get!(fd, out);
+      mem.check(out, 64, 'filestat');
+      mem.write(out, new Uint8Array(64));
+      mem.setU64(out + 8, BigInt(s.fd)); // a stable inode-like number
+      mem.setU8(out + 16, s.stream ? FILETYPE_SOCKET_STREAM : FILETYPE_SOCKET_DGRAM);
+      mem.setU64(out + 24, 1n);
+      return 0;
+    },
+    poll_oneoff(inPtr, outPtr, nsubs, neventsOut) {
+      return pollOneoff(mem, inPtr, outPtr, nsubs, neventsOut, {
+        isSocket: (fd) => table.get(fd) !== undefined,
+        checkFd: (fd, scratch) => (wasi.fd_fdstat_get!(fd, scratch) === Errno.BADF ? Errno.BADF : 0),
+        pollSockets: (entries: PollRequestEntry[], timeoutMs: number) => {
+          const err = ch.callJson(Op.POLL, entries, timeoutMs);
+          return err ? [] : ch.resultJson<PollReplyEntry[]>(0);
+        },
+        monotonicNs: () => process.hrtime.bigint(),
+        realtimeNs: () => BigInt(Date.now()) * 1_000_000n,
+        sleepMs: (ms) => void Atomics.wait(sleeper, 0, 0, ms),
+      });
+    },
+  };
+
+  const out: WasiImport = {};
+  for (const [name, fn] of Object.entries(imports)) out[name] = guard(fn);
+  return out;
+}

@@ -1,0 +1,1022 @@
+// The event-loop side of the socket extension. It runs on the thread that called runWasi, owns
+// every net/dgram/dns object and the per-socket state (receive queue, EOF, accept queue, connect
+// state, SO_ERROR, addresses), answers ready or non-blocking requests at once and parks a blocking
+// one until the socket is ready or its deadline passes. Only one request can be parked: the guest
+// is single-threaded and blocked while it waits.
+import * as dgram from 'node:dgram';
+import * as dns from 'node:dns';
+import * as net from 'node:net';
+import * as path from 'node:path';
+import { existsSync } from 'node:fs';
+import { AddressFamily, SockType, ipAddress, type GuestAddress } from './abi/addr.ts';
+import { AiFlags, Protocol, type AddrinfoHints, type AddrinfoResult } from './abi/addrinfo.ts';
+import { HostChannel, Op, type ChannelBuffers, type Request } from './channel.ts';
+import { Errno, POLICY_REFUSED, eaiFromNode, errnoFromNode } from './errno.ts';
+import { allowsLookup, allowsPeer, allowsUnix, bindAddress, type NetPolicy } from './net-policy.ts';
+import { RecvFlags, SockOpt, SOL_SOCKET, IPPROTO_TCP, TCP_NODELAY, PollEvent, type PollRequestEntry, type PollReplyEntry, type GetaddrinfoRequest, type GetaddrinfoReply } from './protocol.ts';
+
+/** Receive queue size above which a TCP socket stops reading (kernel-like backpressure). */
+const RECV_HIGH = 8 * 1024 * 1024;
+const RECV_LOW = 2 * 1024 * 1024;
+/** Unsent bytes Node may hold for a socket before blocking sends wait and non-blocking ones EAGAIN. */
+const SEND_HIGH = 4 * 1024 * 1024;
+/** Queued datagrams beyond this are dropped, as a kernel drops them. */
+const DGRAM_QUEUE_MAX = 4 * 1024 * 1024;
+
+type State = 'idle' | 'connecting' | 'connected' | 'listening';
+
+interface Datagram {
+  data: Buffer;
+  address: string;
+  family: 4 | 6;
+  port: number;
+}
+
+class HostSocket {
+  state: State = 'idle';
+  bound: { address: string; port: number } | { path: string } | null = null;
+  conn: net.Socket | null = null;
+  server: net.Server | null = null;
+  udp: dgram.Socket | null = null;
+  udpBound = false;
+  udpConnected = false;
+  recvQueue: Buffer[] = [];
+  recvBytes = 0;
+  paused = false;
+  eof = false;
+  readErr = 0;
+  soError = 0;
+  shutRd = false;
+  shutWr = false;
+  accepts: net.Socket[] = [];
+  dgrams: Datagram[] = [];
+  dgramBytes = 0;
+  opts = new Map<string, number>();
+  constructor(
+    readonly fd: number,
+    readonly family: 4 | 6 | 'unix',
+    readonly stream: boolean,
+  ) {}
+}
+
+const KNOWN_SERVICES: Record<string, number> = {
+  echo: 7, ftp: 21, ssh: 22, telnet: 23, smtp: 25, domain: 53, http: 80, pop3: 110, ntp: 123,
+  imap: 143, https: 443, imaps: 993, pop3s: 995,
+};
+
+export interface SocketServiceOptions {
+  net: NetPolicy;
+  /** guest path → host path, used to place AF_UNIX socket files. */
+  preopens: Record<string, string>;
+}
+
+interface Parked {
+  check: () => boolean;
+  timer: NodeJS.Timeout | null;
+}
+
+export class SocketService {
+  private readonly sockets = new Map<number, HostSocket>();
+  private readonly channel: HostChannel;
+  private parked: Parked | null = null;
+
+  constructor(
+    bufs: ChannelBuffers,
+    private readonly options: SocketServiceOptions,
+  ) {
+    this.channel = new HostChannel(bufs, (req) => this.dispatch(req));
+  }
+
+  start(): void {
+    this.channel.start();
+  }
+
+  /** Stops serving and destroys every socket (the guest has exited). */
+  close(): void {
+    this.channel.stop();
+    if (this.parked?.timer) clearTimeout(this.parked.timer);
+    this.parked = null;
+    for (const s of this.sockets.values()) this.destroy(s);
+    this.sockets.clear();
+  }
+
+  get openSockets(): number {
+    return this.sockets.size;
+  }
+
+  // ---- plumbing ----------------------------------------------------------------------------
+
+  private reply(errno: number, results: number[] = [], json?: unknown): void {
+    this.channel.reply(errno, results, json);
+  }
+
+  /**
+   * Answers now if `attempt` returns true; otherwise parks until a socket event makes it succeed
+   * or `timeoutMs` (-1 = none) passes, when `onTimeout` answers.
+   */
+  private park(attempt: () => boolean, timeoutMs: number, onTimeout: () => void): void {
+    if (attempt()) return;
+    const parked: Parked = { check: attempt, timer: null };
+    if (timeoutMs >= 0) {
+      parked.timer = setTimeout(() => {
+        if (this.parked !== parked) return;
+        this.parked = null;
+        onTimeout();
+      }, timeoutMs);
+    }
+    this.parked = parked;
+  }
+
+  /** Called after any socket event: retries the parked request. */
+  private wake = (): void => {
+    const p = this.parked;
+    if (!p) return;
+    let done: boolean;
+    try {
+      done = p.check();
+    } catch (e) {
+      done = true;
+      this.parked = null;
+      if (p.timer) clearTimeout(p.timer);
+      this.reply(errnoFromNode(e));
+      return;
+    }
+    if (done && this.parked === p) {
+      this.parked = null;
+      if (p.timer) clearTimeout(p.timer);
+    }
+  };
+
+  private dispatch(req: Request): void {
+    try {
+      this.handle(req);
+    } catch (e) {
+      // Node throws synchronously for bad arguments (ports, addresses): an errno, never a crash.
+      this.reply(errnoFromNode(e) === Errno.IO ? Errno.INVAL : errnoFromNode(e));
+    }
+  }
+
+  private handle(req: Request): void {
+    const a = (i: number) => req.arg(i);
+    switch (req.op) {
+      case Op.OPEN:
+        return this.open(a(0), a(1), a(2));
+      case Op.POLL:
+        return this.poll(req.json<PollRequestEntry[]>(1), a(0));
+      case Op.GETADDRINFO:
+        return this.getaddrinfo(req.json<GetaddrinfoRequest>(0));
+    }
+    const s = this.sockets.get(a(0));
+    if (!s) return this.reply(Errno.BADF);
+    switch (req.op) {
+      case Op.BIND:
+        return this.bind(s, req.json<GuestAddress>(2), a(1));
+      case Op.CONNECT:
+        return this.connect(s, req.json<GuestAddress>(4), a(1), a(2) !== 0, a(3));
+      case Op.LISTEN:
+        return this.listen(s, a(1));
+      case Op.ACCEPT:
+        return this.accept(s, a(1), a(2) !== 0, a(3));
+      case Op.RECV:
+        return this.recv(s, a(1), a(2), a(3) !== 0, a(4), false);
+      case Op.RECVFROM:
+        return this.recv(s, a(1), a(2), a(3) !== 0, a(4), true);
+      case Op.SEND:
+        return this.send(s, a(1), null, 0, a(2) !== 0, a(3));
+      case Op.SENDTO:
+        return this.send(s, a(1), req.json<GuestAddress>(5), a(2), a(3) !== 0, a(4));
+      case Op.SHUTDOWN:
+        return this.shutdown(s, a(1));
+      case Op.GETOPT:
+        return this.getopt(s, a(1), a(2));
+      case Op.SETOPT:
+        return this.setopt(s, a(1), a(2), a(3), a(4));
+      case Op.LOCALADDR:
+        return this.localAddr(s);
+      case Op.PEERADDR:
+        return this.peerAddr(s);
+      case Op.CLOSE:
+        this.destroy(s);
+        this.sockets.delete(s.fd);
+        return this.reply(0);
+      default:
+        return this.reply(Errno.NOSYS);
+    }
+  }
+
+  // ---- lifecycle -----------------------------------------------------------------------------
+
+  private open(fd: number, af: number, type: number): void {
+    if (this.sockets.has(fd)) return this.reply(Errno.BADF);
+    const family = af === AddressFamily.INET4 ? 4 : af === AddressFamily.INET6 ? 6 : af === AddressFamily.UNIX ? 'unix' : null;
+    if (family === null) return this.reply(Errno.AFNOSUPPORT);
+    const stream = type === SockType.STREAM || type === SockType.ANY;
+    if (!stream && type !== SockType.DGRAM) return this.reply(Errno.INVAL);
+    if (family === 'unix' && !stream) return this.reply(Errno.NOTSUP); // Node has no AF_UNIX datagrams
+    this.sockets.set(fd, new HostSocket(fd, family, stream));
+    this.reply(0);
+  }
+
+  private destroy(s: HostSocket): void {
+    if (s.conn) {
+      const c = s.conn;
+      c.removeAllListeners('data');
+      c.on('error', () => {});
+      c.resume();
+      // Flush what the guest already sent, then close (close(2) on a socket with queued data).
+      c.destroySoon();
+    }
+    if (s.server) s.server.close();
+    for (const c of s.accepts) c.destroy();
+    if (s.udp) {
+      try {
+        s.udp.close();
+      } catch {
+        // already closed
+      }
+    }
+    s.conn = null;
+    s.server = null;
+    s.udp = null;
+    s.accepts = [];
+  }
+
+  // ---- addresses -----------------------------------------------------------------------------
+
+  private unixHostPath(guestPath: string): string {
+    // Map an absolute guest path through the longest matching preopen; otherwise use it as is.
+    let best: [string, string] | null = null;
+    for (const [g, h] of Object.entries(this.options.preopens)) {
+      const gp = g.endsWith('/') && g.length > 1 ? g.slice(0, -1) : g;
+      if (guestPath === gp || guestPath.startsWith(gp === '/' ? '/' : `${gp}/`)) {
+        if (!best || gp.length > best[0].length) best = [gp, h];
+      }
+    }
+    if (!best) return guestPath;
+    return path.join(best[1], guestPath.slice(best[0].length));
+  }
+
+  private familyMatches(s: HostSocket, addr: GuestAddress): boolean {
+    if (addr.kind === 'unix') return s.family === 'unix';
+    if (s.family === 'unix') return false;
+    // An IPv6 socket may talk to IPv4 peers only through mapped addresses; accept plain IPv4 too.
+    return s.family === addr.family || s.family === 6;
+  }
+
+  // ---- bind / listen / accept ----------------------------------------------------------------
+
+  private bind(s: HostSocket, addr: GuestAddress, port: number): void {
+    if (s.bound || s.state !== 'idle') return this.reply(Errno.INVAL);
+    if (!this.familyMatches(s, addr)) return this.reply(Errno.AFNOSUPPORT);
+    if (addr.kind === 'unix') {
+      if (!allowsUnix(this.options.net)) return this.reply(POLICY_REFUSED);
+      const hostPath = this.unixHostPath(addr.path);
+      if (existsSync(hostPath)) return this.reply(Errno.ADDRINUSE);
+      if (!existsSync(path.dirname(path.resolve(hostPath)))) return this.reply(Errno.NOENT);
+      s.bound = { path: hostPath };
+      return this.reply(0);
+    }
+    const address = bindAddress(this.options.net, addr.address, addr.family);
+    if (address === null) return this.reply(POLICY_REFUSED);
+    if (!s.stream) {
+      this.ensureUdp(s);
+      const udp = s.udp!;
+      let result: number | null = null;
+      const onError = (e: Error) => {
+        result = errnoFromNode(e);
+        this.wake();
+      };
+      udp.once('error', onError);
+      udp.bind({ address, port, exclusive: true }, () => {
+        udp.off('error', onError);
+        s.udpBound = true;
+        s.bound = { address: udp.address().address, port: udp.address().port };
+        this.applyUdpOptions(s);
+        result = 0;
+        this.wake();
+      });
+      return this.park(() => {
+        if (result === null) return false;
+        this.reply(result);
+        return true;
+      }, -1, () => {});
+    }
+    // Node cannot bind a TCP socket without listening. Probe the address with a short-lived
+    // listener so bind reports EADDRINUSE/EADDRNOTAVAIL and learns the ephemeral port; listen()
+    // or connect() then uses the recorded address.
+    const probe = net.createServer();
+    let result: number | null = null;
+    probe.once('error', (e) => {
+      result = errnoFromNode(e);
+      this.wake();
+    });
+    probe.listen({ host: address, port, exclusive: true, ipv6Only: s.family === 6 && this.opt(s, 'v6only') === 1 }, () => {
+      const info = probe.address() as net.AddressInfo;
+      s.bound = { address: info.address, port: info.port };
+      probe.close(() => {
+        result = 0;
+        this.wake();
+      });
+    });
+    this.park(() => {
+      if (result === null) return false;
+      this.reply(result);
+      return true;
+    }, -1, () => {});
+  }
+
+  private listen(s: HostSocket, backlog: number): void {
+    if (!s.stream) return this.reply(Errno.NOTSUP);
+    if (s.state === 'listening') return this.reply(0);
+    if (s.state !== 'idle') return this.reply(Errno.INVAL);
+    let bound = s.bound;
+    if (!bound) {
+      if (s.family === 'unix') return this.reply(Errno.INVAL);
+      const address = bindAddress(this.options.net, s.family === 4 ? '0.0.0.0' : '::', s.family);
+      if (address === null) return this.reply(POLICY_REFUSED);
+      bound = { address, port: 0 };
+    }
+    const server = net.createServer({ allowHalfOpen: true, pauseOnConnect: false });
+    let result: number | null = null;
+    server.once('error', (e) => {
+      result = errnoFromNode(e);
+      this.wake();
+    });
+    server.on('connection', (c) => {
+      this.attachConn(s, c);
+      s.accepts.push(c);
+      this.wake();
+    });
+    const bl = backlog > 0 ? Math.min(backlog, 4096) : 128;
+    const onListening = () => {
+      server.removeAllListeners('error');
+      server.on('error', () => {});
+      s.server = server;
+      s.state = 'listening';
+      if ('address' in bound!) {
+        const info = server.address() as net.AddressInfo;
+        s.bound = { address: info.address, port: info.port };
+      }
+      result = 0;
+      this.wake();
+    };
+    if ('path' in bound) server.listen({ path: bound.path, backlog: bl }, onListening);
+    else server.listen({ host: bound.address, port: bound.port, backlog: bl, ipv6Only: s.family === 6 && this.opt(s, 'v6only') === 1 }, onListening);
+    this.park(() => {
+      if (result === null) return false;
+      this.reply(result);
+      return true;
+    }, -1, () => {});
+  }
+
+  /** Buffers a connection's incoming bytes and records EOF/errors in the socket `s` of `c`. */
+  private attachConn(owner: HostSocket | null, c: net.Socket, target?: HostSocket): void {
+    // For accepted connections the HostSocket is created at accept(); until then the queue lives
+    // on a placeholder stored on the net.Socket itself.
+    const holder = target ?? new HostSocket(-1, owner?.family ?? 4, true);
+    (c as net.Socket & { __pywasi?: HostSocket }).__pywasi = holder;
+    holder.conn = c;
+    holder.state = 'connected';
+    c.on('data', (chunk: Buffer) => {
+      const h = (c as net.Socket & { __pywasi?: HostSocket }).__pywasi!;
+      if (h.shutRd) return;
+      h.recvQueue.push(chunk);
+      h.recvBytes += chunk.length;
+      if (h.recvBytes > RECV_HIGH && !h.paused) {
+        h.paused = true;
+        c.pause();
+      }
+      this.wake();
+    });
+    c.on('end', () => {
+      (c as net.Socket & { __pywasi?: HostSocket }).__pywasi!.eof = true;
+      this.wake();
+    });
+    c.on('error', (e) => {
+      const h = (c as net.Socket & { __pywasi?: HostSocket }).__pywasi!;
+      const errno = errnoFromNode(e);
+      if (h.state === 'connecting') {
+        h.state = 'idle';
+        h.conn = null;
+        h.soError = errno;
+      } else {
+        h.readErr = errno;
+        h.soError = errno;
+      }
+      this.wake();
+    });
+    c.on('close', () => {
+      const h = (c as net.Socket & { __pywasi?: HostSocket }).__pywasi!;
+      if (h.state === 'connected') h.eof = true;
+      this.wake();
+    });
+    c.on('drain', this.wake);
+  }
+
+  private accept(s: HostSocket, newFd: number, nonblock: boolean, timeoutMs: number): void {
+    if (s.state !== 'listening') return this.reply(Errno.INVAL);
+    if (this.sockets.has(newFd)) return this.reply(Errno.BADF);
+    const attempt = () => {
+      if (s.state !== 'listening') {
+        this.reply(Errno.BADF);
+        return true;
+      }
+      const c = s.accepts.shift();
+      if (!c) return false;
+      const holder = (c as net.Socket & { __pywasi?: HostSocket }).__pywasi!;
+      const ns = new HostSocket(newFd, s.family, true);
+      Object.assign(ns, {
+        conn: c, state: 'connected', recvQueue: holder.recvQueue, recvBytes: holder.recvBytes,
+        paused: holder.paused, eof: holder.eof, readErr: holder.readErr, soError: holder.soError,
+      });
+      (c as net.Socket & { __pywasi?: HostSocket }).__pywasi = ns;
+      if (this.opt(s, 'nodelay') === 1) c.setNoDelay(true);
+      this.sockets.set(newFd, ns);
+      this.reply(0);
+      return true;
+    };
+    if (nonblock) {
+      if (!attempt()) this.reply(Errno.AGAIN);
+      return;
+    }
+    this.park(attempt, timeoutMs, () => this.reply(Errno.AGAIN));
+  }
+
+  // ---- connect --------------------------------------------------------------------------------
+
+  private connect(s: HostSocket, addr: GuestAddress, port: number, nonblock: boolean, timeoutMs: number): void {
+    if (!this.familyMatches(s, addr)) return this.reply(Errno.AFNOSUPPORT);
+    if (!s.stream) return this.connectUdp(s, addr, port);
+    if (s.state === 'connected') return this.reply(Errno.ISCONN);
+    if (s.state === 'listening') return this.reply(Errno.INVAL);
+    if (s.state === 'connecting') {
+      if (nonblock) return this.reply(Errno.ALREADY);
+      return this.waitConnect(s, timeoutMs);
+    }
+    let c: net.Socket;
+    if (addr.kind === 'unix') {
+      if (!allowsUnix(this.options.net)) return this.reply(POLICY_REFUSED);
+      c = net.connect({ path: this.unixHostPath(addr.path), allowHalfOpen: true });
+    } else {
+      if (!allowsPeer(this.options.net, addr.address)) return this.reply(POLICY_REFUSED);
+      const local = s.bound && 'address' in s.bound ? s.bound : null;
+      c = net.connect({
+        host: addr.address,
+        port,
+        family: addr.family,
+        allowHalfOpen: true,
+        noDelay: this.opt(s, 'nodelay') === 1,
+        keepAlive: this.opt(s, 'keepalive') === 1,
+        ...(local ? { localAddress: local.address, localPort: local.port } : {}),
+      });
+    }
+    s.soError = 0;
+    this.attachConn(null, c, s);
+    s.state = 'connecting';
+    c.once('connect', () => {
+      if (s.conn === c) s.state = 'connected';
+      this.wake();
+    });
+    if (nonblock) return this.reply(Errno.INPROGRESS);
+    this.waitConnect(s, timeoutMs);
+  }
+
+  private waitConnect(s: HostSocket, timeoutMs: number): void {
+    this.park(
+      () => {
+        if (s.state === 'connecting') return false;
+        if (s.state === 'connected') this.reply(0);
+        else {
+          const err = s.soError || Errno.CONNREFUSED;
+          s.soError = 0;
+          this.reply(err);
+        }
+        return true;
+      },
+      timeoutMs,
+      () => this.reply(Errno.INPROGRESS),
+    );
+  }
+
+  // ---- UDP ------------------------------------------------------------------------------------
+
+  private ensureUdp(s: HostSocket): void {
+    if (s.udp) return;
+    const udp = dgram.createSocket({ type: s.family === 6 ? 'udp6' : 'udp4', reuseAddr: this.opt(s, 'reuseaddr') === 1 });
+    udp.on('message', (msg, rinfo) => {
+      if (s.dgramBytes + msg.length > DGRAM_QUEUE_MAX) return;
+      s.dgrams.push({ data: msg, address: rinfo.address, family: rinfo.family === 'IPv6' ? 6 : 4, port: rinfo.port });
+      s.dgramBytes += msg.length;
+      this.wake();
+    });
+    udp.on('error', (e) => {
+      s.soError = errnoFromNode(e);
+      this.wake();
+    });
+    s.udp = udp;
+  }
+
+  private applyUdpOptions(s: HostSocket): void {
+    const udp = s.udp;
+    if (!udp || !s.udpBound) return;
+    try {
+      if (this.opt(s, 'broadcast') === 1) udp.setBroadcast(true);
+      const rcv = s.opts.get('rcvbuf');
+      if (rcv) udp.setRecvBufferSize(rcv);
+      const snd = s.opts.get('sndbuf');
+      if (snd) udp.setSendBufferSize(snd);
+    } catch {
+      // best effort, as the kernel clamps these too
+    }
+  }
+
+  /** Binds an unbound UDP socket to the wildcard (narrowed by policy), then runs `then`. */
+  private withUdpBound(s: HostSocket, then: () => void): void {
+    this.ensureUdp(s);
+    if (s.udpBound) return then();
+    const address = bindAddress(this.options.net, s.family === 6 ? '::' : '0.0.0.0', s.family === 6 ? 6 : 4);
+    if (address === null) return this.reply(POLICY_REFUSED);
+    const udp = s.udp!;
+    let state: 'wait' | 'ok' | number = 'wait';
+    const onError = (e: Error) => {
+      state = errnoFromNode(e);
+      this.wake();
+    };
+    udp.once('error', onError);
+    udp.bind({ address, port: 0 }, () => {
+      udp.off('error', onError);
+      s.udpBound = true;
+      s.bound = { address: udp.address().address, port: udp.address().port };
+      this.applyUdpOptions(s);
+      state = 'ok';
+      this.wake();
+    });
+    this.park(() => {
+      if (state === 'wait') return false;
+      if (state === 'ok') {
+        // `then` replies (possibly by parking again, which replaces this parked entry).
+        this.parked = null;
+        then();
+      } else this.reply(state);
+      return true;
+    }, -1, () => {});
+  }
+
+  private connectUdp(s: HostSocket, addr: GuestAddress, port: number): void {
+    if (addr.kind !== 'ip') return this.reply(Errno.AFNOSUPPORT);
+    if (!allowsPeer(this.options.net, addr.address)) return this.reply(POLICY_REFUSED);
+    this.withUdpBound(s, () => {
+      const udp = s.udp!;
+      if (s.udpConnected) {
+        udp.disconnect();
+        s.udpConnected = false;
+      }
+      let state: 'wait' | number = 'wait';
+      const onError = (e: Error) => {
+        state = errnoFromNode(e);
+        this.wake();
+      };
+      udp.once('error', onError);
+      udp.connect(port, addr.address, () => {
+        udp.off('error', onError);
+        s.udpConnected = true;
+        state = 0;
+        this.wake();
+      });
+      this.park(() => {
+        if (state === 'wait') return false;
+        this.reply(state);
+        return true;
+      }, -1, () => {});
+    });
+  }
+
+  // ---- data -----------------------------------------------------------------------------------
+
+  private recv(s: HostSocket, max: number, flags: number, nonblock: boolean, timeoutMs: number, from: boolean): void {
+    const peek = (flags & RecvFlags.PEEK) !== 0;
+    const waitAll = (flags & RecvFlags.WAITALL) !== 0 && !peek;
+    const data = this.channel.data;
+    if (!s.stream) {
+      const attempt = () => {
+        const d = s.dgrams[0];
+        if (!d) return false;
+        if (!peek) {
+          s.dgrams.shift();
+          s.dgramBytes -= d.data.length;
+        }
+        const n = Math.min(max, d.data.length);
+        d.data.copy(data, 0, 0, n);
+        const roflags = n < d.data.length ? 1 : 0;
+        this.reply(0, [n, roflags, d.port], { kind: 'ip', family: d.family, address: d.address } satisfies GuestAddress);
+        return true;
+      };
+      if (s.state === 'idle' && !s.udpBound && !s.udp) {
+        // Never bound: nothing can ever arrive (Linux would block forever).
+        if (nonblock) return this.reply(Errno.AGAIN);
+      }
+      if (nonblock) {
+        if (!attempt()) this.reply(Errno.AGAIN);
+        return;
+      }
+      return this.park(attempt, timeoutMs, () => this.reply(Errno.AGAIN));
+    }
+    if (s.state === 'listening' || (s.state === 'idle' && !s.readErr && !s.conn)) return this.reply(Errno.NOTCONN);
+    const peer = from ? this.peerOf(s) : null;
+    const finish = (n: number) => {
+      if (peer) this.reply(0, [n, 0, peer.port], peer.addr);
+      else this.reply(0, [n, 0, 0], null);
+    };
+    const attempt = () => {
+      if (s.recvBytes > 0 && (!waitAll || s.recvBytes >= max || s.eof || s.readErr)) {
+        finish(this.takeBytes(s, max, peek));
+        return true;
+      }
+      if (max === 0 && !s.readErr) {
+        finish(0);
+        return true;
+      }
+      if (s.readErr) {
+        const e = s.readErr;
+        s.readErr = 0;
+        this.reply(e);
+        return true;
+      }
+      if (s.eof || s.shutRd) {
+        finish(0);
+        return true;
+      }
+      if (s.state === 'connecting' && nonblock) return false;
+      return false;
+    };
+    if (nonblock) {
+      if (!attempt()) {
+        if (s.recvBytes > 0) finish(this.takeBytes(s, max, peek)); // MSG_WAITALL on a non-blocking socket
+        else this.reply(Errno.AGAIN);
+      }
+      return;
+    }
+    this.park(attempt, timeoutMs, () => {
+      if (s.recvBytes > 0) finish(this.takeBytes(s, max, peek));
+      else this.reply(Errno.AGAIN);
+    });
+  }
+
+  /** Copies up to `max` queued bytes into the data buffer (consuming them unless `peek`). */
+  private takeBytes(s: HostSocket, max: number, peek: boolean): number {
+    const data = this.channel.data;
+    let n = 0;
+    let i = 0;
+    while (n < max && i < s.recvQueue.length) {
+      const chunk = s.recvQueue[i]!;
+      const k = Math.min(chunk.length, max - n);
+      chunk.copy(data, n, 0, k);
+      n += k;
+      if (peek) {
+        i++;
+        continue;
+      }
+      if (k === chunk.length) s.recvQueue.shift();
+      else {
+        s.recvQueue[0] = chunk.subarray(k);
+        break;
+      }
+    }
+    if (!peek) {
+      s.recvBytes -= n;
+      if (s.paused && s.recvBytes < RECV_LOW && s.conn) {
+        s.paused = false;
+        s.conn.resume();
+      }
+    }
+    return n;
+  }
+
+  private send(s: HostSocket, len: number, to: GuestAddress | null, port: number, nonblock: boolean, timeoutMs: number): void {
+    // Copy out of the shared buffer now: Node keeps the Buffer until the bytes are on the wire.
+    const payload = Buffer.from(this.channel.data.subarray(0, len));
+    if (!s.stream) return this.sendUdp(s, payload, to, port);
+    if (s.state === 'listening') return this.reply(Errno.NOTCONN);
+    if (s.shutWr) return this.reply(Errno.PIPE);
+    if (s.readErr && s.readErr !== Errno.CONNRESET) return this.reply(s.readErr);
+    const c = s.conn;
+    if (s.state === 'connecting') {
+      if (nonblock) return this.reply(Errno.AGAIN);
+      return this.park(() => {
+        if (s.state === 'connecting') return false;
+        this.parked = null;
+        this.send2(s, payload, nonblock, timeoutMs);
+        return true;
+      }, timeoutMs, () => this.reply(Errno.AGAIN));
+    }
+    if (!c || c.destroyed || s.state !== 'connected') return this.reply(s.readErr ? Errno.PIPE : Errno.NOTCONN);
+    this.send2(s, payload, nonblock, timeoutMs);
+  }
+
+  private send2(s: HostSocket, payload: Buffer, nonblock: boolean, timeoutMs: number): void {
+    const c = s.conn;
+    if (!c || c.destroyed || c.writableEnded) return this.reply(Errno.PIPE);
+    if (s.readErr) return this.reply(Errno.PIPE);
+    if (c.writableLength >= SEND_HIGH) {
+      if (nonblock) return this.reply(Errno.AGAIN);
+      return this.park(() => {
+        if (!s.conn || s.conn.destroyed || s.readErr) {
+          this.reply(Errno.PIPE);
+          return true;
+        }
+        if (s.conn.writableLength >= SEND_HIGH) return false;
+        s.conn.write(payload);
+        this.reply(0, [payload.length]);
+        return true;
+      }, timeoutMs, () => this.reply(Errno.AGAIN));
+    }
+    c.write(payload);
+    this.reply(0, [payload.length]);
+  }
+
+  private sendUdp(s: HostSocket, payload: Buffer, to: GuestAddress | null, port: number): void {
+    if (to && to.kind !== 'ip') return this.reply(Errno.AFNOSUPPORT);
+    if (!to && !s.udpConnected) return this.reply(Errno.NOTCONN);
+    if (to && s.udpConnected) return this.reply(Errno.ISCONN);
+    if (to && !allowsPeer(this.options.net, to.address)) return this.reply(POLICY_REFUSED);
+    if (payload.length > 65507) return this.reply(Errno.MSGSIZE);
+    this.withUdpBound(s, () => {
+      const udp = s.udp!;
+      const cb = (e: Error | null) => {
+        if (e) s.soError = errnoFromNode(e);
+      };
+      if (to) udp.send(payload, port, to.address, cb);
+      else udp.send(payload, cb);
+      this.reply(0, [payload.length]);
+    });
+  }
+
+  private shutdown(s: HostSocket, how: number): void {
+    if (!s.stream) return this.reply(s.udpConnected ? 0 : Errno.NOTCONN);
+    if (s.state !== 'connected' || !s.conn) return this.reply(Errno.NOTCONN);
+    if (how & 1) {
+      s.shutRd = true;
+      s.recvQueue = [];
+      s.recvBytes = 0;
+    }
+    if (how & 2 && !s.shutWr) {
+      s.shutWr = true;
+      s.conn.end();
+    }
+    this.wake();
+    this.reply(0);
+  }
+
+  // ---- poll -----------------------------------------------------------------------------------
+
+  private readiness(entry: PollRequestEntry): PollReplyEntry | null {
+    const [fd, events] = entry;
+    const s = this.sockets.get(fd);
+    if (!s) return [fd, events, Errno.BADF, 0, 0];
+    if (events === PollEvent.READ) {
+      if (!s.stream) {
+        const d = s.dgrams[0];
+        return d ? [fd, events, 0, d.data.length, 0] : null;
+      }
+      if (s.state === 'listening') return s.accepts.length ? [fd, events, 0, s.accepts.length, 0] : null;
+      if (s.recvBytes > 0) return [fd, events, 0, s.recvBytes, s.eof ? 1 : 0];
+      if (s.eof || s.readErr || s.shutRd) return [fd, events, 0, 0, 1];
+      if (s.state === 'idle') return [fd, events, 0, 0, 1]; // unconnected: POLLHUP as on Linux
+      return null;
+    }
+    if (!s.stream) return [fd, events, 0, 0, 0];
+    if (s.state === 'listening' || s.state === 'connecting') return null;
+    if (s.state === 'connected' && s.conn && !s.shutWr && !s.readErr && s.conn.writableLength >= SEND_HIGH) return null;
+    // Ready to write, or a finished non-blocking connect (SO_ERROR says how it went).
+    return [fd, events, 0, 0, 0];
+  }
+
+  private poll(entries: PollRequestEntry[], timeoutMs: number): void {
+    const attempt = () => {
+      const ready: PollReplyEntry[] = [];
+      entries.forEach((e, i) => {
+        const r = this.readiness(e);
+        if (r) ready.push([i, r[1], r[2], r[3], r[4]]);
+      });
+      if (!ready.length) return false;
+      this.reply(0, [], ready);
+      return true;
+    };
+    if (timeoutMs === 0) {
+      if (!attempt()) this.reply(0, [], []);
+      return;
+    }
+    this.park(attempt, timeoutMs, () => this.reply(0, [], []));
+  }
+
+  // ---- options --------------------------------------------------------------------------------
+
+  private opt(s: HostSocket, key: string): number {
+    return s.opts.get(key) ?? 0;
+  }
+
+  private getopt(s: HostSocket, level: number, name: number): void {
+    if (level === IPPROTO_TCP) {
+      if (name === TCP_NODELAY) return this.reply(0, [this.opt(s, 'nodelay')]);
+      return this.reply(Errno.NOPROTOOPT);
+    }
+    if (level !== SOL_SOCKET) return this.reply(Errno.NOPROTOOPT);
+    switch (name) {
+      case SockOpt.TYPE:
+        return this.reply(0, [s.stream ? SockType.STREAM : SockType.DGRAM]);
+      case SockOpt.ERROR: {
+        const e = s.soError;
+        s.soError = 0;
+        return this.reply(0, [e]);
+      }
+      case SockOpt.ACCEPTCONN:
+        return this.reply(0, [s.state === 'listening' ? 1 : 0]);
+      case SockOpt.REUSEADDR:
+        return this.reply(0, [this.opt(s, 'reuseaddr')]);
+      case SockOpt.KEEPALIVE:
+        return this.reply(0, [this.opt(s, 'keepalive')]);
+      case SockOpt.BROADCAST:
+        return this.reply(0, [this.opt(s, 'broadcast')]);
+      case SockOpt.DONTROUTE:
+        return this.reply(0, [this.opt(s, 'dontroute')]);
+      case SockOpt.OOBINLINE:
+        return this.reply(0, [this.opt(s, 'oobinline')]);
+      case SockOpt.SNDBUF:
+        return this.reply(0, [s.opts.get('sndbuf') ?? 212992]);
+      case SockOpt.RCVBUF:
+        return this.reply(0, [s.opts.get('rcvbuf') ?? 131072]);
+      case SockOpt.RCVLOWAT:
+        return this.reply(0, [s.opts.get('rcvlowat') ?? 1]);
+      case SockOpt.LINGER:
+        return this.reply(0, [this.opt(s, 'linger_on'), this.opt(s, 'linger')]);
+      default:
+        return this.reply(Errno.NOPROTOOPT);
+    }
+  }
+
+  private setopt(s: HostSocket, level: number, name: number, value: number, value2: number): void {
+    const flag = value !== 0 ? 1 : 0;
+    if (level === IPPROTO_TCP) {
+      if (name !== TCP_NODELAY) return this.reply(Errno.NOPROTOOPT);
+      s.opts.set('nodelay', flag);
+      s.conn?.setNoDelay(flag === 1);
+      return this.reply(0);
+    }
+    if (level !== SOL_SOCKET) return this.reply(Errno.NOPROTOOPT);
+    switch (name) {
+      case SockOpt.REUSEADDR:
+        s.opts.set('reuseaddr', flag);
+        return this.reply(0);
+      case SockOpt.KEEPALIVE:
+        s.opts.set('keepalive', flag);
+        s.conn?.setKeepAlive(flag === 1);
+        return this.reply(0);
+      case SockOpt.BROADCAST:
+        s.opts.set('broadcast', flag);
+        this.applyUdpOptions(s);
+        return this.reply(0);
+      case SockOpt.DONTROUTE:
+        s.opts.set('dontroute', flag);
+        return this.reply(0);
+      case SockOpt.OOBINLINE:
+        s.opts.set('oobinline', flag);
+        return this.reply(0);
+      case SockOpt.SNDBUF:
+      case SockOpt.RCVBUF:
+        if (value < 0) return this.reply(Errno.INVAL);
+        // Linux doubles the requested size and reports that.
+        s.opts.set(name === SockOpt.SNDBUF ? 'sndbuf' : 'rcvbuf', Math.max(value * 2, 2048));
+        this.applyUdpOptions(s);
+        return this.reply(0);
+      case SockOpt.RCVLOWAT:
+        s.opts.set('rcvlowat', Math.max(1, value));
+        return this.reply(0);
+      case SockOpt.LINGER:
+        s.opts.set('linger_on', flag);
+        s.opts.set('linger', value2);
+        return this.reply(0);
+      case SockOpt.TYPE:
+      case SockOpt.ERROR:
+      case SockOpt.ACCEPTCONN:
+        return this.reply(Errno.NOPROTOOPT);
+      case SockOpt.BINDTODEVICE:
+        return this.reply(Errno.NOTSUP);
+      default:
+        return this.reply(Errno.NOPROTOOPT);
+    }
+  }
+
+  // ---- addresses of a socket ------------------------------------------------------------------
+
+  private peerOf(s: HostSocket): { addr: GuestAddress; port: number } | null {
+    if (s.stream) {
+      const c = s.conn;
+      if (!c || s.state !== 'connected') return null;
+      if (s.family === 'unix') return { addr: { kind: 'unix', path: '' }, port: 0 };
+      if (!c.remoteAddress) return null;
+      return { addr: ipAddress(c.remoteAddress), port: c.remotePort ?? 0 };
+    }
+    if (!s.udp || !s.udpConnected) return null;
+    try {
+      const r = s.udp.remoteAddress();
+      return { addr: ipAddress(r.address), port: r.port };
+    } catch {
+      return null;
+    }
+  }
+
+  private localAddr(s: HostSocket): void {
+    if (s.family === 'unix') {
+      const p = s.bound && 'path' in s.bound ? s.bound.path : '';
+      return this.reply(0, [0], { kind: 'unix', path: p } satisfies GuestAddress);
+    }
+    let address: string | undefined;
+    let port = 0;
+    if (s.conn && s.state === 'connected' && s.conn.localAddress) {
+      address = s.conn.localAddress;
+      port = s.conn.localPort ?? 0;
+    } else if (s.bound && 'address' in s.bound) {
+      address = s.bound.address;
+      port = s.bound.port;
+    }
+    if (!address) address = s.family === 4 ? '0.0.0.0' : '::';
+    const a = ipAddress(address);
+    // Report an IPv4 socket's address as IPv4 even if Node shows it mapped.
+    if (s.family === 4 && a.family === 6 && address.toLowerCase().startsWith('::ffff:')) {
+      return this.reply(0, [port], ipAddress(address.slice(7)));
+    }
+    return this.reply(0, [port], a);
+  }
+
+  private peerAddr(s: HostSocket): void {
+    const p = this.peerOf(s);
+    if (!p) return this.reply(Errno.NOTCONN);
+    this.reply(0, [p.port], p.addr);
+  }
+
+  // ---- name lookup ----------------------------------------------------------------------------
+
+  private getaddrinfo(req: GetaddrinfoRequest): void {
+    const h: AddrinfoHints = req.hints;
+    if (!allowsLookup(this.options.net)) return this.reply(POLICY_REFUSED);
+    if (h.flags & ~0x7f) return this.reply(Errno.AIBADFLAG);
+    if (h.family !== AddressFamily.UNSPEC && h.family !== AddressFamily.INET4 && h.family !== AddressFamily.INET6) {
+      return this.reply(Errno.AIFAMILY);
+    }
+    if (h.socktype !== 0 && h.socktype !== SockType.DGRAM && h.socktype !== SockType.STREAM) return this.reply(Errno.AISOCKTYPE);
+    if (req.node === null && req.service === null) return this.reply(Errno.AINONAME);
+    let port = 0;
+    if (req.service !== null && req.service !== '') {
+      if (/^\d+$/.test(req.service)) {
+        port = Number(req.service);
+        if (port > 65535) return this.reply(Errno.AISERVICE);
+      } else if (h.flags & AiFlags.NUMERICSERV) {
+        return this.reply(Errno.AINONAME);
+      } else {
+        const known = KNOWN_SERVICES[req.service.toLowerCase()];
+        if (known === undefined) return this.reply(Errno.AISERVICE);
+        port = known;
+      }
+    }
+    const wantFamily = h.family === AddressFamily.INET4 ? 4 : h.family === AddressFamily.INET6 ? 6 : 0;
+    const socktypes = h.socktype === 0 ? [SockType.STREAM, SockType.DGRAM] : [h.socktype];
+    const finish = (addrs: { address: string; family: 4 | 6 }[], canon: string | null) => {
+      const allowed = addrs.filter((a) => allowsPeer(this.options.net, a.address) || (h.flags & AiFlags.PASSIVE && req.node === null));
+      if (addrs.length && !allowed.length) return this.reply(POLICY_REFUSED);
+      const results: AddrinfoResult[] = [];
+      for (const a of allowed) {
+        for (const st of socktypes) {
+          results.push({ family: a.family, address: a.address, port, socktype: st, protocol: st === SockType.STREAM ? Protocol.TCP : Protocol.UDP });
+        }
+      }
+      if (!results.length) return this.reply(Errno.AINONAME);
+      this.reply(0, [], { results, canon: h.flags & AiFlags.CANONNAME ? canon : null } satisfies GetaddrinfoReply);
+    };
+    if (req.node === null || req.node === '') {
+      const passive = (h.flags & AiFlags.PASSIVE) !== 0;
+      const list: { address: string; family: 4 | 6 }[] = [];
+      if (wantFamily !== 6) list.push({ address: passive ? '0.0.0.0' : '127.0.0.1', family: 4 });
+      if (wantFamily !== 4) list.push({ address: passive ? '::' : '::1', family: 6 });
+      return finish(list, null);
+    }
+    const node = req.node;
+    const numeric = net.isIP(node);
+    if (numeric) {
+      if (wantFamily && numeric !== wantFamily) return this.reply(Errno.AIADDRFAMILY);
+      return finish([{ address: node, family: numeric as 4 | 6 }], node);
+    }
+    if (h.flags & AiFlags.NUMERICHOST) return this.reply(Errno.AINONAME);
+    let result: number | { address: string; family: 4 | 6 }[] | null = null;
+    dns.lookup(node, { all: true, family: wantFamily }, (err, addrs) => {
+      if (err) result = eaiFromNode(err);
+      else result = addrs.map((a) => ({ address: a.address, family: a.family === 6 ? 6 : 4 }));
+      this.wake();
+    });
+    this.park(() => {
+      if (result === null) return false;
+      if (typeof result === 'number') this.reply(result);
+      else finish(result, node);
+      return true;
+    }, -1, () => {});
+  }
+}

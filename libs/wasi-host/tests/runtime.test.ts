@@ -1,0 +1,98 @@
+import { runNx, workspaceRoot } from '../../../tools/testing/nx.ts';
+import { readToolchainManifest } from '../../../tools/src/lib/toolchain-manifest.ts';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { WasiTrapError, runWasi } from '../src/index.ts';
+import { wat } from './wat.ts';
+
+const PRE = `
+  (import "wasi_snapshot_preview1" "poll_oneoff" (func $poll (param i32 i32 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "clock_time_get" (func $clock (param i32 i64 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
+  (memory (export "memory") 1)`;
+
+/** One clock subscription (id, timeout expression, flags) then exit(nevents + 10*errno). */
+function sleepModule(clockId: number, timeoutExpr: string, flags: number): string {
+  return `(module ${PRE}
+    (func (export "_start") (local $err i32)
+      (drop (call $clock (i32.const ${clockId}) (i64.const 1) (i32.const 16)))
+      (i64.store (i32.const 200) (i64.const 42))
+      (i32.store8 (i32.const 208) (i32.const 0))
+      (i32.store (i32.const 216) (i32.const ${clockId}))
+      (i64.store (i32.const 224) ${timeoutExpr})
+      (i32.store16 (i32.const 240) (i32.const ${flags}))
+      (local.set $err (call $poll (i32.const 200) (i32.const 300) (i32.const 1) (i32.const 24)))
+      (call $exit (i32.add (i32.load (i32.const 24)) (i32.mul (i32.const 10) (local.get $err))))))`;
+}
+
+describe('poll_oneoff clocks (uvwasi MONOTONIC+ABSTIME hang fixed)', () => {
+  const now = '(i64.load (i32.const 16))';
+  test.each([
+    ['MONOTONIC ABSTIME', 1, `(i64.add ${now} (i64.const 150000000))`, 1],
+    ['REALTIME ABSTIME', 0, `(i64.add ${now} (i64.const 150000000))`, 1],
+    ['MONOTONIC relative', 1, '(i64.const 150000000)', 0],
+    ['REALTIME relative', 0, '(i64.const 150000000)', 0],
+  ])('%s sleeps ~150 ms and returns one event', async (_name, id, expr, flags) => {
+    const t0 = Date.now();
+    const code = await runWasi({ module: await wat(sleepModule(id, expr, flags)), stdin: 0 });
+    const dt = Date.now() - t0;
+    expect(code).toBe(1);
+    expect(dt).toBeGreaterThanOrEqual(140);
+    expect(dt).toBeLessThan(5000);
+  }, 10_000);
+  test('a deadline in the past returns at once', async () => {
+    const code = await runWasi({ module: await wat(sleepModule(1, '(i64.const 5)', 1)), stdin: 0 });
+    expect(code).toBe(1);
+  }, 10_000);
+});
+
+describe('guest execution', () => {
+  test('exit code of proc_exit propagates; returning from _start is 0', async () => {
+    expect(await runWasi({ module: await wat(`(module ${PRE} (func (export "_start") (call $exit (i32.const 42))))`), stdin: 0 })).toBe(42);
+    expect(await runWasi({ module: await wat(`(module ${PRE} (func (export "_start")))`), stdin: 0 })).toBe(0);
+  });
+  test('a trap rejects with WasiTrapError', async () => {
+    await expect(runWasi({ module: await wat(`(module ${PRE} (func (export "_start") unreachable))`), stdin: 0 })).rejects.toBeInstanceOf(WasiTrapError);
+  });
+  test('deep guest recursion runs on the worker stack without crashing Node', async () => {
+    // 100k nested calls with a few locals: far beyond Node's default ~1 MB main-thread stack.
+    const code = await runWasi({
+      module: await wat(`(module ${PRE}
+        (func $rec (param $n i32) (param $a i64) (param $b i64) (result i64)
+          (if (result i64) (i32.eqz (local.get $n)) (then (local.get $a))
+            (else (i64.add (local.get $b) (call $rec (i32.sub (local.get $n) (i32.const 1)) (local.get $b) (local.get $a))))))
+        (func (export "_start") (drop (call $rec (i32.const 100000) (i64.const 1) (i64.const 2))) (call $exit (i32.const 7))))`),
+      stdin: 0,
+    });
+    expect(code).toBe(7);
+  }, 30_000);
+});
+
+// End-to-end socket checks with a small C guest that calls the WasmEdge imports directly (no
+// socket library), compiled against our own sysroot.
+describe('sockets end to end (C guest)', () => {
+  let dir = '';
+  let wasm = '';
+  beforeAll(async () => {
+    await runNx(['build', 'wasi-libc']);
+    const toolchain = readToolchainManifest(workspaceRoot);
+    dir = mkdtempSync(path.join(tmpdir(), 'pywasi-sock-'));
+    wasm = path.join(dir, 'sockdemo.wasm');
+    execFileSync(toolchain.tools.clang, [
+      '--target=wasm32-wasi', `--sysroot=${path.join(workspaceRoot, 'dist/libs/wasi-libc/sysroot')}`,
+      // The fixture ignores the results of raw WASI calls whose failure a later check catches.
+      '-O2', '-Wall', '-Wextra', '-Wno-unused-result', '-o', wasm, path.join(import.meta.dirname, 'fixtures', 'sockdemo.c'),
+    ]);
+  }, 20 * 60_000);
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  test.each(['tcp', 'udp', 'gai', 'v6', 'unix'])('%s', async (what) => {
+    const code = await runWasi({ module: wasm, args: ['sockdemo', what], preopens: { '/tmp': dir }, net: 'loopback', stdin: 0, stdout: 2 });
+    expect(code).toBe(0);
+  }, 60_000);
+  test('--net none refuses connect with EACCES', async () => {
+    expect(await runWasi({ module: wasm, args: ['sockdemo', 'deny'], net: 'none', stdin: 0, stdout: 2 })).toBe(2);
+  });
+});
