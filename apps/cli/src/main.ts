@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { CliError } from './cli-error.ts';
 import { registerBuild } from './commands/build.ts';
 import { registerPip } from './commands/pip.ts';
+import { registerPython } from './commands/python.ts';
 import { registerRun } from './commands/run.ts';
 
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -16,6 +17,7 @@ export function buildProgram(): Command {
     .exitOverride()
     .configureOutput({ outputError: (text, write) => write(`pywasi: ${text.replace(/^error: /, '')}`) });
   registerRun(program);
+  registerPython(program);
   registerPip(program);
   registerBuild(program);
   // Sub-commands inherit the behaviour above (exitOverride, error format).

@@ -1,8 +1,8 @@
 // `pywasi run`: run a WASI module on Node with the socket extension (@pywasi/wasi-host).
-import { statSync } from 'node:fs';
 import * as path from 'node:path';
-import { Command, InvalidArgumentError, Option } from 'commander';
-import { NET_POLICIES, WasiModuleError, WasiTrapError, isNetPolicy, runWasi, type NetPolicy } from '@pywasi/wasi-host';
+import { Command } from 'commander';
+import { WasiModuleError, WasiTrapError, runWasi, type NetPolicy } from '@pywasi/wasi-host';
+import { addGuestOptions, guestEnv, type GuestFlags } from '../guest-options.ts';
 
 /** Exit code for pywasi's own errors (bad module, host failure). Guest codes pass through. */
 export const EXIT_ERROR = 1;
@@ -17,6 +17,8 @@ export interface RunOptions {
 }
 
 export interface RunIo {
+  /** Prefix of error lines, e.g. "pywasi run". */
+  label?: string;
   /** Where one-line errors go. */
   error: (line: string) => void;
   stdin?: number;
@@ -26,47 +28,12 @@ export interface RunIo {
 
 const defaultIo: RunIo = { error: (line) => process.stderr.write(`${line}\n`) };
 
-function parseEnv(value: string, previous: Record<string, string> = {}): Record<string, string> {
-  const eq = value.indexOf('=');
-  if (eq <= 0) throw new InvalidArgumentError(`expected K=V, got '${value}'`);
-  return { ...previous, [value.slice(0, eq)]: value.slice(eq + 1) };
-}
-
-function parseDir(value: string, previous: Record<string, string> = {}): Record<string, string> {
-  // HOST[:GUEST]; the first ':' separates them.
-  const colon = value.indexOf(':');
-  const host = colon >= 0 ? value.slice(0, colon) : value;
-  const guest = colon >= 0 ? value.slice(colon + 1) : value;
-  if (!host || !guest) throw new InvalidArgumentError(`expected HOST[:GUEST], got '${value}'`);
-  let isDir = false;
-  try {
-    isDir = statSync(host).isDirectory();
-  } catch {
-    throw new InvalidArgumentError(`no such directory: ${host}`);
-  }
-  if (!isDir) throw new InvalidArgumentError(`not a directory: ${host}`);
-  return { ...previous, [guest]: path.resolve(host) };
-}
-
-function parseNet(value: string): NetPolicy {
-  if (!isNetPolicy(value)) throw new InvalidArgumentError(`expected one of ${NET_POLICIES.join(', ')}`);
-  return value;
-}
-
-/** Builds the guest environment: the host's (with --env-inherit) overridden by -e values. */
-export function guestEnv(opts: Pick<RunOptions, 'env' | 'envInherit'>): Record<string, string> {
-  const env: Record<string, string> = {};
-  if (opts.envInherit) {
-    for (const [k, v] of Object.entries(process.env)) if (v !== undefined) env[k] = v;
-  }
-  return { ...env, ...opts.env };
-}
-
 /**
  * Runs `module` with `args` (argv[0] becomes the module's base name); returns the exit code:
  * the guest's, EXIT_ERROR after a one-line error, EXIT_TRAP when the guest trapped.
  */
 export async function runCommand(module: string, args: string[], opts: RunOptions, io: RunIo = defaultIo): Promise<number> {
+  const label = io.label ?? 'pywasi run';
   try {
     return await runWasi({
       module,
@@ -80,14 +47,14 @@ export async function runCommand(module: string, args: string[], opts: RunOption
     });
   } catch (e) {
     if (e instanceof WasiModuleError) {
-      io.error(`pywasi run: error: ${e.message}`);
+      io.error(`${label}: error: ${e.message}`);
       return EXIT_ERROR;
     }
     if (e instanceof WasiTrapError) {
-      io.error(`pywasi run: guest trapped: ${e.message.split('\n')[0]}`);
+      io.error(`${label}: guest trapped: ${e.message.split('\n')[0]}`);
       return EXIT_TRAP;
     }
-    io.error(`pywasi run: error: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`);
+    io.error(`${label}: error: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`);
     return EXIT_ERROR;
   }
 }
@@ -96,25 +63,14 @@ export function registerRun(program: Command): void {
   // Options after the module name belong to the guest (python.wasm -c ...): that needs
   // positional options on the program and pass-through on this command.
   program.enablePositionalOptions();
-  program
+  const run = program
     .command('run')
     .description('run a WASI module (e.g. python.wasm) with POSIX sockets')
     .usage('[options] [--] <module.wasm> [args...]')
     .argument('<module>', 'the .wasm file to run (argv[0] is its base name)')
     .argument('[args...]', 'arguments passed to the module')
-    .addOption(new Option('-e, --env <K=V>', 'set a guest environment variable (repeatable)').argParser(parseEnv).default({}, 'empty environment'))
-    .option('--env-inherit', 'start from the host environment; -e values override it')
-    .addOption(
-      new Option('--dir <HOST[:GUEST]>', 'make a host directory visible to the guest at GUEST (GUEST defaults to HOST as given); repeatable')
-        .argParser(parseDir)
-        .default({}, 'no directory is visible'),
-    )
-    .addOption(
-      new Option('--net <policy>', 'network access: all, loopback (only 127.0.0.0/8, ::1 and AF_UNIX; wildcard binds become loopback), none')
-        .argParser(parseNet)
-        .default('loopback'),
-    )
-    .passThroughOptions()
+    .passThroughOptions();
+  addGuestOptions(run, { dirs: 'no directory is visible' })
     .addHelpText(
       'after',
       `
@@ -127,7 +83,7 @@ Examples:
   $ pywasi run --env-inherit --dir /tmp --net all -- python.wasm -m http.server 8000
   $ pywasi run --net none -- client.wasm`,
     )
-    .action(async (module: string, args: string[], opts: { env: Record<string, string>; envInherit?: boolean; dir: Record<string, string>; net: NetPolicy }) => {
+    .action(async (module: string, args: string[], opts: GuestFlags) => {
       process.exitCode = await runCommand(module, args, { env: opts.env, envInherit: opts.envInherit === true, dirs: opts.dir, net: opts.net });
     });
 }

@@ -1,0 +1,107 @@
+// `pywasi python`: the built python.wasm with its standard library, the host's current directory
+// and ./deps visible, so scripts behave as they do with a native python.
+import { existsSync } from 'node:fs';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Command } from 'commander';
+import { CliError } from '../cli-error.ts';
+import { addGuestOptions, type GuestFlags } from '../guest-options.ts';
+import { pythonDistDir } from '../workspace.ts';
+import { runCommand, type RunOptions } from './run.ts';
+
+/** Where the guest finds things: PYTHONHOME is /usr/local, as in CPython's own WASI layout. */
+const GUEST_PREFIX = '/usr/local';
+const GUEST_SITE = '/pywasi-site';
+const siteDir = fileURLToPath(new URL('../../guest-site', import.meta.url));
+
+export interface PythonLayout {
+  wasm: string;
+  /** Host directory seen as /usr/local/lib: python311.zip and anything beside it. */
+  libDir: string;
+}
+
+export function pythonLayout(distDir = pythonDistDir()): PythonLayout {
+  return { wasm: path.join(distDir, 'python.wasm'), libDir: path.join(distDir, 'usr', 'local', 'lib') };
+}
+
+/** Index of the script file among python's own arguments, if any (none for -c, -m, the REPL). */
+export function scriptIndex(pythonArgs: readonly string[]): number | undefined {
+  for (let i = 0; i < pythonArgs.length; i++) {
+    const arg = pythonArgs[i]!;
+    if (arg === '-c' || arg === '-m' || arg === '-') return undefined;
+    if (arg === '-W' || arg === '-X') i++; // these take a value
+    else if (arg === '--') return i + 1 < pythonArgs.length ? i + 1 : undefined;
+    else if (!arg.startsWith('-')) return i;
+  }
+  return undefined;
+}
+
+export interface PythonInvocation {
+  args: string[];
+  options: RunOptions;
+}
+
+/** The guest's view: which directories it sees, with which environment and arguments it starts. */
+export function pythonInvocation(flags: GuestFlags, pythonArgs: readonly string[], cwd: string, layout: PythonLayout): PythonInvocation {
+  const dirs: Record<string, string> = { ...flags.dir, [GUEST_PREFIX + '/lib']: layout.libDir, [GUEST_SITE]: siteDir };
+  // The host cwd appears at the same path, so absolute paths mean the same inside; relative ones
+  // do once sitecustomize has entered it.
+  dirs[cwd] = cwd;
+  const args = [...pythonArgs];
+  const script = scriptIndex(args);
+  if (script !== undefined) {
+    // CPython makes the script path absolute against the cwd before site runs, and every WASI
+    // process starts in "/": hand it the absolute path, and make its directory visible.
+    const absolute = path.resolve(cwd, args[script]!);
+    args[script] = absolute;
+    dirs[path.dirname(absolute)] ??= path.dirname(absolute);
+  }
+  const deps = path.join(cwd, 'deps');
+  const userPath = flags.env['PYTHONPATH'];
+  const pythonPath = [GUEST_SITE, ...(existsSync(deps) ? [deps] : []), ...(userPath ? [userPath] : [])].join(':');
+  return {
+    args,
+    options: {
+      env: { PYTHONHOME: GUEST_PREFIX, ...flags.env, PYTHONPATH: pythonPath, PYWASI_CWD: cwd },
+      envInherit: flags.envInherit === true,
+      dirs,
+      net: flags.net,
+    },
+  };
+}
+
+export function registerPython(program: Command): void {
+  const python = program
+    .command('python')
+    .description('run python.wasm (CPython 3.11): a REPL, -c, -m or a script, with the current directory and ./deps visible')
+    .usage('[pywasi options] [python options and arguments]')
+    .argument('[args...]', "python's own arguments, as for a native python3")
+    .allowUnknownOption()
+    .passThroughOptions();
+  addGuestOptions(python, { dirs: 'the current directory (at its own path), the script\'s directory and the standard library' })
+    .addHelpText(
+      'after',
+      `
+python.wasm comes from \`npx pywasi build\` (dist/python/, or $PYWASI_PYTHON_DIR). PYTHONHOME is
+${GUEST_PREFIX}; ./deps (see \`pywasi pip install\`) is on PYTHONPATH when it exists. The guest's exit
+code is pywasi's. Options for python that pywasi also knows (-h) go after --.
+
+Examples:
+  $ pywasi python
+  $ pywasi python -c 'import sys; print(sys.version)'
+  $ pywasi python script.py arg1 arg2
+  $ pywasi python -e PYTHONTRACEMALLOC=1 --net all -m http.server 8000
+  $ pywasi python --dir ./data:/data -- -h`,
+    )
+    .action(async (args: string[], flags: GuestFlags) => {
+      const layout = pythonLayout();
+      if (!existsSync(layout.wasm)) {
+        throw new CliError(`python.wasm not found at ${layout.wasm}: build it with \`npx pywasi build\` (or set PYWASI_PYTHON_DIR)`, 1);
+      }
+      const invocation = pythonInvocation(flags, args, process.cwd(), layout);
+      process.exitCode = await runCommand(layout.wasm, invocation.args, invocation.options, {
+        label: 'pywasi python',
+        error: (line) => process.stderr.write(`${line}\n`),
+      });
+    });
+}

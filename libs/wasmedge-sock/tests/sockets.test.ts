@@ -1,0 +1,307 @@
+// End-to-end tests of libwasmedge_sock: C programs (tests/*.c) compiled to wasm32-wasi, run with
+// `pywasi run` against Node peers started here. Each C program prints "ok - ..." per check and
+// "PASS <name>" at the end, or "FAIL file:line: ..." and exits 1.
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import dgram from 'node:dgram';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import net from 'node:net';
+import { crc32 } from 'node:zlib';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildSocketLibrary, compileGuest, SOCKET_LIB_DIR, WORKSPACE_ROOT } from './compile-guest.ts';
+
+const CLI = join(WORKSPACE_ROOT, 'apps/cli/bin/pywasi.js');
+// WSE_TEST_RUNNER="cmd args..." replaces `node apps/cli/bin/pywasi.js run` (to debug the host).
+const RUNNER = process.env.WSE_TEST_RUNNER ? process.env.WSE_TEST_RUNNER.split(' ') : [process.execPath, CLI, 'run'];
+const PROGRAMS = ['tcp_client', 'tcp_server', 'nonblock', 'udp', 'dns', 'ipv6', 'unix', 'netnone', 'socketpair'];
+
+let outDir = '';
+const wasm = (name: string): string => join(outDir, `${name}.wasm`);
+
+interface RunResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+interface RunOptions {
+  net?: string;
+  dirs?: string[];
+  onStdout?: (text: string) => void;
+  timeoutMs?: number;
+}
+
+function runGuest(program: string, args: string[], opts: RunOptions = {}): Promise<RunResult> {
+  const flags: string[] = [];
+  if (opts.net) flags.push('--net', opts.net);
+  for (const d of opts.dirs ?? []) flags.push('--dir', d);
+  const child = spawn(RUNNER[0]!, [...RUNNER.slice(1), ...flags, '--', wasm(program), ...args], {
+    cwd: WORKSPACE_ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (d: string) => {
+    stdout += d;
+    opts.onStdout?.(stdout);
+  });
+  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+  return new Promise((resolvePromise) => {
+    const timer = setTimeout(() => {
+      stderr += `\n[test] killed after ${opts.timeoutMs ?? 60000} ms`;
+      child.kill('SIGKILL');
+    }, opts.timeoutMs ?? 60000);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolvePromise({ code, stdout, stderr });
+    });
+  });
+}
+
+/** Prints the guest's report and asserts it passed. */
+function expectPass(r: RunResult, name: string): void {
+  const report = `--- ${name}: exit ${r.code}\n${r.stdout}${r.stderr ? `--- stderr\n${r.stderr}` : ''}`;
+  if (r.code !== 0 || !r.stdout.includes(`PASS ${name}`)) throw new Error(report);
+  console.log(report);
+}
+
+function listen(server: net.Server, host = '127.0.0.1'): Promise<number> {
+  return new Promise((res, rej) => {
+    server.once('error', rej);
+    server.listen(0, host, () => res((server.address() as net.AddressInfo).port));
+  });
+}
+
+function close(server: net.Server): Promise<void> {
+  return new Promise((res) => server.close(() => res()));
+}
+
+/** Tracks accepted connections so every server closes promptly at the end of a test. */
+function tracked(handler: (s: net.Socket) => void): net.Server {
+  const conns = new Set<net.Socket>();
+  const server = net.createServer({ allowHalfOpen: true }, (s) => {
+    conns.add(s);
+    s.on('close', () => conns.delete(s));
+    s.on('error', () => {});
+    handler(s);
+  });
+  server.on('close', () => conns.forEach((c) => c.destroy()));
+  const orig = server.close.bind(server);
+  server.close = ((cb?: (err?: Error) => void) => {
+    conns.forEach((c) => c.destroy());
+    return orig(cb);
+  }) as typeof server.close;
+  return server;
+}
+
+const echoServer = (): net.Server => tracked((s) => s.pipe(s));
+
+const hex8 = (n: number): string => n.toString(16).padStart(8, '0');
+
+beforeAll(async () => {
+  if (!process.env.WSE_TEST_RUNNER && !existsSync(join(WORKSPACE_ROOT, 'apps/cli/src/commands/run.ts'))) {
+    throw new Error('`pywasi run` (apps/cli/src/commands/run.ts) does not exist yet: the host side is missing');
+  }
+  outDir = mkdtempSync(join(tmpdir(), 'wasmedge-sock-test-'));
+  const lib = await buildSocketLibrary();
+  await Promise.all(
+    PROGRAMS.map((p) =>
+      compileGuest({ sources: [join(SOCKET_LIB_DIR, 'tests', `${p}.c`)], output: wasm(p), socketLib: lib }),
+    ),
+  );
+}, 180_000);
+
+afterAll(() => {
+  if (outDir) rmSync(outDir, { recursive: true, force: true });
+});
+
+describe('libwasmedge_sock under pywasi run', () => {
+  test('TCP client -> Node echo server: options, addresses, echo, peek', async () => {
+    const server = echoServer();
+    const port = await listen(server);
+    try {
+      expectPass(await runGuest('tcp_client', ['echo', '127.0.0.1', String(port)]), 'tcp_client echo');
+    } finally {
+      await close(server);
+    }
+  }, 60_000);
+
+  test('Node client -> TCP server in the guest', async () => {
+    let reply = '';
+    let connected = false;
+    let clientError: Error | null = null;
+    const r = await runGuest('tcp_server', [], {
+      onStdout: (out) => {
+        const m = /PORT (\d+)/.exec(out);
+        if (!m || connected) return;
+        connected = true;
+        const c = net.connect({ port: Number(m[1]), host: '127.0.0.1' }, () => c.write('hello server'));
+        c.setEncoding('utf8');
+        c.on('data', (d: string) => {
+          reply += d;
+          if (reply.length >= 12) c.end();
+        });
+        c.on('error', (e) => (clientError = e));
+      },
+    });
+    expectPass(r, 'tcp_server');
+    expect(clientError).toBeNull();
+    expect(reply).toBe('hello client');
+  }, 60_000);
+
+  test('1000 sequential connections without an fd leak', async () => {
+    const server = echoServer();
+    const port = await listen(server);
+    try {
+      expectPass(
+        await runGuest('tcp_client', ['many', '127.0.0.1', String(port), '1000'], { timeoutMs: 240_000 }),
+        'tcp_client many',
+      );
+    } finally {
+      await close(server);
+    }
+  }, 250_000);
+
+  test('64 MiB guest -> Node with equal checksums', async () => {
+    const server = tracked((s) => {
+      let n = 0;
+      let h = 0;
+      s.on('data', (d: Buffer) => {
+        n += d.length;
+        h = crc32(d, h);
+      });
+      s.on('end', () => s.end(`${n} ${hex8(h)}`));
+    });
+    const port = await listen(server);
+    try {
+      expectPass(
+        await runGuest('tcp_client', ['bulk-send', '127.0.0.1', String(port), '64'], { timeoutMs: 240_000 }),
+        'tcp_client bulk-send',
+      );
+    } finally {
+      await close(server);
+    }
+  }, 250_000);
+
+  test('64 MiB Node -> guest with equal checksums', async () => {
+    // 64 MiB of pseudo-random bytes: a 1 MiB random block, each copy shifted by its index
+    const block = randomBytes(1 << 20);
+    const payload = Buffer.alloc(64 << 20);
+    for (let i = 0; i < 64; i++) {
+      block.copy(payload, i << 20, i, block.length);
+      block.copy(payload, (i << 20) + block.length - i, 0, i);
+    }
+    const server = tracked((s) => s.end(payload));
+    const port = await listen(server);
+    try {
+      expectPass(
+        await runGuest('tcp_client', ['bulk-recv', '127.0.0.1', String(port), '64', hex8(crc32(payload))], {
+          timeoutMs: 240_000,
+        }),
+        'tcp_client bulk-recv',
+      );
+    } finally {
+      await close(server);
+    }
+  }, 250_000);
+
+  test('shutdown(SHUT_WR): the peer sees EOF', async () => {
+    const server = tracked((s) => {
+      let n = 0;
+      s.on('data', (d: Buffer) => (n += d.length));
+      s.on('end', () => s.end(`eof after ${n} bytes`));
+    });
+    const port = await listen(server);
+    try {
+      expectPass(await runGuest('tcp_client', ['shutdown', '127.0.0.1', String(port)]), 'tcp_client shutdown');
+    } finally {
+      await close(server);
+    }
+  }, 60_000);
+
+  test('non-blocking connect + poll + SO_ERROR (success, ECONNREFUSED), recv timeout via poll', async () => {
+    const open = echoServer();
+    const silent = tracked(() => {});
+    const openPort = await listen(open);
+    const silentPort = await listen(silent);
+    const gone = net.createServer();
+    const closedPort = await listen(gone);
+    await close(gone);
+    try {
+      expectPass(
+        await runGuest('nonblock', ['127.0.0.1', String(openPort), String(closedPort), String(silentPort)]),
+        'nonblock',
+      );
+    } finally {
+      await close(open);
+      await close(silent);
+    }
+  }, 60_000);
+
+  test('UDP sendto/recvfrom', async () => {
+    const sock = dgram.createSocket('udp4');
+    sock.on('message', (msg, rinfo) => sock.send(Buffer.concat([Buffer.from('echo:'), msg]), rinfo.port, rinfo.address));
+    await new Promise<void>((res) => sock.bind(0, '127.0.0.1', () => res()));
+    try {
+      expectPass(await runGuest('udp', ['127.0.0.1', String(sock.address().port)]), 'udp');
+    } finally {
+      sock.close();
+    }
+  }, 60_000);
+
+  test('getaddrinfo/getnameinfo/gethostbyname/services', async () => {
+    expectPass(await runGuest('dns', []), 'dns');
+  }, 60_000);
+
+  test('IPv6 loopback (skipped when the machine has no ::1)', async () => {
+    const server = echoServer();
+    let port: number;
+    try {
+      port = await listen(server, '::1');
+    } catch (e) {
+      console.log(`SKIP ipv6: cannot listen on [::1] here (${(e as Error).message})`);
+      return;
+    }
+    try {
+      expectPass(await runGuest('ipv6', [String(port)]), 'ipv6');
+    } finally {
+      await close(server);
+    }
+  }, 60_000);
+
+  test('AF_UNIX stream', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'wse-unix-'));
+    const peerPath = join(dir, 'peer.sock');
+    const server = tracked((s) => {
+      s.on('data', (d: Buffer) => s.write(d));
+      s.on('end', () => s.end());
+    });
+    await new Promise<void>((res, rej) => {
+      server.once('error', rej);
+      server.listen(peerPath, () => res());
+    });
+    try {
+      expectPass(await runGuest('unix', [peerPath, join(dir, 'own.sock')]), 'unix');
+    } finally {
+      await close(server);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+
+  test('socketpair (stream and datagram)', async () => {
+    expectPass(await runGuest('socketpair', []), 'socketpair');
+  }, 60_000);
+
+  test('--net none refuses a connect', async () => {
+    let accepted = 0;
+    const server = tracked(() => accepted++);
+    const port = await listen(server);
+    try {
+      expectPass(await runGuest('netnone', ['127.0.0.1', String(port)], { net: 'none' }), 'netnone');
+      expect(accepted).toBe(0);
+    } finally {
+      await close(server);
+    }
+  }, 60_000);
+});
