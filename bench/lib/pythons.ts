@@ -1,0 +1,30 @@
+// The two interpreters every Python benchmark compares: python.wasm through the pywasi CLI (as a
+// user runs it) and the machine's native CPython 3.11.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { execa } from 'execa';
+
+export const workspaceRoot = fileURLToPath(new URL('../..', import.meta.url)).replace(/\/$/, '');
+export const pythonWasm = join(workspaceRoot, 'dist/python/python.wasm');
+export const pythonZip = join(workspaceRoot, 'dist/python/usr/local/lib/python311.zip');
+
+/** `pywasi python` as installed in the workspace (node_modules/.bin/pywasi). */
+export function pywasiPython(args: string[]): [string, string[]] {
+  return [join(workspaceRoot, 'node_modules/.bin/pywasi'), ['python', ...args]];
+}
+
+/** A native CPython 3.11 to compare with: $NATIVE_PYTHON, python3.11, or python3 if it is 3.11. */
+export async function nativePython(): Promise<{ command: string; version: string }> {
+  for (const command of [process.env['NATIVE_PYTHON'], 'python3.11', 'python3'].filter(Boolean) as string[]) {
+    // sys.executable, not the name: a version-manager shim on PATH would add its own start-up.
+    const probe = await execa(command, ['-c', 'import sys; print(sys.version.split()[0], sys.executable)'], { reject: false });
+    const [version, executable] = probe.stdout.split(' ');
+    if (!probe.failed && version?.startsWith('3.11.') && executable) return { command: executable, version };
+  }
+  throw new Error('no native CPython 3.11 found: install python3.11 or set NATIVE_PYTHON');
+}
+
+export function requirePythonWasm(): void {
+  if (!existsSync(pythonWasm)) throw new Error(`${pythonWasm} is missing: run \`npx nx build cpython\` first`);
+}

@@ -1,0 +1,53 @@
+// Printing benchmark results the same way everywhere: a table of wasm vs native figures, their
+// ratio, and the goal each is held to.
+
+export interface Row {
+  name: string;
+  wasm: number;
+  native?: number;
+  unit: string;
+  /** How to judge: the wasm figure (or the ratio, when `goalOn` is 'ratio') against `goal`. */
+  goal?: number;
+  goalOn?: 'value' | 'ratio';
+  /** 'max': lower is better (times, sizes); 'min': higher is better (throughput). */
+  sense?: 'max' | 'min';
+}
+
+const fmt = (n: number) => (Math.abs(n) >= 100 ? n.toFixed(0) : Math.abs(n) >= 10 ? n.toFixed(1) : n.toFixed(3));
+
+export function verdict(row: Row): string {
+  if (row.goal === undefined) return '';
+  const subject = row.goalOn === 'ratio' ? ratio(row) : row.wasm;
+  if (subject === undefined) return '';
+  const ok = (row.sense ?? 'max') === 'max' ? subject <= row.goal : subject >= row.goal;
+  const op = (row.sense ?? 'max') === 'max' ? '≤' : '≥';
+  const what = row.goalOn === 'ratio' ? `${row.goal}×` : `${row.goal} ${row.unit}`;
+  return `${ok ? 'PASS' : 'MISS'} (goal ${op} ${what})`;
+}
+
+export function ratio(row: Row): number | undefined {
+  return row.native ? row.wasm / row.native : undefined;
+}
+
+export function printTable(title: string, rows: Row[]): void {
+  const lines = [['', 'wasm', 'native', 'ratio', 'goal'], ...rows.map((r) => {
+    const q = ratio(r);
+    return [r.name, `${fmt(r.wasm)} ${r.unit}`, r.native !== undefined ? `${fmt(r.native)} ${r.unit}` : '-', q !== undefined ? `${q.toFixed(2)}×` : '-', verdict(r)];
+  })];
+  const widths = lines[0]!.map((_, i) => Math.max(...lines.map((l) => l[i]!.length)));
+  console.log(`\n${title}`);
+  for (const [i, line] of lines.entries()) {
+    console.log('  ' + line.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  '));
+    if (i === 0) console.log('  ' + widths.map((w) => '-'.repeat(w)).join('  '));
+  }
+}
+
+export function geometricMean(values: number[]): number {
+  return Math.exp(values.reduce((sum, v) => sum + Math.log(v), 0) / values.length);
+}
+
+export function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}

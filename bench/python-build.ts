@@ -1,0 +1,61 @@
+// Build-side figures of python.wasm: artifact sizes, a no-op `nx build cpython`, and the relink
+// after a change to libs/wasmedge-sock (which must not re-run CPython's configure or compile).
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { printTable, type Row } from './lib/report.ts';
+import { pythonWasm, pythonZip, workspaceRoot } from './lib/pythons.ts';
+
+const MiB = 1024 * 1024;
+
+async function nxBuildCpython(): Promise<{ seconds: number; output: string }> {
+  const started = Date.now();
+  const result = await execa('npx', ['nx', 'build', 'cpython', '--output-style=stream'], {
+    cwd: workspaceRoot,
+    env: { NX_DAEMON: 'false', NX_NO_CLOUD: 'true' },
+    all: true,
+    reject: false,
+  });
+  if (result.failed) throw new Error(`nx build cpython failed:\n${result.all?.slice(-3000)}`);
+  return { seconds: (Date.now() - started) / 1000, output: result.all ?? '' };
+}
+
+/** Lines of Nx output saying a task ran for real (not replayed from the cache). */
+function tasksRun(output: string): string[] {
+  return output
+    .split('\n')
+    .filter((l) => /^> nx run \S+$/.test(l.trim()))
+    .map((l) => l.trim().slice('> nx run '.length));
+}
+
+export async function buildRows(): Promise<Row[]> {
+  await nxBuildCpython(); // make sure everything is built and cached
+  const noop = await nxBuildCpython();
+
+  const touched = join(workspaceRoot, 'libs/wasmedge-sock/src/hostname.c');
+  const original = readFileSync(touched, 'utf8');
+  let relink: { seconds: number; output: string };
+  try {
+    writeFileSync(touched, `${original}/* bench/python-build.ts relink check ${Date.now()} */\n`);
+    relink = await nxBuildCpython();
+  } finally {
+    writeFileSync(touched, original);
+  }
+  const ran = tasksRun(relink.output);
+  console.log(`relink after editing ${touched}: tasks that ran: ${ran.join(', ') || 'none'}`);
+  if (ran.some((t) => /cpython:(configure|build-python)/.test(t))) {
+    console.log('  WARNING: the edit re-ran CPython configure or the build python');
+  }
+  await nxBuildCpython(); // back to the committed state (a cache hit)
+
+  return [
+    { name: 'python.wasm', wasm: statSync(pythonWasm).size / MiB, unit: 'MiB', goal: 6.5, goalOn: 'value' },
+    { name: 'python311.zip', wasm: statSync(pythonZip).size / MiB, unit: 'MiB', goal: 3.5, goalOn: 'value' },
+    { name: 'no-op nx build cpython', wasm: noop.seconds, unit: 's', goal: 3, goalOn: 'value' },
+    { name: 'relink after a wasmedge-sock edit', wasm: relink.seconds, unit: 's', goal: 90, goalOn: 'value' },
+  ];
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  printTable('Build', await buildRows());
+}
