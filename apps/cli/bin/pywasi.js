@@ -21,11 +21,28 @@ if (preferred && preferred !== 'current' && preferred !== process.execPath) {
   process.exit(child.status ?? 128 + (constants.signals[child.signal] ?? 1));
 }
 
-// The CLI is TypeScript; tsx compiles it on the fly (and caches the result), so the workspace
-// runs it without a separate build step.
-const { register } = await import('tsx/esm/api');
-register();
-const { main } = await import('../src/main.ts');
+// The CLI is TypeScript. It runs as a plain-JS bundle that is rebuilt whenever any of its sources
+// changes (see libs/wasi-host/src/bundle.mjs); without one, tsx compiles it on the fly.
+let entry;
+try {
+  // Node >= 22.1 keeps V8's compiled code of the bundles on disk between runs.
+  const { enableCompileCache } = await import('node:module');
+  enableCompileCache?.(process.env.PYWASI_CACHE_DIR ? `${process.env.PYWASI_CACHE_DIR}/node-compile-cache` : undefined);
+} catch {
+  // older Node
+}
+try {
+  const { ensureBundle } = await import('@pywasi/wasi-host/bundle');
+  entry = await ensureBundle('cli', fileURLToPath(new URL('../src/main.ts', import.meta.url)));
+} catch {
+  // no bundle: fall back to the sources
+}
+if (!entry) {
+  const { register } = await import('tsx/esm/api');
+  register();
+  entry = '../src/main.ts';
+}
+const { main } = await import(entry);
 process.exitCode = await main(process.argv.slice(2));
 
 function bundledNode() {

@@ -16,14 +16,24 @@ process.emitWarning = function (warning, ...rest) {
   return emitWarning.call(this, warning, ...rest);
 };
 
+// The calling thread compiles the module while this thread starts, then posts it.
+const moduleReady = new Promise((resolve) => {
+  parentPort.on('message', function onMessage(m) {
+    if (m?.type !== 'module') return;
+    parentPort.off('message', onMessage);
+    resolve(m.module);
+  });
+});
+
 try {
   if (workerData.entry.endsWith('.ts')) {
-    // Running from TypeScript sources (tsx, jest): load them through tsx in this thread.
+    // Running from TypeScript sources (no bundle could be had): load them through tsx.
     const { register } = await import('tsx/esm/api');
     register();
   }
   const { runGuest } = await import(workerData.entry);
-  const code = await runGuest(workerData.init);
+  const module = await moduleReady;
+  const code = await runGuest({ ...workerData.init, module });
   parentPort.postMessage({ type: 'exit', code });
 } catch (e) {
   parentPort.postMessage({

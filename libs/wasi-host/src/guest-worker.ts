@@ -6,7 +6,8 @@ import { createSocketImports } from './socket-imports.ts';
 import type { SocketShapes } from './wasm-imports.ts';
 
 export interface GuestInit {
-  bytes: Uint8Array;
+  /** Compiled by the calling thread and posted here (a Module is shareable between threads). */
+  module: WebAssembly.Module;
   args: string[];
   env: Record<string, string>;
   preopens: Record<string, string>;
@@ -30,7 +31,7 @@ export async function runGuest(init: GuestInit): Promise<number> {
     stderr: init.stderr,
     returnOnExit: true,
   });
-  const module = await WebAssembly.compile(init.bytes as Uint8Array<ArrayBuffer>);
+  const module = init.module;
   let memory: WebAssembly.Memory | null = null;
   const wasiImport = wasi.wasiImport as Record<string, (...args: number[]) => number>;
   const socketImports = createSocketImports({

@@ -2,9 +2,11 @@
 // resourceLimits.stackSizeMb, so deep guest recursion cannot overflow Node's own stack); this
 // thread becomes the event loop that owns the sockets and serves the guest over shared memory.
 import { closeSync, openSync, readFileSync, statSync } from 'node:fs';
+import { hostname as osHostname } from 'node:os';
 import { isatty } from 'node:tty';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { GUEST_WORKER_ENTRY, ensureBundle } from './bundle.mjs';
 import { createChannelBuffers } from './channel.ts';
 import type { GuestInit } from './guest-worker.ts';
 import type { NetPolicy } from './net-policy.ts';
@@ -17,6 +19,9 @@ export interface RunWasiOptions {
   /** argv as the guest sees it, argv[0] included. Default: [basename of the module]. */
   args?: string[];
   env?: Record<string, string>;
+  /** Passed as HOSTNAME (the socket library's gethostname() reads it) to modules that import the
+   * socket extension, unless `env` sets HOSTNAME. Default: os.hostname(); false passes none. */
+  hostname?: string | false;
   /** guest path → host directory. Only these are visible to the guest. */
   preopens?: Record<string, string>;
   /** Default 'loopback'. */
@@ -53,7 +58,7 @@ export class WasiTrapError extends Error {
 }
 
 /** Reads and checks a module; throws WasiModuleError with a one-line message when unusable. */
-export function loadModule(module: string | Uint8Array): { bytes: Uint8Array; check: ModuleCheck } {
+export function loadModule(module: string | Uint8Array, opts: { validate?: boolean } = {}): { bytes: Uint8Array; check: ModuleCheck } {
   let bytes: Uint8Array;
   if (typeof module === 'string') {
     let st;
@@ -65,7 +70,7 @@ export function loadModule(module: string | Uint8Array): { bytes: Uint8Array; ch
     if (!st.isFile()) throw new WasiModuleError(`${module}: not a file`);
     bytes = readFileSync(module);
   } else bytes = module;
-  const check = checkModule(bytes);
+  const check = checkModule(bytes, opts);
   const name = typeof module === 'string' ? module : 'module';
   if (check.error) throw new WasiModuleError(`${name}: ${check.error}`, check);
   if (check.missing.length) {
@@ -75,11 +80,30 @@ export function loadModule(module: string | Uint8Array): { bytes: Uint8Array; ch
 }
 
 const ENTRY_TS = new URL('./guest-worker.ts', import.meta.url);
-const ENTRY_JS = new URL('./guest-worker.js', import.meta.url);
 const BOOTSTRAP = new URL('./guest-bootstrap.mjs', import.meta.url);
 
+/** The worker's entry: an up-to-date plain-JS bundle (no TypeScript loader in the worker, which
+ * costs ~0.2 s), or the TypeScript sources through tsx when no bundle can be had. */
+let workerEntry: Promise<string> | undefined;
+function guestWorkerEntry(): Promise<string> {
+  workerEntry ??= ensureBundle('guest-worker', GUEST_WORKER_ENTRY).then(
+    (url) => url ?? ENTRY_TS.href,
+    () => ENTRY_TS.href,
+  );
+  return workerEntry;
+}
+
+/** The guest's environment: `env`, plus HOSTNAME (see RunWasiOptions.hostname) unless set. */
+export function guestEnvironment(options: Pick<RunWasiOptions, 'env' | 'hostname'>, usesSockets = true): Record<string, string> {
+  const env = { ...(options.env ?? {}) };
+  if (usesSockets && env['HOSTNAME'] === undefined && options.hostname !== false) env['HOSTNAME'] = options.hostname ?? osHostname();
+  return env;
+}
+
 export async function runWasi(options: RunWasiOptions): Promise<number> {
-  const { bytes, check } = loadModule(options.module);
+  // V8 validates while compiling below; validating here too would cost a second pass.
+  const { bytes, check } = loadModule(options.module, { validate: false });
+  const entry = await guestWorkerEntry();
   const args = options.args ?? [typeof options.module === 'string' ? path.basename(options.module) : 'module.wasm'];
   const preopens = options.preopens ?? {};
   const channel = createChannelBuffers();
@@ -98,10 +122,11 @@ export async function runWasi(options: RunWasiOptions): Promise<number> {
     }
   }
 
-  const init: GuestInit = {
-    bytes,
+  // The worker starts (a Node environment plus the bundle, ~30-60 ms) while this thread compiles
+  // the module (V8 compiles on background threads; a Module is shareable with the worker).
+  const init: Omit<GuestInit, 'module'> = {
     args,
-    env: options.env ?? {},
+    env: guestEnvironment(options, check.usesSockets === true),
     preopens,
     stdin,
     stdout: options.stdout ?? 1,
@@ -109,8 +134,8 @@ export async function runWasi(options: RunWasiOptions): Promise<number> {
     channel,
     shapes: check.shapes,
   };
-  const entry = ENTRY_JS.pathname && existsUrl(ENTRY_JS) ? ENTRY_JS.href : ENTRY_TS.href;
   service.start();
+  let settled = false;
   try {
     return await new Promise<number>((resolve, reject) => {
       const worker = new Worker(BOOTSTRAP, {
@@ -119,9 +144,18 @@ export async function runWasi(options: RunWasiOptions): Promise<number> {
         stdout: false,
         stderr: false,
       });
-      let settled = false;
+      WebAssembly.compile(bytes as Uint8Array<ArrayBuffer>).then(
+        (module) => worker.postMessage({ type: 'module', module }),
+        (e: unknown) => {
+          if (settled) return;
+          settled = true;
+          const name = typeof options.module === 'string' ? options.module : 'module';
+          reject(new WasiModuleError(`${name}: invalid WebAssembly module (${e instanceof Error ? e.message : String(e)})`, check));
+          void worker.terminate();
+        },
+      );
       worker.on('message', (m: { type: string; code?: number; name?: string; message?: string; stack?: string }) => {
-        if (settled) return;
+        if (settled || m.type === 'ready') return;
         settled = true;
         if (m.type === 'exit') resolve(m.code ?? 0);
         else reject(new WasiTrapError(`${m.name ?? 'Error'}: ${m.message ?? 'guest failed'}`, m.name ?? 'Error', m.stack));
@@ -141,13 +175,5 @@ export async function runWasi(options: RunWasiOptions): Promise<number> {
   } finally {
     service.close();
     if (ownStdin !== null) closeSync(ownStdin);
-  }
-}
-
-function existsUrl(u: URL): boolean {
-  try {
-    return statSync(u).isFile();
-  } catch {
-    return false;
   }
 }

@@ -8,7 +8,7 @@ import { DATA_SIZE, GuestChannel, Op } from './channel.ts';
 import { Errno } from './errno.ts';
 import { GuestFault, GuestMemory, totalLength, type IoVec } from './guest-memory.ts';
 import { pollOneoff } from './poll-oneoff.ts';
-import { SockOpt, SOL_SOCKET, type GetaddrinfoReply, type PollReplyEntry, type PollRequestEntry } from './protocol.ts';
+import { RecvFlags, SockOpt, SOL_SOCKET, type GetaddrinfoReply, type PollReplyEntry, type PollRequestEntry } from './protocol.ts';
 import { SocketTable, type GuestSocket } from './socket-table.ts';
 import type { SocketShapes } from './wasm-imports.ts';
 
@@ -22,6 +22,8 @@ const FILETYPE_SOCKET_STREAM = 6;
 // POLL_FD_READWRITE 1<<27, SOCK_SHUTDOWN 1<<28, SOCK_ACCEPT 1<<29
 const SOCKET_RIGHTS = (1n << 1n) | (1n << 6n) | (1n << 3n) | (1n << 21n) | (1n << 27n) | (1n << 28n) | (1n << 29n);
 const MAX_ADDR_LEN = 4096;
+/** Stream reads smaller than this fetch up to this much of what the event loop already holds. */
+const READ_AHEAD = 256 * 1024;
 
 /** Wraps a host call: GuestFault → EFAULT, other host errors → EIO, proc_exit's throw passes. */
 export function guard(fn: HostFn): HostFn {
@@ -93,11 +95,33 @@ export function createSocketImports(opts: SocketImportsOptions): WasiImport {
   };
 
   const recv = (s: GuestSocket, iovs: IoVec[], flags: number, from: boolean) => {
-    const max = Math.min(totalLength(iovs), DATA_SIZE);
+    const want = totalLength(iovs);
+    const peek = (flags & RecvFlags.PEEK) !== 0;
+    const ahead = s.ahead;
+    if (ahead) {
+      // Served from the read-ahead without a round trip (recvfrom asks for the peer's address).
+      // MSG_WAITALL may return short here.
+      let port = 0;
+      let addr: GuestAddress | null = null;
+      if (from && ch.call(Op.PEERADDR, s.fd) === 0) {
+        port = ch.result(0);
+        addr = ch.resultJson<GuestAddress>(1);
+      }
+      const n = Math.min(want, ahead.length);
+      mem.scatter(iovs, ahead.subarray(0, n));
+      if (!peek) s.ahead = n === ahead.length ? null : ahead.subarray(n);
+      return { err: 0, n, roflags: 0, port, addr };
+    }
+    // A plain stream read asks for up to READ_AHEAD bytes: the event loop returns only what is
+    // already there (never waits for more), and the surplus is kept for the next reads.
+    const readAhead = s.stream && !from && flags === 0 && want < READ_AHEAD;
+    const max = readAhead ? READ_AHEAD : Math.min(want, DATA_SIZE);
     const err = ch.call(from ? Op.RECVFROM : Op.RECV, s.fd, max, flags & 3, s.nonblock ? 1 : 0, s.recvTimeoutMs);
     if (err) return { err, n: 0, roflags: 0, port: 0, addr: null as GuestAddress | null };
-    const n = ch.result(0);
+    const got = ch.result(0);
+    const n = Math.min(got, want);
     mem.scatter(iovs, data.subarray(0, n));
+    if (got > n) s.ahead = Buffer.from(data.subarray(n, got));
     const addr = from ? ch.resultJson<GuestAddress | null>(3) : null;
     return { err: 0, n, roflags: ch.result(1), port: ch.result(2), addr };
   };
@@ -272,7 +296,9 @@ export function createSocketImports(opts: SocketImportsOptions): WasiImport {
       const s = sock(fd);
       if (!s) return Errno.BADF;
       if (how < 1 || how > 3) return Errno.INVAL;
-      return ch.call(Op.SHUTDOWN, s.fd, how);
+      const err = ch.call(Op.SHUTDOWN, s.fd, how);
+      if (!err && how & 1) s.ahead = null;
+      return err;
     },
     sock_getsockopt(fd, level, name, valPtr, lenPtr) {
       // WasmEdge passes the length by pointer (u32 in/out).
@@ -414,6 +440,7 @@ export function createSocketImports(opts: SocketImportsOptions): WasiImport {
     poll_oneoff(inPtr, outPtr, nsubs, neventsOut) {
       return pollOneoff(mem, inPtr, outPtr, nsubs, neventsOut, {
         isSocket: (fd) => table.get(fd) !== undefined,
+        buffered: (fd) => table.get(fd)?.ahead?.length ?? 0,
         checkFd: (fd, scratch) => (wasi.fd_fdstat_get!(fd, scratch) === Errno.BADF ? Errno.BADF : 0),
         pollSockets: (entries: PollRequestEntry[], timeoutMs: number) => {
           const err = ch.callJson(Op.POLL, entries, timeoutMs);

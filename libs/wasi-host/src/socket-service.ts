@@ -13,7 +13,7 @@ import { AiFlags, Protocol, type AddrinfoHints, type AddrinfoResult } from './ab
 import { HostChannel, Op, type ChannelBuffers, type Request } from './channel.ts';
 import { Errno, POLICY_REFUSED, eaiFromNode, errnoFromNode } from './errno.ts';
 import { allowsLookup, allowsPeer, allowsUnix, bindAddress, type NetPolicy } from './net-policy.ts';
-import { RecvFlags, SockOpt, SOL_SOCKET, IPPROTO_TCP, TCP_NODELAY, PollEvent, type PollRequestEntry, type PollReplyEntry, type GetaddrinfoRequest, type GetaddrinfoReply } from './protocol.ts';
+import { RecvFlags, SockOpt, SOL_SOCKET, IPPROTO_TCP, TCP_NODELAY, IPPROTO_IPV6, IPV6_V6ONLY, PollEvent, type PollRequestEntry, type PollReplyEntry, type GetaddrinfoRequest, type GetaddrinfoReply } from './protocol.ts';
 
 /** Receive queue size above which a TCP socket stops reading (kernel-like backpressure). */
 const RECV_HIGH = 8 * 1024 * 1024;
@@ -502,7 +502,11 @@ export class SocketService {
 
   private ensureUdp(s: HostSocket): void {
     if (s.udp) return;
-    const udp = dgram.createSocket({ type: s.family === 6 ? 'udp6' : 'udp4', reuseAddr: this.opt(s, 'reuseaddr') === 1 });
+    const udp = dgram.createSocket({
+      type: s.family === 6 ? 'udp6' : 'udp4',
+      reuseAddr: this.opt(s, 'reuseaddr') === 1,
+      ipv6Only: s.family === 6 && this.opt(s, 'v6only') === 1,
+    });
     udp.on('message', (msg, rinfo) => {
       if (s.dgramBytes + msg.length > DGRAM_QUEUE_MAX) return;
       s.dgrams.push({ data: msg, address: rinfo.address, family: rinfo.family === 'IPv6' ? 6 : 4, port: rinfo.port });
@@ -816,6 +820,10 @@ export class SocketService {
   }
 
   private getopt(s: HostSocket, level: number, name: number): void {
+    if (level === IPPROTO_IPV6) {
+      if (s.family !== 6 || name !== IPV6_V6ONLY) return this.reply(Errno.NOPROTOOPT);
+      return this.reply(0, [this.opt(s, 'v6only')]);
+    }
     if (level === IPPROTO_TCP) {
       if (name === TCP_NODELAY) return this.reply(0, [this.opt(s, 'nodelay')]);
       return this.reply(Errno.NOPROTOOPT);
@@ -856,6 +864,13 @@ export class SocketService {
 
   private setopt(s: HostSocket, level: number, name: number, value: number, value2: number): void {
     const flag = value !== 0 ? 1 : 0;
+    if (level === IPPROTO_IPV6) {
+      if (s.family !== 6 || name !== IPV6_V6ONLY) return this.reply(Errno.NOPROTOOPT);
+      // Applied when the socket binds or listens (Node's ipv6Only); like Linux, too late after.
+      if (s.state !== 'idle' || s.bound || s.udpBound) return this.reply(Errno.INVAL);
+      s.opts.set('v6only', flag);
+      return this.reply(0);
+    }
     if (level === IPPROTO_TCP) {
       if (name !== TCP_NODELAY) return this.reply(Errno.NOPROTOOPT);
       s.opts.set('nodelay', flag);

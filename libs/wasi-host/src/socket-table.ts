@@ -12,6 +12,8 @@ export interface GuestSocket {
   /** SO_RCVTIMEO / SO_SNDTIMEO in ms; -1 = block forever. */
   recvTimeoutMs: number;
   sendTimeoutMs: number;
+  /** Stream bytes already taken from the event loop but not yet read by the guest (read-ahead). */
+  ahead: Buffer | null;
 }
 
 export class SocketTable {
@@ -28,7 +30,7 @@ export class SocketTable {
   }
 
   add(fd: number, stream: boolean, nonblock = false): GuestSocket {
-    const s: GuestSocket = { fd, stream, nonblock, recvTimeoutMs: -1, sendTimeoutMs: -1 };
+    const s: GuestSocket = { fd, stream, nonblock, recvTimeoutMs: -1, sendTimeoutMs: -1, ahead: null };
     this.sockets.set(fd, s);
     return s;
   }

@@ -151,12 +151,17 @@ export interface ModuleCheck {
   /** Imports this host cannot provide, as `module.name` (with a reason for wrong shapes). */
   missing: string[];
   shapes: SocketShapes;
+  /** The module imports at least one call of the socket extension. */
+  usesSockets?: boolean;
 }
 
-/** Validates a module and lists the imports the host cannot satisfy. */
-export function checkModule(bytes: Uint8Array): ModuleCheck {
+/** Validates a module and lists the imports the host cannot satisfy. `validate: false` skips
+ * V8's full validation (for callers that compile the module next, which validates anyway). */
+export function checkModule(bytes: Uint8Array, opts: { validate?: boolean } = {}): ModuleCheck {
   if (!isWasmBinary(bytes)) return { ok: false, error: 'not a WebAssembly module', missing: [], shapes: {} };
-  if (!WebAssembly.validate(bytes as Uint8Array<ArrayBuffer>)) return { ok: false, error: 'invalid WebAssembly module', missing: [], shapes: {} };
+  if (opts.validate !== false && !WebAssembly.validate(bytes as Uint8Array<ArrayBuffer>)) {
+    return { ok: false, error: 'invalid WebAssembly module', missing: [], shapes: {} };
+  }
   let imports: FuncImport[];
   try {
     imports = readImports(bytes);
@@ -165,6 +170,7 @@ export function checkModule(bytes: Uint8Array): ModuleCheck {
   }
   const missing: string[] = [];
   const shapes: SocketShapes = {};
+  let usesSockets = false;
   for (const imp of imports) {
     const label = `${imp.module}.${imp.name}`;
     if (imp.module !== WASI_MODULE || imp.kind !== 'function') {
@@ -173,6 +179,7 @@ export function checkModule(bytes: Uint8Array): ModuleCheck {
     }
     const arities = SOCKET_ARITIES[imp.name];
     if (arities) {
+      usesSockets = true;
       const params = imp.params ?? [];
       const idx = arities.indexOf(params.length);
       const typesOk = params.every((p) => p === I32) && imp.results?.length === 1 && imp.results[0] === I32;
@@ -185,5 +192,5 @@ export function checkModule(bytes: Uint8Array): ModuleCheck {
     }
     if (!NODE_WASI_FUNCTIONS.has(imp.name)) missing.push(label);
   }
-  return { ok: missing.length === 0, missing, shapes };
+  return { ok: missing.length === 0, missing, shapes, usesSockets };
 }

@@ -49,6 +49,35 @@ describe('poll_oneoff clocks (uvwasi MONOTONIC+ABSTIME hang fixed)', () => {
   }, 10_000);
 });
 
+/** Sleeps 200 ms on one clock subscription; exits with the guest-measured elapsed time / 2 ms. */
+function timedSleepModule(clockId: number, flags: number): string {
+  const timeout = flags ? '(i64.add (i64.load (i32.const 16)) (i64.const 200000000))' : '(i64.const 200000000)';
+  return `(module ${PRE}
+    (func (export "_start")
+      (drop (call $clock (i32.const ${clockId}) (i64.const 1) (i32.const 16)))
+      (i64.store (i32.const 200) (i64.const 7))
+      (i32.store8 (i32.const 208) (i32.const 0))
+      (i32.store (i32.const 216) (i32.const ${clockId}))
+      (i64.store (i32.const 224) ${timeout})
+      (i32.store16 (i32.const 240) (i32.const ${flags}))
+      (drop (call $poll (i32.const 200) (i32.const 300) (i32.const 1) (i32.const 24)))
+      (drop (call $clock (i32.const ${clockId}) (i64.const 1) (i32.const 32)))
+      (call $exit (i32.wrap_i64 (i64.div_u (i64.sub (i64.load (i32.const 32)) (i64.load (i32.const 16))) (i64.const 2000000))))))`;
+}
+
+describe('poll_oneoff clock accuracy (time.sleep(0.2) must take ~0.2 s, not ~0.3 s)', () => {
+  test.each([
+    ['MONOTONIC ABSTIME', 1, 1],
+    ['REALTIME ABSTIME', 0, 1],
+    ['MONOTONIC relative', 1, 0],
+    ['REALTIME relative', 0, 0],
+  ])('%s: a 200 ms sleep lasts 200-240 ms as the guest measures it', async (_name, id, flags) => {
+    const halfMs = await runWasi({ module: await wat(timedSleepModule(id, flags)), stdin: 0 });
+    expect(halfMs).toBeGreaterThanOrEqual(100);
+    expect(halfMs).toBeLessThanOrEqual(120);
+  }, 10_000);
+});
+
 describe('guest execution', () => {
   test('exit code of proc_exit propagates; returning from _start is 0', async () => {
     expect(await runWasi({ module: await wat(`(module ${PRE} (func (export "_start") (call $exit (i32.const 42))))`), stdin: 0 })).toBe(42);

@@ -75,6 +75,8 @@ export function registerRun(program: Command): void {
       'after',
       `
 Refused network operations fail in the guest with EACCES (PermissionError in Python).
+A guest that uses sockets gets HOSTNAME=<this machine's host name> (what gethostname() and
+Python's socket.gethostname() return) unless -e HOSTNAME=... (or --env-inherit) sets it.
 The guest's exit code becomes pywasi's; a trap exits with ${EXIT_TRAP}, a pywasi error with ${EXIT_ERROR}.
 
 Examples:
