@@ -21,6 +21,10 @@ export const Op = {
   GETADDRINFO: 15,
   CLOSE: 16,
   POLL: 17,
+  /** fd, ringId, isNew: attach a SocketRing (posted on the ring port when new) to a stream socket */
+  RING: 18,
+  /** fd, nonblock, timeoutMs: flush the send ring and wait until it has room */
+  SENDWAIT: 19,
 } as const;
 
 const REQ = 0;
@@ -31,7 +35,9 @@ export const MAX_ARGS = 13;
 const ERRNO = 16;
 export const RES0 = 17;
 export const MAX_RESULTS = 15;
-const CTL_INTS = 32;
+/** Bumped by the guest to make the event loop look at the socket rings (no reply). */
+const DOORBELL = 32;
+const CTL_INTS = 40;
 
 export const META_SIZE = 64 * 1024;
 export const DATA_SIZE = 4 * 1024 * 1024;
@@ -74,16 +80,60 @@ abstract class ChannelEnd {
   }
 }
 
-/** Guest-thread end: synchronous calls. */
+/** Guest-thread end: synchronous calls, posted calls and the doorbell. */
 export class GuestChannel extends ChannelEnd {
-  /** Sends a request and blocks until the reply; returns the errno. Results via `result(i)`. */
-  call(op: number, ...args: number[]): number {
+  /** Sequence number of a posted request whose reply has not been collected, or 0. */
+  private outstanding = 0;
+  private onPostedError: ((errno: number) => void) | null = null;
+
+  /** Waits for the reply of a posted request, if any (its errno goes to its error handler). Must
+   * precede any use of ctl/meta/data: the event loop may still be reading them. */
+  sync(): void {
+    const seq = this.outstanding;
+    if (!seq) return;
+    const ctl = this.ctl;
+    for (;;) {
+      const resp = Atomics.load(ctl, RESP);
+      if (resp === seq) break;
+      Atomics.wait(ctl, RESP, resp);
+    }
+    this.outstanding = 0;
+    const onError = this.onPostedError;
+    this.onPostedError = null;
+    const errno = ctl[ERRNO]!;
+    if (errno && onError) onError(errno);
+  }
+
+  private send(op: number, args: number[]): number {
+    this.sync();
     const ctl = this.ctl;
     ctl[OP] = op;
     for (let i = 0; i < args.length; i++) ctl[ARG0 + i] = args[i]!;
-    const seq = (Atomics.load(ctl, REQ) + 1) | 0;
+    let seq = (Atomics.load(ctl, REQ) + 1) | 0;
+    if (seq === 0) seq = 1; // 0 means "nothing outstanding"
     Atomics.store(ctl, REQ, seq);
     Atomics.notify(ctl, REQ);
+    return seq;
+  }
+
+  /** Sends a request without waiting for its reply; a failure is passed to `onError` when the
+   * reply is collected (at the next request or sync()). */
+  post(op: number, onError: ((errno: number) => void) | null, ...args: number[]): void {
+    this.outstanding = this.send(op, args);
+    this.onPostedError = onError;
+  }
+
+  /** Tells the event loop to look at the socket rings. */
+  ring(): void {
+    Atomics.add(this.ctl, DOORBELL, 1);
+    Atomics.notify(this.ctl, DOORBELL);
+  }
+
+  /** Sends a request and blocks until the reply; returns the errno. Results via `result(i)`. */
+  call(op: number, ...args: number[]): number {
+    const ctl = this.ctl;
+    const seq = this.send(op, args);
+    ctl[OP] = op;
     for (;;) {
       const resp = Atomics.load(ctl, RESP);
       if (resp === seq) break;
@@ -93,6 +143,7 @@ export class GuestChannel extends ChannelEnd {
   }
   /** Like call, with a JSON value in meta; its length goes in the last argument. */
   callJson(op: number, value: unknown, ...args: number[]): number {
+    this.sync();
     const len = this.writeJson(value);
     return this.call(op, ...args, len);
   }
@@ -118,9 +169,13 @@ export class HostChannel extends ChannelEnd {
   private busy = false;
   private waiting = false;
 
+  private bells = 0;
+  private bellWaiting = false;
+
   constructor(
     bufs: ChannelBuffers,
     private readonly handler: (req: Request, reply: HostChannel) => void,
+    private readonly onDoorbell: () => void = () => {},
   ) {
     super(bufs);
   }
@@ -128,7 +183,28 @@ export class HostChannel extends ChannelEnd {
   start(): void {
     this.running = true;
     this.handled = Atomics.load(this.ctl, REQ);
+    this.bells = Atomics.load(this.ctl, DOORBELL);
     this.poll();
+    this.watchDoorbell();
+  }
+
+  private watchDoorbell(): void {
+    while (this.running && !this.bellWaiting) {
+      const n = Atomics.load(this.ctl, DOORBELL);
+      if (n !== this.bells) {
+        this.bells = n;
+        this.onDoorbell();
+        continue;
+      }
+      const w = waitAsync(this.ctl, DOORBELL, n);
+      if (!w.async) continue;
+      this.bellWaiting = true;
+      void w.value.then(() => {
+        this.bellWaiting = false;
+        this.watchDoorbell();
+      });
+      return;
+    }
   }
 
   stop(): void {

@@ -4,6 +4,7 @@
 import { GuestChannel, type ChannelBuffers } from './channel.ts';
 import { createSocketImports } from './socket-imports.ts';
 import type { SocketShapes } from './wasm-imports.ts';
+import type { MessagePort } from 'node:worker_threads';
 
 export interface GuestInit {
   /** Compiled by the calling thread and posted here (a Module is shareable between threads). */
@@ -16,6 +17,8 @@ export interface GuestInit {
   stderr: number;
   channel: ChannelBuffers;
   shapes: SocketShapes;
+  /** Where new socket rings go to the event loop (transferred to this thread). */
+  ringPort?: MessagePort;
 }
 
 export async function runGuest(init: GuestInit): Promise<number> {
@@ -34,12 +37,14 @@ export async function runGuest(init: GuestInit): Promise<number> {
   const module = init.module;
   let memory: WebAssembly.Memory | null = null;
   const wasiImport = wasi.wasiImport as Record<string, (...args: number[]) => number>;
+  const channel = new GuestChannel(init.channel);
   const socketImports = createSocketImports({
+    ...(init.ringPort ? { ringPort: init.ringPort } : {}),
     memory: () => {
       if (!memory) throw new Error('guest memory is not available yet');
       return memory;
     },
-    channel: new GuestChannel(init.channel),
+    channel,
     wasi: wasiImport,
     shapes: init.shapes,
   });
@@ -49,5 +54,7 @@ export async function runGuest(init: GuestInit): Promise<number> {
   const mem = instance.exports.memory;
   if (!(mem instanceof WebAssembly.Memory)) throw new Error('module exports no memory');
   memory = mem;
-  return wasi.start(instance);
+  const code = wasi.start(instance);
+  channel.sync(); // the event loop has taken every posted request before the guest is gone
+  return code;
 }

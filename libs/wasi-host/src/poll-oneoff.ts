@@ -80,6 +80,8 @@ export interface PollDeps {
   isSocket(fd: number): boolean;
   /** Bytes of a socket already held on the guest side (readable without asking the event loop). */
   buffered?(fd: number): number;
+  /** Free send space of a socket known writable on the guest side, or -1 to ask the event loop. */
+  writable?(fd: number): number;
   /** errno for a non-socket fd: 0 if it exists, BADF otherwise. May scribble on `scratch`. */
   checkFd(fd: number, scratch: number): number;
   /** Asks the event loop which socket entries are ready, waiting up to timeoutMs (-1 forever). */
@@ -113,7 +115,11 @@ export function pollOneoff(mem: GuestMemory, inPtr: number, outPtr: number, nsub
       if (s.flags & SUBCLOCK_ABSTIME && s.clockId === ClockId.REALTIME) realNow ??= deps.realtimeNs();
       clocks.push({ sub, deadline: clockDeadline(s, now, realNow ?? 0n) });
     } else if (sub.fd !== undefined) {
-      const held = sub.tag === EventType.FD_READ && deps.isSocket(sub.fd) ? (deps.buffered?.(sub.fd) ?? 0) : 0;
+      const held = !deps.isSocket(sub.fd)
+        ? 0
+        : sub.tag === EventType.FD_READ
+          ? (deps.buffered?.(sub.fd) ?? 0)
+          : (deps.writable?.(sub.fd) ?? -1);
       if (held > 0) {
         events.push({ userdata: sub.userdata, error: 0, type: sub.tag, nbytes: BigInt(held), flags: 0 });
       } else if (deps.isSocket(sub.fd)) {

@@ -53,3 +53,11 @@ export interface GetaddrinfoReply {
 //   GETADDRINFO json@0 GetaddrinfoRequest                     → [json GetaddrinfoReply]
 //   CLOSE     fd
 //   POLL      timeoutMs (-1 = none), json@1 PollRequestEntry[] → [json PollReplyEntry[]]
+//   RING      fd, ringId, isNew (the SharedArrayBuffer was posted on the ring port) → AGAIN while
+//             the ring's previous connection is still closing
+//   SENDWAIT  fd, nonblock, timeoutMs: flushes the send ring, waits until it has room
+// With a ring (stream sockets, ring.ts), RECV waits until the ring holds `max` bytes (or what there
+// is at EOF/error/timeout) and answers [bytes in the ring], 0 = EOF; the guest reads the ring.
+// Posted requests (GuestChannel.post: OPEN with valid arguments, SETOPT TCP_NODELAY, CLOSE) are
+// not waited for; sends into a send ring return at once and a dead connection shows as EPIPE at
+// the next send, as with a kernel's send buffer.

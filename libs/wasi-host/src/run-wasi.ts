@@ -5,7 +5,7 @@ import { closeSync, openSync, readFileSync, statSync } from 'node:fs';
 import { hostname as osHostname } from 'node:os';
 import { isatty } from 'node:tty';
 import * as path from 'node:path';
-import { Worker } from 'node:worker_threads';
+import { MessageChannel, Worker } from 'node:worker_threads';
 import { GUEST_WORKER_ENTRY, ensureBundle } from './bundle.mjs';
 import { createChannelBuffers } from './channel.ts';
 import type { GuestInit } from './guest-worker.ts';
@@ -107,7 +107,8 @@ export async function runWasi(options: RunWasiOptions): Promise<number> {
   const args = options.args ?? [typeof options.module === 'string' ? path.basename(options.module) : 'module.wasm'];
   const preopens = options.preopens ?? {};
   const channel = createChannelBuffers();
-  const service = new SocketService(channel, { net: options.net ?? 'loopback', preopens });
+  const ringChannel = new MessageChannel();
+  const service = new SocketService(channel, { net: options.net ?? 'loopback', preopens, ringPort: ringChannel.port1 });
 
   // Node leaves a terminal on stdin non-blocking, so the guest's fd_read(0) would get EAGAIN (the
   // Python REPL exits right after ">>>"). A fresh open of the terminal is blocking.
@@ -133,6 +134,7 @@ export async function runWasi(options: RunWasiOptions): Promise<number> {
     stderr: options.stderr ?? 2,
     channel,
     shapes: check.shapes,
+    ringPort: ringChannel.port2,
   };
   service.start();
   let settled = false;
@@ -140,6 +142,7 @@ export async function runWasi(options: RunWasiOptions): Promise<number> {
     return await new Promise<number>((resolve, reject) => {
       const worker = new Worker(BOOTSTRAP, {
         workerData: { entry, init },
+        transferList: [ringChannel.port2],
         resourceLimits: { stackSizeMb: options.stackSizeMb ?? 64 },
         stdout: false,
         stderr: false,
@@ -174,6 +177,7 @@ export async function runWasi(options: RunWasiOptions): Promise<number> {
     });
   } finally {
     service.close();
+    ringChannel.port1.close();
     if (ownStdin !== null) closeSync(ownStdin);
   }
 }

@@ -8,7 +8,8 @@ import { DATA_SIZE, GuestChannel, Op } from './channel.ts';
 import { Errno } from './errno.ts';
 import { GuestFault, GuestMemory, totalLength, type IoVec } from './guest-memory.ts';
 import { pollOneoff } from './poll-oneoff.ts';
-import { RecvFlags, SockOpt, SOL_SOCKET, type GetaddrinfoReply, type PollReplyEntry, type PollRequestEntry } from './protocol.ts';
+import { IPPROTO_TCP, RecvFlags, SockOpt, SOL_SOCKET, TCP_NODELAY, type GetaddrinfoReply, type PollReplyEntry, type PollRequestEntry } from './protocol.ts';
+import { H, RECV_CAP, SocketRing } from './ring.ts';
 import { SocketTable, type GuestSocket } from './socket-table.ts';
 import type { SocketShapes } from './wasm-imports.ts';
 
@@ -22,8 +23,8 @@ const FILETYPE_SOCKET_STREAM = 6;
 // POLL_FD_READWRITE 1<<27, SOCK_SHUTDOWN 1<<28, SOCK_ACCEPT 1<<29
 const SOCKET_RIGHTS = (1n << 1n) | (1n << 6n) | (1n << 3n) | (1n << 21n) | (1n << 27n) | (1n << 28n) | (1n << 29n);
 const MAX_ADDR_LEN = 4096;
-/** Stream reads smaller than this fetch up to this much of what the event loop already holds. */
-const READ_AHEAD = 256 * 1024;
+/** Rings of closed sockets kept for reuse (each is RING_BYTES of shared memory). */
+const RING_POOL_MAX = 8;
 
 /** Wraps a host call: GuestFault → EFAULT, other host errors → EIO, proc_exit's throw passes. */
 export function guard(fn: HostFn): HostFn {
@@ -43,6 +44,9 @@ export interface SocketImportsOptions {
   channel: GuestChannel;
   wasi: WasiImport;
   shapes: SocketShapes;
+  /** Where new socket rings are posted for the event loop (see Op.RING). Without it, stream
+   * sockets use plain RECV/SEND requests. */
+  ringPort?: { postMessage(value: unknown): void };
 }
 
 export function createSocketImports(opts: SocketImportsOptions): WasiImport {
@@ -54,6 +58,17 @@ export function createSocketImports(opts: SocketImportsOptions): WasiImport {
   const sleeper = new Int32Array(new SharedArrayBuffer(4));
 
   const sock = (fd: number): GuestSocket | undefined => table.get(fd >>> 0);
+
+  /** The errno of a sock_* call on an fd that is not one of our sockets: ENOTSOCK when uvwasi
+   * knows the fd (a file, a directory, stdio), EBADF when nobody does. uvwasi's fd_fdstat_get
+   * writes its answer to guest memory, so it borrows 24 bytes at address 0 and puts them back
+   * (the guest is blocked in this call, nothing else can look). */
+  const notSocket = (fd: number): number => {
+    const saved = mem.bytes(0, 24).slice();
+    const err = wasi.fd_fdstat_get!(fd, 0);
+    mem.write(0, saved);
+    return err === Errno.BADF ? Errno.BADF : Errno.NOTSOCK;
+  };
 
   const readAddress = (ptr: number): GuestAddress | null => {
     const buf = mem.u32(ptr);
@@ -77,6 +92,7 @@ export function createSocketImports(opts: SocketImportsOptions): WasiImport {
 
   /** Copies the iovecs' bytes from offset `skip` on (at most `max`) into the shared data buffer. */
   const gatherFrom = (iovs: IoVec[], skip: number, max: number): number => {
+    ch.sync(); // a posted request may still be reading the data buffer
     let off = 0;
     let pos = 0;
     const u8 = mem.bytes(0, mem.size);
@@ -94,41 +110,160 @@ export function createSocketImports(opts: SocketImportsOptions): WasiImport {
     return off;
   };
 
-  const recv = (s: GuestSocket, iovs: IoVec[], flags: number, from: boolean) => {
+  // ---- stream rings (ring.ts) ----
+  const ringPool: { id: number; ring: SocketRing }[] = [];
+  let nextRingId = 1;
+
+  /** Gives a stream socket its rings (once); 0 or an errno. */
+  const attachRing = (s: GuestSocket): number => {
+    if (s.ring) return 0;
+    if (!opts.ringPort) return Errno.NOSYS;
+    ch.sync(); // a pooled ring's previous socket must be closed before the reset
+    let pooled = ringPool.length;
+    for (;;) {
+      let r = pooled-- > 0 ? ringPool.shift() : undefined;
+      let isNew = 0;
+      if (!r) {
+        r = { id: nextRingId++, ring: SocketRing.create() };
+        opts.ringPort.postMessage({ id: r.id, sab: r.ring.sab });
+        isNew = 1;
+      }
+      r.ring.reset();
+      const err = ch.call(Op.RING, s.fd, r.id, isNew);
+      // AGAIN: the ring's last connection is still closing; it goes back to the end of the pool.
+      if (err === Errno.AGAIN) {
+        ringPool.push(r);
+        if (isNew) return Errno.IO;
+        continue;
+      }
+      if (err) {
+        if (err !== Errno.IO) ringPool.push(r);
+        return err;
+      }
+      s.ring = r;
+      return 0;
+    }
+  };
+
+  const releaseRing = (s: GuestSocket): void => {
+    if (s.ring && ringPool.length < RING_POOL_MAX) ringPool.push(s.ring);
+    s.ring = null;
+  };
+
+  /** After the guest consumed received bytes: ask for a refill if the event loop holds more. */
+  const askRefill = (ring: SocketRing): void => {
+    if (Atomics.load(ring.hdr, H.RQUEUED) > 0 && Atomics.compareExchange(ring.hdr, H.RWANT, 0, 1) === 0) ch.ring();
+  };
+
+  /** Copies up to `max` bytes from the receive ring into the iovecs, starting `done` bytes into
+   * them (and, when peeking, `done` bytes into the ring). */
+  const ringToIovecs = (ring: SocketRing, iovs: IoVec[], done: number, max: number, peek: boolean): number => {
+    const u8 = mem.bytes(0, mem.size);
+    let pos = 0;
+    let got = 0;
+    for (const iov of iovs) {
+      if (got >= max) break;
+      const end = pos + iov.len;
+      const at = done + got;
+      if (end > at) {
+        const start = at - pos;
+        const len = Math.min(iov.len - start, max - got);
+        const k = ring.recvRead(u8, iov.ptr + start, len, peek ? at : 0, peek);
+        got += k;
+        if (k < len) break;
+      }
+      pos = end;
+    }
+    return got;
+  };
+
+  type RecvResult = { err: number; n: number; roflags: number; port: number; addr: GuestAddress | null };
+  const recvOk = (n: number): RecvResult => ({ err: 0, n, roflags: 0, port: 0, addr: null });
+
+  /** recv on a stream socket through its ring: buffered bytes without a round trip; otherwise one
+   * RECV that waits (per blocking/timeout) until the ring has data, EOF or an error. */
+  const recvStream = (s: GuestSocket, iovs: IoVec[], flags: number): RecvResult => {
+    const ring = s.ring!.ring;
     const want = totalLength(iovs);
     const peek = (flags & RecvFlags.PEEK) !== 0;
-    const ahead = s.ahead;
-    if (ahead) {
-      // Served from the read-ahead without a round trip (recvfrom asks for the peer's address).
-      // MSG_WAITALL may return short here.
-      let port = 0;
-      let addr: GuestAddress | null = null;
-      if (from && ch.call(Op.PEERADDR, s.fd) === 0) {
-        port = ch.result(0);
-        addr = ch.resultJson<GuestAddress>(1);
+    const waitAll = (flags & RecvFlags.WAITALL) !== 0 && !peek;
+    let got = 0;
+    for (;;) {
+      if (ring.recvAvailable() > 0) {
+        got += ringToIovecs(ring, iovs, got, want - got, peek);
+        if (!peek) askRefill(ring);
+        if (got >= want || !waitAll) return recvOk(got);
+      } else if (want === 0) {
+        return recvOk(0);
       }
-      const n = Math.min(want, ahead.length);
-      mem.scatter(iovs, ahead.subarray(0, n));
-      if (!peek) s.ahead = n === ahead.length ? null : ahead.subarray(n);
-      return { err: 0, n, roflags: 0, port, addr };
+      const min = waitAll ? Math.min(want - got, RECV_CAP) : 1;
+      const err = ch.call(Op.RECV, s.fd, min, 0, s.nonblock ? 1 : 0, s.recvTimeoutMs);
+      if (err) return got > 0 ? recvOk(got) : { err, n: 0, roflags: 0, port: 0, addr: null };
+      if (ch.result(0) === 0) return recvOk(got); // EOF
     }
-    // A plain stream read asks for up to READ_AHEAD bytes: the event loop returns only what is
-    // already there (never waits for more), and the surplus is kept for the next reads.
-    const readAhead = s.stream && !from && flags === 0 && want < READ_AHEAD;
-    const max = readAhead ? READ_AHEAD : Math.min(want, DATA_SIZE);
+  };
+
+  const recv = (s: GuestSocket, iovs: IoVec[], flags: number, from: boolean): RecvResult => {
+    if (s.stream && !s.ring && attachRing(s) === Errno.BADF) return { err: Errno.BADF, n: 0, roflags: 0, port: 0, addr: null };
+    if (s.stream && s.ring) {
+      const r = recvStream(s, iovs, flags);
+      if (r.err || !from) return r;
+      // recvfrom on a stream socket: the peer's address, if connected.
+      if (ch.call(Op.PEERADDR, s.fd) === 0) {
+        r.port = ch.result(0);
+        r.addr = ch.resultJson<GuestAddress>(1);
+      }
+      return r;
+    }
+    const want = totalLength(iovs);
+    const max = Math.min(want, DATA_SIZE);
     const err = ch.call(from ? Op.RECVFROM : Op.RECV, s.fd, max, flags & 3, s.nonblock ? 1 : 0, s.recvTimeoutMs);
-    if (err) return { err, n: 0, roflags: 0, port: 0, addr: null as GuestAddress | null };
+    if (err) return { err, n: 0, roflags: 0, port: 0, addr: null };
     const got = ch.result(0);
     const n = Math.min(got, want);
     mem.scatter(iovs, data.subarray(0, n));
-    if (got > n) s.ahead = Buffer.from(data.subarray(n, got));
     const addr = from ? ch.resultJson<GuestAddress | null>(3) : null;
     return { err: 0, n, roflags: ch.result(1), port: ch.result(2), addr };
+  };
+
+  /** A blocking (or non-blocking) send into the send ring of a connected stream socket: returns at
+   * once unless the ring is full. A failure of the connection shows at the next send (EPIPE),
+   * as with a kernel's send buffer. */
+  const sendRing = (s: GuestSocket, iovs: IoVec[]): { err: number; n: number } => {
+    const ring = s.ring!.ring;
+    const serr = Atomics.load(ring.hdr, H.SERR);
+    if (serr) return { err: serr, n: 0 };
+    const total = totalLength(iovs);
+    let sent = 0;
+    let idx = 0;
+    let off = 0;
+    while (sent < total) {
+      const u8 = mem.bytes(0, mem.size);
+      while (idx < iovs.length) {
+        const iov = iovs[idx]!;
+        const k = ring.sendWrite(u8, iov.ptr + off, iov.len - off);
+        sent += k;
+        off += k;
+        if (off < iov.len) break;
+        idx++;
+        off = 0;
+      }
+      if (Atomics.compareExchange(ring.hdr, H.SBELL, 0, 1) === 0) ch.ring();
+      if (sent >= total) break;
+      // The ring is full: let the event loop drain it (waits unless non-blocking).
+      if (s.nonblock && sent > 0) break;
+      const err = ch.call(Op.SENDWAIT, s.fd, s.nonblock ? 1 : 0, s.sendTimeoutMs);
+      if (err) return sent > 0 ? { err: 0, n: sent } : { err, n: 0 };
+    }
+    return { err: 0, n: sent };
   };
 
   /** send/send_to: a blocking stream socket sends everything (in DATA_SIZE chunks). */
   const send = (s: GuestSocket, iovs: IoVec[], to: GuestAddress | null, port: number): { err: number; n: number } => {
     const total = totalLength(iovs);
+    if (s.stream && s.shutWr) return { err: Errno.PIPE, n: 0 };
+    if (s.stream && s.connected && (s.ring || attachRing(s) === 0)) return sendRing(s, iovs);
+    ch.sync();
     if (!s.stream) {
       if (total > DATA_SIZE) return { err: Errno.MSGSIZE, n: 0 };
       const len = gatherFrom(iovs, 0, DATA_SIZE);
@@ -142,6 +277,7 @@ export function createSocketImports(opts: SocketImportsOptions): WasiImport {
       const len = gatherFrom(iovs, sent, DATA_SIZE);
       const err = ch.call(Op.SEND, s.fd, len, s.nonblock ? 1 : 0, s.sendTimeoutMs);
       if (err) return sent > 0 ? { err: 0, n: sent } : { err, n: 0 };
+      s.connected = true;
       const n = ch.result(0);
       sent += n;
       if (n < len || s.nonblock) break;
@@ -151,21 +287,21 @@ export function createSocketImports(opts: SocketImportsOptions): WasiImport {
 
   const accept = (fd: number, fdflags: number, fdOut: number): number => {
     const s = sock(fd);
-    if (!s) return Errno.BADF;
+    if (!s) return notSocket(fd);
     if (!s.stream) return Errno.NOTSUP;
     mem.check(fdOut, 4, 'fd_out');
     const newFd = table.reserve();
     if (newFd < 0) return Errno.NOBUFS;
     const err = ch.call(Op.ACCEPT, s.fd, newFd, s.nonblock ? 1 : 0, s.recvTimeoutMs);
     if (err) return err;
-    table.add(newFd, true, (fdflags & FDFLAGS_NONBLOCK) !== 0);
+    table.add(newFd, true, (fdflags & FDFLAGS_NONBLOCK) !== 0).connected = true;
     mem.setU32(fdOut, newFd);
     return 0;
   };
 
   const addrV2 = (op: number) => (fd: number, addrPtr: number, portOut: number): number => {
     const s = sock(fd);
-    if (!s) return Errno.BADF;
+    if (!s) return notSocket(fd);
     mem.check(portOut, 4, 'port_out');
     mem.check(addrPtr, 8, 'address');
     const err = ch.call(op, s.fd);
@@ -178,7 +314,7 @@ export function createSocketImports(opts: SocketImportsOptions): WasiImport {
 
   const addrV1 = (op: number) => (fd: number, addrPtr: number, typeOut: number, portOut: number): number => {
     const s = sock(fd);
-    if (!s) return Errno.BADF;
+    if (!s) return notSocket(fd);
     mem.check(portOut, 4, 'port_out');
     mem.check(typeOut, 4, 'type_out');
     mem.check(addrPtr, 8, 'address');
@@ -195,7 +331,7 @@ export function createSocketImports(opts: SocketImportsOptions): WasiImport {
 
   const recvFrom = (fd: number, iovsPtr: number, iovsLen: number, addrPtr: number, riflags: number, portOut: number | null, nreadOut: number, roflagsOut: number): number => {
     const s = sock(fd);
-    if (!s) return Errno.BADF;
+    if (!s) return notSocket(fd);
     const iovs = mem.iovecs(iovsPtr, iovsLen);
     mem.check(nreadOut, 4, 'nread');
     mem.check(roflagsOut, 2, 'roflags');
@@ -224,29 +360,36 @@ export function createSocketImports(opts: SocketImportsOptions): WasiImport {
       mem.check(fdOut, 4, 'fd_out');
       const fd = table.reserve();
       if (fd < 0) return Errno.NOBUFS;
-      const err = ch.call(Op.OPEN, fd, af, socktype);
-      if (err) return err;
+      // Arguments the event loop accepts (see SocketService.open) need no answer: posted.
+      const valid = af >= 1 && af <= 3 && socktype >= 0 && socktype <= 2 && !(af === 3 && socktype === 1);
+      if (valid) ch.post(Op.OPEN, null, fd, af, socktype);
+      else {
+        const err = ch.call(Op.OPEN, fd, af, socktype);
+        if (err) return err;
+      }
       table.add(fd, socktype !== 1);
       mem.setU32(fdOut, fd);
       return 0;
     },
     sock_bind(fd, addrPtr, port) {
       const s = sock(fd);
-      if (!s) return Errno.BADF;
+      if (!s) return notSocket(fd);
       const addr = readAddress(addrPtr);
       if (!addr || !validPort(port)) return Errno.INVAL;
       return ch.callJson(Op.BIND, addr, s.fd, port);
     },
     sock_connect(fd, addrPtr, port) {
       const s = sock(fd);
-      if (!s) return Errno.BADF;
+      if (!s) return notSocket(fd);
       const addr = readAddress(addrPtr);
       if (!addr || !validPort(port)) return Errno.INVAL;
-      return ch.callJson(Op.CONNECT, addr, s.fd, port, s.nonblock ? 1 : 0, s.sendTimeoutMs);
+      const err = ch.callJson(Op.CONNECT, addr, s.fd, port, s.nonblock ? 1 : 0, s.sendTimeoutMs);
+      if (err === 0 && s.stream) s.connected = true;
+      return err;
     },
     sock_listen(fd, backlog) {
       const s = sock(fd);
-      if (!s) return Errno.BADF;
+      if (!s) return notSocket(fd);
       return ch.call(Op.LISTEN, s.fd, backlog);
     },
     sock_accept:
@@ -255,7 +398,7 @@ export function createSocketImports(opts: SocketImportsOptions): WasiImport {
         : (fd, fdflags, fdOut) => accept(fd, fdflags, fdOut),
     sock_recv(fd, iovsPtr, iovsLen, riflags, nreadOut, roflagsOut) {
       const s = sock(fd);
-      if (!s) return Errno.BADF;
+      if (!s) return notSocket(fd);
       const iovs = mem.iovecs(iovsPtr, iovsLen);
       mem.check(nreadOut, 4, 'nread');
       mem.check(roflagsOut, 2, 'roflags');
@@ -267,7 +410,7 @@ export function createSocketImports(opts: SocketImportsOptions): WasiImport {
     },
     sock_send(fd, iovsPtr, iovsLen, _siflags, nwrittenOut) {
       const s = sock(fd);
-      if (!s) return Errno.BADF;
+      if (!s) return notSocket(fd);
       const iovs = mem.iovecs(iovsPtr, iovsLen);
       mem.check(nwrittenOut, 4, 'nwritten');
       const r = send(s, iovs, null, 0);
@@ -281,7 +424,7 @@ export function createSocketImports(opts: SocketImportsOptions): WasiImport {
         : (fd, iovs, iovsLen, addr, riflags, portOut, nreadOut, roflagsOut) => recvFrom(fd, iovs, iovsLen, addr, riflags, portOut, nreadOut, roflagsOut),
     sock_send_to(fd, iovsPtr, iovsLen, addrPtr, port, _siflags, nwrittenOut) {
       const s = sock(fd);
-      if (!s) return Errno.BADF;
+      if (!s) return notSocket(fd);
       const iovs = mem.iovecs(iovsPtr, iovsLen);
       mem.check(nwrittenOut, 4, 'nwritten');
       const addr = readAddress(addrPtr);
@@ -294,16 +437,17 @@ export function createSocketImports(opts: SocketImportsOptions): WasiImport {
     },
     sock_shutdown(fd, how) {
       const s = sock(fd);
-      if (!s) return Errno.BADF;
+      if (!s) return notSocket(fd);
       if (how < 1 || how > 3) return Errno.INVAL;
       const err = ch.call(Op.SHUTDOWN, s.fd, how);
-      if (!err && how & 1) s.ahead = null;
+      if (!err && how & 1) s.ring?.ring.recvDiscard();
+      if (!err && how & 2 && s.stream) s.shutWr = true;
       return err;
     },
     sock_getsockopt(fd, level, name, valPtr, lenPtr) {
       // WasmEdge passes the length by pointer (u32 in/out).
       const s = sock(fd);
-      if (!s) return Errno.BADF;
+      if (!s) return notSocket(fd);
       const len = mem.u32(lenPtr);
       mem.check(valPtr, len, 'optval');
       if (level === SOL_SOCKET && (name === SockOpt.RCVTIMEO || name === SockOpt.SNDTIMEO)) {
@@ -336,7 +480,7 @@ export function createSocketImports(opts: SocketImportsOptions): WasiImport {
     },
     sock_setsockopt(fd, level, name, valPtr, len) {
       const s = sock(fd);
-      if (!s) return Errno.BADF;
+      if (!s) return notSocket(fd);
       const n = len >>> 0;
       mem.check(valPtr, n, 'optval');
       if (level === SOL_SOCKET && (name === SockOpt.RCVTIMEO || name === SockOpt.SNDTIMEO)) {
@@ -359,6 +503,11 @@ export function createSocketImports(opts: SocketImportsOptions): WasiImport {
       if (n < 4) return Errno.INVAL;
       const value = mem.u32(valPtr) | 0;
       const value2 = n >= 8 ? mem.u32(valPtr + 4) | 0 : 0;
+      // TCP_NODELAY always succeeds on the event loop: posted.
+      if (level === IPPROTO_TCP && name === TCP_NODELAY) {
+        ch.post(Op.SETOPT, null, s.fd, level, name, value, value2);
+        return 0;
+      }
       return ch.call(Op.SETOPT, s.fd, level, name, value, value2);
     },
     sock_getlocaladdr: opts.shapes.sock_getlocaladdr === 1 ? addrV1(Op.LOCALADDR) : addrV2(Op.LOCALADDR),
@@ -406,7 +555,8 @@ export function createSocketImports(opts: SocketImportsOptions): WasiImport {
       const s = sock(fd);
       if (!s) return wasi.fd_close!(fd);
       table.remove(s.fd);
-      ch.call(Op.CLOSE, s.fd);
+      ch.post(Op.CLOSE, null, s.fd);
+      releaseRing(s);
       return 0;
     },
     fd_fdstat_get(fd, out) {
@@ -437,12 +587,23 @@ export function createSocketImports(opts: SocketImportsOptions): WasiImport {
       mem.setU64(out + 24, 1n);
       return 0;
     },
+    proc_exit(code) {
+      ch.sync(); // the event loop has taken every posted request before the guest goes
+      return wasi.proc_exit!(code);
+    },
     poll_oneoff(inPtr, outPtr, nsubs, neventsOut) {
       return pollOneoff(mem, inPtr, outPtr, nsubs, neventsOut, {
         isSocket: (fd) => table.get(fd) !== undefined,
-        buffered: (fd) => table.get(fd)?.ahead?.length ?? 0,
+        buffered: (fd) => table.get(fd)?.ring?.ring.recvAvailable() ?? 0,
+        writable: (fd) => {
+          const s = table.get(fd);
+          const ring = s?.ring?.ring;
+          if (!s || !ring || !s.connected || s.shutWr || Atomics.load(ring.hdr, H.SERR)) return -1;
+          return ring.sendFree() > 0 ? ring.sendFree() : -1;
+        },
         checkFd: (fd, scratch) => (wasi.fd_fdstat_get!(fd, scratch) === Errno.BADF ? Errno.BADF : 0),
         pollSockets: (entries: PollRequestEntry[], timeoutMs: number) => {
+          ch.sync();
           const err = ch.callJson(Op.POLL, entries, timeoutMs);
           return err ? [] : ch.resultJson<PollReplyEntry[]>(0);
         },

@@ -8,11 +8,13 @@ import * as dns from 'node:dns';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import { existsSync } from 'node:fs';
+import { receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import { AddressFamily, SockType, ipAddress, type GuestAddress } from './abi/addr.ts';
 import { AiFlags, Protocol, type AddrinfoHints, type AddrinfoResult } from './abi/addrinfo.ts';
 import { HostChannel, Op, type ChannelBuffers, type Request } from './channel.ts';
 import { Errno, POLICY_REFUSED, eaiFromNode, errnoFromNode } from './errno.ts';
 import { allowsLookup, allowsPeer, allowsUnix, bindAddress, type NetPolicy } from './net-policy.ts';
+import { H, SocketRing } from './ring.ts';
 import { RecvFlags, SockOpt, SOL_SOCKET, IPPROTO_TCP, TCP_NODELAY, IPPROTO_IPV6, IPV6_V6ONLY, PollEvent, type PollRequestEntry, type PollReplyEntry, type GetaddrinfoRequest, type GetaddrinfoReply } from './protocol.ts';
 
 /** Receive queue size above which a TCP socket stops reading (kernel-like backpressure). */
@@ -20,6 +22,11 @@ const RECV_HIGH = 8 * 1024 * 1024;
 const RECV_LOW = 2 * 1024 * 1024;
 /** Unsent bytes Node may hold for a socket before blocking sends wait and non-blocking ones EAGAIN. */
 const SEND_HIGH = 4 * 1024 * 1024;
+/** A connection we dialled reads straight into its ring when this much is free there; up to
+ * DIRECT_MAX bytes per read. */
+const DIRECT_MIN = 16 * 1024;
+const DIRECT_MAX = 256 * 1024;
+const SCRATCH_SIZE = 64 * 1024;
 /** Queued datagrams beyond this are dropped, as a kernel drops them. */
 const DGRAM_QUEUE_MAX = 4 * 1024 * 1024;
 
@@ -52,6 +59,11 @@ class HostSocket {
   dgrams: Datagram[] = [];
   dgramBytes = 0;
   opts = new Map<string, number>();
+  /** The shared rings of a stream socket, once the guest attached them (see ring.ts). */
+  ring: SocketRing | null = null;
+  ringId = 0;
+  /** Where a read lands when it cannot go straight into the ring (connections we dialled). */
+  scratch: Buffer | null = null;
   constructor(
     readonly fd: number,
     readonly family: 4 | 6 | 'unix',
@@ -68,6 +80,8 @@ export interface SocketServiceOptions {
   net: NetPolicy;
   /** guest path → host path, used to place AF_UNIX socket files. */
   preopens: Record<string, string>;
+  /** Where the guest posts new socket rings ({ id, sab }) before its RING request. */
+  ringPort?: MessagePort;
 }
 
 interface Parked {
@@ -79,12 +93,17 @@ export class SocketService {
   private readonly sockets = new Map<number, HostSocket>();
   private readonly channel: HostChannel;
   private parked: Parked | null = null;
+  /** Rings by id (the guest reuses rings of closed sockets). */
+  private readonly rings = new Map<number, SocketRing>();
+  private readonly ringSockets = new Set<HostSocket>();
+  /** Rings a closing connection may still read into (until its handle closes): not reusable. */
+  private readonly quarantined = new Set<number>();
 
   constructor(
     bufs: ChannelBuffers,
     private readonly options: SocketServiceOptions,
   ) {
-    this.channel = new HostChannel(bufs, (req) => this.dispatch(req));
+    this.channel = new HostChannel(bufs, (req) => this.dispatch(req), () => this.serviceRings());
   }
 
   start(): void {
@@ -94,6 +113,7 @@ export class SocketService {
   /** Stops serving and destroys every socket (the guest has exited). */
   close(): void {
     this.channel.stop();
+    this.serviceRings();
     if (this.parked?.timer) clearTimeout(this.parked.timer);
     this.parked = null;
     for (const s of this.sockets.values()) this.destroy(s);
@@ -148,6 +168,8 @@ export class SocketService {
   };
 
   private dispatch(req: Request): void {
+    // Sends the guest put in its rings precede this request.
+    this.serviceRings();
     try {
       this.handle(req);
     } catch (e) {
@@ -165,6 +187,8 @@ export class SocketService {
         return this.poll(req.json<PollRequestEntry[]>(1), a(0));
       case Op.GETADDRINFO:
         return this.getaddrinfo(req.json<GetaddrinfoRequest>(0));
+      case Op.RING:
+        return this.attachRing(a(0), a(1), a(2) !== 0);
     }
     const s = this.sockets.get(a(0));
     if (!s) return this.reply(Errno.BADF);
@@ -178,7 +202,10 @@ export class SocketService {
       case Op.ACCEPT:
         return this.accept(s, a(1), a(2) !== 0, a(3));
       case Op.RECV:
+        if (s.ring) return this.recvRing(s, a(1), a(3) !== 0, a(4));
         return this.recv(s, a(1), a(2), a(3) !== 0, a(4), false);
+      case Op.SENDWAIT:
+        return this.sendWait(s, a(1) !== 0, a(2));
       case Op.RECVFROM:
         return this.recv(s, a(1), a(2), a(3) !== 0, a(4), true);
       case Op.SEND:
@@ -218,6 +245,18 @@ export class SocketService {
   }
 
   private destroy(s: HostSocket): void {
+    if (s.ring && s.conn && s.scratch !== null) {
+      // A dialled connection may hold a view of the ring for its next read until its handle
+      // closes: the guest must not hand that ring to another socket before.
+      const id = s.ringId;
+      this.quarantined.add(id);
+      s.conn.once('close', () => this.quarantined.delete(id));
+    }
+    if (s.ring) {
+      this.flushSend(s, true);
+      this.ringSockets.delete(s);
+      s.ring = null;
+    }
     if (s.conn) {
       const c = s.conn;
       c.removeAllListeners('data');
@@ -370,18 +409,19 @@ export class SocketService {
   }
 
   /** Buffers a connection's incoming bytes and records EOF/errors in the socket `s` of `c`. */
-  private attachConn(owner: HostSocket | null, c: net.Socket, target?: HostSocket): void {
+  private attachConn(owner: HostSocket | null, c: net.Socket, target?: HostSocket, direct = false): void {
     // For accepted connections the HostSocket is created at accept(); until then the queue lives
     // on a placeholder stored on the net.Socket itself.
     const holder = target ?? new HostSocket(-1, owner?.family ?? 4, true);
     (c as net.Socket & { __pywasi?: HostSocket }).__pywasi = holder;
     holder.conn = c;
     holder.state = 'connected';
-    c.on('data', (chunk: Buffer) => {
+    if (!direct) c.on('data', (chunk: Buffer) => {
       const h = (c as net.Socket & { __pywasi?: HostSocket }).__pywasi!;
       if (h.shutRd) return;
       h.recvQueue.push(chunk);
       h.recvBytes += chunk.length;
+      if (h.ring) this.refill(h);
       if (h.recvBytes > RECV_HIGH && !h.paused) {
         h.paused = true;
         c.pause();
@@ -402,6 +442,11 @@ export class SocketService {
       } else {
         h.readErr = errno;
         h.soError = errno;
+        // Sends from now on fail (the next one the guest makes reports it).
+        if (h.ring) {
+          h.ring.sendDiscard();
+          Atomics.store(h.ring.hdr, H.SERR, Errno.PIPE);
+        }
       }
       this.wake();
     });
@@ -410,7 +455,10 @@ export class SocketService {
       if (h.state === 'connected') h.eof = true;
       this.wake();
     });
-    c.on('drain', this.wake);
+    c.on('drain', () => {
+      this.flushSend((c as net.Socket & { __pywasi?: HostSocket }).__pywasi!);
+      this.wake();
+    });
   }
 
   private accept(s: HostSocket, newFd: number, nonblock: boolean, timeoutMs: number): void {
@@ -456,7 +504,7 @@ export class SocketService {
     let c: net.Socket;
     if (addr.kind === 'unix') {
       if (!allowsUnix(this.options.net)) return this.reply(POLICY_REFUSED);
-      c = net.connect({ path: this.unixHostPath(addr.path), allowHalfOpen: true });
+      c = net.connect({ path: this.unixHostPath(addr.path), allowHalfOpen: true, onread: this.directRead(s) });
     } else {
       if (!allowsPeer(this.options.net, addr.address)) return this.reply(POLICY_REFUSED);
       const local = s.bound && 'address' in s.bound ? s.bound : null;
@@ -465,13 +513,14 @@ export class SocketService {
         port,
         family: addr.family,
         allowHalfOpen: true,
+        onread: this.directRead(s),
         noDelay: this.opt(s, 'nodelay') === 1,
         keepAlive: this.opt(s, 'keepalive') === 1,
         ...(local ? { localAddress: local.address, localPort: local.port } : {}),
       });
     }
     s.soError = 0;
-    this.attachConn(null, c, s);
+    this.attachConn(null, c, s, true);
     s.state = 'connecting';
     c.once('connect', () => {
       if (s.conn === c) s.state = 'connected';
@@ -593,6 +642,175 @@ export class SocketService {
         return true;
       }, -1, () => {});
     });
+  }
+
+  // ---- socket rings ---------------------------------------------------------------------------
+
+  /** net.connect's `onread` for a connection we dial: the kernel copies straight into the
+   * socket's receive ring when it has room and nothing is queued before it; otherwise into a
+   * scratch buffer whose bytes are queued (and moved to the ring by refill). */
+  private directRead(s: HostSocket): net.OnReadOpts {
+    return {
+      buffer: () => {
+        const ring = s.ring;
+        if (ring && s.recvQueue.length === 0) {
+          const view = ring.recvWritable(DIRECT_MIN, DIRECT_MAX);
+          if (view) return view;
+        }
+        return (s.scratch ??= Buffer.allocUnsafe(SCRATCH_SIZE));
+      },
+      callback: (n: number, buf: Uint8Array) => {
+        if (s.shutRd || s.conn === null) return true;
+        if (s.ring && buf.buffer === s.ring.sab) s.ring.recvCommit(n);
+        else {
+          s.recvQueue.push(Buffer.from(buf.subarray(0, n)));
+          s.recvBytes += n;
+          if (s.ring) this.refill(s);
+        }
+        this.wake();
+        if (s.recvBytes > RECV_HIGH && !s.paused) {
+          s.paused = true;
+          return false;
+        }
+        return true;
+      },
+    };
+  }
+
+  private attachRing(fd: number, id: number, isNew: boolean): void {
+    // Take the posted ring first, whatever happens next, so the port never holds a stale one.
+    if (isNew) {
+      const m = this.options.ringPort ? receiveMessageOnPort(this.options.ringPort) : undefined;
+      const msg = m?.message as { id: number; sab: SharedArrayBuffer } | undefined;
+      if (!msg || msg.id !== id) return this.reply(Errno.IO);
+      this.rings.set(id, new SocketRing(msg.sab));
+    }
+    const ring = this.rings.get(id);
+    const s = this.sockets.get(fd);
+    if (!ring) return this.reply(Errno.INVAL);
+    if (!s) return this.reply(Errno.BADF);
+    if (!s.stream || s.ring) return this.reply(Errno.INVAL);
+    if (this.quarantined.has(id)) return this.reply(Errno.AGAIN);
+    s.ring = ring;
+    s.ringId = id;
+    this.ringSockets.add(s);
+    if (s.readErr) Atomics.store(ring.hdr, H.SERR, Errno.PIPE);
+    this.refill(s);
+    this.reply(0);
+  }
+
+  /** Moves queued received bytes into the socket's ring while it has room. */
+  private refill(s: HostSocket): void {
+    const ring = s.ring;
+    if (!ring) return;
+    while (s.recvQueue.length) {
+      const chunk = s.recvQueue[0]!;
+      const k = ring.recvWrite(chunk);
+      if (k === 0) break;
+      s.recvBytes -= k;
+      if (k === chunk.length) s.recvQueue.shift();
+      else {
+        s.recvQueue[0] = chunk.subarray(k);
+        break;
+      }
+    }
+    Atomics.store(ring.hdr, H.RQUEUED, s.recvBytes);
+    if (s.paused && s.recvBytes < RECV_LOW && s.conn) {
+      s.paused = false;
+      s.conn.resume();
+    }
+  }
+
+  /** Writes what the guest put in the send ring to the connection (unless Node already holds
+   * SEND_HIGH unsent bytes and `force` is false: 'drain' calls again). */
+  private flushSend(s: HostSocket, force = false): void {
+    const ring = s.ring;
+    if (!ring || ring.sendPending() === 0) return;
+    const c = s.conn;
+    if (!c || c.destroyed || c.writableEnded || s.readErr) {
+      ring.sendDiscard();
+      if (!Atomics.load(ring.hdr, H.SERR)) Atomics.store(ring.hdr, H.SERR, Errno.PIPE);
+      return;
+    }
+    if (!force && c.writableLength >= SEND_HIGH) return;
+    const buf = ring.sendTake();
+    if (buf) c.write(buf);
+  }
+
+  /** The doorbell: sends waiting in rings, refills the guest asked for. */
+  private serviceRings(): void {
+    for (const s of this.ringSockets) {
+      const hdr = s.ring!.hdr;
+      if (Atomics.load(hdr, H.SBELL)) {
+        Atomics.store(hdr, H.SBELL, 0);
+        this.flushSend(s);
+      }
+      if (Atomics.load(hdr, H.RWANT)) {
+        Atomics.store(hdr, H.RWANT, 0);
+        this.refill(s);
+      }
+    }
+  }
+
+  /** RECV on a socket with a ring: waits until the ring holds at least `min` bytes (fewer at
+   * EOF/error), then answers [bytes in the ring]; 0 bytes = EOF. The guest reads the ring. */
+  private recvRing(s: HostSocket, min: number, nonblock: boolean, timeoutMs: number): void {
+    const ring = s.ring!;
+    if (s.state === 'listening' || (s.state === 'idle' && !s.readErr && !s.conn && !s.eof)) return this.reply(Errno.NOTCONN);
+    const want = Math.max(1, min);
+    const attempt = () => {
+      this.refill(s);
+      const avail = ring.recvAvailable();
+      // Enough, or all there will be for now (the ring is full, or the stream ended).
+      if (avail > 0 && (avail >= want || s.recvBytes > 0 || s.eof || s.readErr || s.shutRd || !s.conn)) {
+        this.reply(0, [avail]);
+        return true;
+      }
+      if (avail === 0 && s.readErr) {
+        const e = s.readErr;
+        s.readErr = 0;
+        this.reply(e);
+        return true;
+      }
+      if (avail === 0 && (s.eof || s.shutRd)) {
+        this.reply(0, [0]);
+        return true;
+      }
+      return false;
+    };
+    const partial = () => {
+      const avail = ring.recvAvailable();
+      if (avail > 0) this.reply(0, [avail]);
+      else this.reply(Errno.AGAIN);
+    };
+    if (nonblock) {
+      if (!attempt()) partial();
+      return;
+    }
+    this.park(attempt, timeoutMs, partial);
+  }
+
+  private sendWait(s: HostSocket, nonblock: boolean, timeoutMs: number): void {
+    const ring = s.ring;
+    if (!ring) return this.reply(Errno.INVAL);
+    const attempt = () => {
+      this.flushSend(s);
+      const e = Atomics.load(ring.hdr, H.SERR);
+      if (e) {
+        this.reply(e);
+        return true;
+      }
+      if (ring.sendFree() > 0) {
+        this.reply(0);
+        return true;
+      }
+      return false;
+    };
+    if (nonblock) {
+      if (!attempt()) this.reply(Errno.AGAIN);
+      return;
+    }
+    this.park(attempt, timeoutMs, () => this.reply(Errno.AGAIN));
   }
 
   // ---- data -----------------------------------------------------------------------------------
@@ -783,14 +1001,20 @@ export class SocketService {
         return d ? [fd, events, 0, d.data.length, 0] : null;
       }
       if (s.state === 'listening') return s.accepts.length ? [fd, events, 0, s.accepts.length, 0] : null;
-      if (s.recvBytes > 0) return [fd, events, 0, s.recvBytes, s.eof ? 1 : 0];
+      this.refill(s);
+      const held = s.recvBytes + (s.ring ? s.ring.recvAvailable() : 0);
+      if (held > 0) return [fd, events, 0, held, s.eof ? 1 : 0];
       if (s.eof || s.readErr || s.shutRd) return [fd, events, 0, 0, 1];
       if (s.state === 'idle') return [fd, events, 0, 0, 1]; // unconnected: POLLHUP as on Linux
       return null;
     }
     if (!s.stream) return [fd, events, 0, 0, 0];
     if (s.state === 'listening' || s.state === 'connecting') return null;
-    if (s.state === 'connected' && s.conn && !s.shutWr && !s.readErr && s.conn.writableLength >= SEND_HIGH) return null;
+    if (s.state === 'connected' && s.conn && !s.shutWr && !s.readErr) {
+      this.flushSend(s);
+      if (s.conn.writableLength >= SEND_HIGH) return null;
+      if (s.ring && s.ring.sendFree() === 0) return null;
+    }
     // Ready to write, or a finished non-blocking connect (SO_ERROR says how it went).
     return [fd, events, 0, 0, 0];
   }

@@ -2,6 +2,8 @@
 // so select() works) that uvwasi never reaches: it hands out the lowest free fd, and would need
 // SOCKET_FD_BASE files open at once to collide.
 
+import type { SocketRing } from './ring.ts';
+
 export const SOCKET_FD_BASE = 256;
 export const SOCKET_FD_LIMIT = 1024;
 
@@ -12,8 +14,12 @@ export interface GuestSocket {
   /** SO_RCVTIMEO / SO_SNDTIMEO in ms; -1 = block forever. */
   recvTimeoutMs: number;
   sendTimeoutMs: number;
-  /** Stream bytes already taken from the event loop but not yet read by the guest (read-ahead). */
-  ahead: Buffer | null;
+  /** The shared receive/send rings (stream sockets, attached at the first recv or send). */
+  ring: { id: number; ring: SocketRing } | null;
+  /** Known to be connected (connect or a send succeeded, or accepted): sends may use the ring. */
+  connected: boolean;
+  /** shutdown(SHUT_WR) done: sends fail with EPIPE. */
+  shutWr: boolean;
 }
 
 export class SocketTable {
@@ -30,7 +36,7 @@ export class SocketTable {
   }
 
   add(fd: number, stream: boolean, nonblock = false): GuestSocket {
-    const s: GuestSocket = { fd, stream, nonblock, recvTimeoutMs: -1, sendTimeoutMs: -1, ahead: null };
+    const s: GuestSocket = { fd, stream, nonblock, recvTimeoutMs: -1, sendTimeoutMs: -1, ring: null, connected: false, shutWr: false };
     this.sockets.set(fd, s);
     return s;
   }

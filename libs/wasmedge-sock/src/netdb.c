@@ -362,6 +362,23 @@ const char *gai_strerror(int err) {
     }
 }
 
+/* ---- reverse lookup ----
+ * The host ABI has no reverse lookup (sock_getaddrinfo only maps names to addresses), so the
+ * library answers what it can without one: 127.0.0.1, ::1 and ::ffff:127.0.0.1 are
+ * "localhost"; every other address has no name (getnameinfo gives the numeric form unless
+ * NI_NAMEREQD, gethostbyaddr fails with HOST_NOT_FOUND). */
+
+#define LOOPBACK_NAME "localhost"
+
+static int is_loopback(int family, const void *addr) {
+    static const uint8_t v4[4] = {127, 0, 0, 1};
+    static const uint8_t v6[16] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
+    static const uint8_t mapped[16] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 127, 0, 0, 1};
+    if (family == AF_INET) return memcmp(addr, v4, 4) == 0;
+    if (family == AF_INET6) return memcmp(addr, v6, 16) == 0 || memcmp(addr, mapped, 16) == 0;
+    return 0;
+}
+
 /* ---- getnameinfo ---- */
 
 int getnameinfo(const struct sockaddr *__restrict sa, socklen_t salen, char *__restrict host,
@@ -390,10 +407,19 @@ int getnameinfo(const struct sockaddr *__restrict sa, socklen_t salen, char *__r
         return EAI_FAMILY;
     }
     if (host && hostlen) {
-        /* the ABI offers no reverse lookup: the numeric form is the only name we have */
-        if (flags & NI_NAMEREQD) return EAI_NONAME;
-        if (strlen(buf) + 1 > hostlen) return EAI_OVERFLOW;
-        strcpy(host, buf);
+        /* The ABI offers no reverse lookup: loopback is "localhost" (as /etc/hosts has it on
+         * every Linux), any other address only has its numeric form. */
+        const char *name = buf;
+        if (!(flags & NI_NUMERICHOST)) {
+            if (sa->sa_family == AF_INET
+                    ? is_loopback(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr)
+                    : is_loopback(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr))
+                name = LOOPBACK_NAME;
+            else if (flags & NI_NAMEREQD)
+                return EAI_NONAME;
+        }
+        if (strlen(name) + 1 > hostlen) return EAI_OVERFLOW;
+        strcpy(host, name);
     }
     if (serv && servlen) {
         const char *name = NULL;
@@ -475,11 +501,32 @@ struct hostent *gethostbyname(const char *name) {
     return &he;
 }
 
+static struct hostent rhe;
+static char rhe_name[sizeof(LOOPBACK_NAME)];
+static char *rhe_aliases[1];
+static uint8_t rhe_addr[16];
+static char *rhe_addr_list[2];
+
 struct hostent *gethostbyaddr(const void *addr, socklen_t len, int type) {
-    /* no reverse lookup in the host ABI */
-    (void)addr;
-    (void)len;
-    (void)type;
-    h_errno = HOST_NOT_FOUND;
-    return NULL;
+    if (addr == NULL || !((type == AF_INET && len == 4) || (type == AF_INET6 && len == 16))) {
+        errno = addr == NULL ? EFAULT : type == AF_INET || type == AF_INET6 ? EINVAL : EAFNOSUPPORT;
+        h_errno = NO_RECOVERY;
+        return NULL;
+    }
+    if (!is_loopback(type, addr)) {
+        /* no reverse lookup in the host ABI (see above) */
+        h_errno = HOST_NOT_FOUND;
+        return NULL;
+    }
+    memcpy(rhe_name, LOOPBACK_NAME, sizeof(LOOPBACK_NAME));
+    memcpy(rhe_addr, addr, len);
+    rhe_aliases[0] = NULL;
+    rhe_addr_list[0] = (char *)rhe_addr;
+    rhe_addr_list[1] = NULL;
+    rhe.h_name = rhe_name;
+    rhe.h_aliases = rhe_aliases;
+    rhe.h_addrtype = type;
+    rhe.h_length = (int)len;
+    rhe.h_addr_list = rhe_addr_list;
+    return &rhe;
 }

@@ -104,8 +104,38 @@ int main(int argc, char **argv) {
           "getnameinfo numeric: %d %s %s", rc, host, serv);
     OK("getnameinfo(127.0.0.1:8080, numeric) -> %s %s", host, serv);
     rc = getnameinfo((struct sockaddr *)&sin, sizeof(sin), host, sizeof(host), NULL, 0, NI_NAMEREQD);
+    CHECK(rc == 0 && strcmp(host, "localhost") == 0, "getnameinfo loopback: %d %s", rc, host);
+    OK("getnameinfo(127.0.0.1, NI_NAMEREQD) -> %s", host);
+    struct sockaddr_in6 sin6;
+    memset(&sin6, 0, sizeof(sin6));
+    sin6.sin6_family = AF_INET6;
+    sin6.sin6_addr = in6addr_loopback;
+    rc = getnameinfo((struct sockaddr *)&sin6, sizeof(sin6), host, sizeof(host), NULL, 0, 0);
+    CHECK(rc == 0 && strcmp(host, "localhost") == 0, "getnameinfo ::1: %d %s", rc, host);
+    OK("getnameinfo(::1) -> %s", host);
+    inet_pton(AF_INET, "192.0.2.7", &sin.sin_addr);
+    rc = getnameinfo((struct sockaddr *)&sin, sizeof(sin), host, sizeof(host), NULL, 0, 0);
+    CHECK(rc == 0 && strcmp(host, "192.0.2.7") == 0, "getnameinfo no name: %d %s", rc, host);
+    rc = getnameinfo((struct sockaddr *)&sin, sizeof(sin), host, sizeof(host), NULL, 0, NI_NAMEREQD);
     CHECK(rc == EAI_NONAME, "NI_NAMEREQD: %d", rc);
-    OK("getnameinfo(NI_NAMEREQD) without a name -> EAI_NONAME");
+    OK("getnameinfo of an address without a name: numeric, NI_NAMEREQD -> EAI_NONAME");
+
+    struct in_addr lo4;
+    inet_pton(AF_INET, "127.0.0.1", &lo4);
+    struct hostent *rh = gethostbyaddr(&lo4, sizeof(lo4), AF_INET);
+    CHECK(rh && strcmp(rh->h_name, "localhost") == 0 && rh->h_addrtype == AF_INET &&
+              rh->h_length == 4 && rh->h_addr_list[0] && !rh->h_addr_list[1] &&
+              memcmp(rh->h_addr_list[0], &lo4, 4) == 0 && rh->h_aliases[0] == NULL,
+          "gethostbyaddr(127.0.0.1)");
+    rh = gethostbyaddr(&in6addr_loopback, sizeof(in6addr_loopback), AF_INET6);
+    CHECK(rh && strcmp(rh->h_name, "localhost") == 0 && rh->h_addrtype == AF_INET6 &&
+              rh->h_length == 16,
+          "gethostbyaddr(::1)");
+    inet_pton(AF_INET, "192.0.2.7", &lo4);
+    h_errno = 0;
+    CHECK(gethostbyaddr(&lo4, sizeof(lo4), AF_INET) == NULL && h_errno == HOST_NOT_FOUND,
+          "gethostbyaddr(192.0.2.7): h_errno %d", h_errno);
+    OK("gethostbyaddr: loopback -> localhost, others -> HOST_NOT_FOUND");
 
     char hn[256];
     CHECK(gethostname(hn, sizeof(hn)) == 0 && hn[0] != 0, "gethostname");

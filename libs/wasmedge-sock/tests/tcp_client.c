@@ -152,6 +152,24 @@ static void test_many(const char *host, int port, int count) {
     CHECK(recv(first, &r, 1, MSG_DONTWAIT) == -1 && errno == EBADF, "closed fd %d still valid",
           first);
     OK("a closed fd answers EBADF");
+    /* socket calls on an fd that exists but is no socket: ENOTSOCK, as on Linux */
+    struct sockaddr_storage ss;
+    socklen_t sl = sizeof(ss);
+    errno = 0;
+    CHECK(getsockname(1, (struct sockaddr *)&ss, &sl) == -1 && errno == ENOTSOCK,
+          "getsockname(stdout): errno %d", errno);
+    int err = 0;
+    sl = sizeof(err);
+    errno = 0;
+    CHECK(getsockopt(1, SOL_SOCKET, SO_ERROR, &err, &sl) == -1 && errno == ENOTSOCK,
+          "getsockopt(stdout, SO_ERROR): errno %d", errno);
+    errno = 0;
+    CHECK(listen(1, 1) == -1 && errno == ENOTSOCK, "listen(stdout): errno %d", errno);
+    sl = sizeof(ss);
+    errno = 0;
+    CHECK(getsockname(900, (struct sockaddr *)&ss, &sl) == -1 && errno == EBADF,
+          "getsockname(900): errno %d", errno);
+    OK("a non-socket fd answers ENOTSOCK, an unknown one EBADF");
 }
 
 static void fill(unsigned char *buf, size_t n, uint32_t *state) {
