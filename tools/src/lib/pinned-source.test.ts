@@ -99,6 +99,26 @@ describe('pinned sources', () => {
     expect(existsSync(`${destDir}.staging`)).toBe(false);
   });
 
+  it('keeps a tree with the same pin and patches untouched, re-extracts when a patch changes', async () => {
+    const downloads = join(root, 'downloads');
+    mkdirSync(downloads);
+    writeFileSync(join(downloads, 'demo-1.0.tar.gz'), release.bytes);
+    const patches = join(root, 'patches');
+    patchFile(patches, '0001-first.patch', 'hello', 'hello, patched');
+    const destDir = join(root, 'src');
+    const prepare = () => prepareSource(pin(), { downloadsDir: downloads, destDir, patchesDir: patches, log: quiet });
+
+    await prepare();
+    writeFileSync(join(destDir, 'build-product.o'), 'kept\n');
+    await prepare();
+    expect(readFileSync(join(destDir, 'build-product.o'), 'utf8')).toBe('kept\n');
+
+    patchFile(patches, '0001-first.patch', 'hello', 'hello, patched differently');
+    await prepare();
+    expect(existsSync(join(destDir, 'build-product.o'))).toBe(false);
+    expect(readFileSync(join(destDir, 'hello.txt'), 'utf8')).toBe('hello, patched differently\n');
+  });
+
   it('lists every place it tried when none works', async () => {
     await expect(
       prepareSource(

@@ -1,4 +1,5 @@
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { execa } from 'execa';
 import { BuildError } from './build-error.ts';
@@ -119,11 +120,36 @@ export async function extractAndPatch(options: ExtractOptions): Promise<void> {
   }
 }
 
-/** The whole `source` step: a verified tarball, extracted and patched into `destDir`. */
+/** Written into an extracted tree: what it was made from (see `prepareSource`). */
+export const SOURCE_STAMP = '.pinned-source.json';
+
+/** The identity of an extracted tree: the pin, the extraction and each patch's content. */
+export function sourceStamp(pin: SourcePin, patches: string[], stripComponents = 1): string {
+  const patchDigests = patches.map((file) => ({
+    name: basename(file),
+    sha256: createHash('sha256').update(readFileSync(file)).digest('hex'),
+  }));
+  return JSON.stringify({ name: pin.name, version: pin.version, sha256: pin.sha256, stripComponents, patches: patchDigests }, null, 2) + '\n';
+}
+
+/**
+ * The whole `source` step: a verified tarball, extracted and patched into `destDir`. The tarball is
+ * verified on every run; a tree that already carries the same stamp is then kept as it is, so its
+ * files keep their timestamps and incremental builds that compile from it (make) stay incremental.
+ * (A target using this can be `cache: false`: Nx without its daemon rewrites a cached target's
+ * outputs on every hit, with fresh mtimes.)
+ */
 export async function prepareSource(
   pin: SourcePin,
   options: ObtainOptions & Omit<ExtractOptions, 'tarball'>,
 ): Promise<void> {
   const tarball = await obtainTarball(pin, options);
+  const stamp = sourceStamp(pin, listPatches(options.patchesDir), options.stripComponents);
+  const stampFile = join(options.destDir, SOURCE_STAMP);
+  if (existsSync(stampFile) && readFileSync(stampFile, 'utf8') === stamp) {
+    (options.log ?? console.log)(`${pin.name} ${pin.version}: ${options.destDir} is up to date (same pin and patches), kept`);
+    return;
+  }
   await extractAndPatch({ ...options, tarball });
+  writeFileSync(stampFile, stamp);
 }

@@ -1,0 +1,41 @@
+"""Runs CPython's regression tests (`python -m test ...`) the way pywasi needs.
+
+CPython 3.11's test.support assumes WASI has no sockets (has_socket_support = not is_wasi), which
+skips test_socket, test_select, test_httpservers, test_urllib2_localnet... wholesale. pywasi's
+python.wasm has real POSIX sockets, so this runner declares socket support before regrtest starts.
+
+PYWASI_REGRTEST_IMPORT_AS_POSIX names test modules (comma-separated) whose *import* runs with
+support.is_wasi = False: for modules that skip themselves at import time on WASI for a reason that
+pywasi removes (test_selectors: "Cannot create socketpair on Emscripten/WASI"). Checks made
+while the tests run still see is_wasi = True.
+
+Everything after the script name goes to regrtest unchanged.
+"""
+import importlib
+import os
+import sys
+
+from test import support
+from test.support import socket_helper  # noqa: F401  (imported with the patched flag below)
+
+support.has_socket_support = True
+
+_as_posix = {name for name in os.environ.get("PYWASI_REGRTEST_IMPORT_AS_POSIX", "").split(",") if name}
+if _as_posix:
+    _import_module = importlib.import_module
+
+    def _import_module_as_posix(name, package=None):
+        if name.rpartition(".")[2] not in _as_posix:
+            return _import_module(name, package)
+        saved = support.is_wasi
+        support.is_wasi = False
+        try:
+            return _import_module(name, package)
+        finally:
+            support.is_wasi = saved
+
+    importlib.import_module = _import_module_as_posix
+
+from test.libregrtest import main  # noqa: E402
+
+main()

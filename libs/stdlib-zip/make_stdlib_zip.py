@@ -1,0 +1,144 @@
+"""Builds python311.zip: CPython's standard library as byte code, for python.wasm.
+
+Run with the native build python of the same CPython version (the .pyc magic must match):
+
+    python make_stdlib_zip.py --lib <src>/Lib --build-dir <wasm build dir> --output <zip>
+
+What goes in: every module of Lib/ as an unchecked hash-based .pyc (PEP 552: no source needed,
+nothing to stat), plus the _sysconfigdata module of the wasm build. What stays out: test suites,
+tools and GUIs that cannot work on WASI, and the pure-Python halves of C extensions that the wasm
+configure did not build (read from the build's MODULE_<NAME>_STATE variables).
+
+The archive is deterministic: sorted entries, fixed timestamps, hash-based pycs. It is deflated,
+so python.wasm must have zlib built in for zipimport to read it.
+"""
+
+import argparse
+import importlib.util
+import os
+import pathlib
+import sys
+import zipfile
+
+# Directories and files of Lib/ that are never shipped.
+OMIT = (
+    # Regression tests: run from the source tree, mapped into the guest, not from the zip.
+    "test/",
+    "idlelib/",  # IDE, needs tkinter
+    "tkinter/",
+    "turtle.py",
+    "turtledemo/",
+    "ensurepip/",  # no pip bootstrap, no venvs in the sandbox
+    "venv/",
+    "distutils/",  # building extensions is not possible on WASI
+    "lib2to3/",
+    "pydoc_data/",  # 0.7 MiB of HTML topics for help()
+    "msilib/",  # Windows only
+    "_aix_support.py",
+    "_osx_support.py",
+    "_bootsubprocess.py",
+    "site-packages/",
+)
+
+# Packages' own test suites (e.g. unittest/test, ctypes/test).
+OMIT_DIR_NAMES = {"test", "tests", "idle_test", "__pycache__"}
+
+# C extension -> the parts of Lib/ that are useless when configure did not build it.
+NEEDS_C_MODULE = {
+    "_ctypes": ("ctypes/",),
+    "_curses": ("curses/",),
+    "_curses_panel": ("curses/panel.py",),
+    "_dbm": ("dbm/ndbm.py",),
+    "_gdbm": ("dbm/gnu.py",),
+    "_sqlite3": ("sqlite3/",),
+    "_ssl": ("ssl.py",),
+    "_bz2": ("bz2.py",),
+    "_lzma": ("lzma.py",),
+    "_crypt": ("crypt.py",),
+    "_multiprocessing": ("multiprocessing/", "concurrent/futures/process.py"),
+    "termios": ("tty.py", "pty.py"),
+    "_tkinter": ("tkinter/", "turtle.py"),
+}
+
+
+def build_vars(build_dir: pathlib.Path) -> tuple[pathlib.Path, dict]:
+    """The wasm build's _sysconfigdata module and its build_time_vars."""
+    pybuilddir = (build_dir / "pybuilddir.txt").read_text().strip()
+    found = sorted((build_dir / pybuilddir).glob("_sysconfigdata_*.py"))
+    if len(found) != 1:
+        sys.exit(f"expected one _sysconfigdata_*.py in {build_dir / pybuilddir}, found {found}")
+    namespace: dict = {}
+    exec(found[0].read_text(), namespace)
+    return found[0], namespace["build_time_vars"]
+
+
+def omitted_parts(variables: dict) -> list[str]:
+    parts = list(OMIT)
+    for module, paths in NEEDS_C_MODULE.items():
+        state = variables.get(f"MODULE_{module.upper()}_STATE")
+        if state != "yes":
+            parts.extend(paths)
+    return parts
+
+
+def is_omitted(relative: str, parts: list[str]) -> bool:
+    if any(name in OMIT_DIR_NAMES for name in relative.split("/")[:-1]):
+        return True
+    return any(relative == p or (p.endswith("/") and relative.startswith(p)) for p in parts)
+
+
+def pyc_bytes(source_path: pathlib.Path, display_name: str) -> bytes:
+    source = source_path.read_bytes()
+    code = compile(source, display_name, "exec", dont_inherit=True, optimize=0)
+    return importlib._bootstrap_external._code_to_hash_pyc(  # type: ignore[attr-defined]
+        code, importlib.util.source_hash(source), checked=False
+    )
+
+
+def add(zf: zipfile.ZipFile, name: str, data: bytes) -> None:
+    info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+    info.compress_type = zipfile.ZIP_DEFLATED
+    info.external_attr = 0o644 << 16
+    zf.writestr(info, data, compresslevel=9)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--lib", type=pathlib.Path, required=True, help="CPython's Lib/ directory")
+    parser.add_argument("--build-dir", type=pathlib.Path, required=True, help="the configured wasm build dir")
+    parser.add_argument("--output", type=pathlib.Path, required=True, help="the zip to write")
+    parser.add_argument("--guest-prefix", default="/usr/local", help="sys.prefix inside the guest")
+    args = parser.parse_args()
+
+    sysconfigdata, variables = build_vars(args.build_dir)
+    parts = omitted_parts(variables)
+    zip_in_guest = f"{args.guest_prefix}/lib/{args.output.name}"
+
+    modules: list[tuple[str, pathlib.Path]] = []
+    for path in sorted(args.lib.rglob("*.py")):
+        relative = path.relative_to(args.lib).as_posix()
+        if not is_omitted(relative, parts):
+            modules.append((relative, path))
+    modules.append((sysconfigdata.name, sysconfigdata))
+
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    partial = args.output.with_name(args.output.name + ".partial")
+    try:
+        with zipfile.ZipFile(partial, "w") as zf:
+            for relative, path in modules:
+                # Tracebacks name the module inside the zip, as zipimport reports __file__.
+                add(zf, relative + "c", pyc_bytes(path, f"{zip_in_guest}/{relative}"))
+        os.replace(partial, args.output)
+    finally:
+        if partial.exists():
+            partial.unlink()
+
+    size = args.output.stat().st_size
+    skipped = sorted({p for p in parts if p not in OMIT})
+    print(f"{args.output}: {len(modules)} modules, {size / 1024 / 1024:.2f} MiB")
+    if skipped:
+        print(f"  left out because their C module was not built: {' '.join(skipped)}")
+
+
+if __name__ == "__main__":
+    main()
