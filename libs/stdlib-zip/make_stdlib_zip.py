@@ -38,6 +38,13 @@ OMIT = (
     "_osx_support.py",
     "_bootsubprocess.py",
     "site-packages/",
+    "webbrowser.py",  # no browser in a sandbox
+    "_pyio.py",  # the pure-Python reference io; python.wasm has the C io built in
+    # PEP 594's dead batteries, deprecated in 3.11 and removed in 3.13; most need OS facilities
+    # (audio, shells, terminals) that WASI lacks. Leaving them out keeps the zip under 3.5 MiB.
+    "aifc.py", "asynchat.py", "asyncore.py", "cgi.py", "cgitb.py", "chunk.py", "imghdr.py",
+    "mailcap.py", "nntplib.py", "pipes.py", "smtpd.py", "sndhdr.py", "sunau.py", "telnetlib.py",
+    "uu.py", "xdrlib.py",
 )
 
 # Packages' own test suites (e.g. unittest/test, ctypes/test).
