@@ -39,6 +39,9 @@ OMIT = (
     "_bootsubprocess.py",
     "site-packages/",
     "webbrowser.py",  # no browser in a sandbox
+    "antigravity.py",  # opens a web browser
+    "__phello__/",  # a demo package for freezing
+    "mailbox.py",  # local mail spools (mbox, Maildir, MH): not a sandboxed interpreter's job
     "_pyio.py",  # the pure-Python reference io; python.wasm has the C io built in
     # PEP 594's dead batteries, deprecated in 3.11 and removed in 3.13; most need OS facilities
     # (audio, shells, terminals) that WASI lacks. Leaving them out keeps the zip under 3.5 MiB.
