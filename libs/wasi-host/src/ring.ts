@@ -11,7 +11,8 @@ export const H = {
   /** receive: bytes written by the event loop / read by the guest (running counts) */
   RW: 0,
   RR: 1,
-  /** receive: bytes the event loop holds beyond the ring (the guest rings the doorbell for them) */
+  /** receive: bytes the event loop holds beyond the ring, or 1 while it has stopped reading the
+   * connection until the ring has room (the guest rings the doorbell for them) */
   RQUEUED: 2,
   /** receive: 1 while a refill request of the guest is pending */
   RWANT: 3,
@@ -22,6 +23,13 @@ export const H = {
   SBELL: 6,
   /** send: sticky errno for sends (the connection is gone); 0 = none */
   SERR: 7,
+  /** receive: bumped by the event loop after new bytes or a change of RLIVE (the guest waits on it) */
+  RSEQ: 8,
+  /** receive: 1 while the guest waits on RSEQ (the event loop then notifies) */
+  RSLEEP: 9,
+  /** receive: 1 while the connection can still deliver bytes (not ended, failed or shut down):
+   * only then may a blocking recv wait on RSEQ instead of asking the event loop */
+  RLIVE: 10,
 } as const;
 
 export const HEADER_INTS = 16;
@@ -29,6 +37,9 @@ const HEADER_BYTES = HEADER_INTS * 4;
 export const RECV_CAP = 1 << 20;
 export const SEND_CAP = 1 << 20;
 export const RING_BYTES = HEADER_BYTES + RECV_CAP + SEND_CAP;
+/** The guest asks for a refill (RQUEUED) once this much of the receive ring is free: waiting for
+ * a large gap batches refills and lets reads resume in big direct reads. */
+export const REFILL_FREE = RECV_CAP / 4;
 
 export class SocketRing {
   readonly hdr: Int32Array;
@@ -52,6 +63,11 @@ export class SocketRing {
   /** Bytes in the receive ring. */
   recvAvailable(): number {
     return (Atomics.load(this.hdr, H.RW) - Atomics.load(this.hdr, H.RR)) | 0;
+  }
+
+  /** Free bytes in the receive ring. */
+  recvFree(): number {
+    return RECV_CAP - this.recvAvailable();
   }
 
   /** Producer (event loop): copies as much of `src` as fits; returns the count. */

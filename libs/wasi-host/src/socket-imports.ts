@@ -9,7 +9,7 @@ import { Errno } from './errno.ts';
 import { GuestFault, GuestMemory, totalLength, type IoVec } from './guest-memory.ts';
 import { pollOneoff } from './poll-oneoff.ts';
 import { IPPROTO_TCP, RecvFlags, SockOpt, SOL_SOCKET, TCP_NODELAY, type GetaddrinfoReply, type PollReplyEntry, type PollRequestEntry } from './protocol.ts';
-import { H, RECV_CAP, SocketRing } from './ring.ts';
+import { H, RECV_CAP, REFILL_FREE, SocketRing } from './ring.ts';
 import { SocketTable, type GuestSocket } from './socket-table.ts';
 import type { SocketShapes } from './wasm-imports.ts';
 
@@ -150,9 +150,10 @@ export function createSocketImports(opts: SocketImportsOptions): WasiImport {
     s.ring = null;
   };
 
-  /** After the guest consumed received bytes: ask for a refill if the event loop holds more. */
+  /** After the guest consumed received bytes: ask for a refill if the event loop holds more and
+   * the ring has room for a good part of it. */
   const askRefill = (ring: SocketRing): void => {
-    if (Atomics.load(ring.hdr, H.RQUEUED) > 0 && Atomics.compareExchange(ring.hdr, H.RWANT, 0, 1) === 0) ch.ring();
+    if (Atomics.load(ring.hdr, H.RQUEUED) > 0 && ring.recvFree() >= REFILL_FREE && Atomics.compareExchange(ring.hdr, H.RWANT, 0, 1) === 0) ch.ring();
   };
 
   /** Copies up to `max` bytes from the receive ring into the iovecs, starting `done` bytes into
@@ -184,6 +185,7 @@ export function createSocketImports(opts: SocketImportsOptions): WasiImport {
    * RECV that waits (per blocking/timeout) until the ring has data, EOF or an error. */
   const recvStream = (s: GuestSocket, iovs: IoVec[], flags: number): RecvResult => {
     const ring = s.ring!.ring;
+    const hdr = ring.hdr;
     const want = totalLength(iovs);
     const peek = (flags & RecvFlags.PEEK) !== 0;
     const waitAll = (flags & RecvFlags.WAITALL) !== 0 && !peek;
@@ -195,6 +197,21 @@ export function createSocketImports(opts: SocketImportsOptions): WasiImport {
         if (got >= want || !waitAll) return recvOk(got);
       } else if (want === 0) {
         return recvOk(0);
+      }
+      // A blocking recv on a live connection whose bytes all come through the ring: wait for the
+      // event loop to put some there, without a request (it notifies RSEQ). Not while the event
+      // loop has yet to take a send (a request-response exchange): the request below makes it
+      // flush at once, which answers sooner than the doorbell alone.
+      if (!s.nonblock && Atomics.load(hdr, H.RLIVE) === 1 && Atomics.load(hdr, H.RQUEUED) === 0 && Atomics.load(hdr, H.SBELL) === 0) {
+        Atomics.store(hdr, H.RSLEEP, 1);
+        const seq = Atomics.load(hdr, H.RSEQ);
+        let timedOut = false;
+        if (ring.recvAvailable() === 0 && Atomics.load(hdr, H.RLIVE) === 1 && Atomics.load(hdr, H.RQUEUED) === 0) {
+          timedOut = Atomics.wait(hdr, H.RSEQ, seq, s.recvTimeoutMs < 0 ? Infinity : s.recvTimeoutMs) === 'timed-out';
+        }
+        Atomics.store(hdr, H.RSLEEP, 0);
+        if (timedOut && ring.recvAvailable() === 0) return got > 0 ? recvOk(got) : { err: Errno.AGAIN, n: 0, roflags: 0, port: 0, addr: null };
+        continue;
       }
       const min = waitAll ? Math.min(want - got, RECV_CAP) : 1;
       const err = ch.call(Op.RECV, s.fd, min, 0, s.nonblock ? 1 : 0, s.recvTimeoutMs);

@@ -14,7 +14,7 @@ import { AiFlags, Protocol, type AddrinfoHints, type AddrinfoResult } from './ab
 import { HostChannel, Op, type ChannelBuffers, type Request } from './channel.ts';
 import { Errno, POLICY_REFUSED, eaiFromNode, errnoFromNode } from './errno.ts';
 import { allowsLookup, allowsPeer, allowsUnix, bindAddress, type NetPolicy } from './net-policy.ts';
-import { H, SocketRing } from './ring.ts';
+import { H, REFILL_FREE, SocketRing } from './ring.ts';
 import { RecvFlags, SockOpt, SOL_SOCKET, IPPROTO_TCP, TCP_NODELAY, IPPROTO_IPV6, IPV6_V6ONLY, PollEvent, type PollRequestEntry, type PollReplyEntry, type GetaddrinfoRequest, type GetaddrinfoReply } from './protocol.ts';
 
 /** Receive queue size above which a TCP socket stops reading (kernel-like backpressure). */
@@ -64,6 +64,8 @@ class HostSocket {
   ringId = 0;
   /** Where a read lands when it cannot go straight into the ring (connections we dialled). */
   scratch: Buffer | null = null;
+  /** Reads with net.connect's `onread` (directRead): paused while the ring has too little room. */
+  direct = false;
   constructor(
     readonly fd: number,
     readonly family: 4 | 6 | 'unix',
@@ -254,6 +256,8 @@ export class SocketService {
     }
     if (s.ring) {
       this.flushSend(s, true);
+      Atomics.store(s.ring.hdr, H.RLIVE, 0);
+      this.ringNews(s.ring);
       this.ringSockets.delete(s);
       s.ring = null;
     }
@@ -429,7 +433,9 @@ export class SocketService {
       this.wake();
     });
     c.on('end', () => {
-      (c as net.Socket & { __pywasi?: HostSocket }).__pywasi!.eof = true;
+      const h = (c as net.Socket & { __pywasi?: HostSocket }).__pywasi!;
+      h.eof = true;
+      this.ringLive(h);
       this.wake();
     });
     c.on('error', (e) => {
@@ -448,11 +454,13 @@ export class SocketService {
           Atomics.store(h.ring.hdr, H.SERR, Errno.PIPE);
         }
       }
+      this.ringLive(h);
       this.wake();
     });
     c.on('close', () => {
       const h = (c as net.Socket & { __pywasi?: HostSocket }).__pywasi!;
       if (h.state === 'connected') h.eof = true;
+      this.ringLive(h);
       this.wake();
     });
     c.on('drain', () => {
@@ -523,7 +531,10 @@ export class SocketService {
     this.attachConn(null, c, s, true);
     s.state = 'connecting';
     c.once('connect', () => {
-      if (s.conn === c) s.state = 'connected';
+      if (s.conn === c) {
+        s.state = 'connected';
+        this.ringLive(s);
+      }
       this.wake();
     });
     if (nonblock) return this.reply(Errno.INPROGRESS);
@@ -650,6 +661,7 @@ export class SocketService {
    * socket's receive ring when it has room and nothing is queued before it; otherwise into a
    * scratch buffer whose bytes are queued (and moved to the ring by refill). */
   private directRead(s: HostSocket): net.OnReadOpts {
+    s.direct = true;
     return {
       buffer: () => {
         const ring = s.ring;
@@ -661,15 +673,20 @@ export class SocketService {
       },
       callback: (n: number, buf: Uint8Array) => {
         if (s.shutRd || s.conn === null) return true;
-        if (s.ring && buf.buffer === s.ring.sab) s.ring.recvCommit(n);
-        else {
+        if (s.ring && buf.buffer === s.ring.sab) {
+          s.ring.recvCommit(n);
+          this.ringNews(s.ring);
+        } else {
           s.recvQueue.push(Buffer.from(buf.subarray(0, n)));
           s.recvBytes += n;
           if (s.ring) this.refill(s);
         }
         this.wake();
-        if (s.recvBytes > RECV_HIGH && !s.paused) {
+        // The ring is (nearly) full: stop reading until the guest has made room (the kernel
+        // buffers meanwhile), rather than copy through scratch and the queue.
+        if (!s.paused && (s.recvBytes > RECV_HIGH || (s.ring && s.ring.recvFree() < DIRECT_MIN))) {
           s.paused = true;
+          if (s.ring) this.publishQueued(s);
           return false;
         }
         return true;
@@ -695,6 +712,7 @@ export class SocketService {
     s.ringId = id;
     this.ringSockets.add(s);
     if (s.readErr) Atomics.store(ring.hdr, H.SERR, Errno.PIPE);
+    this.ringLive(s);
     this.refill(s);
     this.reply(0);
   }
@@ -703,10 +721,12 @@ export class SocketService {
   private refill(s: HostSocket): void {
     const ring = s.ring;
     if (!ring) return;
+    let moved = false;
     while (s.recvQueue.length) {
       const chunk = s.recvQueue[0]!;
       const k = ring.recvWrite(chunk);
       if (k === 0) break;
+      moved = true;
       s.recvBytes -= k;
       if (k === chunk.length) s.recvQueue.shift();
       else {
@@ -714,11 +734,35 @@ export class SocketService {
         break;
       }
     }
-    Atomics.store(ring.hdr, H.RQUEUED, s.recvBytes);
-    if (s.paused && s.recvBytes < RECV_LOW && s.conn) {
+    if (s.paused && s.recvBytes < RECV_LOW && s.conn && (!s.direct || ring.recvFree() >= REFILL_FREE || ring.recvAvailable() === 0)) {
       s.paused = false;
       s.conn.resume();
     }
+    this.publishQueued(s);
+    if (moved) this.ringNews(ring);
+  }
+
+  /** Wakes a guest waiting on the ring (new bytes or a new RLIVE). */
+  private ringNews(ring: SocketRing): void {
+    Atomics.add(ring.hdr, H.RSEQ, 1);
+    if (Atomics.load(ring.hdr, H.RSLEEP)) Atomics.notify(ring.hdr, H.RSEQ);
+  }
+
+  /** Publishes whether the connection can still deliver bytes (see H.RLIVE). */
+  private ringLive(s: HostSocket): void {
+    const ring = s.ring;
+    if (!ring) return;
+    const live = s.conn !== null && s.state === 'connected' && !s.eof && !s.readErr && !s.shutRd ? 1 : 0;
+    if (Atomics.load(ring.hdr, H.RLIVE) === live) return;
+    Atomics.store(ring.hdr, H.RLIVE, live);
+    this.ringNews(ring);
+  }
+
+  /** Tells the guest whether the event loop holds more than the ring: queued bytes, or 1 while a
+   * dialled connection is paused for room. */
+  private publishQueued(s: HostSocket): void {
+    const held = s.recvBytes > 0 ? s.recvBytes : s.paused && s.direct && s.conn ? 1 : 0;
+    Atomics.store(s.ring!.hdr, H.RQUEUED, held);
   }
 
   /** Writes what the guest put in the send ring to the connection (unless Node already holds
@@ -980,6 +1024,7 @@ export class SocketService {
       s.shutRd = true;
       s.recvQueue = [];
       s.recvBytes = 0;
+      this.ringLive(s);
     }
     if (how & 2 && !s.shutWr) {
       s.shutWr = true;
