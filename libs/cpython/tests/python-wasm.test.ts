@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { execa } from 'execa';
+import { execa, execaSync } from 'execa';
 import { tryNx } from '../../../tools/testing/nx.ts';
 import {
   BUILD_TIMEOUT_MS,
@@ -254,5 +254,30 @@ describe('debug build', () => {
       expect(report.delta).toBeGreaterThanOrEqual(1000);
     },
     BUILD_TIMEOUT_MS,
+  );
+});
+
+// The host must work on the machine's Node 20 as well as on the workspace's Node 24 (which npm
+// scripts, and so `npm test`, put first on PATH): run python.wasm on whichever one jest is not on. PYWASI_NODE=current keeps pywasi on the Node
+// that started it instead of handing over to Node 24.
+const otherNode = ['/usr/bin/node', '/usr/local/bin/node', path.join(workspaceRoot, 'node_modules/.bin/node')].find((candidate) => {
+  if (!existsSync(candidate)) return false;
+  const version = execaSync(candidate, ['-p', 'process.versions.node'], { reject: false }).stdout;
+  return Boolean(version) && version.split('.')[0] !== process.versions.node.split('.')[0];
+});
+if (!otherNode) console.log(`no Node of another major than ${process.versions.node} on this machine: the cross-version check is skipped`);
+describe('other Node versions', () => {
+  (otherNode ? test : test.skip)(
+    `python.wasm with sockets and sleep runs under ${otherNode ?? 'another Node'} too`,
+    async () => {
+      const script = 'import socket, sys, time; a, b = socket.socketpair(); a.sendall(b"x"); time.sleep(0.05); print(b.recv(1).decode(), sys.version_info[:2])';
+      const run = await execa(otherNode!, [path.join(workspaceRoot, 'apps/cli/bin/pywasi.js'), 'python', '-c', script], {
+        env: { PYWASI_NODE: 'current' },
+        reject: false,
+        timeout: RUN_TIMEOUT_MS,
+      });
+      expect({ exit: run.exitCode, stdout: run.stdout, stderr: run.stderr }).toEqual({ exit: 0, stdout: 'x (3, 11)', stderr: '' });
+    },
+    RUN_TIMEOUT_MS,
   );
 });
