@@ -2,23 +2,13 @@
 // after a change to libs/wasmedge-sock (which must not re-run CPython's configure or compile).
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { execa } from 'execa';
+import { runNx, type NxRun } from '../tools/testing/nx.ts';
 import { printTable, type Row } from './lib/report.ts';
 import { pythonWasm, pythonZip, workspaceRoot } from './lib/pythons.ts';
 
 const MiB = 1024 * 1024;
 
-async function nxBuildCpython(): Promise<{ seconds: number; output: string }> {
-  const started = Date.now();
-  const result = await execa('npx', ['nx', 'build', 'cpython', '--output-style=stream'], {
-    cwd: workspaceRoot,
-    env: { NX_DAEMON: 'false', NX_NO_CLOUD: 'true' },
-    all: true,
-    reject: false,
-  });
-  if (result.failed) throw new Error(`nx build cpython failed:\n${result.all?.slice(-3000)}`);
-  return { seconds: (Date.now() - started) / 1000, output: result.all ?? '' };
-}
+const nxBuildCpython = () => runNx(['build', 'cpython']);
 
 /** Lines of Nx output saying a task ran for real (not replayed from the cache). */
 function tasksRun(output: string): string[] {
@@ -34,7 +24,7 @@ export async function buildRows(): Promise<Row[]> {
 
   const touched = join(workspaceRoot, 'libs/wasmedge-sock/src/hostname.c');
   const original = readFileSync(touched, 'utf8');
-  let relink: { seconds: number; output: string };
+  let relink: NxRun;
   try {
     // A real code change (a comment would leave the archive, and so the link, unchanged).
     const stamp = Date.now();

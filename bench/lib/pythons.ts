@@ -2,10 +2,11 @@
 // user runs it) and the machine's native CPython 3.11.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 
-export const workspaceRoot = fileURLToPath(new URL('../..', import.meta.url)).replace(/\/$/, '');
+import { workspaceRoot } from '../../tools/testing/nx.ts';
+
+export { workspaceRoot };
 export const pythonWasm = join(workspaceRoot, 'dist/python/python.wasm');
 export const pythonZip = join(workspaceRoot, 'dist/python/usr/local/lib/python311.zip');
 
