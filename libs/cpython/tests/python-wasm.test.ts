@@ -86,6 +86,69 @@ describe('python.wasm standard library', () => {
   );
 });
 
+describe('python-preinit.wasm (the snapshot pywasi python starts from)', () => {
+  const hashOf = async (args: string[]) => {
+    const run = await pywasiPython([...args, '-c', 'print(hash("pywasi"))'], { timeoutMs: RUN_TIMEOUT_MS });
+    expect({ exit: run.exitCode, stderr: run.stderr }).toEqual({ exit: 0, stderr: '' });
+    return run.stdout.trim();
+  };
+
+  test(
+    'applies the run: argv, environment, cwd, sys.path with ./deps, -u; the hash seed is the snapshot\'s',
+    async () => {
+      const dir = mkdtempSync(path.join(scratch, 'preinit-'));
+      mkdirSync(path.join(dir, 'deps'));
+      writeFileSync(path.join(dir, 'deps', 'depmod.py'), 'VALUE = 42\n');
+      writeFileSync(path.join(dir, 'data.txt'), 'relative file\n');
+      writeFileSync(
+        path.join(dir, 'show.py'),
+        [
+          'import json, os, sys, depmod',
+          'print(json.dumps({"argv": sys.argv[1:], "env": os.environ.get("PYWASI_TEST"), "cwd": os.getcwd(),',
+          '  "data": open("data.txt").read(), "dep": depmod.VALUE, "write_through": sys.stdout.write_through,',
+          '  "cwd_env_gone": "PYWASI_CWD" not in os.environ}))',
+        ].join('\n'),
+      );
+      const run = await pywasiPython(['-e', 'PYWASI_TEST=from the run', '-u', 'show.py', 'a b', '-c'], { cwd: dir, timeoutMs: RUN_TIMEOUT_MS });
+      expect({ exit: run.exitCode, detail: run.exitCode === 0 ? '' : describeRun(run) }).toEqual({ exit: 0, detail: '' });
+      expect(lastJson(run)).toEqual({
+        argv: ['a b', '-c'],
+        env: 'from the run',
+        cwd: dir,
+        data: 'relative file\n',
+        dep: 42,
+        write_through: true,
+        cwd_env_gone: true,
+      });
+      // One snapshot, one hash seed: two runs agree; fresh starts draw a seed each.
+      expect(await hashOf([])).toBe(await hashOf([]));
+      expect(await hashOf(['--no-preinit'])).not.toBe(await hashOf(['--no-preinit']));
+    },
+    RUN_TIMEOUT_MS,
+  );
+
+  test(
+    'PYTHONHASHSEED starts python.wasm afresh and is honoured; the snapshot itself refuses it by name',
+    async () => {
+      const seeded = await hashOf(['-e', 'PYTHONHASHSEED=123']);
+      expect(await hashOf(['-e', 'PYTHONHASHSEED=123'])).toBe(seeded);
+      expect(await hashOf(['-e', 'PYTHONHASHSEED=124'])).not.toBe(seeded);
+
+      const snapshot = path.join(path.dirname(releaseWasm), 'python-preinit.wasm');
+      const lib = path.join(path.dirname(releaseWasm), 'usr', 'local', 'lib');
+      const direct = (env: string[]) =>
+        pywasi(['run', '-e', 'PYTHONHOME=/usr/local', ...env, '--dir', `${lib}:/usr/local/lib`, '--', snapshot, '-c', 'print("ran")'], { timeoutMs: RUN_TIMEOUT_MS });
+      const ok = await direct([]);
+      expect({ exit: ok.exitCode, stdout: ok.stdout.trim(), stderr: ok.stderr }).toEqual({ exit: 0, stdout: 'ran', stderr: '' });
+      const refused = await direct(['-e', 'PYTHONHASHSEED=5']);
+      expect(refused.exitCode).toBe(2);
+      expect(refused.stderr).toMatch(/PYTHONHASHSEED cannot be applied to this pre-initialised python\.wasm/);
+      expect(refused.stdout).toBe('');
+    },
+    RUN_TIMEOUT_MS,
+  );
+});
+
 describe('python.wasm sockets', () => {
   test(
     'a socket with a timeout raises TimeoutError',

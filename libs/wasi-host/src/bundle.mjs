@@ -9,8 +9,12 @@
 // so the list itself stays sufficient. Prebuilt bundles (`nx build wasi-host` → dist/libs/wasi-host)
 // are checked the same way; otherwise the bundle is built on demand into the cache
 // ($PYWASI_CACHE_DIR/host or ~/.cache/pywasi/host), keyed by that hash.
+//
+// Hashing the graph on every start costs time on the start-up path, so the manifest also records
+// each input's size and mtime, taken when the hash was known to match: while none of them changed
+// (the test make relies on), the contents are not read again.
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { homedir, tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -44,6 +48,30 @@ function hashInputs(inputs) {
   return h.digest('hex');
 }
 
+/** [size, mtimeMs] of each input (throws when one is gone). */
+function statInputs(inputs) {
+  return inputs.map((file) => {
+    const st = statSync(file);
+    return [st.size, st.mtimeMs];
+  });
+}
+
+function sameStats(a, b) {
+  return Array.isArray(a) && a.length === b.length && a.every((s, i) => Array.isArray(s) && s[0] === b[i][0] && s[1] === b[i][1]);
+}
+
+/** Stats of `inputs` taken while their contents hash to `hash`, or undefined if they changed meanwhile. */
+function confirmedStats(inputs, hash) {
+  const stats = statInputs(inputs);
+  return hashInputs(inputs) === hash ? stats : undefined;
+}
+
+function writeManifest(dir, name, manifest) {
+  const tmp = path.join(dir, `${name}.json.${process.pid}.tmp`);
+  writeFileSync(tmp, JSON.stringify(manifest, null, 1));
+  renameSync(tmp, path.join(dir, `${name}.json`));
+}
+
 /** The bundle described by `dir/<name>.json` if it matches the sources as they are now. */
 export function freshBundle(dir, name) {
   let manifest;
@@ -53,15 +81,29 @@ export function freshBundle(dir, name) {
     return undefined;
   }
   if (!manifest || !Array.isArray(manifest.inputs) || typeof manifest.hash !== 'string') return undefined;
+  const file = path.join(dir, `${name}-${manifest.hash.slice(0, 16)}.mjs`);
+  let stats;
+  try {
+    stats = statInputs(manifest.inputs);
+  } catch {
+    return undefined; // an input vanished: the graph changed
+  }
+  if (sameStats(manifest.stats, stats)) return existsSync(file) ? file : undefined;
   let hash;
   try {
     hash = hashInputs(manifest.inputs);
   } catch {
-    return undefined; // an input vanished: the graph changed
+    return undefined;
   }
-  if (hash !== manifest.hash) return undefined;
-  const file = path.join(dir, `${name}-${hash.slice(0, 16)}.mjs`);
-  return existsSync(file) ? file : undefined;
+  if (hash !== manifest.hash || !existsSync(file)) return undefined;
+  // Same contents, new timestamps (a checkout, a restore): remember them for the next start.
+  try {
+    const confirmed = confirmedStats(manifest.inputs, hash);
+    if (confirmed) writeManifest(dir, name, { ...manifest, stats: confirmed });
+  } catch {
+    // a read-only place: hashing again next time is correct, only slower
+  }
+  return file;
 }
 
 /** Loads every file esbuild reads itself, so the manifest hashes exactly the bytes that were
@@ -121,9 +163,7 @@ export async function buildBundle(name, dir, entry) {
   const tmp = `${file}.${process.pid}.tmp`;
   writeFileSync(tmp, code);
   renameSync(tmp, file);
-  const mtmp = path.join(dir, `${name}.json.${process.pid}.tmp`);
-  writeFileSync(mtmp, JSON.stringify({ entry, hash, inputs }, null, 1));
-  renameSync(mtmp, path.join(dir, `${name}.json`));
+  writeManifest(dir, name, { entry, hash, inputs, stats: confirmedStats(inputs, hash) });
   return file;
 }
 

@@ -5,8 +5,9 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
 import { CliError } from '../cli-error.ts';
-import { addGuestOptions, type GuestFlags } from '../guest-options.ts';
+import { addGuestOptions, guestEnv, type GuestFlags } from '../guest-options.ts';
 import { pythonDistDir } from '../workspace.ts';
+import { freshStartReason, usableSnapshot } from './python-preinit.ts';
 import { runCommand, type RunOptions } from './run.ts';
 
 /** Where the guest finds things: PYTHONHOME is /usr/local, as in CPython's own WASI layout. */
@@ -16,12 +17,14 @@ const siteDir = fileURLToPath(new URL('../../guest-site', import.meta.url));
 
 export interface PythonLayout {
   wasm: string;
+  /** python.wasm pre-initialised at build time (see python-preinit.ts). */
+  preinitWasm: string;
   /** Host directory seen as /usr/local/lib: python311.zip and anything beside it. */
   libDir: string;
 }
 
 export function pythonLayout(distDir = pythonDistDir()): PythonLayout {
-  return { wasm: path.join(distDir, 'python.wasm'), libDir: path.join(distDir, 'usr', 'local', 'lib') };
+  return { wasm: path.join(distDir, 'python.wasm'), preinitWasm: path.join(distDir, 'python-preinit.wasm'), libDir: path.join(distDir, 'usr', 'local', 'lib') };
 }
 
 /** Index of the script file among python's own arguments, if any (none for -c, -m, the REPL). */
@@ -37,12 +40,19 @@ export function scriptIndex(pythonArgs: readonly string[]): number | undefined {
 }
 
 export interface PythonInvocation {
+  /** The module to run: the pre-initialised snapshot when it can serve this run. */
+  wasm: string;
   args: string[];
   options: RunOptions;
 }
 
 /** The guest's view: which directories it sees, with which environment and arguments it starts. */
-export function pythonInvocation(flags: GuestFlags, pythonArgs: readonly string[], cwd: string, layout: PythonLayout): PythonInvocation {
+export function pythonInvocation(
+  flags: GuestFlags & { preinit?: boolean },
+  pythonArgs: readonly string[],
+  cwd: string,
+  layout: PythonLayout,
+): PythonInvocation {
   const dirs: Record<string, string> = { ...flags.dir, [GUEST_PREFIX + '/lib']: layout.libDir, [GUEST_SITE]: siteDir };
   // The host cwd appears at the same path, so absolute paths mean the same inside; relative ones
   // do once sitecustomize has entered it.
@@ -59,15 +69,17 @@ export function pythonInvocation(flags: GuestFlags, pythonArgs: readonly string[
   const deps = path.join(cwd, 'deps');
   const userPath = flags.env['PYTHONPATH'];
   const pythonPath = [GUEST_SITE, ...(existsSync(deps) ? [deps] : []), ...(userPath ? [userPath] : [])].join(':');
-  return {
-    args,
-    options: {
-      env: { PYTHONHOME: GUEST_PREFIX, ...flags.env, PYTHONPATH: pythonPath, PYWASI_CWD: cwd },
-      envInherit: flags.envInherit === true,
-      dirs,
-      net: flags.net,
-    },
+  const options: RunOptions = {
+    env: { PYTHONHOME: GUEST_PREFIX, ...flags.env, PYTHONPATH: pythonPath, PYWASI_CWD: cwd },
+    envInherit: flags.envInherit === true,
+    dirs,
+    net: flags.net,
   };
+  const preinit =
+    flags.preinit !== false &&
+    freshStartReason(pythonArgs, guestEnv(options), GUEST_PREFIX) === undefined &&
+    usableSnapshot(layout.preinitWasm, layout.wasm);
+  return { wasm: preinit ? layout.preinitWasm : layout.wasm, args, options };
 }
 
 export function registerPython(program: Command): void {
@@ -79,12 +91,18 @@ export function registerPython(program: Command): void {
     .allowUnknownOption()
     .passThroughOptions();
   addGuestOptions(python, { dirs: 'the current directory (at its own path), the script\'s directory and the standard library' })
+    .option('--no-preinit', 'start python.wasm afresh instead of from the pre-initialised snapshot (slower start, a random hash seed)')
     .addHelpText(
       'after',
       `
 python.wasm comes from \`npx pywasi build\` (dist/python/, or $PYWASI_PYTHON_DIR). PYTHONHOME is
 ${GUEST_PREFIX}; ./deps (see \`pywasi pip install\`) is on PYTHONPATH when it exists. The guest's exit
 code is pywasi's. Options for python that pywasi also knows (-h) go after --.
+
+Runs start from python-preinit.wasm, a snapshot taken after CPython initialised (about twice as fast
+to start). It applies the run's arguments, -u/-i/-q/-B, environment, sys.path and cwd, but its
+hash seed is the one of the build: use --no-preinit for per-run hash randomisation. Other python
+options, and PYTHON* variables besides PYTHONPATH, start python.wasm afresh by themselves.
 
 Examples:
   $ pywasi python
@@ -93,13 +111,13 @@ Examples:
   $ pywasi python -e PYTHONTRACEMALLOC=1 --net all -m http.server 8000
   $ pywasi python --dir ./data:/data -- -h`,
     )
-    .action(async (args: string[], flags: GuestFlags) => {
+    .action(async (args: string[], flags: GuestFlags & { preinit: boolean }) => {
       const layout = pythonLayout();
       if (!existsSync(layout.wasm)) {
         throw new CliError(`python.wasm not found at ${layout.wasm}: build it with \`npx pywasi build\` (or set PYWASI_PYTHON_DIR)`, 1);
       }
       const invocation = pythonInvocation(flags, args, process.cwd(), layout);
-      process.exitCode = await runCommand(layout.wasm, invocation.args, invocation.options, {
+      process.exitCode = await runCommand(invocation.wasm, invocation.args, invocation.options, {
         label: 'pywasi python',
         error: (line) => process.stderr.write(`${line}\n`),
       });
