@@ -99,8 +99,8 @@ python.wasm comes from \`npx pywasi build\` (dist/python/, or $PYWASI_PYTHON_DIR
 ${GUEST_PREFIX}; ./deps (see \`pywasi pip install\`) is on PYTHONPATH when it exists. The guest's exit
 code is pywasi's. Options for python that pywasi also knows (-h) go after --.
 
-Runs start from python-preinit.wasm, a snapshot taken after CPython initialised (about twice as fast
-to start). It applies the run's arguments, -u/-i/-q/-B, environment, sys.path and cwd, but its
+Runs start from python-preinit.wasm, a snapshot taken after CPython initialised (it skips that
+work at start). It applies the run's arguments, -u/-i/-q/-B, environment, sys.path and cwd, but its
 hash seed is the one of the build: use --no-preinit for per-run hash randomisation. Other python
 options, and PYTHON* variables besides PYTHONPATH, start python.wasm afresh by themselves.
 
