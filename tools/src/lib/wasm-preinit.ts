@@ -33,6 +33,14 @@ interface GlobalSlot {
   exportName: string;
 }
 
+/** What the first reading of the module finds; the rewrite relies on it instead of checking again. */
+interface ModuleLayout {
+  /** Internal name and export name of the module's own memory. */
+  memoryName: string;
+  memoryExport: string;
+  slots: GlobalSlot[];
+}
+
 const GLOBAL_EXPORT_PREFIX = '__preinit_global_';
 /** Zero runs shorter than this stay inside a segment: a segment header costs about as much. */
 const MIN_ZERO_GAP = 16;
@@ -92,13 +100,15 @@ function mutableGlobals(mod: binaryen.Module): GlobalSlot[] {
   return slots;
 }
 
-function instrument(bytes: Uint8Array, slots: GlobalSlot[]): Uint8Array {
+/** Checks the module and returns its layout and the instrumented copy. */
+function instrument(bytes: Uint8Array, initExport: string): { layout: ModuleLayout; instrumented: Uint8Array } {
   const mod = readModule(bytes, 'the module');
   try {
-    for (const slot of slots) mod.addGlobalExport(slot.name, slot.exportName);
+    const layout = { ...checkSnapshottable(mod, initExport), slots: mutableGlobals(mod) };
+    for (const slot of layout.slots) mod.addGlobalExport(slot.name, slot.exportName);
     // node:wasi runs a module without _start as a reactor; its constructors are the init export's job.
     for (const name of ['_start', '_initialize']) if (exportsOf(mod).some((e) => e.name === name)) mod.removeExport(name);
-    return mod.emitBinary();
+    return { layout, instrumented: mod.emitBinary() };
   } finally {
     mod.dispose();
   }
@@ -117,7 +127,7 @@ function stubMissingImports(module: WebAssembly.Module, wasiImport: WebAssembly.
   return imports;
 }
 
-async function runInit(bytes: Uint8Array, options: PreinitOptions, slots: GlobalSlot[]): Promise<{ memory: Uint8Array; globals: Map<string, number | bigint> }> {
+async function runInit(bytes: Uint8Array, options: PreinitOptions, layout: ModuleLayout): Promise<{ memory: Uint8Array; globals: Map<string, number | bigint> }> {
   const { WASI } = await import('node:wasi');
   const wasi = new WASI({ version: 'preview1', args: options.args, env: options.env, preopens: options.preopens, returnOnExit: true });
   const module = await WebAssembly.compile(bytes as Uint8Array<ArrayBuffer>);
@@ -131,13 +141,10 @@ async function runInit(bytes: Uint8Array, options: PreinitOptions, slots: Global
     // With returnOnExit, proc_exit unwinds as an exception: the init function gave up.
     throw new BuildError(`the init function "${options.initExport}" failed: ${e instanceof Error ? e.message : String(e)}`);
   }
-  const memory = instance.exports['memory'] instanceof WebAssembly.Memory ? instance.exports['memory'] : undefined;
-  const exported = Object.values(instance.exports).find((v): v is WebAssembly.Memory => v instanceof WebAssembly.Memory);
-  const mem = memory ?? exported;
-  if (!mem) throw new BuildError('the instance has no exported memory');
+  const memory = instance.exports[layout.memoryExport] as WebAssembly.Memory;
   const globals = new Map<string, number | bigint>();
-  for (const slot of slots) globals.set(slot.name, (instance.exports[slot.exportName] as WebAssembly.Global).value as number | bigint);
-  return { memory: new Uint8Array(mem.buffer), globals };
+  for (const slot of layout.slots) globals.set(slot.name, (instance.exports[slot.exportName] as WebAssembly.Global).value as number | bigint);
+  return { memory: new Uint8Array(memory.buffer), globals };
 }
 
 /** [start, end) ranges of memory holding non-zero bytes, gaps shorter than MIN_ZERO_GAP merged. */
@@ -173,10 +180,10 @@ function constant(mod: binaryen.Module, type: binaryen.Type, value: number | big
   return mod.f64.const(Number(value));
 }
 
-function rewrite(bytes: Uint8Array, options: PreinitOptions, state: { memory: Uint8Array; globals: Map<string, number | bigint> }, slots: GlobalSlot[]) {
+function rewrite(bytes: Uint8Array, options: PreinitOptions, state: { memory: Uint8Array; globals: Map<string, number | bigint> }, layout: ModuleLayout) {
+  const { memoryName, memoryExport, slots } = layout;
   const mod = readModule(bytes, 'the module');
   try {
-    const { memoryName, memoryExport } = checkSnapshottable(mod, options.initExport);
     const info = mod.getMemoryInfo(memoryName);
     const ranges = nonZeroRanges(state.memory);
     const segments = ranges.map(([start, end]) => ({
@@ -204,17 +211,10 @@ function rewrite(bytes: Uint8Array, options: PreinitOptions, state: { memory: Ui
 }
 
 export async function preinitialize(bytes: Uint8Array, options: PreinitOptions): Promise<PreinitResult> {
-  const probe = readModule(bytes, 'the module');
-  let slots: GlobalSlot[];
-  try {
-    checkSnapshottable(probe, options.initExport);
-    slots = mutableGlobals(probe);
-  } finally {
-    probe.dispose();
-  }
+  const { layout, instrumented } = instrument(bytes, options.initExport);
   const started = performance.now();
-  const state = await runInit(instrument(bytes, slots), options, slots);
+  const state = await runInit(instrumented, options, layout);
   const initMs = performance.now() - started;
-  const out = rewrite(bytes, options, state, slots);
+  const out = rewrite(bytes, options, state, layout);
   return { bytes: out.bytes, memoryBytes: state.memory.byteLength, dataSegments: out.dataSegments, dataBytes: out.dataBytes, initMs };
 }
