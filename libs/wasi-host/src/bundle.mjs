@@ -60,7 +60,8 @@ function sameStats(a, b) {
   return Array.isArray(a) && a.length === b.length && a.every((s, i) => Array.isArray(s) && s[0] === b[i][0] && s[1] === b[i][1]);
 }
 
-/** Stats of `inputs` taken while their contents hash to `hash`, or undefined if they changed meanwhile. */
+/** Stats of `inputs` confirmed by hashing them afterwards (esbuild read the contents earlier), or
+ * undefined if they changed meanwhile. */
 function confirmedStats(inputs, hash) {
   const stats = statInputs(inputs);
   return hashInputs(inputs) === hash ? stats : undefined;
@@ -96,10 +97,10 @@ export function freshBundle(dir, name) {
     return undefined;
   }
   if (hash !== manifest.hash || !existsSync(file)) return undefined;
-  // Same contents, new timestamps (a checkout, a restore): remember them for the next start.
+  // Same contents, new timestamps (a checkout, a restore): remember them for the next start. The
+  // stats were taken before the contents were hashed, so a later edit still shows as a changed stat.
   try {
-    const confirmed = confirmedStats(manifest.inputs, hash);
-    if (confirmed) writeManifest(dir, name, { ...manifest, stats: confirmed });
+    writeManifest(dir, name, { ...manifest, stats });
   } catch {
     // a read-only place: hashing again next time is correct, only slower
   }
