@@ -3,13 +3,13 @@
 import { statSync } from 'node:fs';
 import * as path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { NET_POLICIES, isNetPolicy, type NetPolicy } from '@pywasi/wasi-host';
+import { NET_POLICIES, isNetPolicy, type MountSpec, type NetPolicy } from '@pywasi/wasi-host';
 
 /** What commander hands the action for the shared options. */
 export interface GuestFlags {
   env: Record<string, string>;
   envInherit?: boolean;
-  dir: Record<string, string>; // guest → host
+  dir: MountSpec[];
   net: NetPolicy;
 }
 
@@ -19,12 +19,18 @@ function parseEnv(value: string, previous: Record<string, string> = {}): Record<
   return { ...previous, [value.slice(0, eq)]: value.slice(eq + 1) };
 }
 
-function parseDir(value: string, previous: Record<string, string> = {}): Record<string, string> {
-  // HOST[:GUEST]; the first ':' separates them.
-  const colon = value.indexOf(':');
-  const host = colon >= 0 ? value.slice(0, colon) : value;
-  const guest = colon >= 0 ? value.slice(colon + 1) : value;
-  if (!host || !guest) throw new InvalidArgumentError(`expected HOST[:GUEST], got '${value}'`);
+/** HOST[:GUEST[:ro]]: the first ':' separates HOST and GUEST; a read-only mount names its GUEST. */
+export function parseDir(value: string, previous: MountSpec[] = []): MountSpec[] {
+  const parts = value.split(':');
+  const form = `expected HOST[:GUEST[:ro]] (e.g. ./data:/data:ro), got '${value}'`;
+  if (parts.length > 3 || parts.some((p) => p === '')) throw new InvalidArgumentError(form);
+  const [host, guestGiven, mode] = parts as [string, string | undefined, string | undefined];
+  if (mode !== undefined && mode !== 'ro' && mode !== 'rw') throw new InvalidArgumentError(`unknown mount mode '${mode}': ${form}`);
+  const guest = guestGiven ?? host;
+  if (!guest.startsWith('/')) {
+    if (guestGiven !== undefined) throw new InvalidArgumentError(`the guest path must be absolute, got '${guest}'`);
+  }
+  if (guest.split('/').some((p) => p === '.' || p === '..')) throw new InvalidArgumentError(`the guest path may not contain '.' or '..', got '${guest}'`);
   let isDir = false;
   try {
     isDir = statSync(host).isDirectory();
@@ -32,7 +38,9 @@ function parseDir(value: string, previous: Record<string, string> = {}): Record<
     throw new InvalidArgumentError(`no such directory: ${host}`);
   }
   if (!isDir) throw new InvalidArgumentError(`not a directory: ${host}`);
-  return { ...previous, [guest]: path.resolve(host) };
+  // A relative HOST without GUEST appears at its absolute path.
+  const guestPath = guestGiven ?? path.resolve(host);
+  return [...previous, { host: path.resolve(host), guest: guestPath, readOnly: mode === 'ro' }];
 }
 
 function parseNet(value: string): NetPolicy {
@@ -55,9 +63,9 @@ export function addGuestOptions(command: Command, defaults: { dirs: string }): C
     .addOption(new Option('-e, --env <K=V>', 'set a guest environment variable (repeatable)').argParser(parseEnv).default({}, 'empty environment'))
     .option('--env-inherit', 'start from the host environment; -e values override it')
     .addOption(
-      new Option('--dir <HOST[:GUEST]>', 'make a host directory visible to the guest at GUEST (GUEST defaults to HOST as given); repeatable')
+      new Option('--dir <HOST[:GUEST[:ro]]>', 'make a host directory visible to the guest at GUEST (default: its absolute host path); ":ro" makes it read-only; repeatable')
         .argParser(parseDir)
-        .default({}, defaults.dirs),
+        .default([], defaults.dirs),
     )
     .addOption(
       new Option('--net <policy>', 'network access: all, loopback (only 127.0.0.0/8, ::1 and AF_UNIX; wildcard binds become loopback), none')

@@ -25,6 +25,8 @@ export const Op = {
   RING: 18,
   /** fd, nonblock, timeoutMs: flush the send ring and wait until it has room */
   SENDWAIT: 19,
+  /** len: a /dev/pywasi-readline request in data → [reply length in data] (tty/readline-device.ts) */
+  READLINE: 20,
 } as const;
 
 const REQ = 0;

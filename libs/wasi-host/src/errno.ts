@@ -39,6 +39,27 @@ export const Errno = {
   PROTONOSUPPORT: 66,
   TIMEDOUT: 73,
   NOTCAPABLE: 76,
+  // File-system errnos.
+  BUSY: 10,
+  DQUOT: 19,
+  FBIG: 22,
+  ILSEQ: 25,
+  ISDIR: 31,
+  LOOP: 32,
+  MFILE: 33,
+  MLINK: 34,
+  NFILE: 41,
+  NODEV: 43,
+  NOSPC: 51,
+  NOTEMPTY: 55,
+  NOTTY: 59,
+  NXIO: 60,
+  OVERFLOW: 61,
+  PERM: 63,
+  ROFS: 69,
+  SPIPE: 70,
+  TXTBSY: 74,
+  XDEV: 75,
   // WasmEdge's getaddrinfo results (EAI_*), not part of preview1.
   AIADDRFAMILY: 77,
   AIAGAIN: 78,
@@ -101,7 +122,31 @@ const byNodeCode: Record<string, number> = {
   ERR_STREAM_DESTROYED: Errno.PIPE,
   ERR_STREAM_WRITE_AFTER_END: Errno.PIPE,
   ERR_SOCKET_CLOSED: Errno.BADF,
+  EBUSY: Errno.BUSY,
+  EDQUOT: Errno.DQUOT,
+  EFBIG: Errno.FBIG,
+  EILSEQ: Errno.ILSEQ,
+  EISDIR: Errno.ISDIR,
+  ELOOP: Errno.LOOP,
+  EMFILE: Errno.MFILE,
+  EMLINK: Errno.MLINK,
+  ENFILE: Errno.NFILE,
+  ENODEV: Errno.NODEV,
+  ENOSPC: Errno.NOSPC,
+  ENOTEMPTY: Errno.NOTEMPTY,
+  ENOTTY: Errno.NOTTY,
+  ENXIO: Errno.NXIO,
+  EOVERFLOW: Errno.OVERFLOW,
+  EROFS: Errno.ROFS,
+  ESPIPE: Errno.SPIPE,
+  ETXTBSY: Errno.TXTBSY,
+  EXDEV: Errno.XDEV,
 };
+
+/** As errnoFromNode, for file-system calls: EPERM stays EPERM (the socket calls report EACCES). */
+export function fsErrnoFromNode(err: unknown): number {
+  return (err as { code?: unknown } | null)?.code === 'EPERM' ? Errno.PERM : errnoFromNode(err);
+}
 
 /** Maps a Node error (or its `code`) to a WASI errno; unknown errors become EIO. */
 export function errnoFromNode(err: unknown): number {

@@ -1,8 +1,15 @@
-// Runs inside the guest worker thread (loaded by guest-bootstrap.mjs, which first turns off V8's
-// fast API calls and silences the WASI ExperimentalWarning): instantiates the module with node:wasi
-// plus our socket imports and runs it to completion.
+// Runs inside the guest worker thread (loaded by guest-bootstrap.mjs): builds the whole preview1
+// import object — files and directories through the host's confined file system (fs/), the socket
+// extension, process calls — instantiates the module and runs `_start` to completion.
 import { GuestChannel, type ChannelBuffers } from './channel.ts';
+import { nullDevice, type GuestDevice } from './fs/device.ts';
+import { FdTable } from './fs/fd-table.ts';
+import { MountTable, type MountSpec } from './fs/mounts.ts';
+import { closeAllFiles, createWasiFs } from './fs/wasi-fs.ts';
+import { GuestMemory } from './guest-memory.ts';
+import { guardAll } from './host-call.ts';
 import { createSocketImports } from './socket-imports.ts';
+import { createProcessImports, ProcExit } from './wasi-process.ts';
 import type { SocketShapes } from './wasm-imports.ts';
 import type { MessagePort } from 'node:worker_threads';
 
@@ -11,7 +18,8 @@ export interface GuestInit {
   module: WebAssembly.Module;
   args: string[];
   env: Record<string, string>;
-  preopens: Record<string, string>;
+  /** The guest's tree: host directories at guest paths. */
+  mounts: MountSpec[];
   stdin: number;
   stdout: number;
   stderr: number;
@@ -21,40 +29,49 @@ export interface GuestInit {
   ringPort?: MessagePort;
 }
 
+/** Devices every guest has. */
+function standardDevices(): Record<string, () => GuestDevice> {
+  return { '/dev/null': nullDevice };
+}
+
 export async function runGuest(init: GuestInit): Promise<number> {
-  // Imported here, not at the top, so the bootstrap's V8 flag is set before node:wasi loads.
-  const { WASI } = await import('node:wasi');
-  const wasi = new WASI({
-    version: 'preview1',
-    args: init.args,
-    env: init.env,
-    preopens: init.preopens,
-    stdin: init.stdin,
-    stdout: init.stdout,
-    stderr: init.stderr,
-    returnOnExit: true,
-  });
-  const module = init.module;
   let memory: WebAssembly.Memory | null = null;
-  const wasiImport = wasi.wasiImport as Record<string, (...args: number[]) => number>;
+  const getMemory = () => {
+    if (!memory) throw new Error('guest memory is not available yet');
+    return memory;
+  };
+  const mem = new GuestMemory(getMemory);
+  const sleeper = new Int32Array(new SharedArrayBuffer(4));
+  const sleepMs = (ms: number) => void Atomics.wait(sleeper, 0, 0, ms);
+  const fds = new FdTable();
+  const mounts = new MountTable(init.mounts, standardDevices());
+  const files = createWasiFs({ memory: mem, mounts, fds, stdio: [init.stdin, init.stdout, init.stderr], sleepMs });
+  const rest = { ...createProcessImports(mem, init.args, init.env), ...files };
   const channel = new GuestChannel(init.channel);
-  const socketImports = createSocketImports({
+  const sockets = createSocketImports({
     ...(init.ringPort ? { ringPort: init.ringPort } : {}),
-    memory: () => {
-      if (!memory) throw new Error('guest memory is not available yet');
-      return memory;
-    },
+    memory: getMemory,
     channel,
-    wasi: wasiImport,
+    wasi: rest,
+    fds,
     shapes: init.shapes,
   });
-  const instance = await WebAssembly.instantiate(module, {
-    wasi_snapshot_preview1: { ...wasiImport, ...socketImports },
+  const instance = await WebAssembly.instantiate(init.module, {
+    wasi_snapshot_preview1: guardAll({ ...rest, ...sockets }),
   });
-  const mem = instance.exports.memory;
-  if (!(mem instanceof WebAssembly.Memory)) throw new Error('module exports no memory');
-  memory = mem;
-  const code = wasi.start(instance);
+  const exported = instance.exports;
+  if (!(exported.memory instanceof WebAssembly.Memory)) throw new Error('the module exports no memory');
+  if (typeof exported._start !== 'function') throw new Error('the module exports no _start function (not a WASI command)');
+  memory = exported.memory;
+  let code = 0;
+  try {
+    (exported._start as () => void)();
+  } catch (e) {
+    if (!(e instanceof ProcExit)) throw e;
+    code = e.code;
+  } finally {
+    closeAllFiles(fds);
+  }
   channel.sync(); // the event loop has taken every posted request before the guest is gone
   return code;
 }

@@ -1,6 +1,8 @@
 // @pywasi/wasi-host: run a WASI (preview1) module on Node with the WasmEdge socket extension.
 export { runWasi, loadModule, guestEnvironment, WasiModuleError, WasiTrapError, type RunWasiOptions } from './run-wasi.ts';
-export { checkModule, readImports, isWasmBinary, SOCKET_ARITIES, NODE_WASI_FUNCTIONS, type ModuleCheck, type FuncImport, type SocketShapes } from './wasm-imports.ts';
+export { checkModule, readImports, isWasmBinary, SOCKET_ARITIES, PREVIEW1_FUNCTIONS, type ModuleCheck, type FuncImport, type SocketShapes } from './wasm-imports.ts';
 export { NET_POLICIES, isNetPolicy, type NetPolicy } from './net-policy.ts';
 export { Errno, POLICY_REFUSED } from './errno.ts';
-export { SOCKET_FD_BASE, SOCKET_FD_LIMIT } from './socket-table.ts';
+export { FD_LIMIT } from './fs/fd-table.ts';
+export { MountError, type MountSpec } from './fs/mounts.ts';
+export type { GuestDevice } from './fs/device.ts';

@@ -82,8 +82,8 @@ export interface PollDeps {
   buffered?(fd: number): number;
   /** Free send space of a socket known writable on the guest side, or -1 to ask the event loop. */
   writable?(fd: number): number;
-  /** errno for a non-socket fd: 0 if it exists, BADF otherwise. May scribble on `scratch`. */
-  checkFd(fd: number, scratch: number): number;
+  /** errno for a non-socket fd: 0 if it exists, BADF otherwise. */
+  checkFd(fd: number): number;
   /** Asks the event loop which socket entries are ready, waiting up to timeoutMs (-1 forever). */
   pollSockets(entries: PollRequestEntry[], timeoutMs: number): PollReplyEntry[];
   monotonicNs(): bigint;
@@ -126,7 +126,7 @@ export function pollOneoff(mem: GuestMemory, inPtr: number, outPtr: number, nsub
         socketEntries.push([sub.fd, sub.tag]);
         socketSubs.push(sub);
       } else {
-        const error = deps.checkFd(sub.fd, outPtr);
+        const error = deps.checkFd(sub.fd);
         events.push({ userdata: sub.userdata, error, type: sub.tag, nbytes: 0n, flags: 0 });
       }
     } else {

@@ -56,6 +56,8 @@ export interface GetaddrinfoReply {
 //   RING      fd, ringId, isNew (the SharedArrayBuffer was posted on the ring port) → AGAIN while
 //             the ring's previous connection is still closing
 //   SENDWAIT  fd, nonblock, timeoutMs: flushes the send ring, waits until it has room
+//   READLINE  len: a line-editor request in data → [reply length in data] (tty/readline-device.ts);
+//             served by the ReadlineService, parked while the user edits
 // With a ring (stream sockets, ring.ts), RECV waits until the ring holds `max` bytes (or what there
 // is at EOF/error/timeout) and answers [bytes in the ring], 0 = EOF; the guest reads the ring.
 // Posted requests (GuestChannel.post: OPEN with valid arguments, SETOPT TCP_NODELAY, CLOSE) are

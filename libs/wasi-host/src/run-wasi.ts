@@ -10,6 +10,9 @@ import { GUEST_WORKER_ENTRY, ensureBundle } from './bundle.mjs';
 import { createChannelBuffers } from './channel.ts';
 import type { GuestInit } from './guest-worker.ts';
 import type { NetPolicy } from './net-policy.ts';
+import { MountTable, type MountSpec } from './fs/mounts.ts';
+import { createPrivateTmp, type PrivateTmp } from './fs/private-tmp.ts';
+import { unixSocketPath } from './fs/unix-paths.ts';
 import { SocketService } from './socket-service.ts';
 import { checkModule, type ModuleCheck } from './wasm-imports.ts';
 
@@ -22,8 +25,14 @@ export interface RunWasiOptions {
   /** Passed as HOSTNAME (the socket library's gethostname() reads it) to modules that import the
    * socket extension, unless `env` sets HOSTNAME. Default: os.hostname(); false passes none. */
   hostname?: string | false;
-  /** guest path → host directory. Only these are visible to the guest. */
+  /** Host directories the guest sees, at guest paths (read-only ones refuse writes with EROFS).
+   * Nothing else of the host is visible: see fs/resolve.ts for how paths and symlinks are confined. */
+  dirs?: MountSpec[];
+  /** guest path → host directory, read-write: a shorter form of `dirs`. */
   preopens?: Record<string, string>;
+  /** Mount a fresh host directory at /tmp, removed when the run ends (default true; a `dirs`
+   * entry for /tmp takes precedence). */
+  privateTmp?: boolean;
   /** Default 'loopback'. */
   net?: NetPolicy;
   /** Host fds for the guest's 0/1/2. Default: ours (a terminal stdin is reopened, see below). */
@@ -105,10 +114,27 @@ export async function runWasi(options: RunWasiOptions): Promise<number> {
   const { bytes, check } = loadModule(options.module, { validate: false });
   const entry = await guestWorkerEntry();
   const args = options.args ?? [typeof options.module === 'string' ? path.basename(options.module) : 'module.wasm'];
-  const preopens = options.preopens ?? {};
+  const userMounts: MountSpec[] = [
+    ...Object.entries(options.preopens ?? {}).map(([guest, host]) => ({ guest, host })),
+    ...(options.dirs ?? []),
+  ];
+  const tmp: PrivateTmp | null =
+    options.privateTmp !== false && !userMounts.some((m) => path.posix.normalize(m.guest).replace(/\/+$/, '') === '/tmp') ? createPrivateTmp() : null;
+  const mounts = [...(tmp ? [{ guest: '/tmp', host: tmp.path }] : []), ...userMounts];
+  let table: MountTable;
+  try {
+    table = new MountTable(mounts);
+  } catch (e) {
+    tmp?.remove();
+    throw e;
+  }
   const channel = createChannelBuffers();
   const ringChannel = new MessageChannel();
-  const service = new SocketService(channel, { net: options.net ?? 'loopback', preopens, ringPort: ringChannel.port1 });
+  const service = new SocketService(channel, {
+    net: options.net ?? 'loopback',
+    unixPath: (guestPath, bind) => unixSocketPath(table, guestPath, bind),
+    ringPort: ringChannel.port1,
+  });
 
   // Node leaves a terminal on stdin non-blocking, so the guest's fd_read(0) would get EAGAIN (the
   // Python REPL exits right after ">>>"). A fresh open of the terminal is blocking.
@@ -128,7 +154,7 @@ export async function runWasi(options: RunWasiOptions): Promise<number> {
   const init: Omit<GuestInit, 'module'> = {
     args,
     env: guestEnvironment(options, check.usesSockets === true),
-    preopens,
+    mounts,
     stdin,
     stdout: options.stdout ?? 1,
     stderr: options.stderr ?? 2,
@@ -178,6 +204,7 @@ export async function runWasi(options: RunWasiOptions): Promise<number> {
   } finally {
     service.close();
     ringChannel.port1.close();
+    tmp?.remove();
     if (ownStdin !== null) closeSync(ownStdin);
   }
 }

@@ -6,14 +6,15 @@ import { decodeAddress, encodeAddress, type GuestAddress } from './abi/addr.ts';
 import { readHints, writeAddrinfoChain } from './abi/addrinfo.ts';
 import { DATA_SIZE, GuestChannel, Op } from './channel.ts';
 import { Errno } from './errno.ts';
-import { GuestFault, GuestMemory, totalLength, type IoVec } from './guest-memory.ts';
+import type { FdTable } from './fs/fd-table.ts';
+import { guard, type HostFn } from './host-call.ts';
+import { GuestMemory, totalLength, type IoVec } from './guest-memory.ts';
 import { pollOneoff } from './poll-oneoff.ts';
 import { IPPROTO_TCP, RecvFlags, SockOpt, SOL_SOCKET, TCP_NODELAY, type GetaddrinfoReply, type PollReplyEntry, type PollRequestEntry } from './protocol.ts';
 import { H, RECV_CAP, REFILL_FREE, SocketRing } from './ring.ts';
 import { SocketTable, type GuestSocket } from './socket-table.ts';
 import type { SocketShapes } from './wasm-imports.ts';
 
-type HostFn = (...args: number[]) => number;
 type WasiImport = Record<string, HostFn>;
 
 const FDFLAGS_NONBLOCK = 4;
@@ -26,23 +27,13 @@ const MAX_ADDR_LEN = 4096;
 /** Rings of closed sockets kept for reuse (each is RING_BYTES of shared memory). */
 const RING_POOL_MAX = 8;
 
-/** Wraps a host call: GuestFault → EFAULT, other host errors → EIO, proc_exit's throw passes. */
-export function guard(fn: HostFn): HostFn {
-  return (...args: number[]) => {
-    try {
-      return fn(...args);
-    } catch (e) {
-      if (e instanceof GuestFault) return Errno.FAULT;
-      if (e instanceof Error) return e instanceof RangeError || e instanceof TypeError ? Errno.INVAL : Errno.IO;
-      throw e; // node:wasi's proc_exit sentinel is not an Error
-    }
-  };
-}
-
 export interface SocketImportsOptions {
   memory: () => WebAssembly.Memory;
   channel: GuestChannel;
+  /** The rest of preview1 (files, stdio, exit): what a non-socket fd goes to. */
   wasi: WasiImport;
+  /** The guest's one fd table; sockets take their numbers from it. */
+  fds: FdTable;
   shapes: SocketShapes;
   /** Where new socket rings are posted for the event loop (see Op.RING). Without it, stream
    * sockets use plain RECV/SEND requests. */
@@ -52,23 +43,15 @@ export interface SocketImportsOptions {
 export function createSocketImports(opts: SocketImportsOptions): WasiImport {
   const mem = new GuestMemory(opts.memory);
   const ch = opts.channel;
-  const table = new SocketTable();
+  const table = new SocketTable(opts.fds);
   const wasi = opts.wasi;
   const data = ch.data;
   const sleeper = new Int32Array(new SharedArrayBuffer(4));
 
   const sock = (fd: number): GuestSocket | undefined => table.get(fd >>> 0);
 
-  /** The errno of a sock_* call on an fd that is not one of our sockets: ENOTSOCK when uvwasi
-   * knows the fd (a file, a directory, stdio), EBADF when nobody does. uvwasi's fd_fdstat_get
-   * writes its answer to guest memory, so it borrows 24 bytes at address 0 and puts them back
-   * (the guest is blocked in this call, nothing else can look). */
-  const notSocket = (fd: number): number => {
-    const saved = mem.bytes(0, 24).slice();
-    const err = wasi.fd_fdstat_get!(fd, 0);
-    mem.write(0, saved);
-    return err === Errno.BADF ? Errno.BADF : Errno.NOTSOCK;
-  };
+  /** The errno of a sock_* call on an fd that is not one of our sockets. */
+  const notSocket = (fd: number): number => (opts.fds.get(fd) ? Errno.NOTSOCK : Errno.BADF);
 
   const readAddress = (ptr: number): GuestAddress | null => {
     const buf = mem.u32(ptr);
@@ -618,7 +601,7 @@ export function createSocketImports(opts: SocketImportsOptions): WasiImport {
           if (!s || !ring || !s.connected || s.shutWr || Atomics.load(ring.hdr, H.SERR)) return -1;
           return ring.sendFree() > 0 ? ring.sendFree() : -1;
         },
-        checkFd: (fd, scratch) => (wasi.fd_fdstat_get!(fd, scratch) === Errno.BADF ? Errno.BADF : 0),
+        checkFd: (fd) => (opts.fds.get(fd) ? 0 : Errno.BADF),
         pollSockets: (entries: PollRequestEntry[], timeoutMs: number) => {
           ch.sync();
           const err = ch.callJson(Op.POLL, entries, timeoutMs);

@@ -6,8 +6,6 @@
 import * as dgram from 'node:dgram';
 import * as dns from 'node:dns';
 import * as net from 'node:net';
-import * as path from 'node:path';
-import { existsSync } from 'node:fs';
 import { receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import { AddressFamily, SockType, ipAddress, type GuestAddress } from './abi/addr.ts';
 import { AiFlags, Protocol, type AddrinfoHints, type AddrinfoResult } from './abi/addrinfo.ts';
@@ -80,8 +78,9 @@ const KNOWN_SERVICES: Record<string, number> = {
 
 export interface SocketServiceOptions {
   net: NetPolicy;
-  /** guest path → host path, used to place AF_UNIX socket files. */
-  preopens: Record<string, string>;
+  /** The host path of an AF_UNIX socket's guest path (through the guest's mounts, see
+   * fs/unix-paths.ts), or the errno that refuses it. `bind` names a path to create. */
+  unixPath: (guestPath: string, bind: boolean) => string | number;
   /** Where the guest posts new socket rings ({ id, sab }) before its RING request. */
   ringPort?: MessagePort;
 }
@@ -286,19 +285,6 @@ export class SocketService {
 
   // ---- addresses -----------------------------------------------------------------------------
 
-  private unixHostPath(guestPath: string): string {
-    // Map an absolute guest path through the longest matching preopen; otherwise use it as is.
-    let best: [string, string] | null = null;
-    for (const [g, h] of Object.entries(this.options.preopens)) {
-      const gp = g.endsWith('/') && g.length > 1 ? g.slice(0, -1) : g;
-      if (guestPath === gp || guestPath.startsWith(gp === '/' ? '/' : `${gp}/`)) {
-        if (!best || gp.length > best[0].length) best = [gp, h];
-      }
-    }
-    if (!best) return guestPath;
-    return path.join(best[1], guestPath.slice(best[0].length));
-  }
-
   private familyMatches(s: HostSocket, addr: GuestAddress): boolean {
     if (addr.kind === 'unix') return s.family === 'unix';
     if (s.family === 'unix') return false;
@@ -313,9 +299,8 @@ export class SocketService {
     if (!this.familyMatches(s, addr)) return this.reply(Errno.AFNOSUPPORT);
     if (addr.kind === 'unix') {
       if (!allowsUnix(this.options.net)) return this.reply(POLICY_REFUSED);
-      const hostPath = this.unixHostPath(addr.path);
-      if (existsSync(hostPath)) return this.reply(Errno.ADDRINUSE);
-      if (!existsSync(path.dirname(path.resolve(hostPath)))) return this.reply(Errno.NOENT);
+      const hostPath = this.options.unixPath(addr.path, true);
+      if (typeof hostPath === 'number') return this.reply(hostPath);
       s.bound = { path: hostPath };
       return this.reply(0);
     }
@@ -512,7 +497,9 @@ export class SocketService {
     let c: net.Socket;
     if (addr.kind === 'unix') {
       if (!allowsUnix(this.options.net)) return this.reply(POLICY_REFUSED);
-      c = net.connect({ path: this.unixHostPath(addr.path), allowHalfOpen: true, onread: this.directRead(s) });
+      const hostPath = this.options.unixPath(addr.path, false);
+      if (typeof hostPath === 'number') return this.reply(hostPath);
+      c = net.connect({ path: hostPath, allowHalfOpen: true, onread: this.directRead(s) });
     } else {
       if (!allowsPeer(this.options.net, addr.address)) return this.reply(POLICY_REFUSED);
       const local = s.bound && 'address' in s.bound ? s.bound : null;

@@ -1,11 +1,7 @@
-// The guest-side table of socket fds. Socket fds come from a reserved range below 1024 (FD_SETSIZE,
-// so select() works) that uvwasi never reaches: it hands out the lowest free fd, and would need
-// SOCKET_FD_BASE files open at once to collide.
-
+// The guest-side state of the guest's sockets. Their fd numbers come from the guest's one fd
+// table (fs/fd-table.ts), shared with files and directories.
+import type { FdTable } from './fs/fd-table.ts';
 import type { SocketRing } from './ring.ts';
-
-export const SOCKET_FD_BASE = 256;
-export const SOCKET_FD_LIMIT = 1024;
 
 export interface GuestSocket {
   fd: number;
@@ -24,20 +20,18 @@ export interface GuestSocket {
 
 export class SocketTable {
   private readonly sockets = new Map<number, GuestSocket>();
-  private hint = SOCKET_FD_BASE;
 
-  /** The lowest free socket fd, or -1 when the range is exhausted (EMFILE → NFILE-like). */
+  constructor(private readonly fds: FdTable) {}
+
+  /** The fd the next socket will get, or -1 when the fd table is full. */
   reserve(): number {
-    for (let i = 0; i < SOCKET_FD_LIMIT - SOCKET_FD_BASE; i++) {
-      const fd = SOCKET_FD_BASE + ((this.hint - SOCKET_FD_BASE + i) % (SOCKET_FD_LIMIT - SOCKET_FD_BASE));
-      if (!this.sockets.has(fd)) return fd;
-    }
-    return -1;
+    return this.fds.lowestFree();
   }
 
   add(fd: number, stream: boolean, nonblock = false): GuestSocket {
     const s: GuestSocket = { fd, stream, nonblock, recvTimeoutMs: -1, sendTimeoutMs: -1, ring: null, connected: false, shutWr: false };
     this.sockets.set(fd, s);
+    this.fds.set(fd, { kind: 'socket' });
     return s;
   }
 
@@ -47,7 +41,7 @@ export class SocketTable {
 
   remove(fd: number): void {
     this.sockets.delete(fd);
-    if (fd < this.hint) this.hint = fd;
+    this.fds.delete(fd);
   }
 
   get size(): number {

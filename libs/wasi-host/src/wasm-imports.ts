@@ -13,8 +13,8 @@ export interface FuncImport {
 export const WASI_MODULE = 'wasi_snapshot_preview1';
 const I32 = 0x7f;
 
-/** Preview1 functions node:wasi provides (Node 20..24). */
-export const NODE_WASI_FUNCTIONS: ReadonlySet<string> = new Set([
+/** The preview1 functions this host implements (wasi-process.ts, fs/wasi-fs.ts, poll-oneoff.ts, sock_*). */
+export const PREVIEW1_FUNCTIONS: ReadonlySet<string> = new Set([
   'args_get', 'args_sizes_get', 'clock_res_get', 'clock_time_get', 'environ_get', 'environ_sizes_get',
   'fd_advise', 'fd_allocate', 'fd_close', 'fd_datasync', 'fd_fdstat_get', 'fd_fdstat_set_flags',
   'fd_fdstat_set_rights', 'fd_filestat_get', 'fd_filestat_set_size', 'fd_filestat_set_times', 'fd_pread',
@@ -190,7 +190,7 @@ export function checkModule(bytes: Uint8Array, opts: { validate?: boolean } = {}
       if (arities.length > 1) shapes[imp.name] = idx === 0 ? 1 : 2;
       continue;
     }
-    if (!NODE_WASI_FUNCTIONS.has(imp.name)) missing.push(label);
+    if (!PREVIEW1_FUNCTIONS.has(imp.name)) missing.push(label);
   }
   return { ok: missing.length === 0, missing, shapes, usesSockets };
 }

@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
 import { CliError } from '../cli-error.ts';
+import type { MountSpec } from '@pywasi/wasi-host';
 import { addGuestOptions, guestEnv, type GuestFlags } from '../guest-options.ts';
 import { pythonDistDir } from '../workspace.ts';
 import { freshStartReason, usableSnapshot } from './python-preinit.ts';
@@ -53,10 +54,14 @@ export function pythonInvocation(
   cwd: string,
   layout: PythonLayout,
 ): PythonInvocation {
-  const dirs: Record<string, string> = { ...flags.dir, [GUEST_PREFIX + '/lib']: layout.libDir, [GUEST_SITE]: siteDir };
   // The host cwd appears at the same path, so absolute paths mean the same inside; relative ones
-  // do once sitecustomize has entered it.
-  dirs[cwd] = cwd;
+  // do once sitecustomize has entered it. The standard library and our site directory are
+  // read-only; the user's --dir mounts come last and win.
+  const dirs: MountSpec[] = [
+    { guest: cwd, host: cwd },
+    { guest: GUEST_PREFIX + '/lib', host: layout.libDir, readOnly: true },
+    { guest: GUEST_SITE, host: siteDir, readOnly: true },
+  ];
   const args = [...pythonArgs];
   const script = scriptIndex(args);
   if (script !== undefined) {
@@ -64,8 +69,9 @@ export function pythonInvocation(
     // process starts in "/": hand it the absolute path, and make its directory visible.
     const absolute = path.resolve(cwd, args[script]!);
     args[script] = absolute;
-    dirs[path.dirname(absolute)] ??= path.dirname(absolute);
+    if (path.dirname(absolute) !== cwd) dirs.push({ guest: path.dirname(absolute), host: path.dirname(absolute) });
   }
+  dirs.push(...flags.dir);
   const deps = path.join(cwd, 'deps');
   const userPath = flags.env['PYTHONPATH'];
   const pythonPath = [GUEST_SITE, ...(existsSync(deps) ? [deps] : []), ...(userPath ? [userPath] : [])].join(':');

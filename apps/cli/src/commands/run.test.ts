@@ -6,7 +6,7 @@ import { Command, CommanderError } from 'commander';
 import { wat } from '../../../../libs/wasi-host/tests/wat.ts';
 import { EXIT_ERROR, EXIT_TRAP, registerRun, runCommand, type RunOptions } from './run.ts';
 
-const base: RunOptions = { env: {}, envInherit: false, dirs: {}, net: 'loopback' };
+const base: RunOptions = { env: {}, envInherit: false, dirs: [], net: 'loopback' };
 let dir = '';
 
 function io() {

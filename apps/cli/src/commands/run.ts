@@ -1,7 +1,7 @@
 // `pywasi run`: run a WASI module on Node with the socket extension (@pywasi/wasi-host).
 import * as path from 'node:path';
 import { Command } from 'commander';
-import { WasiModuleError, WasiTrapError, runWasi, type NetPolicy } from '@pywasi/wasi-host';
+import { MountError, WasiModuleError, WasiTrapError, runWasi, type MountSpec, type NetPolicy } from '@pywasi/wasi-host';
 import { addGuestOptions, guestEnv, type GuestFlags } from '../guest-options.ts';
 
 /** Exit code for pywasi's own errors (bad module, host failure). Guest codes pass through. */
@@ -12,7 +12,7 @@ export const EXIT_TRAP = 134;
 export interface RunOptions {
   env: Record<string, string>;
   envInherit: boolean;
-  dirs: Record<string, string>; // guest → host
+  dirs: MountSpec[];
   net: NetPolicy;
 }
 
@@ -39,14 +39,14 @@ export async function runCommand(module: string, args: string[], opts: RunOption
       module,
       args: [path.basename(module), ...args],
       env: guestEnv(opts),
-      preopens: opts.dirs,
+      dirs: opts.dirs,
       net: opts.net,
       stdin: io.stdin,
       stdout: io.stdout,
       stderr: io.stderr,
     });
   } catch (e) {
-    if (e instanceof WasiModuleError) {
+    if (e instanceof WasiModuleError || e instanceof MountError) {
       io.error(`${label}: error: ${e.message}`);
       return EXIT_ERROR;
     }

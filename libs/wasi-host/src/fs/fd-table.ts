@@ -1,0 +1,109 @@
+// The guest's one table of file descriptors: stdio, files, directories, devices and sockets share
+// one number space, handed out lowest-free first as POSIX does. The socket extension registers its
+// sockets here, so a socket never collides with a file and the table is not capped at 1,024.
+import type { GuestDevice } from './device.ts';
+import type { Location } from './resolve.ts';
+
+export const FD_LIMIT = 1 << 16;
+
+export interface StdioEntry {
+  kind: 'stdio';
+  /** The host fd it reads or writes. */
+  host: number;
+  filetype: number;
+  /** The host fd is a terminal. */
+  tty: boolean;
+  append: boolean;
+  nonblock: boolean;
+  rightsBase: bigint;
+  rightsInheriting: bigint;
+}
+
+export interface FileEntry {
+  kind: 'file';
+  host: number;
+  loc: Location;
+  /** Our file position: Node has no lseek, so reads and writes are positional. */
+  position: number;
+  append: boolean;
+  nonblock: boolean;
+  readable: boolean;
+  writable: boolean;
+  rightsBase: bigint;
+  rightsInheriting: bigint;
+}
+
+export interface DirEntry {
+  kind: 'dir';
+  loc: Location;
+  /** The preopen name, for the one directory the guest receives at start ("/"). */
+  preopen?: string;
+  /** The listing taken at cookie 0, served to later fd_readdir calls of the same pass. */
+  listing?: DirListingEntry[];
+  rightsBase: bigint;
+  rightsInheriting: bigint;
+}
+
+export interface DeviceEntry {
+  kind: 'device';
+  device: GuestDevice;
+  loc: Location;
+  nonblock: boolean;
+  rightsBase: bigint;
+  rightsInheriting: bigint;
+}
+
+/** A socket of the socket extension; its state lives in socket-table.ts. */
+export interface SocketEntry {
+  kind: 'socket';
+}
+
+export interface DirListingEntry {
+  name: Buffer;
+  ino: bigint;
+  filetype: number;
+}
+
+export type FdEntry = StdioEntry | FileEntry | DirEntry | DeviceEntry | SocketEntry;
+
+export class FdTable {
+  private readonly entries: (FdEntry | undefined)[] = [];
+  private lowest = 0;
+
+  get(fd: number): FdEntry | undefined {
+    return this.entries[fd >>> 0];
+  }
+
+  /** The lowest free fd, or -1 when FD_LIMIT fds are open. */
+  lowestFree(): number {
+    let fd = this.lowest;
+    while (fd < this.entries.length && this.entries[fd] !== undefined) fd++;
+    this.lowest = fd;
+    return fd < FD_LIMIT ? fd : -1;
+  }
+
+  /** Puts `entry` at the lowest free fd; -1 when the table is full. */
+  add(entry: FdEntry): number {
+    const fd = this.lowestFree();
+    if (fd >= 0) this.entries[fd] = entry;
+    return fd;
+  }
+
+  set(fd: number, entry: FdEntry): void {
+    this.entries[fd] = entry;
+  }
+
+  delete(fd: number): void {
+    this.entries[fd] = undefined;
+    if (fd < this.lowest) this.lowest = fd;
+    while (this.entries.length && this.entries[this.entries.length - 1] === undefined) this.entries.pop();
+  }
+
+  /** Every open entry, for closing host fds when the guest ends. */
+  *[Symbol.iterator](): IterableIterator<[number, FdEntry]> {
+    for (let fd = 0; fd < this.entries.length; fd++) {
+      const e = this.entries[fd];
+      if (e) yield [fd, e];
+    }
+  }
+}

@@ -1,0 +1,227 @@
+// Path resolution for every path the guest passes, done here and not by the host OS, so that no
+// path, symlink or ".." can reach outside what the user mounted.
+//
+// The rules (also in the README):
+// - A path is walked one component at a time through the guest tree (mounts.ts). ".." goes to the
+//   parent in the guest's tree: from a mount's root to the directory holding the mount point, from
+//   "/" to "/". It never reaches the host directory above a mount.
+// - A symlink is followed only while its target stays inside the mount that holds the link: a
+//   relative target may not climb above the mount's root with "..", an absolute target must name a
+//   host path inside the mount's host directory. Anything else fails with EACCES, whatever exists
+//   on the host. Up to 40 links per resolution, then ELOOP.
+// - Components are checked with lstat as they are walked; a host directory confirmed as a real
+//   directory is remembered until the guest renames or removes something (see `DirCache`).
+//   Races with other host processes changing the tree during a call are out of scope.
+import { lstatSync, readlinkSync, type Stats } from 'node:fs';
+import * as path from 'node:path';
+import { Errno } from '../errno.ts';
+import { WasiError } from './device.ts';
+import type { Mount, MountTable, TreeNode } from './mounts.ts';
+
+/** A place in the guest tree: inside a mount (a host path), or a synthetic node of the tree. */
+export type Location =
+  | { readonly kind: 'host'; readonly mount: Mount; readonly rel: readonly string[]; readonly host: string }
+  | { readonly kind: 'tree'; readonly node: TreeNode };
+
+export interface Resolved {
+  /** The entry, or null when it does not exist (its parent does). */
+  loc: Location | null;
+  /** Where the entry lives (or would be created) and its name there. */
+  parent: Location;
+  name: string;
+  /** lstat of a host entry, when it was taken during the walk. */
+  stat?: Stats;
+}
+
+const MAX_SYMLINKS = 40;
+export const PATH_MAX = 4096;
+const NAME_MAX = 255;
+
+/** Host directories known to be real directories (not symlinks), until the guest changes the tree. */
+export class DirCache {
+  private readonly dirs = new Set<string>();
+  has(host: string): boolean {
+    return this.dirs.has(host);
+  }
+  add(host: string): void {
+    if (this.dirs.size >= 20_000) this.dirs.clear();
+    this.dirs.add(host);
+  }
+  clear(): void {
+    this.dirs.clear();
+  }
+}
+
+export function mountRoot(mount: Mount): Location {
+  return { kind: 'host', mount, rel: [], host: mount.host };
+}
+
+export function rootLocation(table: MountTable): Location {
+  return table.root.mount ? mountRoot(table.root.mount) : { kind: 'tree', node: table.root };
+}
+
+/** The guest path of a location ("/" or "/a/b"). */
+export function guestPath(loc: Location): string {
+  if (loc.kind === 'host') {
+    if (!loc.rel.length) return loc.mount.guest;
+    return (loc.mount.guest === '/' ? '' : loc.mount.guest) + '/' + loc.rel.join('/');
+  }
+  const names: string[] = [];
+  for (let n: TreeNode | null = loc.node; n && n.parent; n = n.parent) names.push(n.name);
+  return '/' + names.reverse().join('/');
+}
+
+/** The tree node at a host location's guest path (a nested mount point or a way to one), if any. */
+function treeNodeAt(loc: Location & { kind: 'host' }): TreeNode | undefined {
+  let node: TreeNode | undefined = loc.mount.node;
+  for (const part of loc.rel) {
+    node = node.children.get(part);
+    if (!node) return undefined;
+  }
+  return node;
+}
+
+/** A location for a tree node: host-backed when a mount holds it and the host has it. */
+function locationOfNode(table: MountTable, node: TreeNode): Location {
+  if (node.mount) return mountRoot(node.mount);
+  const owner = table.mountOf(node);
+  if (owner) {
+    const host = path.join(owner.mount.host, ...owner.rel);
+    if (lstatSync(host, { throwIfNoEntry: false })?.isDirectory()) return { kind: 'host', mount: owner.mount, rel: owner.rel, host };
+  }
+  return { kind: 'tree', node };
+}
+
+function parentOf(table: MountTable, loc: Location): Location {
+  if (loc.kind === 'tree') return loc.node.parent ? locationOfNode(table, loc.node.parent) : loc;
+  if (loc.rel.length) {
+    const rel = loc.rel.slice(0, -1);
+    return { kind: 'host', mount: loc.mount, rel, host: path.dirname(loc.host) };
+  }
+  const above = loc.mount.node.parent;
+  return above ? locationOfNode(table, above) : loc;
+}
+
+function nodeError(e: unknown): WasiError {
+  const code = (e as { code?: string }).code;
+  if (code === 'ENOTDIR') return new WasiError(Errno.NOTDIR);
+  if (code === 'EACCES' || code === 'EPERM') return new WasiError(Errno.ACCES);
+  if (code === 'ELOOP') return new WasiError(Errno.LOOP);
+  if (code === 'ENAMETOOLONG') return new WasiError(Errno.NAMETOOLONG);
+  return new WasiError(Errno.IO);
+}
+
+
+
+interface Pending {
+  name: string;
+  /** Set for components that came from a symlink: the mount they must not leave. */
+  jail: Mount | null;
+}
+
+function pushPath(stack: Pending[], p: string, jail: Mount | null): void {
+  const parts = p.split('/');
+  for (let i = parts.length - 1; i >= 0; i--) {
+    const name = parts[i]!;
+    if (name !== '' && name !== '.') stack.push({ name, jail });
+  }
+}
+
+/** Where an absolute symlink target lands inside `mount`, or null when it is outside it. */
+function insideMount(mount: Mount, target: string): string | null {
+  const t = path.normalize(target);
+  for (const base of [mount.host, mount.hostAsGiven]) {
+    if (t === base) return '';
+    const prefix = base.endsWith('/') ? base : base + '/';
+    if (t.startsWith(prefix)) return t.slice(prefix.length);
+  }
+  return null;
+}
+
+/**
+ * Resolves `p` against `start` (the location of a directory fd). `follow` follows a symlink in the
+ * last component. Throws WasiError for every failure (ENOENT for a missing directory on the way,
+ * ENOTDIR, ELOOP, EACCES for a symlink leaving its mount).
+ */
+export function resolvePath(table: MountTable, start: Location, p: string, follow: boolean, cache?: DirCache): Resolved {
+  if (p.length === 0) throw new WasiError(Errno.NOENT);
+  if (Buffer.byteLength(p) > PATH_MAX) throw new WasiError(Errno.NAMETOOLONG);
+  const mustBeDir = p.endsWith('/');
+  let loc: Location = p.startsWith('/') ? rootLocation(table) : start;
+  const stack: Pending[] = [];
+  pushPath(stack, p, null);
+  if (!stack.length) {
+    // "." or "/" or "./": the start itself.
+    return { loc, parent: parentOf(table, loc), name: '.' };
+  }
+  let hops = 0;
+  for (;;) {
+    const { name, jail } = stack.pop()!;
+    const last = stack.length === 0;
+    if (name === '..') {
+      if (jail && loc.kind === 'host' && loc.mount === jail && loc.rel.length === 0) throw new WasiError(Errno.ACCES);
+      loc = parentOf(table, loc);
+      if (last) return { loc, parent: parentOf(table, loc), name: '..' };
+      continue;
+    }
+    if (Buffer.byteLength(name) > NAME_MAX) throw new WasiError(Errno.NAMETOOLONG);
+    const parent = loc;
+    let child: Location | null;
+    let stat: Stats | undefined;
+    if (parent.kind === 'tree') {
+      const node = parent.node.children.get(name);
+      if (parent.node.device) throw new WasiError(Errno.NOTDIR);
+      child = node ? locationOfNode(table, node) : null;
+    } else {
+      const nested = treeNodeAt(parent)?.children.get(name);
+      if (nested?.mount || nested?.device) {
+        child = nested.mount ? mountRoot(nested.mount) : { kind: 'tree', node: nested };
+      } else {
+        const host = parent.host + '/' + name;
+        if (!last && cache?.has(host)) {
+          loc = { kind: 'host', mount: parent.mount, rel: [...parent.rel, name], host };
+          continue;
+        }
+        try {
+          stat = lstatSync(host, { throwIfNoEntry: false });
+        } catch (e) {
+          throw nodeError(e);
+        }
+        if (stat) child = { kind: 'host', mount: parent.mount, rel: [...parent.rel, name], host };
+        else child = nested ? { kind: 'tree', node: nested } : null;
+        if (stat?.isSymbolicLink() && (!last || follow || mustBeDir)) {
+          if (++hops > MAX_SYMLINKS) throw new WasiError(Errno.LOOP);
+          let target: string;
+          try {
+            target = readlinkSync(host);
+          } catch (e) {
+            throw nodeError(e);
+          }
+          if (target.length === 0) throw new WasiError(Errno.NOENT);
+          if (path.isAbsolute(target)) {
+            const rel = insideMount(parent.mount, target);
+            if (rel === null) throw new WasiError(Errno.ACCES);
+            loc = mountRoot(parent.mount);
+            pushPath(stack, rel, parent.mount);
+          } else {
+            pushPath(stack, target, parent.mount);
+          }
+          if (!stack.length) {
+            // A link to its mount's root ("/mnt" or "."): the root itself.
+            return { loc, parent: parentOf(table, loc), name: '.' };
+          }
+          continue;
+        }
+        if (stat?.isDirectory() && !last) cache?.add(host);
+      }
+    }
+    if (last) {
+      if (mustBeDir && child && stat && !stat.isDirectory()) throw new WasiError(Errno.NOTDIR);
+      return { loc: child, parent, name, ...(stat ? { stat } : {}) };
+    }
+    if (!child) throw new WasiError(Errno.NOENT);
+    if (stat && !stat.isDirectory()) throw new WasiError(Errno.NOTDIR);
+    if (child.kind === 'tree' && child.node.device) throw new WasiError(Errno.NOTDIR);
+    loc = child;
+  }
+}

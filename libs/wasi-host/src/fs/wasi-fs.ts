@@ -1,0 +1,642 @@
+// The preview1 file-system calls (fd_* and path_*), implemented by the host over Node's fs with
+// its own fd table and path resolution (resolve.ts) instead of node:wasi's uvwasi, which does not
+// confine paths: a symlink inside a pre-opened directory led anywhere on the host.
+//
+// Every path the guest passes is resolved in the guest's tree of mounts (mounts.ts); host files are
+// opened with O_NOFOLLOW after resolution, so a symlink is never followed by the host OS itself.
+import * as fs from 'node:fs';
+import { isatty } from 'node:tty';
+import { Errno, fsErrnoFromNode } from '../errno.ts';
+import type { GuestMemory, IoVec } from '../guest-memory.ts';
+import { totalLength } from '../guest-memory.ts';
+import type { HostFn } from '../host-call.ts';
+import { WasiError, type GuestDevice } from './device.ts';
+import { FdTable, type DirEntry, type DirListingEntry, type FdEntry, type FileEntry, type StdioEntry } from './fd-table.ts';
+import type { MountTable, TreeNode } from './mounts.ts';
+import { DirCache, guestPath, resolvePath, rootLocation, type Location, type Resolved } from './resolve.ts';
+import {
+  ALL_RIGHTS, DIR_RIGHTS, DIRENT_SIZE, Fdflags, FILE_RIGHTS, Filetype, filestatOf, filetypeOf, Fstflags, LOOKUP_SYMLINK_FOLLOW,
+  Oflags, Rights, TTY_RIGHTS, Whence, writeFdstat, writeFilestat, type FilestatRecord,
+} from './wire.ts';
+
+const { O_RDONLY, O_WRONLY, O_RDWR, O_CREAT, O_EXCL, O_TRUNC, O_APPEND, O_NOFOLLOW, O_NONBLOCK } = fs.constants;
+
+
+export interface WasiFsOptions {
+  memory: GuestMemory;
+  mounts: MountTable;
+  fds: FdTable;
+  /** Host fds for the guest's 0, 1, 2. */
+  stdio: [number, number, number];
+  /** Sleeps the guest thread (used while a blocking stdio read or write waits on EAGAIN). */
+  sleepMs: (ms: number) => void;
+}
+
+/** What the guest sees for synthetic directories and devices: read-only, owned by nobody. */
+const SYNTHETIC_DEV = 0xfffen;
+const startNs = BigInt(Date.now()) * 1_000_000n;
+
+function syntheticStat(node: TreeNode): FilestatRecord {
+  const device = node.device !== undefined;
+  return {
+    dev: SYNTHETIC_DEV,
+    ino: node.ino,
+    filetype: device ? Filetype.CHARACTER_DEVICE : Filetype.DIRECTORY,
+    nlink: device ? 1n : BigInt(2 + node.children.size),
+    size: 0n,
+    atimNs: startNs,
+    mtimNs: startNs,
+    ctimNs: startNs,
+  };
+}
+
+function stdioEntry(host: number): StdioEntry {
+  let filetype: number = Filetype.UNKNOWN;
+  let tty = false;
+  try {
+    const st = fs.fstatSync(host);
+    filetype = filetypeOf(st);
+    tty = st.isCharacterDevice() && isatty(host);
+  } catch {
+    // a closed stdio fd: reads and writes will fail with EBADF from the host
+  }
+  const rights = tty ? TTY_RIGHTS : FILE_RIGHTS;
+  return { kind: 'stdio', host, filetype, tty, append: false, nonblock: false, rightsBase: rights, rightsInheriting: rights };
+}
+
+export function createWasiFs(opts: WasiFsOptions): Record<string, HostFn> {
+  const { memory: mem, mounts, fds } = opts;
+  const cache = new DirCache();
+  const [in0, out1, err2] = opts.stdio;
+  fds.set(0, stdioEntry(in0));
+  fds.set(1, stdioEntry(out1));
+  fds.set(2, stdioEntry(err2));
+  fds.set(3, { kind: 'dir', loc: rootLocation(mounts), preopen: '/', rightsBase: DIR_RIGHTS, rightsInheriting: ALL_RIGHTS });
+
+  const fail = (errno: number): never => {
+    throw new WasiError(errno);
+  };
+  /** Runs a host fs call, turning its error into the WASI errno. */
+  const host = <T>(fn: () => T): T => {
+    try {
+      return fn();
+    } catch (e) {
+      if (e instanceof WasiError) throw e;
+      throw new WasiError(fsErrnoFromNode(e));
+    }
+  };
+
+  const entry = (fd: number): FdEntry => fds.get(fd) ?? fail(Errno.BADF);
+  const dirEntry = (fd: number): DirEntry => {
+    const e = entry(fd);
+    return e.kind === 'dir' ? e : fail(Errno.NOTDIR);
+  };
+  const pathArg = (ptr: number, len: number): string => {
+    const n = len >>> 0;
+    if (n > 4096) fail(Errno.NAMETOOLONG);
+    const bytes = mem.bytes(ptr, n);
+    if (bytes.includes(0)) fail(Errno.INVAL);
+    return Buffer.from(bytes).toString('utf8');
+  };
+  const resolveAt = (fd: number, ptr: number, len: number, follow: boolean): Resolved =>
+    resolvePath(mounts, dirEntry(fd).loc, pathArg(ptr, len), follow, cache);
+
+  /** The location must be writable: a host location in a read-write mount. */
+  const writableHost = (loc: Location): Location & { kind: 'host' } => {
+    if (loc.kind !== 'host' || loc.mount.readOnly) fail(Errno.ROFS);
+    return loc as Location & { kind: 'host' };
+  };
+
+  const statLocation = (loc: Location, follow = false): FilestatRecord => {
+    if (loc.kind === 'tree') return syntheticStat(loc.node);
+    const st = host(() => (follow || loc.rel.length === 0 ? fs.statSync(loc.host, { bigint: true }) : fs.lstatSync(loc.host, { bigint: true })));
+    return filestatOf(st);
+  };
+
+  // ---- reading and writing ----
+
+  /** Reads into the iovecs from a host fd; `position` null = the fd's own position (stdio). */
+  const readHost = (hostFd: number, iovs: IoVec[], position: number | null, blocking: boolean): number => {
+    const total = totalLength(iovs);
+    if (total === 0) return 0;
+    const u8 = mem.bytes(0, mem.size);
+    if (position !== null) {
+      // Files: each iovec in turn, until a short read.
+      let got = 0;
+      for (const iov of iovs) {
+        if (!iov.len) continue;
+        const n = host(() => fs.readSync(hostFd, u8, iov.ptr, iov.len, position + got));
+        got += n;
+        if (n < iov.len) break;
+      }
+      return got;
+    }
+    // Streams: one read (a terminal returns a line), spread over the iovecs.
+    const first = iovs.find((v) => v.len > 0)!;
+    const single = iovs.filter((v) => v.len > 0).length === 1;
+    const scratch = single ? null : Buffer.allocUnsafe(Math.min(total, 1 << 20));
+    for (;;) {
+      try {
+        if (!scratch) return fs.readSync(hostFd, u8, first.ptr, first.len, null);
+        const n = fs.readSync(hostFd, scratch, 0, scratch.length, null);
+        return mem.scatter(iovs, scratch.subarray(0, n));
+      } catch (e) {
+        if ((e as { code?: string }).code === 'EAGAIN' && blocking) {
+          opts.sleepMs(5);
+          continue;
+        }
+        throw new WasiError(fsErrnoFromNode(e));
+      }
+    }
+  };
+
+  const writeHost = (hostFd: number, iovs: IoVec[], position: number | null, blocking: boolean): number => {
+    const u8 = mem.bytes(0, mem.size);
+    let done = 0;
+    for (const iov of iovs) {
+      let off = 0;
+      while (off < iov.len) {
+        try {
+          const n = fs.writeSync(hostFd, u8, iov.ptr + off, iov.len - off, position === null ? null : position + done);
+          off += n;
+          done += n;
+        } catch (e) {
+          if ((e as { code?: string }).code === 'EAGAIN' && blocking) {
+            if (done > 0 && position !== null) return done;
+            opts.sleepMs(1);
+            continue;
+          }
+          if (done > 0) return done;
+          throw new WasiError(fsErrnoFromNode(e));
+        }
+      }
+    }
+    return done;
+  };
+
+  const deviceIo = (device: GuestDevice, iovs: IoVec[], write: boolean): number => {
+    const total = totalLength(iovs);
+    if (write) {
+      const buf = Buffer.allocUnsafe(total);
+      mem.gather(iovs, buf);
+      return device.write(buf);
+    }
+    const buf = Buffer.allocUnsafe(Math.min(total, 1 << 20));
+    const n = device.read(buf);
+    return mem.scatter(iovs, buf.subarray(0, n));
+  };
+
+  const fileOf = (fd: number): FileEntry => {
+    const e = entry(fd);
+    if (e.kind === 'file') return e;
+    if (e.kind === 'dir') fail(Errno.ISDIR);
+    return fail(Errno.SPIPE);
+  };
+
+  const fileSize = (f: FileEntry): number => Number(host(() => fs.fstatSync(f.host)).size);
+
+  // ---- directories ----
+
+  const listing = (dir: DirEntry): DirListingEntry[] => {
+    const out: DirListingEntry[] = [
+      { name: Buffer.from('.'), ino: 0n, filetype: Filetype.DIRECTORY },
+      { name: Buffer.from('..'), ino: 0n, filetype: Filetype.DIRECTORY },
+    ];
+    const loc = dir.loc;
+    let node: TreeNode | undefined;
+    if (loc.kind === 'host') {
+      for (const d of host(() => fs.readdirSync(loc.host, { withFileTypes: true, encoding: 'buffer' }))) {
+        out.push({ name: d.name, ino: 0n, filetype: filetypeOf(d) });
+      }
+      node = mounts.find((guestPath(loc).split('/').filter(Boolean)));
+    } else {
+      node = loc.node;
+    }
+    // Mount points and devices the host directory does not have.
+    if (node) {
+      const seen = new Set(out.map((e) => e.name.toString('utf8')));
+      for (const [name, child] of node.children) {
+        if (seen.has(name)) continue;
+        out.push({ name: Buffer.from(name), ino: child.ino, filetype: child.device ? Filetype.CHARACTER_DEVICE : Filetype.DIRECTORY });
+      }
+    }
+    return out;
+  };
+
+  const closeEntry = (e: FdEntry): void => {
+    if (e.kind === 'file') {
+      try {
+        fs.closeSync(e.host);
+      } catch {
+        // already gone
+      }
+    } else if (e.kind === 'device') e.device.close?.();
+  };
+
+  const openAt = (fd: number, dirflags: number, p: string, oflags: number, base: bigint, fdflags: number): FdEntry => {
+    const res = resolvePath(mounts, dirEntry(fd).loc, p, (dirflags & LOOKUP_SYMLINK_FOLLOW) !== 0, cache);
+    const creat = (oflags & Oflags.CREAT) !== 0;
+    const wantDir = (oflags & Oflags.DIRECTORY) !== 0;
+    const trunc = (oflags & Oflags.TRUNC) !== 0;
+    const writable = (base & (Rights.FD_WRITE | Rights.FD_ALLOCATE | Rights.FD_FILESTAT_SET_SIZE)) !== 0n || trunc;
+    const readable = (base & (Rights.FD_READ | Rights.FD_READDIR)) !== 0n || !writable;
+    const append = (fdflags & Fdflags.APPEND) !== 0;
+    const nonblock = (fdflags & Fdflags.NONBLOCK) !== 0;
+    const rights = { rightsBase: base & FILE_RIGHTS, rightsInheriting: base & FILE_RIGHTS };
+    let loc = res.loc;
+    if (loc && creat && (oflags & Oflags.EXCL)) fail(Errno.EXIST);
+    if (!loc) {
+      if (!creat) fail(Errno.NOENT);
+      if (wantDir) fail(Errno.INVAL);
+      const parent = writableHost(res.parent);
+      const hostPath = parent.host + '/' + res.name;
+      const flags = O_CREAT | O_NOFOLLOW | (oflags & Oflags.EXCL ? O_EXCL : 0) | (trunc ? O_TRUNC : 0) | (append ? O_APPEND : 0) | (readable && writable ? O_RDWR : writable ? O_WRONLY : O_RDONLY);
+      const h = host(() => fs.openSync(hostPath, flags, 0o666));
+      loc = { kind: 'host', mount: parent.mount, rel: [...parent.rel, res.name], host: hostPath };
+      return { kind: 'file', host: h, loc, position: 0, append, nonblock, readable, writable, ...rights };
+    }
+    if (loc.kind === 'tree') {
+      const node = loc.node;
+      if (node.device) {
+        if (wantDir) fail(Errno.NOTDIR);
+        return { kind: 'device', device: node.device(), loc, nonblock, rightsBase: TTY_RIGHTS, rightsInheriting: TTY_RIGHTS };
+      }
+      if (writable) fail(Errno.ISDIR);
+      return { kind: 'dir', loc, rightsBase: DIR_RIGHTS, rightsInheriting: ALL_RIGHTS };
+    }
+    const st = res.stat ?? host(() => fs.statSync(loc.host));
+    if (st.isSymbolicLink()) fail(Errno.LOOP);
+    if (st.isDirectory()) {
+      if (writable) fail(Errno.ISDIR);
+      return { kind: 'dir', loc, rightsBase: DIR_RIGHTS, rightsInheriting: ALL_RIGHTS };
+    }
+    if (wantDir) fail(Errno.NOTDIR);
+    if (writable && loc.mount.readOnly) fail(Errno.ROFS);
+    if (st.isSocket()) fail(Errno.NXIO);
+    const flags =
+      O_NOFOLLOW | (trunc ? O_TRUNC : 0) | (append ? O_APPEND : 0) | (readable && writable ? O_RDWR : writable ? O_WRONLY : O_RDONLY) |
+      (st.isFIFO() ? O_NONBLOCK : 0);
+    const hostPath = loc.host;
+    const h = host(() => fs.openSync(hostPath, flags));
+    return { kind: 'file', host: h, loc, position: 0, append, nonblock, readable, writable, ...rights };
+  };
+
+  /** An absolute guest symlink target inside the link's own mount is stored as the host path it
+   * names there (so the link works when followed); readlink turns it back. */
+  const symlinkContent = (target: string, at: Location & { kind: 'host' }): string => {
+    if (!target.startsWith('/')) return target;
+    const m = at.mount;
+    const g = m.guest === '/' ? '/' : m.guest + '/';
+    if (target === m.guest) return m.host;
+    if (target.startsWith(g)) return m.host + '/' + target.slice(g.length);
+    return target;
+  };
+  const readlinkContent = (content: string, at: Location & { kind: 'host' }): string => {
+    if (!content.startsWith('/')) return content;
+    const m = at.mount;
+    for (const base of [m.host, m.hostAsGiven]) {
+      if (content === base) return m.guest;
+      if (content.startsWith(base + '/')) return (m.guest === '/' ? '' : m.guest) + content.slice(base.length);
+    }
+    // An absolute target outside the mount: its host path is none of the guest's business.
+    return fail(Errno.ACCES);
+  };
+
+  const setTimes = (loc: Location, atim: bigint, mtim: bigint, fst: number, follow: boolean, hostFd?: number): void => {
+    if ((fst & Fstflags.ATIM && fst & Fstflags.ATIM_NOW) || (fst & Fstflags.MTIM && fst & Fstflags.MTIM_NOW)) fail(Errno.INVAL);
+    const h = writableHost(loc);
+    const now = Date.now() / 1000;
+    let cur: { atime: number; mtime: number } | null = null;
+    const current = () => {
+      if (!cur) {
+        const st = host(() => (hostFd !== undefined ? fs.fstatSync(hostFd) : follow ? fs.statSync(h.host) : fs.lstatSync(h.host)));
+        cur = { atime: st.atimeMs / 1000, mtime: st.mtimeMs / 1000 };
+      }
+      return cur;
+    };
+    const a = fst & Fstflags.ATIM_NOW ? now : fst & Fstflags.ATIM ? Number(atim) / 1e9 : current().atime;
+    const m = fst & Fstflags.MTIM_NOW ? now : fst & Fstflags.MTIM ? Number(mtim) / 1e9 : current().mtime;
+    host(() => (hostFd !== undefined ? fs.futimesSync(hostFd, a, m) : follow ? fs.utimesSync(h.host, a, m) : fs.lutimesSync(h.host, a, m)));
+  };
+
+  const imports: Record<string, HostFn> = {
+    fd_advise(fd: number) {
+      fileOf(fd);
+      return 0;
+    },
+    fd_allocate(fd: number, offset: bigint, len: bigint) {
+      const f = fileOf(fd);
+      if (!f.writable) fail(Errno.BADF);
+      const want = Number(offset + len);
+      if (fileSize(f) < want) host(() => fs.ftruncateSync(f.host, want));
+      return 0;
+    },
+    fd_close(fd: number) {
+      const e = entry(fd);
+      if (e.kind === 'socket') return fail(Errno.BADF); // sockets close through the socket extension
+      fds.delete(fd);
+      closeEntry(e);
+      return 0;
+    },
+    fd_datasync(fd: number) {
+      const f = fileOf(fd);
+      host(() => fs.fdatasyncSync(f.host));
+      return 0;
+    },
+    fd_sync(fd: number) {
+      const e = entry(fd);
+      if (e.kind === 'file') host(() => fs.fsyncSync(e.host));
+      return 0;
+    },
+    fd_fdstat_get(fd: number, out: number) {
+      const e = entry(fd);
+      switch (e.kind) {
+        case 'stdio':
+          writeFdstat(mem, out, e.tty ? Filetype.CHARACTER_DEVICE : e.filetype, (e.append ? Fdflags.APPEND : 0) | (e.nonblock ? Fdflags.NONBLOCK : 0), e.rightsBase, e.rightsInheriting);
+          break;
+        case 'file':
+          writeFdstat(mem, out, Filetype.REGULAR_FILE, (e.append ? Fdflags.APPEND : 0) | (e.nonblock ? Fdflags.NONBLOCK : 0), e.rightsBase, e.rightsInheriting);
+          break;
+        case 'dir':
+          writeFdstat(mem, out, Filetype.DIRECTORY, 0, e.rightsBase, e.rightsInheriting);
+          break;
+        case 'device':
+          writeFdstat(mem, out, Filetype.CHARACTER_DEVICE, e.nonblock ? Fdflags.NONBLOCK : 0, e.rightsBase, e.rightsInheriting);
+          break;
+        default:
+          fail(Errno.BADF);
+      }
+      return 0;
+    },
+    fd_fdstat_set_flags(fd: number, flags: number) {
+      const e = entry(fd);
+      if (e.kind === 'dir' || e.kind === 'socket') return 0;
+      e.nonblock = (flags & Fdflags.NONBLOCK) !== 0;
+      if (e.kind === 'file') e.append = (flags & Fdflags.APPEND) !== 0;
+      return 0;
+    },
+    fd_fdstat_set_rights(fd: number, base: bigint, inheriting: bigint) {
+      const e = entry(fd);
+      if (e.kind === 'socket') return 0;
+      // Rights may only shrink.
+      if ((base & ~e.rightsBase) !== 0n || (inheriting & ~e.rightsInheriting) !== 0n) fail(Errno.NOTCAPABLE);
+      e.rightsBase = base;
+      e.rightsInheriting = inheriting;
+      return 0;
+    },
+    fd_filestat_get(fd: number, out: number) {
+      const e = entry(fd);
+      let rec: FilestatRecord;
+      if (e.kind === 'file' || e.kind === 'stdio') rec = filestatOf(host(() => fs.fstatSync(e.host, { bigint: true })));
+      else if (e.kind === 'dir' || e.kind === 'device') rec = statLocation(e.loc, true);
+      else return fail(Errno.BADF);
+      if (e.kind === 'stdio' && e.tty) rec.filetype = Filetype.CHARACTER_DEVICE;
+      writeFilestat(mem, out, rec);
+      return 0;
+    },
+    fd_filestat_set_size(fd: number, size: bigint) {
+      const f = fileOf(fd);
+      if (!f.writable) fail(Errno.BADF);
+      host(() => fs.ftruncateSync(f.host, Number(size)));
+      return 0;
+    },
+    fd_filestat_set_times(fd: number, atim: bigint, mtim: bigint, fst: number) {
+      const e = entry(fd);
+      if (e.kind === 'file') setTimes(e.loc, atim, mtim, fst, true, e.host);
+      else if (e.kind === 'dir') setTimes(e.loc, atim, mtim, fst, true);
+      else fail(Errno.BADF);
+      return 0;
+    },
+    fd_pread(fd: number, iovsPtr: number, iovsLen: number, offset: bigint, out: number) {
+      const f = fileOf(fd);
+      if (!f.readable) fail(Errno.BADF);
+      const iovs = mem.iovecs(iovsPtr, iovsLen);
+      mem.check(out, 4, 'nread');
+      mem.setU32(out, readHost(f.host, iovs, Number(offset), true));
+      return 0;
+    },
+    fd_pwrite(fd: number, iovsPtr: number, iovsLen: number, offset: bigint, out: number) {
+      const f = fileOf(fd);
+      if (!f.writable) fail(Errno.BADF);
+      const iovs = mem.iovecs(iovsPtr, iovsLen);
+      mem.check(out, 4, 'nwritten');
+      mem.setU32(out, writeHost(f.host, iovs, Number(offset), true));
+      return 0;
+    },
+    fd_read(fd: number, iovsPtr: number, iovsLen: number, out: number) {
+      const e = entry(fd);
+      const iovs = mem.iovecs(iovsPtr, iovsLen);
+      mem.check(out, 4, 'nread');
+      let n: number;
+      if (e.kind === 'file') {
+        if (!e.readable) fail(Errno.BADF);
+        n = readHost(e.host, iovs, e.position, true);
+        e.position += n;
+      } else if (e.kind === 'stdio') n = readHost(e.host, iovs, null, !e.nonblock);
+      else if (e.kind === 'device') n = deviceIo(e.device, iovs, false);
+      else return fail(e.kind === 'dir' ? Errno.ISDIR : Errno.BADF);
+      mem.setU32(out, n);
+      return 0;
+    },
+    fd_write(fd: number, iovsPtr: number, iovsLen: number, out: number) {
+      const e = entry(fd);
+      const iovs = mem.iovecs(iovsPtr, iovsLen);
+      mem.check(out, 4, 'nwritten');
+      let n: number;
+      if (e.kind === 'file') {
+        if (!e.writable) fail(Errno.BADF);
+        if (e.append) {
+          n = writeHost(e.host, iovs, null, true);
+          e.position = fileSize(e);
+        } else {
+          n = writeHost(e.host, iovs, e.position, true);
+          e.position += n;
+        }
+      } else if (e.kind === 'stdio') n = writeHost(e.host, iovs, null, !e.nonblock);
+      else if (e.kind === 'device') n = deviceIo(e.device, iovs, true);
+      else return fail(e.kind === 'dir' ? Errno.ISDIR : Errno.BADF);
+      mem.setU32(out, n);
+      return 0;
+    },
+    fd_seek(fd: number, offset: bigint, whence: number, out: number) {
+      const f = fileOf(fd);
+      mem.check(out, 8, 'newoffset');
+      const off = Number(offset);
+      let base: number;
+      if (whence === Whence.SET) base = 0;
+      else if (whence === Whence.CUR) base = f.position;
+      else if (whence === Whence.END) base = fileSize(f);
+      else return fail(Errno.INVAL);
+      const pos = base + off;
+      if (pos < 0 || !Number.isSafeInteger(pos)) fail(Errno.INVAL);
+      f.position = pos;
+      mem.setU64(out, BigInt(pos));
+      return 0;
+    },
+    fd_tell(fd: number, out: number) {
+      const f = fileOf(fd);
+      mem.check(out, 8, 'offset');
+      mem.setU64(out, BigInt(f.position));
+      return 0;
+    },
+    fd_readdir(fd: number, buf: number, bufLen: number, cookie: bigint, out: number) {
+      const dir = dirEntry(fd);
+      const len = bufLen >>> 0;
+      mem.check(buf, len, 'readdir buffer');
+      mem.check(out, 4, 'bufused');
+      if (cookie === 0n || !dir.listing) dir.listing = listing(dir);
+      const entries = dir.listing;
+      let used = 0;
+      const header = Buffer.alloc(DIRENT_SIZE);
+      for (let i = Number(cookie); i < entries.length && used < len; i++) {
+        const ent = entries[i]!;
+        header.writeBigUInt64LE(BigInt(i + 1), 0);
+        header.writeBigUInt64LE(ent.ino, 8);
+        header.writeUInt32LE(ent.name.length, 16);
+        header.writeUInt32LE(ent.filetype, 20);
+        const record = Buffer.concat([header, ent.name]);
+        const n = Math.min(record.length, len - used);
+        mem.write(buf + used, record.subarray(0, n));
+        used += n;
+      }
+      mem.setU32(out, used);
+      return 0;
+    },
+    fd_renumber(from: number, to: number) {
+      const e = entry(from);
+      const target = entry(to);
+      if (from === to) return 0;
+      if (e.kind === 'socket' || target.kind === 'socket') return fail(Errno.NOTSUP);
+      closeEntry(target);
+      fds.set(to >>> 0, e);
+      fds.delete(from);
+      return 0;
+    },
+    fd_prestat_get(fd: number, out: number) {
+      const e = fds.get(fd);
+      if (!e || e.kind !== 'dir' || e.preopen === undefined) return fail(Errno.BADF);
+      mem.check(out, 8, 'prestat');
+      mem.setU32(out, 0);
+      mem.setU32(out + 4, Buffer.byteLength(e.preopen));
+      return 0;
+    },
+    fd_prestat_dir_name(fd: number, ptr: number, len: number) {
+      const e = fds.get(fd);
+      if (!e || e.kind !== 'dir' || e.preopen === undefined) return fail(Errno.BADF);
+      const name = Buffer.from(e.preopen);
+      if ((len >>> 0) < name.length) return fail(Errno.NAMETOOLONG);
+      mem.write(ptr, name);
+      return 0;
+    },
+    path_open(fd: number, dirflags: number, ptr: number, len: number, oflags: number, base: bigint, _inheriting: bigint, fdflags: number, out: number) {
+      mem.check(out, 4, 'fd');
+      const e = openAt(fd, dirflags, pathArg(ptr, len), oflags, base, fdflags);
+      const newFd = fds.add(e);
+      if (newFd < 0) {
+        closeEntry(e);
+        return fail(Errno.MFILE);
+      }
+      mem.setU32(out, newFd);
+      return 0;
+    },
+    path_create_directory(fd: number, ptr: number, len: number) {
+      const res = resolveAt(fd, ptr, len, false);
+      if (res.loc) return fail(Errno.EXIST);
+      const parent = writableHost(res.parent);
+      host(() => fs.mkdirSync(parent.host + '/' + res.name, 0o777));
+      return 0;
+    },
+    path_filestat_get(fd: number, flags: number, ptr: number, len: number, out: number) {
+      const res = resolveAt(fd, ptr, len, (flags & LOOKUP_SYMLINK_FOLLOW) !== 0);
+      if (!res.loc) return fail(Errno.NOENT);
+      mem.check(out, 64, 'filestat');
+      writeFilestat(mem, out, statLocation(res.loc, false));
+      return 0;
+    },
+    path_filestat_set_times(fd: number, flags: number, ptr: number, len: number, atim: bigint, mtim: bigint, fst: number) {
+      const follow = (flags & LOOKUP_SYMLINK_FOLLOW) !== 0;
+      const res = resolveAt(fd, ptr, len, follow);
+      if (!res.loc) return fail(Errno.NOENT);
+      setTimes(res.loc, atim, mtim, fst, false);
+      return 0;
+    },
+    path_link(oldFd: number, oldFlags: number, oldPtr: number, oldLen: number, newFd: number, newPtr: number, newLen: number) {
+      const from = resolveAt(oldFd, oldPtr, oldLen, (oldFlags & LOOKUP_SYMLINK_FOLLOW) !== 0);
+      const to = resolveAt(newFd, newPtr, newLen, false);
+      if (!from.loc) return fail(Errno.NOENT);
+      if (to.loc) return fail(Errno.EXIST);
+      const src = writableHost(from.loc);
+      const dst = writableHost(to.parent);
+      if (src.mount !== dst.mount) return fail(Errno.XDEV);
+      host(() => fs.linkSync(src.host, dst.host + '/' + to.name));
+      return 0;
+    },
+    path_readlink(fd: number, ptr: number, len: number, buf: number, bufLen: number, out: number) {
+      const res = resolveAt(fd, ptr, len, false);
+      if (!res.loc) return fail(Errno.NOENT);
+      const loc = res.loc;
+      if (loc.kind !== 'host' || !res.stat?.isSymbolicLink()) return fail(Errno.INVAL);
+      mem.check(out, 4, 'bufused');
+      const content = Buffer.from(readlinkContent(host(() => fs.readlinkSync(loc.host)), loc));
+      const n = Math.min(content.length, bufLen >>> 0);
+      mem.write(buf, content.subarray(0, n));
+      mem.setU32(out, n);
+      return 0;
+    },
+    path_remove_directory(fd: number, ptr: number, len: number) {
+      const res = resolveAt(fd, ptr, len, false);
+      if (!res.loc) return fail(Errno.NOENT);
+      if (res.loc.kind === 'host' && res.loc.rel.length === 0) return fail(Errno.BUSY);
+      const h = writableHost(res.loc);
+      if (res.stat && !res.stat.isDirectory()) return fail(Errno.NOTDIR);
+      host(() => fs.rmdirSync(h.host));
+      cache.clear();
+      return 0;
+    },
+    path_rename(fd: number, oldPtr: number, oldLen: number, newFd: number, newPtr: number, newLen: number) {
+      const from = resolveAt(fd, oldPtr, oldLen, false);
+      const to = resolveAt(newFd, newPtr, newLen, false);
+      if (!from.loc) return fail(Errno.NOENT);
+      if (from.loc.kind === 'host' && from.loc.rel.length === 0) return fail(Errno.BUSY);
+      if (to.loc?.kind === 'host' && to.loc.rel.length === 0) return fail(Errno.BUSY);
+      const src = writableHost(from.loc);
+      const dstParent = writableHost(to.parent);
+      if (src.mount !== dstParent.mount) return fail(Errno.XDEV);
+      host(() => fs.renameSync(src.host, dstParent.host + '/' + to.name));
+      cache.clear();
+      return 0;
+    },
+    path_symlink(oldPtr: number, oldLen: number, fd: number, newPtr: number, newLen: number) {
+      const target = pathArg(oldPtr, oldLen);
+      const res = resolveAt(fd, newPtr, newLen, false);
+      if (res.loc) return fail(Errno.EXIST);
+      const parent = writableHost(res.parent);
+      host(() => fs.symlinkSync(symlinkContent(target, parent), parent.host + '/' + res.name));
+      return 0;
+    },
+    path_unlink_file(fd: number, ptr: number, len: number) {
+      const res = resolveAt(fd, ptr, len, false);
+      if (!res.loc) return fail(Errno.NOENT);
+      if (res.loc.kind === 'tree') return fail(res.loc.node.mount || res.loc.node.device ? Errno.BUSY : Errno.ROFS);
+      if (res.loc.rel.length === 0) return fail(Errno.BUSY);
+      const h = writableHost(res.loc);
+      if (res.stat?.isDirectory()) return fail(Errno.ISDIR);
+      host(() => fs.unlinkSync(h.host)); // no directory goes: the cache stays true
+      return 0;
+    },
+  };
+  return imports;
+}
+
+/** Closes every host fd the guest left open. */
+export function closeAllFiles(fds: FdTable): void {
+  for (const [, e] of fds) {
+    if (e.kind === 'file') {
+      try {
+        fs.closeSync(e.host);
+      } catch {
+        // already closed
+      }
+    }
+  }
+}

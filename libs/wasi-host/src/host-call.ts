@@ -1,0 +1,33 @@
+// Every host call the guest can make is wrapped here: whatever the guest passes, the call answers
+// an errno and never lets a host exception escape into the guest's frames. The one exception is
+// ProcExit, which must unwind the guest to the caller of `_start`.
+import { Errno, fsErrnoFromNode } from './errno.ts';
+import { WasiError } from './fs/device.ts';
+import { GuestFault } from './guest-memory.ts';
+
+// Preview1 passes i32 as number and i64 as bigint.
+export type HostFn = (...args: any[]) => number;
+
+/** GuestFault → EFAULT, WasiError → its errno, a Node fs error → its errno, other errors → EIO
+ * (EINVAL for argument errors); anything that is not an Error (ProcExit) passes. */
+export function guard(fn: HostFn): HostFn {
+  return (...args) => {
+    try {
+      return fn(...args);
+    } catch (e) {
+      if (e instanceof WasiError) return e.errno;
+      if (e instanceof GuestFault) return Errno.FAULT;
+      if (e instanceof Error) {
+        if (typeof (e as { code?: unknown }).code === 'string') return fsErrnoFromNode(e);
+        return e instanceof RangeError || e instanceof TypeError ? Errno.INVAL : Errno.IO;
+      }
+      throw e;
+    }
+  };
+}
+
+export function guardAll(imports: Record<string, HostFn>): Record<string, HostFn> {
+  const out: Record<string, HostFn> = {};
+  for (const [name, fn] of Object.entries(imports)) out[name] = guard(fn);
+  return out;
+}
