@@ -4,7 +4,7 @@ import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runNx, type NxRun } from '../tools/testing/nx.ts';
 import { printTable, type Row } from './lib/report.ts';
-import { pythonPreinitWasm, pythonWasm, pythonZip, workspaceRoot } from './lib/pythons.ts';
+import { pythonResumableWasm, pythonWasm, pythonZip, workspaceRoot } from './lib/pythons.ts';
 
 const MiB = 1024 * 1024;
 
@@ -42,7 +42,7 @@ export async function buildRows(): Promise<Row[]> {
 
   return [
     { name: 'python.wasm', wasm: statSync(pythonWasm).size / MiB, unit: 'MiB', goal: 6.5, goalOn: 'value' },
-    { name: 'python-preinit.wasm (snapshot, no goal)', wasm: statSync(pythonPreinitWasm).size / MiB, unit: 'MiB' },
+    { name: 'python-resumable.wasm (no goal)', wasm: statSync(pythonResumableWasm).size / MiB, unit: 'MiB' },
     { name: 'python311.zip', wasm: statSync(pythonZip).size / MiB, unit: 'MiB', goal: 3.5, goalOn: 'value' },
     { name: 'no-op nx build cpython', wasm: noop.seconds, unit: 's', goal: 3, goalOn: 'value' },
     { name: 'relink after a wasmedge-sock edit', wasm: relink.seconds, unit: 's', goal: 90, goalOn: 'value' },

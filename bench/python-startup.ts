@@ -1,6 +1,6 @@
 // Start-up of `python -c pass`: the whole process, as a user waits for it, python.wasm through
 // `pywasi python` against native CPython 3.11, median of several runs after a warm-up. Measured
-// both from the pre-initialised snapshot (the default) and from a fresh start (--no-preinit).
+// both from the start-up snapshot (the default) and from a fresh start (--no-preinit).
 import { execa } from 'execa';
 import { median, printTable } from './lib/report.ts';
 import { nativePython, pywasiPython, requirePythonWasm } from './lib/pythons.ts';

@@ -8,7 +8,7 @@ import { workspaceRoot } from '../../tools/testing/nx.ts';
 
 export { workspaceRoot };
 export const pythonWasm = join(workspaceRoot, 'dist/python/python.wasm');
-export const pythonPreinitWasm = join(workspaceRoot, 'dist/python/python-preinit.wasm');
+export const pythonResumableWasm = join(workspaceRoot, 'dist/python/python-resumable.wasm');
 export const pythonZip = join(workspaceRoot, 'dist/python/usr/local/lib/python311.zip');
 
 /** `pywasi python` as installed in the workspace (node_modules/.bin/pywasi). */

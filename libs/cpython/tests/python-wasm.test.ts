@@ -1,6 +1,6 @@
 // Python-level behaviour of the built python.wasm, through the real `pywasi` CLI. The Python side
 // of each test is a script in ./py; native peers (HTTP client/server) are started here.
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, cpSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { execa, execaSync } from 'execa';
 import { tryNx } from '../../../tools/testing/nx.ts';
+import { runWasi } from '../../wasi-host/src/index.ts';
 import {
   BUILD_TIMEOUT_MS,
   buildCpython,
@@ -86,15 +87,18 @@ describe('python.wasm standard library', () => {
   );
 });
 
-describe('python-preinit.wasm (the snapshot pywasi python starts from)', () => {
-  const hashOf = async (args: string[]) => {
-    const run = await pywasiPython([...args, '-c', 'print(hash("pywasi"))'], { timeoutMs: RUN_TIMEOUT_MS });
+describe('the start-up snapshot (made per installation at first use)', () => {
+  const hashOf = async (args: string[], cacheDir?: string) => {
+    const run = await pywasiPython([...args, '-c', 'print(hash("pywasi"))'], {
+      timeoutMs: RUN_TIMEOUT_MS,
+      ...(cacheDir ? { env: { PYWASI_CACHE_DIR: cacheDir } } : {}),
+    });
     expect({ exit: run.exitCode, stderr: run.stderr }).toEqual({ exit: 0, stderr: '' });
     return run.stdout.trim();
   };
 
   test(
-    'applies the run: argv, environment, cwd, sys.path with ./deps, -u; the hash seed is the snapshot\'s',
+    'applies the run: argv, environment, cwd, sys.path with ./deps, -u',
     async () => {
       const dir = mkdtempSync(path.join(scratch, 'preinit-'));
       mkdirSync(path.join(dir, 'deps'));
@@ -120,30 +124,60 @@ describe('python-preinit.wasm (the snapshot pywasi python starts from)', () => {
         write_through: true,
         cwd_env_gone: true,
       });
-      // One snapshot, one hash seed: two runs agree; fresh starts draw a seed each.
-      expect(await hashOf([])).toBe(await hashOf([]));
-      expect(await hashOf(['--no-preinit'])).not.toBe(await hashOf(['--no-preinit']));
     },
     RUN_TIMEOUT_MS,
   );
 
   test(
-    'PYTHONHASHSEED starts python.wasm afresh and is honoured; the snapshot itself refuses it by name',
+    'each installation draws its own hash seed; runs of one installation share it; fresh starts draw one each',
+    async () => {
+      const first = mkdtempSync(path.join(scratch, 'cache-a-'));
+      const second = mkdtempSync(path.join(scratch, 'cache-b-'));
+      const a1 = await hashOf([], first);
+      const snapshots = readdirSync(path.join(first, 'snapshots'));
+      expect(snapshots).toHaveLength(1);
+      expect(await hashOf([], first)).toBe(a1);
+      expect(await hashOf([], second)).not.toBe(a1);
+      expect(await hashOf(['--no-preinit'], first)).not.toBe(await hashOf(['--no-preinit'], first));
+      // A stale snapshot (another python build) is replaced, not used.
+      const file = path.join(first, 'snapshots', snapshots[0]!);
+      writeFileSync(file, 'not a snapshot');
+      const a2 = await hashOf([], first);
+      expect(a2).not.toBe(a1);
+      expect(readFileSync(file).subarray(0, 8).toString()).toBe('WASISNAP');
+    },
+    RUN_TIMEOUT_MS,
+  );
+
+  test(
+    'PYTHONHASHSEED starts python.wasm afresh and is honoured; a snapshot refuses it by name',
     async () => {
       const seeded = await hashOf(['-e', 'PYTHONHASHSEED=123']);
       expect(await hashOf(['-e', 'PYTHONHASHSEED=123'])).toBe(seeded);
       expect(await hashOf(['-e', 'PYTHONHASHSEED=124'])).not.toBe(seeded);
-
-      const snapshot = path.join(path.dirname(releaseWasm), 'python-preinit.wasm');
+      // The snapshot itself, given PYTHONHASHSEED (what pywasi python never does): refused, exit 2.
+      const cacheDir = mkdtempSync(path.join(scratch, 'cache-c-'));
+      await hashOf([], cacheDir);
+      const [image] = readdirSync(path.join(cacheDir, 'snapshots'));
       const lib = path.join(path.dirname(releaseWasm), 'usr', 'local', 'lib');
-      const direct = (env: string[]) =>
-        pywasi(['run', '-e', 'PYTHONHOME=/usr/local', ...env, '--dir', `${lib}:/usr/local/lib`, '--', snapshot, '-c', 'print("ran")'], { timeoutMs: RUN_TIMEOUT_MS });
-      const ok = await direct([]);
-      expect({ exit: ok.exitCode, stdout: ok.stdout.trim(), stderr: ok.stderr }).toEqual({ exit: 0, stdout: 'ran', stderr: '' });
-      const refused = await direct(['-e', 'PYTHONHASHSEED=5']);
-      expect(refused.exitCode).toBe(2);
-      expect(refused.stderr).toMatch(/PYTHONHASHSEED cannot be applied to this pre-initialised python\.wasm/);
-      expect(refused.stdout).toBe('');
+      const out = path.join(cacheDir, 'out.txt');
+      const fd = openSync(out, 'w');
+      try {
+        const code = await runWasi({
+          module: path.join(path.dirname(releaseWasm), 'python-resumable.wasm'),
+          args: ['python', '-c', 'print("ran")'],
+          env: { PYTHONHOME: '/usr/local', PYTHONHASHSEED: '5' },
+          dirs: [{ guest: '/usr/local/lib', host: lib, readOnly: true }],
+          snapshot: { restore: path.join(cacheDir, 'snapshots', image!) },
+          stdin: 0,
+          stdout: fd,
+          stderr: fd,
+        });
+        expect(code).toBe(2);
+      } finally {
+        closeSync(fd);
+      }
+      expect(readFileSync(out, 'utf8')).toMatch(/PYTHONHASHSEED cannot be applied to this pre-initialised python\.wasm/);
     },
     RUN_TIMEOUT_MS,
   );

@@ -11,7 +11,10 @@ import { guardAll } from './host-call.ts';
 import { createSocketImports } from './socket-imports.ts';
 import { createProcessImports, ProcExit } from './wasi-process.ts';
 import type { SocketShapes } from './wasm-imports.ts';
+import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import type { MessagePort } from 'node:worker_threads';
+import { captureInstance, encodeImage, readImage, restoreInstance, SnapshotError } from './snapshot/image.ts';
 
 export interface GuestInit {
   /** Compiled by the calling thread and posted here (a Module is shareable between threads). */
@@ -27,6 +30,31 @@ export interface GuestInit {
   shapes: SocketShapes;
   /** Where new socket rings go to the event loop (transferred to this thread). */
   ringPort?: MessagePort;
+  snapshot?: SnapshotRequest;
+}
+
+/** Restore a snapshot file before `_start`, or instead of `_start` run an init export and save the
+ * instance's state to a snapshot file (see snapshot/image.ts). */
+export type SnapshotRequest = { restore: string } | { capture: { initExport: string; image: string; key: string } };
+
+function capture(instance: WebAssembly.Instance, request: { initExport: string; image: string; key: string }): void {
+  const init = instance.exports[request.initExport];
+  if (typeof init !== 'function') throw new SnapshotError(`the module exports no function named "${request.initExport}"`);
+  try {
+    (init as () => void)();
+  } catch (e) {
+    if (e instanceof ProcExit) throw new SnapshotError(`the init function "${request.initExport}" exited with status ${e.code}`);
+    throw e;
+  }
+  const bytes = encodeImage(captureInstance(instance, request.key));
+  mkdirSync(dirname(request.image), { recursive: true });
+  const partial = `${request.image}.${process.pid}.partial`;
+  try {
+    writeFileSync(partial, bytes);
+    renameSync(partial, request.image);
+  } finally {
+    rmSync(partial, { force: true });
+  }
 }
 
 /** Devices every guest has. */
@@ -65,6 +93,11 @@ export async function runGuest(init: GuestInit): Promise<number> {
   memory = exported.memory;
   let code = 0;
   try {
+    if (init.snapshot && 'capture' in init.snapshot) {
+      capture(instance, init.snapshot.capture);
+      return 0;
+    }
+    if (init.snapshot) restoreInstance(instance, readImage(init.snapshot.restore));
     (exported._start as () => void)();
   } catch (e) {
     if (!(e instanceof ProcExit)) throw e;

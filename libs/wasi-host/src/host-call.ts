@@ -11,19 +11,25 @@ export type HostFn = (...args: any[]) => number;
 /** GuestFault → EFAULT, WasiError → its errno, a Node fs error → its errno, other errors → EIO
  * (EINVAL for argument errors); anything that is not an Error (ProcExit) passes. */
 export function guard(fn: HostFn): HostFn {
-  return (...args) => {
+  // Fixed parameters, not a rest array: these run on every guest call (preview1 calls take at most
+  // 9 arguments; missing ones arrive as undefined and are never read).
+  return (a, b, c, d, e, f, g, h, i) => {
     try {
-      return fn(...args);
-    } catch (e) {
-      if (e instanceof WasiError) return e.errno;
-      if (e instanceof GuestFault) return Errno.FAULT;
-      if (e instanceof Error) {
-        if (typeof (e as { code?: unknown }).code === 'string') return fsErrnoFromNode(e);
-        return e instanceof RangeError || e instanceof TypeError ? Errno.INVAL : Errno.IO;
-      }
-      throw e;
+      return fn(a, b, c, d, e, f, g, h, i);
+    } catch (err) {
+      return errnoOf(err);
     }
   };
+}
+
+function errnoOf(e: unknown): number {
+  if (e instanceof WasiError) return e.errno;
+  if (e instanceof GuestFault) return Errno.FAULT;
+  if (e instanceof Error) {
+    if (typeof (e as { code?: unknown }).code === 'string') return fsErrnoFromNode(e);
+    return e instanceof RangeError || e instanceof TypeError ? Errno.INVAL : Errno.IO;
+  }
+  throw e;
 }
 
 export function guardAll(imports: Record<string, HostFn>): Record<string, HostFn> {

@@ -4,5 +4,9 @@ export { checkModule, readImports, isWasmBinary, SOCKET_ARITIES, PREVIEW1_FUNCTI
 export { NET_POLICIES, isNetPolicy, type NetPolicy } from './net-policy.ts';
 export { Errno, POLICY_REFUSED } from './errno.ts';
 export { FD_LIMIT } from './fs/fd-table.ts';
+export { snapshotKey, SnapshotError } from './snapshot/image.ts';
+export type { SnapshotRequest } from './guest-worker.ts';
 export { MountError, type MountSpec } from './fs/mounts.ts';
 export type { GuestDevice } from './fs/device.ts';
+export { defaultHistoryFile } from './tty/history-file.ts';
+export type { ReadlineOptions } from './tty/readline-service.ts';

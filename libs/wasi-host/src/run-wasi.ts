@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { MessageChannel, Worker } from 'node:worker_threads';
 import { GUEST_WORKER_ENTRY, ensureBundle } from './bundle.mjs';
 import { createChannelBuffers } from './channel.ts';
-import type { GuestInit } from './guest-worker.ts';
+import type { GuestInit, SnapshotRequest } from './guest-worker.ts';
 import type { NetPolicy } from './net-policy.ts';
 import { MountTable, type MountSpec } from './fs/mounts.ts';
 import { createPrivateTmp, type PrivateTmp } from './fs/private-tmp.ts';
@@ -39,6 +39,9 @@ export interface RunWasiOptions {
   stdin?: number;
   stdout?: number;
   stderr?: number;
+  /** Start from a snapshot file (see snapshot/image.ts), or make one: run the init export instead
+   * of `_start` and save the state (the run's exit code is then 0). */
+  snapshot?: SnapshotRequest;
   /** Native stack of the guest thread in MiB. Default 64. */
   stackSizeMb?: number;
 }
@@ -161,6 +164,7 @@ export async function runWasi(options: RunWasiOptions): Promise<number> {
     channel,
     shapes: check.shapes,
     ringPort: ringChannel.port2,
+    ...(options.snapshot ? { snapshot: options.snapshot } : {}),
   };
   service.start();
   let settled = false;

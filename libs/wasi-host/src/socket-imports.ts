@@ -1,13 +1,13 @@
 // The guest-thread half of the socket extension: the WasmEdge sock_* imports plus the fd_* and
-// poll_oneoff overrides that route socket fds to the event loop and everything else to uvwasi.
-// Every import is wrapped so that a bad pointer answers EFAULT and no host exception escapes,
-// except the value node:wasi throws for proc_exit, which must reach wasi.start().
+// poll_oneoff overrides that route socket fds to the event loop and everything else to the host's
+// own preview1 calls. The caller wraps every import (host-call.ts): a bad pointer answers EFAULT
+// and no host exception escapes, except ProcExit, which must reach the caller of _start.
 import { decodeAddress, encodeAddress, type GuestAddress } from './abi/addr.ts';
 import { readHints, writeAddrinfoChain } from './abi/addrinfo.ts';
 import { DATA_SIZE, GuestChannel, Op } from './channel.ts';
 import { Errno } from './errno.ts';
 import type { FdTable } from './fs/fd-table.ts';
-import { guard, type HostFn } from './host-call.ts';
+import type { HostFn } from './host-call.ts';
 import { GuestMemory, totalLength, type IoVec } from './guest-memory.ts';
 import { pollOneoff } from './poll-oneoff.ts';
 import { IPPROTO_TCP, RecvFlags, SockOpt, SOL_SOCKET, TCP_NODELAY, type GetaddrinfoReply, type PollReplyEntry, type PollRequestEntry } from './protocol.ts';
@@ -530,7 +530,7 @@ export function createSocketImports(opts: SocketImportsOptions): WasiImport {
       return 0;
     },
 
-    // ---- fd_* overrides: sockets here, everything else to uvwasi ----
+    // ---- fd_* overrides: sockets here, everything else to the file-system calls ----
     fd_read(fd, iovsPtr, iovsLen, nreadOut) {
       const s = sock(fd);
       if (!s) return wasi.fd_read!(fd, iovsPtr, iovsLen, nreadOut);
@@ -614,7 +614,5 @@ export function createSocketImports(opts: SocketImportsOptions): WasiImport {
     },
   };
 
-  const out: WasiImport = {};
-  for (const [name, fn] of Object.entries(imports)) out[name] = guard(fn);
-  return out;
+  return imports; // guarded by the caller with everything else (host-call.ts)
 }

@@ -39,7 +39,8 @@ interface Datagram {
 
 class HostSocket {
   state: State = 'idle';
-  bound: { address: string; port: number } | { path: string } | null = null;
+  /** For AF_UNIX: the host path, and the guest's own path (what getsockname answers). */
+  bound: { address: string; port: number } | { path: string; guest: string } | null = null;
   conn: net.Socket | null = null;
   server: net.Server | null = null;
   udp: dgram.Socket | null = null;
@@ -83,6 +84,8 @@ export interface SocketServiceOptions {
   unixPath: (guestPath: string, bind: boolean) => string | number;
   /** Where the guest posts new socket rings ({ id, sab }) before its RING request. */
   ringPort?: MessagePort;
+  /** Serves Op.READLINE (tty/readline-service.ts); without it that op fails with NOSYS. */
+  readline?: { serve(req: Request, channel: HostChannel): void };
 }
 
 interface Parked {
@@ -190,6 +193,8 @@ export class SocketService {
         return this.getaddrinfo(req.json<GetaddrinfoRequest>(0));
       case Op.RING:
         return this.attachRing(a(0), a(1), a(2) !== 0);
+      case Op.READLINE:
+        return this.options.readline ? this.options.readline.serve(req, this.channel) : this.reply(Errno.NOSYS);
     }
     const s = this.sockets.get(a(0));
     if (!s) return this.reply(Errno.BADF);
@@ -301,7 +306,7 @@ export class SocketService {
       if (!allowsUnix(this.options.net)) return this.reply(POLICY_REFUSED);
       const hostPath = this.options.unixPath(addr.path, true);
       if (typeof hostPath === 'number') return this.reply(hostPath);
-      s.bound = { path: hostPath };
+      s.bound = { path: hostPath, guest: addr.path };
       return this.reply(0);
     }
     const address = bindAddress(this.options.net, addr.address, addr.family);
@@ -388,7 +393,13 @@ export class SocketService {
       result = 0;
       this.wake();
     };
-    if ('path' in bound) server.listen({ path: bound.path, backlog: bl }, onListening);
+    if ('path' in bound) {
+      // listen() creates the socket file: resolve the guest path again, since the guest may have
+      // replaced a directory on the way with a symlink to outside since bind().
+      const hostPath = this.options.unixPath(bound.guest, true);
+      if (typeof hostPath === 'number') return this.reply(hostPath);
+      server.listen({ path: hostPath, backlog: bl }, onListening);
+    }
     else server.listen({ host: bound.address, port: bound.port, backlog: bl, ipv6Only: s.family === 6 && this.opt(s, 'v6only') === 1 }, onListening);
     this.park(() => {
       if (result === null) return false;
@@ -1198,7 +1209,7 @@ export class SocketService {
 
   private localAddr(s: HostSocket): void {
     if (s.family === 'unix') {
-      const p = s.bound && 'path' in s.bound ? s.bound.path : '';
+      const p = s.bound && 'path' in s.bound ? s.bound.guest : '';
       return this.reply(0, [0], { kind: 'unix', path: p } satisfies GuestAddress);
     }
     let address: string | undefined;

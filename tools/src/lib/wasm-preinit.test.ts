@@ -1,6 +1,6 @@
 import { wat } from '../../../libs/wasi-host/tests/wat.ts';
 import { BuildError } from './build-error.ts';
-import { nonZeroRanges, preinitialize, type PreinitOptions } from './wasm-preinit.ts';
+import { makeResumable, nonZeroRanges, preinitialize, type PreinitOptions } from './wasm-preinit.ts';
 
 const options: PreinitOptions = { initExport: 'init', args: ['m'], env: {}, preopens: {} };
 
@@ -65,6 +65,28 @@ describe('preinitialize', () => {
 
   it('rejects bytes that are not a module', async () => {
     await expect(preinitialize(new TextEncoder().encode('not wasm'), options)).rejects.toThrow(/not a valid WebAssembly module/);
+  });
+});
+
+describe('makeResumable', () => {
+  it('exports every mutable global (settable from outside) and keeps _start and the init export', async () => {
+    const result = makeResumable(await wat(MODULE), 'init');
+    expect(result.globals).toBe(3);
+    const exports = await instantiate(result.bytes);
+    expect(exports['_start']).toBeInstanceOf(Function);
+    expect(exports['init']).toBeInstanceOf(Function);
+    const globals = Object.entries(exports).filter(([, v]) => v instanceof WebAssembly.Global) as [string, WebAssembly.Global][];
+    expect(globals.map(([name]) => name).sort()).toEqual(['__preinit_global_0', '__preinit_global_1', '__preinit_global_2']);
+    // Setting one from outside is what a restore does.
+    globals.find(([name]) => name === '__preinit_global_0')![1].value = 41;
+    expect((exports['count'] as () => number)()).toBe(41);
+  });
+
+  it('refuses a module without _start or without the init export, by name', async () => {
+    const noStart = MODULE.replace('(func (export "_start")))', ')');
+    expect(() => makeResumable(new Uint8Array(0), 'init')).toThrow(BuildError);
+    await expect(wat(noStart).then((b) => makeResumable(b, 'init'))).rejects.toThrow(/exports no _start/);
+    await expect(wat(MODULE).then((b) => makeResumable(b, 'missing_init'))).rejects.toThrow(/no function named "missing_init"/);
   });
 });
 

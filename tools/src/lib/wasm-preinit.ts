@@ -100,18 +100,35 @@ function mutableGlobals(mod: binaryen.Module): GlobalSlot[] {
   return slots;
 }
 
-/** Checks the module and returns its layout and the instrumented copy. */
-function instrument(bytes: Uint8Array, initExport: string): { layout: ModuleLayout; instrumented: Uint8Array } {
+/** Checks the module and returns its layout and the instrumented copy: every mutable global
+ * exported (as `__preinit_global_<n>`), so its value can be read and set from outside. A copy for
+ * build-time initialisation also loses `_start`, so it can be run as a reactor. */
+function instrument(bytes: Uint8Array, initExport: string, keepStart = false): { layout: ModuleLayout; instrumented: Uint8Array } {
   const mod = readModule(bytes, 'the module');
   try {
     const layout = { ...checkSnapshottable(mod, initExport), slots: mutableGlobals(mod) };
     for (const slot of layout.slots) mod.addGlobalExport(slot.name, slot.exportName);
-    // node:wasi runs a module without _start as a reactor; its constructors are the init export's job.
-    for (const name of ['_start', '_initialize']) if (exportsOf(mod).some((e) => e.name === name)) mod.removeExport(name);
+    if (keepStart) {
+      if (!exportsOf(mod).some((e) => e.name === '_start')) throw new BuildError('the module exports no _start (a run-time snapshot resumes through it)');
+    } else {
+      // node:wasi runs a module without _start as a reactor; its constructors are the init export's job.
+      for (const name of ['_start', '_initialize']) if (exportsOf(mod).some((e) => e.name === name)) mod.removeExport(name);
+    }
     return { layout, instrumented: mod.emitBinary() };
   } finally {
     mod.dispose();
   }
+}
+
+/**
+ * A module a host can snapshot at run time instead of at build time (so that, for instance, every
+ * installation gets its own hash seed): its mutable globals are exported, `_start` and the init
+ * export stay. The host instantiates it, calls the init export, saves memory and globals, and later
+ * restores them into a fresh instance before calling `_start` (libs/wasi-host/src/snapshot/).
+ */
+export function makeResumable(bytes: Uint8Array, initExport: string): { bytes: Uint8Array; globals: number } {
+  const { layout, instrumented } = instrument(bytes, initExport, true);
+  return { bytes: instrumented, globals: layout.slots.length };
 }
 
 /** Imports node:wasi does not provide: calling one during init is an error worth naming. */

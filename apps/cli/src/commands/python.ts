@@ -2,13 +2,14 @@
 // and ./deps visible, so scripts behave as they do with a native python.
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
+import { isatty } from 'node:tty';
 import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
 import { CliError } from '../cli-error.ts';
-import type { MountSpec } from '@pywasi/wasi-host';
+import type { MountSpec, ReadlineOptions } from '@pywasi/wasi-host';
 import { addGuestOptions, guestEnv, type GuestFlags } from '../guest-options.ts';
 import { pythonDistDir } from '../workspace.ts';
-import { freshStartReason, usableSnapshot } from './python-preinit.ts';
+import { ensureSnapshot, freshStartReason, snapshotPlan, type SnapshotPlan } from './python-snapshot.ts';
 import { runCommand, type RunOptions } from './run.ts';
 
 /** Where the guest finds things: PYTHONHOME is /usr/local, as in CPython's own WASI layout. */
@@ -18,14 +19,14 @@ const siteDir = fileURLToPath(new URL('../../guest-site', import.meta.url));
 
 export interface PythonLayout {
   wasm: string;
-  /** python.wasm pre-initialised at build time (see python-preinit.ts). */
-  preinitWasm: string;
+  /** python.wasm prepared for start-up snapshots (see python-snapshot.ts). */
+  resumableWasm: string;
   /** Host directory seen as /usr/local/lib: python311.zip and anything beside it. */
   libDir: string;
 }
 
 export function pythonLayout(distDir = pythonDistDir()): PythonLayout {
-  return { wasm: path.join(distDir, 'python.wasm'), preinitWasm: path.join(distDir, 'python-preinit.wasm'), libDir: path.join(distDir, 'usr', 'local', 'lib') };
+  return { wasm: path.join(distDir, 'python.wasm'), resumableWasm: path.join(distDir, 'python-resumable.wasm'), libDir: path.join(distDir, 'usr', 'local', 'lib') };
 }
 
 /** Index of the script file among python's own arguments, if any (none for -c, -m, the REPL). */
@@ -41,8 +42,10 @@ export function scriptIndex(pythonArgs: readonly string[]): number | undefined {
 }
 
 export interface PythonInvocation {
-  /** The module to run: the pre-initialised snapshot when it can serve this run. */
+  /** python.wasm, run afresh unless `snapshot` serves the run. */
   wasm: string;
+  /** Start from this installation's snapshot of an initialised CPython (made at first use). */
+  snapshot?: SnapshotPlan;
   args: string[];
   options: RunOptions;
 }
@@ -81,11 +84,20 @@ export function pythonInvocation(
     dirs,
     net: flags.net,
   };
-  const preinit =
-    flags.preinit !== false &&
-    freshStartReason(pythonArgs, guestEnv(options), GUEST_PREFIX) === undefined &&
-    usableSnapshot(layout.preinitWasm, layout.wasm);
-  return { wasm: preinit ? layout.preinitWasm : layout.wasm, args, options };
+  const snapshot =
+    flags.preinit !== false && freshStartReason(pythonArgs, guestEnv(options), GUEST_PREFIX) === undefined
+      ? snapshotPlan(layout, GUEST_PREFIX)
+      : undefined;
+  return { wasm: layout.wasm, args, options, ...(snapshot ? { snapshot } : {}) };
+}
+
+/** Line editing, history and Tab completion when stdin and stdout are terminals (wasi-host's
+ * tty/). PYWASI_PYTHON_HISTORY names the history file; empty keeps none. */
+export function pythonReadline(env: NodeJS.ProcessEnv, terminals: boolean, cwd: string): ReadlineOptions | undefined {
+  if (!terminals) return undefined;
+  const file = env['PYWASI_PYTHON_HISTORY'];
+  if (file === undefined) return {};
+  return { historyFile: file === '' ? null : path.resolve(cwd, file) };
 }
 
 export function registerPython(program: Command): void {
@@ -97,7 +109,7 @@ export function registerPython(program: Command): void {
     .allowUnknownOption()
     .passThroughOptions();
   addGuestOptions(python, { dirs: 'the current directory (at its own path), the script\'s directory and the standard library' })
-    .option('--no-preinit', 'start python.wasm afresh instead of from the pre-initialised snapshot (slower start, a random hash seed)')
+    .option('--no-preinit', 'start python.wasm afresh instead of from the snapshot (slower start, a hash seed of its own)')
     .addHelpText(
       'after',
       `
@@ -105,10 +117,16 @@ python.wasm comes from \`npx pywasi build\` (dist/python/, or $PYWASI_PYTHON_DIR
 ${GUEST_PREFIX}; ./deps (see \`pywasi pip install\`) is on PYTHONPATH when it exists. The guest's exit
 code is pywasi's. Options for python that pywasi also knows (-h) go after --.
 
-Runs start from python-preinit.wasm, a snapshot taken after CPython initialised (it skips that
-work at start). It applies the run's arguments, -u/-i/-q/-B, environment, sys.path and cwd, but its
-hash seed is the one of the build: use --no-preinit for per-run hash randomisation. Other python
-options, and PYTHON* variables besides PYTHONPATH, start python.wasm afresh by themselves.
+Runs start from a snapshot of an initialised CPython, made once per installation at first use
+(in ${'$'}PYWASI_CACHE_DIR or ~/.cache/pywasi/snapshots). It applies the run's arguments, -u/-i/-q/-B,
+environment, sys.path and cwd. What is shared: all runs of one installation share the hash seed
+drawn when its snapshot was made (installations never share one); use --no-preinit (or
+PYTHONHASHSEED) for a seed per run. Other python options, and PYTHON* variables besides
+PYTHONPATH, start python.wasm afresh by themselves.
+
+On a terminal the REPL and input() edit lines as with GNU readline: history on Up/Down (kept in
+${'$'}PYWASI_PYTHON_HISTORY, default ${'$'}XDG_STATE_HOME/pywasi/python_history or
+~/.local/state/pywasi/python_history; an empty value keeps none) and Tab completion.
 
 Examples:
   $ pywasi python
@@ -123,7 +141,16 @@ Examples:
         throw new CliError(`python.wasm not found at ${layout.wasm}: build it with \`npx pywasi build\` (or set PYWASI_PYTHON_DIR)`, 1);
       }
       const invocation = pythonInvocation(flags, args, process.cwd(), layout);
-      process.exitCode = await runCommand(invocation.wasm, invocation.args, invocation.options, {
+      const warn = (line: string) => process.stderr.write(`${line}\n`);
+      let wasm = invocation.wasm;
+      let options: RunOptions = invocation.options;
+      if (invocation.snapshot && (await ensureSnapshot(invocation.snapshot, warn))) {
+        wasm = invocation.snapshot.resumable;
+        options = { ...options, snapshot: { restore: invocation.snapshot.image } };
+      }
+      const readline = pythonReadline(process.env, isatty(0) && isatty(1), process.cwd());
+      if (readline) options = { ...options, readline };
+      process.exitCode = await runCommand(wasm, invocation.args, options, {
         label: 'pywasi python',
         error: (line) => process.stderr.write(`${line}\n`),
       });

@@ -1,7 +1,7 @@
 // `pywasi run`: run a WASI module on Node with the socket extension (@pywasi/wasi-host).
 import * as path from 'node:path';
 import { Command } from 'commander';
-import { MountError, WasiModuleError, WasiTrapError, runWasi, type MountSpec, type NetPolicy } from '@pywasi/wasi-host';
+import { MountError, WasiModuleError, WasiTrapError, runWasi, type MountSpec, type NetPolicy, type ReadlineOptions, type SnapshotRequest } from '@pywasi/wasi-host';
 import { addGuestOptions, guestEnv, type GuestFlags } from '../guest-options.ts';
 
 /** Exit code for pywasi's own errors (bad module, host failure). Guest codes pass through. */
@@ -14,6 +14,9 @@ export interface RunOptions {
   envInherit: boolean;
   dirs: MountSpec[];
   net: NetPolicy;
+  snapshot?: SnapshotRequest;
+  /** Line editing for the guest (offered only when its stdin and stdout are terminals). */
+  readline?: ReadlineOptions;
 }
 
 export interface RunIo {
@@ -40,6 +43,8 @@ export async function runCommand(module: string, args: string[], opts: RunOption
       args: [path.basename(module), ...args],
       env: guestEnv(opts),
       dirs: opts.dirs,
+      ...(opts.snapshot ? { snapshot: opts.snapshot } : {}),
+      ...(opts.readline ? { readline: opts.readline } : {}),
       net: opts.net,
       stdin: io.stdin,
       stdout: io.stdout,

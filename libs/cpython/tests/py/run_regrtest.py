@@ -6,8 +6,10 @@ python.wasm has real POSIX sockets, so this runner declares socket support befor
 
 PYWASI_REGRTEST_IMPORT_AS_POSIX names test modules (comma-separated) whose *import* runs with
 support.is_wasi = False: for modules that skip themselves at import time on WASI for a reason that
-pywasi removes (test_selectors: "Cannot create socketpair on Emscripten/WASI"). Checks made
-while the tests run still see is_wasi = True.
+pywasi removes (test_selectors: "Cannot create socketpair on Emscripten/WASI"; test_os and
+test_shutil: "WASI has no /dev/null", "Cannot create invalid FD on WASI"). Their other is_wasi
+skips then run too and, where WASI really lacks the feature (dup, umask), fail: the manifest lists
+them. Checks made while the tests run still see is_wasi = True.
 
 Everything after the script name goes to regrtest unchanged.
 """

@@ -60,7 +60,9 @@ export interface SocketEntry {
 
 export interface DirListingEntry {
   name: Buffer;
-  ino: bigint;
+  /** d_ino (CPython's DirEntry.inode()); null until first served: one lstat per entry, and only
+   * for entries the guest reads. */
+  ino: bigint | null;
   filetype: number;
 }
 

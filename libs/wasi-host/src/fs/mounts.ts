@@ -111,6 +111,16 @@ export class MountTable {
     return null;
   }
 
+  /**
+   * Whether a host directory is some mount's host directory or lies above one. The guest may not
+   * rename or remove it through another mount: a symlink put at its path would take the mount
+   * wherever it points.
+   */
+  holdsMount(host: string): boolean {
+    const prefix = host.endsWith('/') ? host : host + '/';
+    return this.mounts.some((m) => m.host === host || m.host.startsWith(prefix));
+  }
+
   /** The tree node at a guest path, if the tree has one. */
   find(parts: readonly string[]): TreeNode | undefined {
     let node: TreeNode | undefined = this.root;

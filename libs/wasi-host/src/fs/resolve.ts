@@ -12,7 +12,13 @@
 // - Components are checked with lstat as they are walked; a host directory confirmed as a real
 //   directory is remembered until the guest renames or removes something (see `DirCache`).
 //   Races with other host processes changing the tree during a call are out of scope.
-import { lstatSync, readlinkSync, type Stats } from 'node:fs';
+// - A directory fd is a host path: before a path is resolved from it (or it is listed, stat'ed...)
+//   its components below the mount root are checked again (`checkDirectory`), since the guest may
+//   have moved the directory and put a symlink to anywhere in its place; then it fails with ENOENT.
+// - A mount's host directory, or a directory above it, met inside another mount may be neither
+//   renamed nor removed (EBUSY, see MountTable.holdsMount): a symlink put in its place would move
+//   the mount outside.
+import { lstatSync, readlinkSync, type BigIntStats, type Stats } from 'node:fs';
 import * as path from 'node:path';
 import { Errno } from '../errno.ts';
 import { WasiError } from './device.ts';
@@ -30,8 +36,13 @@ export interface Resolved {
   parent: Location;
   name: string;
   /** lstat of a host entry, when it was taken during the walk. */
-  stat?: Stats;
+  stat?: Stats | BigIntStats;
 }
+
+/** How the last component is looked at: lstat (default), lstat with nanosecond times for a
+ * caller that reports them, or not at all for a caller whose host call answers for a missing or
+ * wrong-typed entry itself (unlink, rmdir, mkdir...) — `loc` is then set whether or not it exists. */
+export type FinalStat = 'lstat' | 'bigint' | 'none';
 
 const MAX_SYMLINKS = 40;
 export const PATH_MAX = 4096;
@@ -113,6 +124,28 @@ function nodeError(e: unknown): WasiError {
 
 
 
+/**
+ * Throws ENOENT unless every component of a host location below its mount's root is still a real
+ * directory. Directory fds keep host paths: the guest may have renamed one and put a symlink
+ * pointing outside at the old path, which the host OS would follow.
+ */
+export function checkDirectory(loc: Location, cache?: DirCache): void {
+  if (loc.kind !== 'host' || loc.rel.length === 0) return;
+  let host = loc.mount.host;
+  for (const part of loc.rel) {
+    host += '/' + part;
+    if (cache?.has(host)) continue;
+    let stat: Stats | BigIntStats | undefined;
+    try {
+      stat = lstatSync(host, { throwIfNoEntry: false });
+    } catch (e) {
+      throw nodeError(e);
+    }
+    if (!stat?.isDirectory()) throw new WasiError(Errno.NOENT);
+    cache?.add(host);
+  }
+}
+
 interface Pending {
   name: string;
   /** Set for components that came from a symlink: the mount they must not leave. */
@@ -143,10 +176,11 @@ function insideMount(mount: Mount, target: string): string | null {
  * last component. Throws WasiError for every failure (ENOENT for a missing directory on the way,
  * ENOTDIR, ELOOP, EACCES for a symlink leaving its mount).
  */
-export function resolvePath(table: MountTable, start: Location, p: string, follow: boolean, cache?: DirCache): Resolved {
+export function resolvePath(table: MountTable, start: Location, p: string, follow: boolean, cache?: DirCache, finalStat: FinalStat = 'lstat'): Resolved {
   if (p.length === 0) throw new WasiError(Errno.NOENT);
   if (Buffer.byteLength(p) > PATH_MAX) throw new WasiError(Errno.NAMETOOLONG);
   const mustBeDir = p.endsWith('/');
+  if (!p.startsWith('/')) checkDirectory(start, cache);
   let loc: Location = p.startsWith('/') ? rootLocation(table) : start;
   const stack: Pending[] = [];
   pushPath(stack, p, null);
@@ -167,7 +201,7 @@ export function resolvePath(table: MountTable, start: Location, p: string, follo
     if (Buffer.byteLength(name) > NAME_MAX) throw new WasiError(Errno.NAMETOOLONG);
     const parent = loc;
     let child: Location | null;
-    let stat: Stats | undefined;
+    let stat: Stats | BigIntStats | undefined;
     if (parent.kind === 'tree') {
       const node = parent.node.children.get(name);
       if (parent.node.device) throw new WasiError(Errno.NOTDIR);
@@ -182,8 +216,11 @@ export function resolvePath(table: MountTable, start: Location, p: string, follo
           loc = { kind: 'host', mount: parent.mount, rel: [...parent.rel, name], host };
           continue;
         }
+        if (last && finalStat === 'none' && !follow && !mustBeDir) {
+          return { loc: { kind: 'host', mount: parent.mount, rel: [...parent.rel, name], host }, parent, name };
+        }
         try {
-          stat = lstatSync(host, { throwIfNoEntry: false });
+          stat = last && finalStat === 'bigint' ? lstatSync(host, { bigint: true, throwIfNoEntry: false }) : lstatSync(host, { throwIfNoEntry: false });
         } catch (e) {
           throw nodeError(e);
         }

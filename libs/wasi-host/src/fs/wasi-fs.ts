@@ -10,10 +10,11 @@ import { Errno, fsErrnoFromNode } from '../errno.ts';
 import type { GuestMemory, IoVec } from '../guest-memory.ts';
 import { totalLength } from '../guest-memory.ts';
 import type { HostFn } from '../host-call.ts';
+import { realtimeNs } from '../wasi-process.ts';
 import { WasiError, type GuestDevice } from './device.ts';
 import { FdTable, type DirEntry, type DirListingEntry, type FdEntry, type FileEntry, type StdioEntry } from './fd-table.ts';
 import type { MountTable, TreeNode } from './mounts.ts';
-import { DirCache, guestPath, resolvePath, rootLocation, type Location, type Resolved } from './resolve.ts';
+import { checkDirectory, DirCache, guestPath, resolvePath, rootLocation, type Location, type Resolved } from './resolve.ts';
 import {
   ALL_RIGHTS, DIR_RIGHTS, DIRENT_SIZE, Fdflags, FILE_RIGHTS, Filetype, filestatOf, filetypeOf, Fstflags, LOOKUP_SYMLINK_FOLLOW,
   Oflags, Rights, TTY_RIGHTS, Whence, writeFdstat, writeFilestat, type FilestatRecord,
@@ -64,6 +65,23 @@ function stdioEntry(host: number): StdioEntry {
   return { kind: 'stdio', host, filetype, tty, append: false, nonblock: false, rightsBase: rights, rightsInheriting: rights };
 }
 
+type TimeArg = number | string;
+
+/**
+ * Seconds for Node's utimes family from WASI nanoseconds. libuv turns the double back into whole
+ * seconds plus the fraction times 1e9, truncated: half a nanosecond more makes that truncation land
+ * on the nanosecond asked for (1.002003 s would come back as 1.002002999).
+ */
+function hostSeconds(ns: bigint): number {
+  return Number(ns / 1_000_000_000n) + (Number(ns % 1_000_000_000n) + 0.5) / 1e9;
+}
+
+/**
+ * "Now" as the kernel's clock sets it (UTIME_NOW), the same clock that stamps writes: libuv maps an
+ * infinite time to UTIME_NOW, and Node accepts it only as a numeric string.
+ */
+const KERNEL_NOW = 'Infinity';
+
 export function createWasiFs(opts: WasiFsOptions): Record<string, HostFn> {
   const { memory: mem, mounts, fds } = opts;
   const cache = new DirCache();
@@ -100,6 +118,20 @@ export function createWasiFs(opts: WasiFsOptions): Record<string, HostFn> {
   };
   const resolveAt = (fd: number, ptr: number, len: number, follow: boolean): Resolved =>
     resolvePath(mounts, dirEntry(fd).loc, pathArg(ptr, len), follow, cache);
+
+  /**
+   * The entry a removal or rename acts on. Linux follows no symlink in its last component even
+   * with a trailing slash ("link/" then fails with ENOTDIR, it does not reach the target), and "."
+   * or ".." there name no entry of their parent (`dots`: each call has its own errno for them).
+   */
+  const entryAt = (fd: number, ptr: number, len: number): { res: Resolved; slash: boolean; dots: boolean } => {
+    const p = pathArg(ptr, len);
+    const bare = p.replace(/\/+$/, '') || p;
+    const last = bare.slice(bare.lastIndexOf('/') + 1);
+    const res = resolvePath(mounts, dirEntry(fd).loc, bare, false, cache);
+    return { res, slash: bare !== p, dots: last === '.' || last === '..' };
+  };
+  const isDirLoc = (loc: Location): boolean => loc.kind === 'tree' ? !loc.node.device : statLocation(loc).filetype === Filetype.DIRECTORY;
 
   /** The location must be writable: a host location in a read-write mount. */
   const writableHost = (loc: Location): Location & { kind: 'host' } => {
@@ -197,30 +229,53 @@ export function createWasiFs(opts: WasiFsOptions): Record<string, HostFn> {
 
   // ---- directories ----
 
+  /** What stat says of `name` in the directory (for the entries that are not plain host entries). */
+  const statIn = (dir: Location, name: string): FilestatRecord | null => {
+    try {
+      const res = resolvePath(mounts, dir, name, false, cache);
+      return res.loc ? statLocation(res.loc) : null;
+    } catch {
+      return null;
+    }
+  };
+
   const listing = (dir: DirEntry): DirListingEntry[] => {
-    const out: DirListingEntry[] = [
-      { name: Buffer.from('.'), ino: 0n, filetype: Filetype.DIRECTORY },
-      { name: Buffer.from('..'), ino: 0n, filetype: Filetype.DIRECTORY },
-    ];
     const loc = dir.loc;
+    checkDirectory(loc, cache);
+    const dot = (name: string): DirListingEntry => ({ name: Buffer.from(name), ino: statIn(loc, name)?.ino ?? 0n, filetype: Filetype.DIRECTORY });
+    const out: DirListingEntry[] = [dot('.'), dot('..')];
     let node: TreeNode | undefined;
     if (loc.kind === 'host') {
+      node = mounts.find(guestPath(loc).split('/').filter(Boolean));
       for (const d of host(() => fs.readdirSync(loc.host, { withFileTypes: true, encoding: 'buffer' }))) {
-        out.push({ name: d.name, ino: 0n, filetype: filetypeOf(d) });
+        const over = node?.children.get(d.name.toString('utf8'));
+        if (over?.mount || over?.device) continue; // a mount or device hides the host entry: listed below
+        out.push({ name: d.name, ino: null, filetype: filetypeOf(d) });
       }
-      node = mounts.find((guestPath(loc).split('/').filter(Boolean)));
     } else {
       node = loc.node;
     }
-    // Mount points and devices the host directory does not have.
+    // Mount points and devices, and the synthetic ways to them the host directory does not have,
+    // as a path lookup of the name sees them.
     if (node) {
       const seen = new Set(out.map((e) => e.name.toString('utf8')));
       for (const [name, child] of node.children) {
         if (seen.has(name)) continue;
-        out.push({ name: Buffer.from(name), ino: child.ino, filetype: child.device ? Filetype.CHARACTER_DEVICE : Filetype.DIRECTORY });
+        const st = statIn(loc, name);
+        out.push({ name: Buffer.from(name), ino: st?.ino ?? child.ino, filetype: st?.filetype ?? (child.device ? Filetype.CHARACTER_DEVICE : Filetype.DIRECTORY) });
       }
     }
     return out;
+  };
+
+  /** d_ino of a plain host entry: its lstat, as the guest's lstat of the name reports it. */
+  const hostIno = (dir: DirEntry, ent: DirListingEntry): bigint => {
+    if (dir.loc.kind !== 'host') return 0n;
+    try {
+      return fs.lstatSync(Buffer.concat([Buffer.from(dir.loc.host + '/'), ent.name]), { bigint: true }).ino;
+    } catch {
+      return 0n; // gone since the listing was taken
+    }
   };
 
   const closeEntry = (e: FdEntry): void => {
@@ -234,12 +289,16 @@ export function createWasiFs(opts: WasiFsOptions): Record<string, HostFn> {
   };
 
   const openAt = (fd: number, dirflags: number, p: string, oflags: number, base: bigint, fdflags: number): FdEntry => {
-    const res = resolvePath(mounts, dirEntry(fd).loc, p, (dirflags & LOOKUP_SYMLINK_FOLLOW) !== 0, cache);
     const creat = (oflags & Oflags.CREAT) !== 0;
+    // O_CREAT|O_EXCL never follows a symlink in the last component: the link itself exists (EEXIST).
+    const exclusive = creat && (oflags & Oflags.EXCL) !== 0;
+    const res = resolvePath(mounts, dirEntry(fd).loc, p, (dirflags & LOOKUP_SYMLINK_FOLLOW) !== 0 && !exclusive, cache);
     const wantDir = (oflags & Oflags.DIRECTORY) !== 0;
     const trunc = (oflags & Oflags.TRUNC) !== 0;
-    const writable = (base & (Rights.FD_WRITE | Rights.FD_ALLOCATE | Rights.FD_FILESTAT_SET_SIZE)) !== 0n || trunc;
+    const writable = (base & (Rights.FD_WRITE | Rights.FD_ALLOCATE | Rights.FD_FILESTAT_SET_SIZE)) !== 0n;
     const readable = (base & (Rights.FD_READ | Rights.FD_READDIR)) !== 0n || !writable;
+    // O_TRUNC writes even through a read-only fd (Linux truncates on O_RDONLY|O_TRUNC).
+    const modifies = writable || trunc;
     const append = (fdflags & Fdflags.APPEND) !== 0;
     const nonblock = (fdflags & Fdflags.NONBLOCK) !== 0;
     const rights = { rightsBase: base & FILE_RIGHTS, rightsInheriting: base & FILE_RIGHTS };
@@ -248,6 +307,8 @@ export function createWasiFs(opts: WasiFsOptions): Record<string, HostFn> {
     if (!loc) {
       if (!creat) fail(Errno.NOENT);
       if (wantDir) fail(Errno.INVAL);
+      // "name/" can only be a directory, which O_CREAT does not make (Linux: EISDIR).
+      if (p.endsWith('/')) fail(Errno.ISDIR);
       const parent = writableHost(res.parent);
       const hostPath = parent.host + '/' + res.name;
       const flags = O_CREAT | O_NOFOLLOW | (oflags & Oflags.EXCL ? O_EXCL : 0) | (trunc ? O_TRUNC : 0) | (append ? O_APPEND : 0) | (readable && writable ? O_RDWR : writable ? O_WRONLY : O_RDONLY);
@@ -259,19 +320,20 @@ export function createWasiFs(opts: WasiFsOptions): Record<string, HostFn> {
       const node = loc.node;
       if (node.device) {
         if (wantDir) fail(Errno.NOTDIR);
-        return { kind: 'device', device: node.device(), loc, nonblock, rightsBase: TTY_RIGHTS, rightsInheriting: TTY_RIGHTS };
+        // Not a terminal (isatty() is false: the fd has the seek rights), as /dev/null is not.
+        return { kind: 'device', device: node.device(), loc, nonblock, rightsBase: FILE_RIGHTS, rightsInheriting: FILE_RIGHTS };
       }
-      if (writable) fail(Errno.ISDIR);
+      if (modifies || creat) fail(Errno.ISDIR);
       return { kind: 'dir', loc, rightsBase: DIR_RIGHTS, rightsInheriting: ALL_RIGHTS };
     }
     const st = res.stat ?? host(() => fs.statSync(loc.host));
     if (st.isSymbolicLink()) fail(Errno.LOOP);
     if (st.isDirectory()) {
-      if (writable) fail(Errno.ISDIR);
+      if (modifies || creat) fail(Errno.ISDIR);
       return { kind: 'dir', loc, rightsBase: DIR_RIGHTS, rightsInheriting: ALL_RIGHTS };
     }
     if (wantDir) fail(Errno.NOTDIR);
-    if (writable && loc.mount.readOnly) fail(Errno.ROFS);
+    if (modifies && loc.mount.readOnly) fail(Errno.ROFS);
     if (st.isSocket()) fail(Errno.NXIO);
     const flags =
       O_NOFOLLOW | (trunc ? O_TRUNC : 0) | (append ? O_APPEND : 0) | (readable && writable ? O_RDWR : writable ? O_WRONLY : O_RDONLY) |
@@ -305,18 +367,24 @@ export function createWasiFs(opts: WasiFsOptions): Record<string, HostFn> {
   const setTimes = (loc: Location, atim: bigint, mtim: bigint, fst: number, follow: boolean, hostFd?: number): void => {
     if ((fst & Fstflags.ATIM && fst & Fstflags.ATIM_NOW) || (fst & Fstflags.MTIM && fst & Fstflags.MTIM_NOW)) fail(Errno.INVAL);
     const h = writableHost(loc);
-    const now = Date.now() / 1000;
-    let cur: { atime: number; mtime: number } | null = null;
-    const current = () => {
-      if (!cur) {
-        const st = host(() => (hostFd !== undefined ? fs.fstatSync(hostFd) : follow ? fs.statSync(h.host) : fs.lstatSync(h.host)));
-        cur = { atime: st.atimeMs / 1000, mtime: st.mtimeMs / 1000 };
-      }
-      return cur;
+    let cur: fs.BigIntStats | undefined;
+    // Node has no "omit": an unchanged time is set again to what the file has.
+    const current = () => (cur ??= host(() => (hostFd !== undefined ? fs.fstatSync(hostFd, { bigint: true }) : follow ? fs.statSync(h.host, { bigint: true }) : fs.lstatSync(h.host, { bigint: true }))));
+    const pick = (nowFlag: number, setFlag: number, value: bigint, old: () => bigint, now: TimeArg): TimeArg =>
+      fst & nowFlag ? now : hostSeconds(fst & setFlag ? value : old());
+    const apply = (now: TimeArg) => {
+      const a = pick(Fstflags.ATIM_NOW, Fstflags.ATIM, atim, () => current().atimeNs, now);
+      const m = pick(Fstflags.MTIM_NOW, Fstflags.MTIM, mtim, () => current().mtimeNs, now);
+      host(() => (hostFd !== undefined ? fs.futimesSync(hostFd, a, m) : follow ? fs.utimesSync(h.host, a, m) : fs.lutimesSync(h.host, a, m)));
     };
-    const a = fst & Fstflags.ATIM_NOW ? now : fst & Fstflags.ATIM ? Number(atim) / 1e9 : current().atime;
-    const m = fst & Fstflags.MTIM_NOW ? now : fst & Fstflags.MTIM ? Number(mtim) / 1e9 : current().mtime;
-    host(() => (hostFd !== undefined ? fs.futimesSync(hostFd, a, m) : follow ? fs.utimesSync(h.host, a, m) : fs.lutimesSync(h.host, a, m)));
+    if (!(fst & (Fstflags.ATIM_NOW | Fstflags.MTIM_NOW))) return apply(0);
+    try {
+      apply(KERNEL_NOW);
+    } catch (e) {
+      // An older libuv (Node 20's 1.46) has no UTIME_NOW and answers EINVAL: our clock instead.
+      if (!(e instanceof WasiError) || e.errno !== Errno.INVAL) throw e;
+      apply(hostSeconds(realtimeNs()));
+    }
   };
 
   const imports: Record<string, HostFn> = {
@@ -371,8 +439,18 @@ export function createWasiFs(opts: WasiFsOptions): Record<string, HostFn> {
     fd_fdstat_set_flags(fd: number, flags: number) {
       const e = entry(fd);
       if (e.kind === 'dir' || e.kind === 'socket') return 0;
+      const append = (flags & Fdflags.APPEND) !== 0;
+      if (e.kind === 'file' && append !== e.append && e.writable) {
+        // O_APPEND belongs to the host fd (Linux appends even a positioned write through it) and
+        // Node has no fcntl(F_SETFL): open the same file again (its /proc/self/fd link, which names
+        // the inode, not a path) with the new flag; the position is ours anyway.
+        const mode = e.readable ? O_RDWR : O_WRONLY;
+        const h = host(() => fs.openSync(`/proc/self/fd/${e.host}`, mode | (append ? O_APPEND : 0)));
+        fs.closeSync(e.host);
+        e.host = h;
+      }
       e.nonblock = (flags & Fdflags.NONBLOCK) !== 0;
-      if (e.kind === 'file') e.append = (flags & Fdflags.APPEND) !== 0;
+      if (e.kind === 'file') e.append = append;
       return 0;
     },
     fd_fdstat_set_rights(fd: number, base: bigint, inheriting: bigint) {
@@ -388,22 +466,29 @@ export function createWasiFs(opts: WasiFsOptions): Record<string, HostFn> {
       const e = entry(fd);
       let rec: FilestatRecord;
       if (e.kind === 'file' || e.kind === 'stdio') rec = filestatOf(host(() => fs.fstatSync(e.host, { bigint: true })));
-      else if (e.kind === 'dir' || e.kind === 'device') rec = statLocation(e.loc, true);
+      else if (e.kind === 'dir' || e.kind === 'device') {
+        checkDirectory(e.loc, cache);
+        rec = statLocation(e.loc, true);
+      }
       else return fail(Errno.BADF);
       if (e.kind === 'stdio' && e.tty) rec.filetype = Filetype.CHARACTER_DEVICE;
       writeFilestat(mem, out, rec);
       return 0;
     },
     fd_filestat_set_size(fd: number, size: bigint) {
-      const f = fileOf(fd);
-      if (!f.writable) fail(Errno.BADF);
+      // Linux's ftruncate answers EINVAL for anything but a file open for writing.
+      const f = entry(fd);
+      if (f.kind !== 'file' || !f.writable) return fail(f.kind === 'socket' ? Errno.BADF : Errno.INVAL);
       host(() => fs.ftruncateSync(f.host, Number(size)));
       return 0;
     },
     fd_filestat_set_times(fd: number, atim: bigint, mtim: bigint, fst: number) {
       const e = entry(fd);
       if (e.kind === 'file') setTimes(e.loc, atim, mtim, fst, true, e.host);
-      else if (e.kind === 'dir') setTimes(e.loc, atim, mtim, fst, true);
+      else if (e.kind === 'dir') {
+        checkDirectory(e.loc, cache);
+        setTimes(e.loc, atim, mtim, fst, true);
+      }
       else fail(Errno.BADF);
       return 0;
     },
@@ -454,13 +539,21 @@ export function createWasiFs(opts: WasiFsOptions): Record<string, HostFn> {
         }
       } else if (e.kind === 'stdio') n = writeHost(e.host, iovs, null, !e.nonblock);
       else if (e.kind === 'device') n = deviceIo(e.device, iovs, true);
-      else return fail(e.kind === 'dir' ? Errno.ISDIR : Errno.BADF);
+      else return fail(Errno.BADF);
       mem.setU32(out, n);
       return 0;
     },
     fd_seek(fd: number, offset: bigint, whence: number, out: number) {
-      const f = fileOf(fd);
       mem.check(out, 8, 'newoffset');
+      const e = entry(fd);
+      if (e.kind === 'device' || e.kind === 'dir') {
+        // Linux: seeking /dev/null succeeds at 0. A directory is read by cookies, so only its
+        // rewind (lseek(fd, 0, SEEK_SET)) means something; it answers 0 as Linux does.
+        if (e.kind === 'dir' && (offset !== 0n || (whence !== Whence.SET && whence !== Whence.CUR))) fail(Errno.INVAL);
+        mem.setU64(out, 0n);
+        return 0;
+      }
+      const f = fileOf(fd);
       const off = Number(offset);
       let base: number;
       if (whence === Whence.SET) base = 0;
@@ -474,8 +567,13 @@ export function createWasiFs(opts: WasiFsOptions): Record<string, HostFn> {
       return 0;
     },
     fd_tell(fd: number, out: number) {
-      const f = fileOf(fd);
       mem.check(out, 8, 'offset');
+      const e = entry(fd);
+      if (e.kind === 'device' || e.kind === 'dir') {
+        mem.setU64(out, 0n); // as fd_seek
+        return 0;
+      }
+      const f = fileOf(fd);
       mem.setU64(out, BigInt(f.position));
       return 0;
     },
@@ -490,6 +588,7 @@ export function createWasiFs(opts: WasiFsOptions): Record<string, HostFn> {
       const header = Buffer.alloc(DIRENT_SIZE);
       for (let i = Number(cookie); i < entries.length && used < len; i++) {
         const ent = entries[i]!;
+        ent.ino ??= hostIno(dir, ent);
         header.writeBigUInt64LE(BigInt(i + 1), 0);
         header.writeBigUInt64LE(ent.ino, 8);
         header.writeUInt32LE(ent.name.length, 16);
@@ -562,9 +661,10 @@ export function createWasiFs(opts: WasiFsOptions): Record<string, HostFn> {
     },
     path_link(oldFd: number, oldFlags: number, oldPtr: number, oldLen: number, newFd: number, newPtr: number, newLen: number) {
       const from = resolveAt(oldFd, oldPtr, oldLen, (oldFlags & LOOKUP_SYMLINK_FOLLOW) !== 0);
-      const to = resolveAt(newFd, newPtr, newLen, false);
+      const { res: to, slash } = entryAt(newFd, newPtr, newLen);
       if (!from.loc) return fail(Errno.NOENT);
       if (to.loc) return fail(Errno.EXIST);
+      if (slash) return fail(Errno.NOENT); // "new/" would have to be an existing directory
       const src = writableHost(from.loc);
       const dst = writableHost(to.parent);
       if (src.mount !== dst.mount) return fail(Errno.XDEV);
@@ -584,39 +684,47 @@ export function createWasiFs(opts: WasiFsOptions): Record<string, HostFn> {
       return 0;
     },
     path_remove_directory(fd: number, ptr: number, len: number) {
-      const res = resolveAt(fd, ptr, len, false);
+      const { res, dots } = entryAt(fd, ptr, len);
+      if (dots) return fail(res.name === '..' ? Errno.NOTEMPTY : Errno.INVAL);
       if (!res.loc) return fail(Errno.NOENT);
       if (res.loc.kind === 'host' && res.loc.rel.length === 0) return fail(Errno.BUSY);
       const h = writableHost(res.loc);
       if (res.stat && !res.stat.isDirectory()) return fail(Errno.NOTDIR);
+      if (mounts.holdsMount(h.host)) return fail(Errno.BUSY);
       host(() => fs.rmdirSync(h.host));
       cache.clear();
       return 0;
     },
     path_rename(fd: number, oldPtr: number, oldLen: number, newFd: number, newPtr: number, newLen: number) {
-      const from = resolveAt(fd, oldPtr, oldLen, false);
-      const to = resolveAt(newFd, newPtr, newLen, false);
+      const { res: from, slash: fromSlash, dots: fromDots } = entryAt(fd, oldPtr, oldLen);
+      const { res: to, slash: toSlash, dots: toDots } = entryAt(newFd, newPtr, newLen);
       if (!from.loc) return fail(Errno.NOENT);
+      if (fromDots || toDots) return fail(Errno.BUSY);
+      if ((fromSlash || toSlash) && !isDirLoc(from.loc)) return fail(Errno.NOTDIR);
       if (from.loc.kind === 'host' && from.loc.rel.length === 0) return fail(Errno.BUSY);
       if (to.loc?.kind === 'host' && to.loc.rel.length === 0) return fail(Errno.BUSY);
       const src = writableHost(from.loc);
       const dstParent = writableHost(to.parent);
       if (src.mount !== dstParent.mount) return fail(Errno.XDEV);
+      if (mounts.holdsMount(src.host) || (to.loc?.kind === 'host' && mounts.holdsMount(to.loc.host))) return fail(Errno.BUSY);
       host(() => fs.renameSync(src.host, dstParent.host + '/' + to.name));
       cache.clear();
       return 0;
     },
     path_symlink(oldPtr: number, oldLen: number, fd: number, newPtr: number, newLen: number) {
       const target = pathArg(oldPtr, oldLen);
-      const res = resolveAt(fd, newPtr, newLen, false);
+      const { res, slash } = entryAt(fd, newPtr, newLen);
       if (res.loc) return fail(Errno.EXIST);
+      if (slash) return fail(Errno.NOENT); // as for path_link
       const parent = writableHost(res.parent);
       host(() => fs.symlinkSync(symlinkContent(target, parent), parent.host + '/' + res.name));
       return 0;
     },
     path_unlink_file(fd: number, ptr: number, len: number) {
-      const res = resolveAt(fd, ptr, len, false);
+      const { res, slash, dots } = entryAt(fd, ptr, len);
+      if (dots) return fail(Errno.ISDIR);
       if (!res.loc) return fail(Errno.NOENT);
+      if (slash) return fail(isDirLoc(res.loc) ? Errno.ISDIR : Errno.NOTDIR);
       if (res.loc.kind === 'tree') return fail(res.loc.node.mount || res.loc.node.device ? Errno.BUSY : Errno.ROFS);
       if (res.loc.rel.length === 0) return fail(Errno.BUSY);
       const h = writableHost(res.loc);

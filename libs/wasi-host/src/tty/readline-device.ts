@@ -23,28 +23,36 @@
 // <t> is 'c' when Tab completes (readline's "tab: complete") and 't' when it inserts a tab; the line
 // starts as <preset> (insert_text() in a startup hook). Up/Down walk the history as last sent by
 // the guest. A request that breaks these rules fails with EINVAL (EMSGSIZE over 4 MiB); M is valid
-// only right after a C reply.
+// only right after a C reply. On its way, the device puts what the guest last wrote to its
+// terminal without finishing the line in front of the prompt (line-tail.ts).
 import { Op, type GuestChannel } from '../channel.ts';
 import { Errno, WasiError, type GuestDevice } from '../fs/device.ts';
+import type { LineTail } from './line-tail.ts';
 
 export const READLINE_DEVICE_PATH = '/dev/pywasi-readline';
 
 /** What the device needs of the guest's end of the channel. */
 export type ReadlineChannel = Pick<GuestChannel, 'sync' | 'call' | 'result' | 'data'>;
 
+const PROMPT = 0x50; // 'P'
+
 /** One device per open(): a request travels to the event loop as Op.READLINE (arg 0: its length
- * in `data`); the reply comes back in `data` (result 0: its length) and is read from here. */
-export function createReadlineDevice(channel: ReadlineChannel): GuestDevice {
+ * in `data`); the reply comes back in `data` (result 0: its length) and is read from here.
+ * `lineTail` sees the guest's terminal output (without it, prompts start at column 0). */
+export function createReadlineDevice(channel: ReadlineChannel, lineTail?: LineTail): GuestDevice {
   let reply: Buffer | null = null;
   let offset = 0;
   return {
     write(src) {
       reply = null;
       if (src.length === 0) return 0;
-      if (src.length > channel.data.length) throw new WasiError(Errno.MSGSIZE);
+      let message: Uint8Array = src;
+      const tail = src[0] === PROMPT && src.length >= 2 ? lineTail?.take() : undefined;
+      if (tail) message = Buffer.concat([src.subarray(0, 2), Buffer.from(tail), src.subarray(2)]);
+      if (message.length > channel.data.length) throw new WasiError(Errno.MSGSIZE);
       channel.sync(); // a posted socket request may still be using the buffers
-      channel.data.set(src, 0);
-      const errno = channel.call(Op.READLINE, src.length);
+      channel.data.set(message, 0);
+      const errno = channel.call(Op.READLINE, message.length);
       if (errno !== 0) throw new WasiError(errno);
       // A copy: the next channel call reuses `data`.
       reply = Buffer.from(channel.data.subarray(0, channel.result(0)));

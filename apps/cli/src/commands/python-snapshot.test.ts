@@ -1,7 +1,4 @@
-import { mkdtempSync, utimesSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { freshStartReason, usableSnapshot } from './python-preinit.ts';
+import { freshStartReason } from './python-snapshot.ts';
 
 const HOME = '/usr/local';
 
@@ -23,21 +20,5 @@ describe('freshStartReason', () => {
     expect(freshStartReason(['-c', 'pass'], { PYTHONTRACEMALLOC: '1' }, HOME)).toBe('PYTHONTRACEMALLOC is set');
     expect(freshStartReason(['-c', 'pass'], { PYTHONHOME: '/opt' }, HOME)).toBe('PYTHONHOME is set');
     expect(freshStartReason(['-c', 'pass'], { HOME: '/root', MY_PYTHON: '1' }, HOME)).toBeUndefined();
-  });
-});
-
-describe('usableSnapshot', () => {
-  it('takes a snapshot only when it exists and is not older than python.wasm', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'pywasi-preinit-'));
-    const wasm = join(dir, 'python.wasm');
-    const snapshot = join(dir, 'python-preinit.wasm');
-    writeFileSync(wasm, '');
-    expect(usableSnapshot(snapshot, wasm)).toBe(false);
-    writeFileSync(snapshot, '');
-    utimesSync(wasm, 1000, 1000);
-    utimesSync(snapshot, 2000, 2000);
-    expect(usableSnapshot(snapshot, wasm)).toBe(true);
-    utimesSync(wasm, 3000, 3000);
-    expect(usableSnapshot(snapshot, wasm)).toBe(false);
   });
 });

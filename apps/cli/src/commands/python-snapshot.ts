@@ -1,0 +1,97 @@
+// Start-up from a snapshot of an initialised CPython, made on this installation at first use.
+//
+// `nx build cpython` ships python-resumable.wasm: python.wasm with its mutable globals exported and
+// CPython's init export `pywasi_preinit` kept (tools' wasm-resumable executor). The first `pywasi
+// python` run on a machine calls that export once and saves the initialised memory in the cache;
+// every later run restores it instead of initialising CPython again. The snapshot fixes what
+// CPython fixes while initialising: the hash seed is drawn then, from this machine's random
+// source, so installations never share one (a seed shipped inside a package would be public), and
+// all runs of one installation do. What the snapshot cannot apply (-I, -X, PYTHON* start-up
+// variables, PYTHONHASHSEED) starts python.wasm afresh instead.
+import { createHash } from 'node:crypto';
+import { statSync } from 'node:fs';
+import { homedir } from 'node:os';
+import * as path from 'node:path';
+import { runWasi, snapshotKey } from '@pywasi/wasi-host';
+
+/** Interpreter flags the snapshot applies at start; any other option means a fresh start. */
+const APPLIED_FLAGS = /^-[uiqB]+$/;
+
+/** Why this run needs a fresh python.wasm, or undefined when the snapshot can serve it. */
+export function freshStartReason(pythonArgs: readonly string[], guestEnv: Record<string, string>, pythonHome: string): string | undefined {
+  for (const name of Object.keys(guestEnv)) {
+    if (name === 'PYTHONPATH') continue;
+    if (name === 'PYTHONHOME' && guestEnv[name] === pythonHome) continue;
+    if (name.startsWith('PYTHON')) return `${name} is set`;
+  }
+  for (const arg of pythonArgs) {
+    if (arg === '--' || arg === '-' || !arg.startsWith('-') || arg.startsWith('-c') || arg.startsWith('-m')) return undefined;
+    if (!APPLIED_FLAGS.test(arg)) return `python option ${arg}`;
+  }
+  return undefined;
+}
+
+/** pywasi's cache: $PYWASI_CACHE_DIR, else $XDG_CACHE_HOME/pywasi, else ~/.cache/pywasi. */
+export function cacheDir(env: NodeJS.ProcessEnv = process.env): string {
+  return env['PYWASI_CACHE_DIR'] || path.join(env['XDG_CACHE_HOME'] || path.join(homedir(), '.cache'), 'pywasi');
+}
+
+export interface SnapshotPlan {
+  /** The module runs start from. */
+  resumable: string;
+  /** This installation's snapshot file. */
+  image: string;
+  /** What the snapshot must have been made from; another key means a stale snapshot. */
+  key: string;
+  /** How the snapshot is made: the guest's arguments, environment and directories while CPython
+   * initialises (the same standard library the runs see). */
+  init: { args: string[]; env: Record<string, string>; dirs: { guest: string; host: string; readOnly: boolean }[] };
+}
+
+const stamp = (file: string) => {
+  const st = statSync(file);
+  return `${st.size}:${Math.round(st.mtimeMs)}`;
+};
+
+/** The snapshot plan for a python.wasm build, or undefined when it has no usable resumable module
+ * (missing, or older than python.wasm). */
+export function snapshotPlan(layout: { wasm: string; resumableWasm: string; libDir: string }, pythonHome: string, env = process.env): SnapshotPlan | undefined {
+  let key: string;
+  try {
+    if (statSync(layout.resumableWasm).mtimeMs < statSync(layout.wasm).mtimeMs) return undefined;
+    const zip = path.join(layout.libDir, 'python311.zip');
+    key = JSON.stringify({ module: [layout.resumableWasm, stamp(layout.resumableWasm)], stdlib: [zip, stamp(zip)] });
+  } catch {
+    return undefined;
+  }
+  // One snapshot per python build directory (a workspace, an installed package).
+  const name = `python-${createHash('sha256').update(layout.resumableWasm).digest('hex').slice(0, 16)}.snapshot`;
+  return {
+    resumable: layout.resumableWasm,
+    image: path.join(cacheDir(env), 'snapshots', name),
+    key,
+    init: { args: ['python'], env: { PYTHONHOME: pythonHome }, dirs: [{ guest: `${pythonHome}/lib`, host: layout.libDir, readOnly: true }] },
+  };
+}
+
+/** Makes this installation's snapshot unless a current one exists. Returns false (with a line on
+ * `warn`) when it cannot be made: the run then starts python.wasm afresh. */
+export async function ensureSnapshot(plan: SnapshotPlan, warn: (line: string) => void): Promise<boolean> {
+  if (snapshotKey(plan.image) === plan.key) return true;
+  try {
+    const code = await runWasi({
+      module: plan.resumable,
+      args: plan.init.args,
+      env: plan.init.env,
+      dirs: plan.init.dirs,
+      net: 'none',
+      stdin: 0,
+      snapshot: { capture: { initExport: 'pywasi_preinit', image: plan.image, key: plan.key } },
+    });
+    if (code === 0 && snapshotKey(plan.image) === plan.key) return true;
+    warn(`pywasi python: could not make the start-up snapshot (init exited with ${code}); starting python.wasm afresh`);
+  } catch (e) {
+    warn(`pywasi python: could not make the start-up snapshot (${e instanceof Error ? e.message.split('\n')[0] : String(e)}); starting python.wasm afresh`);
+  }
+  return false;
+}

@@ -1,0 +1,195 @@
+// Run-time snapshots of a WASI instance: its memory and exported globals, saved to a file once
+// (after an init export ran) and restored into fresh instances before `_start`. The module must
+// export its mutable globals (tools' wasm-resumable executor does that).
+//
+// File layout (little-endian):
+//   "WASISNAP" | u32 version | u32 keyLen, key (UTF-8) | u32 pages |
+//   u32 globals, each: u16 nameLen, name, u8 kind (0 = f64 bits of a number, 1 = i64), 8 value bytes |
+//   u32 runs, each: u32 offset, u32 length, bytes
+// The key is the caller's description of what the snapshot was made from; a snapshot whose key
+// differs from the one the caller expects is stale.
+import { closeSync, openSync, readSync, readFileSync } from 'node:fs';
+
+const MAGIC = 'WASISNAP';
+const VERSION = 1;
+/** Zero runs shorter than this stay inside a run: a run header costs 8 bytes. */
+const MIN_ZERO_GAP = 16;
+
+export class SnapshotError extends Error {}
+
+export interface SnapshotImage {
+  key: string;
+  pages: number;
+  globals: Array<{ name: string; value: number | bigint }>;
+  runs: Array<{ offset: number; bytes: Uint8Array }>;
+}
+
+/** [start, end) ranges of non-zero bytes, word by word, gaps shorter than MIN_ZERO_GAP merged. */
+export function nonZeroRuns(memory: Uint8Array): Array<[number, number]> {
+  const ranges: Array<[number, number]> = [];
+  const words = new Uint32Array(memory.buffer, memory.byteOffset, Math.floor(memory.byteLength / 4));
+  let start = -1;
+  let lastNonZero = -1;
+  for (let w = 0; w < words.length; w++) {
+    if (words[w] === 0) continue;
+    const at = w * 4;
+    if (start >= 0 && at - lastNonZero > MIN_ZERO_GAP) {
+      ranges.push([start, lastNonZero]);
+      start = -1;
+    }
+    if (start < 0) start = at;
+    lastNonZero = at + 4;
+  }
+  if (start >= 0) ranges.push([start, lastNonZero]);
+  return ranges;
+}
+
+function exportedGlobals(instance: WebAssembly.Instance): Array<[string, WebAssembly.Global]> {
+  return Object.entries(instance.exports).filter((e): e is [string, WebAssembly.Global] => e[1] instanceof WebAssembly.Global);
+}
+
+/** The state of an instance: its memory's non-zero runs and every exported global. */
+export function captureInstance(instance: WebAssembly.Instance, key: string): SnapshotImage {
+  const memory = instance.exports['memory'];
+  if (!(memory instanceof WebAssembly.Memory)) throw new SnapshotError('the module exports no memory');
+  const bytes = new Uint8Array(memory.buffer);
+  return {
+    key,
+    pages: bytes.byteLength / 65536,
+    globals: exportedGlobals(instance).map(([name, g]) => ({ name, value: g.value as number | bigint })),
+    runs: nonZeroRuns(bytes).map(([start, end]) => ({ offset: start, bytes: bytes.subarray(start, end) })),
+  };
+}
+
+/** Puts a fresh instance into the snapshot's state. */
+export function restoreInstance(instance: WebAssembly.Instance, image: SnapshotImage): void {
+  const memory = instance.exports['memory'];
+  if (!(memory instanceof WebAssembly.Memory)) throw new SnapshotError('the module exports no memory');
+  // Only the initial pages can hold data (the module's data segments); grown pages start zeroed.
+  new Uint8Array(memory.buffer).fill(0);
+  const pages = memory.buffer.byteLength / 65536;
+  if (image.pages > pages) memory.grow(image.pages - pages);
+  const bytes = new Uint8Array(memory.buffer);
+  for (const run of image.runs) {
+    if (run.offset + run.bytes.length > bytes.length) throw new SnapshotError('snapshot data lies outside memory');
+    bytes.set(run.bytes, run.offset);
+  }
+  const globals = new Map(exportedGlobals(instance));
+  for (const { name, value } of image.globals) {
+    const g = globals.get(name);
+    if (!g) throw new SnapshotError(`the module has no exported global ${name}: the snapshot belongs to another module`);
+    if (g.value !== value) g.value = value;
+  }
+}
+
+export function encodeImage(image: SnapshotImage): Buffer {
+  const key = Buffer.from(image.key);
+  const parts: Buffer[] = [Buffer.from(MAGIC)];
+  const u32 = (n: number) => {
+    const b = Buffer.alloc(4);
+    b.writeUInt32LE(n);
+    parts.push(b);
+  };
+  u32(VERSION);
+  u32(key.length);
+  parts.push(key);
+  u32(image.pages);
+  u32(image.globals.length);
+  for (const { name, value } of image.globals) {
+    const n = Buffer.from(name);
+    const head = Buffer.alloc(2 + n.length + 9);
+    head.writeUInt16LE(n.length, 0);
+    n.copy(head, 2);
+    if (typeof value === 'bigint') {
+      head.writeUInt8(1, 2 + n.length);
+      head.writeBigInt64LE(BigInt.asIntN(64, value), 3 + n.length);
+    } else {
+      head.writeUInt8(0, 2 + n.length);
+      head.writeDoubleLE(value, 3 + n.length);
+    }
+    parts.push(head);
+  }
+  u32(image.runs.length);
+  for (const run of image.runs) {
+    u32(run.offset);
+    u32(run.bytes.length);
+    parts.push(Buffer.from(run.bytes.buffer, run.bytes.byteOffset, run.bytes.byteLength));
+  }
+  return Buffer.concat(parts);
+}
+
+class Cursor {
+  pos = 0;
+  constructor(readonly b: Buffer) {}
+  need(n: number): void {
+    if (this.pos + n > this.b.length) throw new SnapshotError('snapshot file is truncated');
+  }
+  u32(): number {
+    this.need(4);
+    const v = this.b.readUInt32LE(this.pos);
+    this.pos += 4;
+    return v;
+  }
+  bytes(n: number): Buffer {
+    this.need(n);
+    const v = this.b.subarray(this.pos, this.pos + n);
+    this.pos += n;
+    return v;
+  }
+}
+
+function readHeader(c: Cursor): string {
+  if (c.bytes(8).toString('latin1') !== MAGIC) throw new SnapshotError('not a snapshot file');
+  const version = c.u32();
+  if (version !== VERSION) throw new SnapshotError(`snapshot format ${version} is not ${VERSION}`);
+  return c.bytes(c.u32()).toString('utf8');
+}
+
+export function decodeImage(b: Buffer): SnapshotImage {
+  const c = new Cursor(b);
+  const key = readHeader(c);
+  const pages = c.u32();
+  const globals: SnapshotImage['globals'] = [];
+  for (let i = c.u32(); i > 0; i--) {
+    c.need(2);
+    const nameLen = b.readUInt16LE(c.pos);
+    c.pos += 2;
+    const name = c.bytes(nameLen).toString('utf8');
+    const kind = c.bytes(1)[0];
+    const raw = c.bytes(8);
+    globals.push({ name, value: kind === 1 ? raw.readBigInt64LE(0) : raw.readDoubleLE(0) });
+  }
+  const runs: SnapshotImage['runs'] = [];
+  for (let i = c.u32(); i > 0; i--) {
+    const offset = c.u32();
+    runs.push({ offset, bytes: c.bytes(c.u32()) });
+  }
+  return { key, pages, globals, runs };
+}
+
+export function readImage(file: string): SnapshotImage {
+  return decodeImage(readFileSync(file));
+}
+
+/** The key a snapshot file was made with, or null when there is no readable snapshot. */
+export function snapshotKey(file: string): string | null {
+  let fd: number;
+  try {
+    fd = openSync(file, 'r');
+  } catch {
+    return null;
+  }
+  try {
+    const head = Buffer.alloc(16);
+    if (readSync(fd, head, 0, 16, 0) < 16) return null;
+    const keyLen = head.readUInt32LE(12);
+    if (keyLen > 1 << 20) return null;
+    const all = Buffer.alloc(16 + keyLen);
+    if (readSync(fd, all, 0, all.length, 0) < all.length) return null;
+    return readHeader(new Cursor(all));
+  } catch {
+    return null;
+  } finally {
+    closeSync(fd);
+  }
+}

@@ -1,0 +1,252 @@
+// resolvePath, checkDirectory, MountTable.holdsMount and unixSocketPath over a real temp dir: the
+// confinement rules of src/fs/resolve.ts, without wasm.
+import { mkdirSync, mkdtempSync, realpathSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { Errno } from '../src/errno.ts';
+import { nullDevice, WasiError } from '../src/fs/device.ts';
+import { MountTable } from '../src/fs/mounts.ts';
+import { checkDirectory, DirCache, guestPath, resolvePath, rootLocation, type Location, type Resolved } from '../src/fs/resolve.ts';
+import { unixSocketPath } from '../src/fs/unix-paths.ts';
+
+let T = '';
+let M = ''; // mounted at /m, through the alias T/m-alias
+let table: MountTable;
+
+const errnoName = (n: number): string => Object.entries(Errno).find(([, v]) => v === n)?.[0] ?? String(n);
+
+/** The errno name resolvePath fails with, or null. */
+function failure(p: string, follow = true, start?: Location): string | null {
+  try {
+    resolvePath(table, start ?? rootLocation(table), p, follow);
+    return null;
+  } catch (e) {
+    if (e instanceof WasiError) return errnoName(e.errno);
+    throw e;
+  }
+}
+
+function resolve(p: string, follow = true, start?: Location): Resolved {
+  return resolvePath(table, start ?? rootLocation(table), p, follow);
+}
+
+/** Guest path and host path (relative to T, or null for synthetic) of what a path resolves to. */
+function where(p: string, follow = true): { guest: string; host: string | null } | null {
+  const { loc } = resolve(p, follow);
+  if (!loc) return null;
+  return { guest: guestPath(loc), host: loc.kind === 'host' ? path.relative(T, loc.host) : null };
+}
+
+beforeAll(() => {
+  T = realpathSync(mkdtempSync(path.join(tmpdir(), 'pywasi-resolve-')));
+  M = path.join(T, 'm');
+  for (const d of ['m/d/e', 'm/sub', 'm-sibling', 'outside/dir', 'nested', 'ro', 'other']) mkdirSync(path.join(T, d), { recursive: true });
+  writeFileSync(path.join(T, 'outside', 'secret'), 'secret');
+  writeFileSync(path.join(T, 'm-sibling', 'f'), 'sibling');
+  writeFileSync(path.join(M, 'file'), 'file');
+  writeFileSync(path.join(M, 'd', 'e', 'deep'), 'deep');
+  writeFileSync(path.join(T, 'nested', 'n'), 'n');
+  writeFileSync(path.join(M, 'sub', 'hidden'), 'shadowed by the nested mount');
+  symlinkSync(M, path.join(T, 'm-alias'));
+  const l = (name: string, target: string): void => symlinkSync(target, path.join(M, name));
+  l('abs_out', path.join(T, 'outside', 'secret'));
+  l('rel_out', '../outside/secret');
+  l('etc', '/etc');
+  l('dir_out', path.join(T, 'outside'));
+  l('abs_in', path.join(M, 'd', 'e', 'deep'));
+  l('alias_in', path.join(T, 'm-alias', 'file'));
+  l('alias_dotdot_out', path.join(T, 'm-alias') + '/../outside/secret');
+  l('prefix_sibling', path.join(T, 'm-sibling', 'f'));
+  l('rel_in', 'd/e/deep');
+  l('d/up_in', '../file');
+  l('d/up_out', '../../outside/secret');
+  l('dot', '.');
+  l('root_abs', M);
+  l('loop_a', 'loop_b');
+  l('loop_b', 'loop_a');
+  l('dangling_in', 'd/new');
+  l('dangling_out', path.join(T, 'outside', 'new'));
+  l('through_nested', 'sub/../file');
+  l('empty_target_dir', 'd/');
+  // A chain of n links ending at "file": chain_n -> chain_{n-1} -> ... -> chain_1 -> file.
+  l('chain_1', 'file');
+  for (let i = 2; i <= 41; i++) l(`chain_${i}`, `chain_${i - 1}`);
+  table = new MountTable(
+    [
+      { guest: '/m', host: path.join(T, 'm-alias') },
+      { guest: '/m/sub', host: path.join(T, 'nested') },
+      { guest: '/a/b/c', host: path.join(T, 'other') },
+      { guest: '/ro', host: path.join(T, 'ro'), readOnly: true },
+    ],
+    { '/dev/null': nullDevice },
+  );
+});
+
+afterAll(() => {
+  if (T) rmSync(T, { recursive: true, force: true });
+});
+
+describe('resolvePath: walking the guest tree', () => {
+  test('a file inside a mount resolves to its host path under the real mount directory', () => {
+    const res = resolve('/m/d/e/deep');
+    expect(where('/m/d/e/deep')).toEqual({ guest: '/m/d/e/deep', host: 'm/d/e/deep' });
+    expect(res.stat?.isFile()).toBe(true);
+    expect(res.name).toBe('deep');
+  });
+
+  test('"/" and the parents of mounts are synthetic directories', () => {
+    expect(where('/')).toEqual({ guest: '/', host: null });
+    expect(where('/a/b')).toEqual({ guest: '/a/b', host: null });
+    expect(where('/a/b/c')).toEqual({ guest: '/a/b/c', host: 'other' });
+  });
+
+  test('".." from a mount root goes to the guest parent, never to the host directory above', () => {
+    expect(where('/m/..')).toEqual({ guest: '/', host: null });
+    expect(where('/a/b/c/..')).toEqual({ guest: '/a/b', host: null });
+    expect(where('/' + '../'.repeat(100))).toEqual({ guest: '/', host: null });
+    expect(failure('/m/../outside/secret')).toBe('NOENT');
+    expect(failure('/m/' + '../'.repeat(50) + T.slice(1) + '/outside/secret')).toBe('NOENT');
+  });
+
+  test('relative paths start at the given location, ".." included', () => {
+    const d = resolve('/m/d').loc!;
+    expect(guestPath(resolve('e/deep', true, d).loc!)).toBe('/m/d/e/deep');
+    expect(guestPath(resolve('../../a', true, d).loc!)).toBe('/a');
+    expect(failure('../../outside/secret', true, d)).toBe('NOENT');
+  });
+
+  test('a nested mount shadows the host directory of the same name', () => {
+    expect(where('/m/sub/n')).toEqual({ guest: '/m/sub/n', host: 'nested/n' });
+    expect(resolve('/m/sub/hidden').loc).toBeNull();
+    expect(failure('/m/sub/hidden/x')).toBe('NOENT');
+    expect(where('/m/sub/..')).toEqual({ guest: '/m', host: 'm' });
+  });
+
+  test('a missing path: the parent is returned with the name to create', () => {
+    const res = resolve('/m/d/new');
+    expect(res.loc).toBeNull();
+    expect(guestPath(res.parent)).toBe('/m/d');
+    expect(res.name).toBe('new');
+    expect(failure('/m/missing/x')).toBe('NOENT');
+    expect(failure('/nowhere')).toBeNull();
+    expect(failure('/nowhere/x')).toBe('NOENT');
+  });
+
+  test('files used as directories, devices, empty and over-long paths', () => {
+    expect(failure('/m/file/x')).toBe('NOTDIR');
+    expect(failure('/m/file/')).toBe('NOTDIR');
+    expect(failure('/dev/null/x')).toBe('NOTDIR');
+    expect(failure('')).toBe('NOENT');
+    expect(failure('/m/' + 'x'.repeat(256))).toBe('NAMETOOLONG');
+    expect(failure('/m/' + 'x/'.repeat(2100))).toBe('NAMETOOLONG');
+  });
+});
+
+describe('resolvePath: symlinks', () => {
+  test.each([
+    ['/m/abs_out', 'an absolute link outside'],
+    ['/m/rel_out', 'a relative link climbing above the mount root'],
+    ['/m/d/up_out', 'a relative link in a subdirectory climbing above the root'],
+    ['/m/etc/passwd', 'a link to /etc as an intermediate component'],
+    ['/m/dir_out/secret', 'a link to a directory outside as an intermediate component'],
+    ['/m/dir_out/../m/file', 'a link to outside followed by ".."'],
+    ['/m/alias_dotdot_out', 'an absolute link through the alias and ".." out of it'],
+    ['/m/prefix_sibling', 'an absolute link to a sibling whose name starts with the mount name'],
+    ['/m/dangling_out', 'a dangling link outside (would be created by O_CREAT)'],
+  ])('%s: EACCES (%s)', (p) => {
+    expect(failure(p)).toBe('ACCES');
+  });
+
+  test('without follow, a link in the last component is the link itself', () => {
+    const res = resolve('/m/abs_out', false);
+    expect(res.stat?.isSymbolicLink()).toBe(true);
+    expect(guestPath(res.loc!)).toBe('/m/abs_out');
+    // A trailing slash asks for the directory: the link is followed, and refused.
+    expect(failure('/m/dir_out/', false)).toBe('ACCES');
+  });
+
+  test.each([
+    ['/m/abs_in', 'm/d/e/deep'],
+    ['/m/alias_in', 'm/file'],
+    ['/m/rel_in', 'm/d/e/deep'],
+    ['/m/d/up_in', 'm/file'],
+    ['/m/through_nested', 'm/file'],
+    ['/m/dot/file', 'm/file'],
+    ['/m/root_abs/d/e/deep', 'm/d/e/deep'],
+    ['/m/empty_target_dir/e', 'm/d/e'],
+  ])('%s stays inside and resolves to %s', (p, host) => {
+    expect(where(p)?.host).toBe(host);
+  });
+
+  test('a link to its own mount root resolves to the root', () => {
+    expect(where('/m/root_abs')).toEqual({ guest: '/m', host: 'm' });
+    expect(where('/m/dot')).toEqual({ guest: '/m', host: 'm' });
+  });
+
+  test('a dangling link inside: the target is what O_CREAT would create', () => {
+    const res = resolve('/m/dangling_in');
+    expect(res.loc).toBeNull();
+    expect(guestPath(res.parent)).toBe('/m/d');
+    expect(res.name).toBe('new');
+  });
+
+  test('40 links are followed, the 41st is ELOOP; loops are ELOOP', () => {
+    expect(where('/m/chain_40')?.host).toBe('m/file');
+    expect(failure('/m/chain_41')).toBe('LOOP');
+    expect(failure('/m/loop_a')).toBe('LOOP');
+    expect(failure('/m/loop_a/x')).toBe('LOOP');
+  });
+});
+
+describe('checkDirectory: a directory fd whose path was swapped for a link', () => {
+  test('resolving from the old location fails with ENOENT instead of following the link', () => {
+    const dir = path.join(M, 'swap');
+    mkdirSync(dir);
+    writeFileSync(path.join(dir, 'f'), 'inside');
+    const cache = new DirCache();
+    const start = resolvePath(table, rootLocation(table), '/m/swap', true, cache).loc!;
+    expect(resolvePath(table, start, 'f', true, cache).stat?.isFile()).toBe(true);
+    renameSync(dir, dir + '-moved');
+    symlinkSync(path.join(T, 'outside'), dir);
+    cache.clear(); // as the guest's rename does
+    expect(() => checkDirectory(start, cache)).toThrow(expect.objectContaining({ errno: Errno.NOENT }));
+    expect(() => resolvePath(table, start, 'secret', true, cache)).toThrow(expect.objectContaining({ errno: Errno.NOENT }));
+    expect(() => resolvePath(table, start, '.', true, cache)).toThrow(expect.objectContaining({ errno: Errno.NOENT }));
+    // Absolute paths do not depend on the start; mount roots and synthetic nodes need no check.
+    expect(resolvePath(table, start, '/m/file', true, cache).stat?.isFile()).toBe(true);
+    expect(() => checkDirectory(resolve('/m').loc!)).not.toThrow();
+    expect(() => checkDirectory(resolve('/a/b').loc!)).not.toThrow();
+  });
+});
+
+describe('MountTable.holdsMount: directories the guest may not move', () => {
+  test('a mount host directory and those above it, not its siblings nor what is inside it', () => {
+    expect(table.holdsMount(path.join(T, 'nested'))).toBe(true);
+    expect(table.holdsMount(T)).toBe(true);
+    expect(table.holdsMount(M)).toBe(true);
+    expect(table.holdsMount(path.join(M, 'd'))).toBe(false);
+    expect(table.holdsMount(path.join(T, 'nest'))).toBe(false);
+    expect(table.holdsMount(path.join(T, 'nested', 'n'))).toBe(false);
+  });
+});
+
+describe('unixSocketPath: AF_UNIX paths go through the same resolution', () => {
+  test.each([
+    ['/m/new.sock', true, path.join('m', 'new.sock')],
+    ['/m/file', true, 'ADDRINUSE'],
+    ['/m/dir_out/evil.sock', true, 'ACCES'],
+    ['/m/dangling_out', true, 'ADDRINUSE'],
+    ['/evil.sock', true, 'ROFS'],
+    ['/a/b/evil.sock', true, 'ROFS'],
+    ['/ro/evil.sock', true, 'ROFS'],
+    ['/m/missing.sock', false, 'NOENT'],
+    ['/m/abs_out', false, 'ACCES'],
+    ['/m/dir_out/srv.sock', false, 'ACCES'],
+    ['/m/../outside/srv.sock', false, 'NOENT'],
+    ['/a/b', false, 'CONNREFUSED'],
+  ])('%s (bind %s): %s', (p, bind, want) => {
+    const got = unixSocketPath(table, p, bind);
+    expect(typeof got === 'number' ? errnoName(got) : path.relative(T, got)).toBe(want);
+  });
+});

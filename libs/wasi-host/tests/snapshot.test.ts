@@ -1,0 +1,85 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { afterAll, describe, expect, test } from '@jest/globals';
+import { captureInstance, decodeImage, encodeImage, nonZeroRuns, readImage, restoreInstance, snapshotKey, SnapshotError } from '../src/snapshot/image.ts';
+import { wat } from './wat.ts';
+
+// A module as wasm-resumable leaves it: mutable globals exported, an init export that writes
+// memory (inside and beyond its data segment, after growing) and sets globals of both kinds.
+const MODULE = `(module
+  (memory (export "memory") 1 10)
+  (data (i32.const 16) "seed")
+  (global $count (export "g_count") (mut i32) (i32.const 0))
+  (global $big (export "g_big") (mut i64) (i64.const 0))
+  (global $ratio (export "g_ratio") (mut f64) (f64.const 0))
+  (func (export "init")
+    (i32.store8 (i32.const 20) (i32.const 33))
+    (i32.store (i32.const 16) (i32.const 0))
+    (drop (memory.grow (i32.const 1)))
+    (i32.store (i32.const 70000) (i32.const 0x01020304))
+    (global.set $count (i32.const 41))
+    (global.set $big (i64.const -5000000000))
+    (global.set $ratio (f64.const 2.5)))
+  (func (export "count") (result i32) (global.get $count))
+  (func (export "big") (result i64) (global.get $big))
+  (func (export "ratio") (result f64) (global.get $ratio)))`;
+
+const dir = mkdtempSync(path.join(tmpdir(), 'pywasi-snapshot-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+async function fresh(bytes: Uint8Array) {
+  return (await WebAssembly.instantiate(bytes as Uint8Array<ArrayBuffer>, {})).instance;
+}
+
+describe('run-time snapshots', () => {
+  test('a fresh instance restored from a snapshot file is in the state the init left', async () => {
+    const bytes = await wat(MODULE);
+    const source = await fresh(bytes);
+    (source.exports['init'] as () => void)();
+    const file = path.join(dir, 'a.snapshot');
+    writeFileSync(file, encodeImage(captureInstance(source, 'key-1')));
+    expect(snapshotKey(file)).toBe('key-1');
+
+    const target = await fresh(bytes);
+    restoreInstance(target, readImage(file));
+    const memory = new Uint8Array((target.exports['memory'] as WebAssembly.Memory).buffer);
+    expect(memory.byteLength).toBe(2 * 65536);
+    // The data segment's bytes that init zeroed are zero again; the rest is init's.
+    expect([...memory.slice(16, 21)]).toEqual([0, 0, 0, 0, 33]);
+    expect([...memory.slice(70000, 70004)]).toEqual([4, 3, 2, 1]);
+    expect((target.exports['count'] as () => number)()).toBe(41);
+    expect((target.exports['big'] as () => bigint)()).toBe(-5000000000n);
+    expect((target.exports['ratio'] as () => number)()).toBe(2.5);
+  });
+
+  test('snapshotKey is null for missing, foreign and truncated files; decode names the problem', () => {
+    expect(snapshotKey(path.join(dir, 'missing'))).toBeNull();
+    const foreign = path.join(dir, 'foreign');
+    writeFileSync(foreign, 'not a snapshot at all');
+    expect(snapshotKey(foreign)).toBeNull();
+    const image = encodeImage({ key: 'k', pages: 1, globals: [], runs: [{ offset: 8, bytes: new Uint8Array([1, 2, 3, 4]) }] });
+    expect(() => decodeImage(image.subarray(0, image.length - 2))).toThrow(/truncated/);
+    expect(() => decodeImage(Buffer.from('WASISNAP\x09\x00\x00\x00'))).toThrow(/format 9/);
+  });
+
+  test('a snapshot of another module is refused by name, not applied halfway', async () => {
+    const other = await fresh(await wat('(module (memory (export "memory") 1))'));
+    const image = { key: 'k', pages: 1, globals: [{ name: 'g_count', value: 1 }], runs: [] };
+    expect(() => restoreInstance(other, image)).toThrow(SnapshotError);
+    expect(() => restoreInstance(other, image)).toThrow(/no exported global g_count/);
+    expect(() => restoreInstance(other, { ...image, globals: [], runs: [{ offset: 65534, bytes: new Uint8Array(4) }] })).toThrow(/outside memory/);
+  });
+
+  test('nonZeroRuns merges short zero gaps and skips long ones', () => {
+    const mem = new Uint8Array(256);
+    mem[4] = 1;
+    mem[12] = 2; // gap of 4 bytes: merged
+    mem[100] = 3; // long gap: a new run
+    expect(nonZeroRuns(mem)).toEqual([
+      [4, 16],
+      [100, 104],
+    ]);
+    expect(nonZeroRuns(new Uint8Array(64))).toEqual([]);
+  });
+});
