@@ -1,5 +1,5 @@
 // One jest run for the whole workspace. TypeScript is ESM here, so ts-jest runs in its ESM mode
-// (jest itself needs --experimental-vm-modules, set by scripts/test.mjs).
+// (jest itself needs --experimental-vm-modules, set by the `test` script in package.json).
 /** @type {import('jest').Config} */
 export default {
   testEnvironment: 'node',
