@@ -28,7 +28,7 @@ const ALL_MODULES = [
   'test_json', 'test_re', 'test_unicode', 'test_int', 'test_long', 'test_float', 'test_dict', 'test_list',
   'test_set', 'test_string', 'test_bytes', 'test_datetime', 'test_decimal', 'test_zlib', 'test_uuid',
   'test_socket', 'test_select', 'test_selectors', 'test_httpservers', 'test_urllib2_localnet',
-  // The host's own file system (libs/wasi-host/src/fs): 3-12 s each here, all seven ~45 s.
+  // The host's own file system (libs/wasi-host/src/fs): all seven together 13-45 s here (2 cores).
   'test_os', 'test_shutil', 'test_tempfile', 'test_pathlib', 'test_glob', 'test_fileio', 'test_posixpath',
 ];
 const MODULES = process.env['PYWASI_REGRTEST'] ? process.env['PYWASI_REGRTEST'].split(',').filter(Boolean) : ALL_MODULES;

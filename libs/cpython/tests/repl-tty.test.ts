@@ -168,11 +168,24 @@ describeTmux('the REPL on a terminal (tmux)', () => {
       pane.type('os');
       pane.keys('Enter');
       await pane.waitForPrompts(7);
-      pane.type('os.se');
+      pane.type('os.path.basen');
       pane.keys('Tab');
-      await pane.waitFor('"os.se" completed', (l) => last(l) === '>>> os.sep');
+      await pane.waitFor('"os.path.basen" completed', (l) => last(l) === '>>> os.path.basename(');
+      pane.type("'/a/b')");
       pane.keys('Enter');
       lines = await pane.waitForPrompts(8);
+      expect(lines).toContain("'b'");
+      // Several candidates: the second Tab lists them; Ctrl-U clears the line.
+      pane.type('os.se');
+      pane.keys('Tab');
+      await new Promise((r) => setTimeout(r, 300)); // two key presses, not one paste of two tabs
+      pane.keys('Tab');
+      // (the listing redraws the line below it: one more ">>>" line on the screen)
+      await pane.waitFor('the candidates', (l) => l.some((s) => s.includes('os.sep') && s.includes('os.set_blocking(')));
+      pane.keys('C-u');
+      pane.type('os.sep');
+      pane.keys('Enter');
+      lines = await pane.waitForPrompts(10);
       expect(lines).toContain("'/'");
 
       // Tab on an empty word indents (rlcompleter inserts a tab), as natively.
@@ -182,29 +195,35 @@ describeTmux('the REPL on a terminal (tmux)', () => {
       pane.keys('Tab');
       pane.type('print("indented")');
       pane.keys('Enter', 'Enter');
-      lines = await pane.waitForPrompts(9);
+      lines = await pane.waitForPrompts(11);
       expect(lines).toContain('indented');
 
-      // Ctrl-C on a half-typed line: KeyboardInterrupt, a fresh prompt.
+      // Ctrl-C on a half-typed line: a bare KeyboardInterrupt on the next line, a fresh prompt.
       pane.type('never run');
       pane.keys('C-c');
-      lines = await pane.waitForPrompts(10);
-      expect(lines).toContain('KeyboardInterrupt');
+      lines = await pane.waitForPrompts(12);
+      expect(lines[lines.indexOf('>>> never run') + 1]).toBe('KeyboardInterrupt');
 
-      // input() edits too.
-      pane.type('input("name? ")');
+      // input() edits too, after what the program printed on that line (kept, as natively).
+      pane.type('print("name", end="? "); x = input()');
       pane.keys('Enter');
       await pane.waitFor('the input() prompt', (l) => last(l) === 'name?');
-      pane.type('Ada');
+      pane.type('Adx');
+      pane.keys('BSpace');
+      pane.type('a');
       pane.keys('Enter');
-      lines = await pane.waitForPrompts(11);
+      await pane.waitForPrompts(13);
+      pane.type('x');
+      pane.keys('Enter');
+      lines = await pane.waitForPrompts(14);
+      expect(lines).toContain('name? Ada');
       expect(lines).toContain("'Ada'");
 
       pane.keys('C-d');
       await pane.waitForExit();
 
       const saved = readFileSync(historyFile, 'utf8').split('\n');
-      expect(saved).toEqual(expect.arrayContaining(['x = 41', 'x + 1', 'x * 2', 'import os', 'os.sep', 'input("name? ")', 'Ada']));
+      expect(saved).toEqual(expect.arrayContaining(['x = 41', 'x + 1', 'x * 2', 'import os', 'os.sep', 'Ada', 'x']));
       expect(saved).not.toContain('never run');
     },
     TEST_TIMEOUT_MS,
@@ -215,9 +234,11 @@ describeTmux('the REPL on a terminal (tmux)', () => {
     async () => {
       const pane = startPython();
       await pane.waitForPrompts(1, START_TIMEOUT_MS);
-      // The newest entry of the previous run is the answer to input(), as with GNU readline.
+      // The newest entries of the previous run: the answer to input() (as with GNU readline), x.
       pane.keys('Up');
-      await pane.waitFor("the previous run's last line", (l) => last(l) === '>>> Ada');
+      await pane.waitFor("the previous run's last line", (l) => last(l) === '>>> x');
+      pane.keys('Up');
+      await pane.waitFor("the previous run's line before", (l) => last(l) === '>>> Ada');
       pane.keys('C-u'); // clear the line
       pane.type('x = 7');
       pane.keys('Enter');

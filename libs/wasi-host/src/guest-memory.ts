@@ -41,6 +41,12 @@ export class GuestMemory {
     if (len < 0 || !Number.isFinite(len) || p + len > this.u8.length) throw new GuestFault(what);
   }
 
+  /** The whole memory as a DataView, for a caller that checked its range first (hot paths). */
+  dataView(): DataView {
+    this.refresh();
+    return this.view;
+  }
+
   bytes(ptr: number, len: number): Uint8Array {
     this.check(ptr, len);
     return this.u8.subarray(ptr >>> 0, (ptr >>> 0) + len);

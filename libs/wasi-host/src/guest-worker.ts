@@ -9,6 +9,8 @@ import { closeAllFiles, createWasiFs } from './fs/wasi-fs.ts';
 import { GuestMemory } from './guest-memory.ts';
 import { guardAll } from './host-call.ts';
 import { createSocketImports } from './socket-imports.ts';
+import { LineTail } from './tty/line-tail.ts';
+import { createReadlineDevice, READLINE_DEVICE_PATH } from './tty/readline-device.ts';
 import { createProcessImports, ProcExit } from './wasi-process.ts';
 import type { SocketShapes } from './wasm-imports.ts';
 import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
@@ -30,6 +32,8 @@ export interface GuestInit {
   shapes: SocketShapes;
   /** Where new socket rings go to the event loop (transferred to this thread). */
   ringPort?: MessagePort;
+  /** Offer /dev/pywasi-readline (the event loop runs the line editor). */
+  readline?: boolean;
   snapshot?: SnapshotRequest;
 }
 
@@ -72,10 +76,21 @@ export async function runGuest(init: GuestInit): Promise<number> {
   const sleeper = new Int32Array(new SharedArrayBuffer(4));
   const sleepMs = (ms: number) => void Atomics.wait(sleeper, 0, 0, ms);
   const fds = new FdTable();
-  const mounts = new MountTable(init.mounts, standardDevices());
-  const files = createWasiFs({ memory: mem, mounts, fds, stdio: [init.stdin, init.stdout, init.stderr], sleepMs });
-  const rest = { ...createProcessImports(mem, init.args, init.env), ...files };
   const channel = new GuestChannel(init.channel);
+  const devices = standardDevices();
+  // The editor redraws the prompt after what the guest printed on the terminal's last line.
+  const lineTail = init.readline ? new LineTail() : undefined;
+  if (lineTail) devices[READLINE_DEVICE_PATH] = () => createReadlineDevice(channel, lineTail);
+  const mounts = new MountTable(init.mounts, devices);
+  const files = createWasiFs({
+    memory: mem,
+    mounts,
+    fds,
+    stdio: [init.stdin, init.stdout, init.stderr],
+    sleepMs,
+    ...(lineTail ? { onTerminalWrite: (b: Uint8Array) => lineTail.note(b) } : {}),
+  });
+  const rest = { ...createProcessImports(mem, init.args, init.env), ...files };
   const sockets = createSocketImports({
     ...(init.ringPort ? { ringPort: init.ringPort } : {}),
     memory: getMemory,

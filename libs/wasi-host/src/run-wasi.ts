@@ -14,6 +14,7 @@ import { MountTable, type MountSpec } from './fs/mounts.ts';
 import { createPrivateTmp, type PrivateTmp } from './fs/private-tmp.ts';
 import { unixSocketPath } from './fs/unix-paths.ts';
 import { SocketService } from './socket-service.ts';
+import { ReadlineService, type ReadlineOptions } from './tty/readline-service.ts';
 import { checkModule, type ModuleCheck } from './wasm-imports.ts';
 
 export interface RunWasiOptions {
@@ -39,6 +40,8 @@ export interface RunWasiOptions {
   stdin?: number;
   stdout?: number;
   stderr?: number;
+  /** Line editing via /dev/pywasi-readline (tty/); offered only when stdin and stdout are terminals. */
+  readline?: ReadlineOptions | false;
   /** Start from a snapshot file (see snapshot/image.ts), or make one: run the init export instead
    * of `_start` and save the state (the run's exit code is then 0). */
   snapshot?: SnapshotRequest;
@@ -133,11 +136,6 @@ export async function runWasi(options: RunWasiOptions): Promise<number> {
   }
   const channel = createChannelBuffers();
   const ringChannel = new MessageChannel();
-  const service = new SocketService(channel, {
-    net: options.net ?? 'loopback',
-    unixPath: (guestPath, bind) => unixSocketPath(table, guestPath, bind),
-    ringPort: ringChannel.port1,
-  });
 
   // Node leaves a terminal on stdin non-blocking, so the guest's fd_read(0) would get EAGAIN (the
   // Python REPL exits right after ">>>"). A fresh open of the terminal is blocking.
@@ -151,6 +149,13 @@ export async function runWasi(options: RunWasiOptions): Promise<number> {
       // keep fd 0
     }
   }
+  const readline = options.readline ? ReadlineService.open({ ...options.readline, stdin, stdout: options.stdout ?? 1 }) : null;
+  const service = new SocketService(channel, {
+    net: options.net ?? 'loopback',
+    unixPath: (guestPath, bind) => unixSocketPath(table, guestPath, bind),
+    ringPort: ringChannel.port1,
+    ...(readline ? { readline } : {}),
+  });
 
   // The worker starts (a Node environment plus the bundle, ~30-60 ms) while this thread compiles
   // the module (V8 compiles on background threads; a Module is shareable with the worker).
@@ -158,6 +163,7 @@ export async function runWasi(options: RunWasiOptions): Promise<number> {
     args,
     env: guestEnvironment(options, check.usesSockets === true),
     mounts,
+    readline: readline !== null,
     stdin,
     stdout: options.stdout ?? 1,
     stderr: options.stderr ?? 2,
@@ -206,6 +212,7 @@ export async function runWasi(options: RunWasiOptions): Promise<number> {
       });
     });
   } finally {
+    readline?.close();
     service.close();
     ringChannel.port1.close();
     tmp?.remove();

@@ -1,7 +1,8 @@
 // The preview1 file calls of src/fs/wasi-fs.ts against a real temp dir, called as the guest would
 // (through guardAll, so every answer is an errno): the Linux semantics CPython's test_os,
 // test_shutil and test_pathlib found missing. No wasm: the calls get a bare memory.
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { closeSync, constants, existsSync, lstatSync, mkdirSync, openSync, writeSync, mkdtempSync, readFileSync, realpathSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeEach, describe, expect, test } from '@jest/globals';
@@ -182,6 +183,26 @@ describe('open', () => {
     expect(mem.u8At(DATA)).toBe(Filetype.CHARACTER_DEVICE);
     expect(mem.u64(DATA + 8) & Rights.FD_SEEK).toBe(Rights.FD_SEEK);
     expect(seek(fd, 0n, Whence.CUR)).toEqual({ errno: 'SUCCESS', pos: 0n });
+  });
+});
+
+describe('a host FIFO', () => {
+  test('is read as a stream (no position: pread would be ESPIPE) and cannot seek', () => {
+    execFileSync('mkfifo', [host('p')]);
+    const writer = openSync(host('p'), constants.O_RDWR | constants.O_NONBLOCK); // O_RDWR: never blocks on a FIFO
+    try {
+      writeSync(writer, 'hello');
+      const fd = openOk('p');
+      mem.setU32(IOV, DATA);
+      mem.setU32(IOV + 4, 100);
+      expect(call['fd_read']!(fd, IOV, 1, OUT)).toBe(0);
+      expect(Buffer.from(mem.bytes(DATA, mem.u32(OUT))).toString()).toBe('hello');
+      expect(seek(fd, 0n, Whence.SET).errno).toBe('SPIPE');
+      expect(call['fd_fdstat_get']!(fd, DATA)).toBe(0);
+      expect(mem.u8At(DATA)).toBe(Filetype.SOCKET_STREAM); // preview1 has no FIFO type (wire.ts)
+    } finally {
+      closeSync(writer);
+    }
   });
 });
 

@@ -23,6 +23,10 @@ export interface FileEntry {
   kind: 'file';
   host: number;
   loc: Location;
+  /** Preview1 file type: a regular file, or a host FIFO or character device (`stream`). */
+  filetype: number;
+  /** A FIFO or character device: no position, reads and writes go to the host fd as they come. */
+  stream: boolean;
   /** Our file position: Node has no lseek, so reads and writes are positional. */
   position: number;
   append: boolean;

@@ -14,7 +14,7 @@ import { realtimeNs } from '../wasi-process.ts';
 import { WasiError, type GuestDevice } from './device.ts';
 import { FdTable, type DirEntry, type DirListingEntry, type FdEntry, type FileEntry, type StdioEntry } from './fd-table.ts';
 import type { MountTable, TreeNode } from './mounts.ts';
-import { checkDirectory, DirCache, guestPath, resolvePath, rootLocation, type Location, type Resolved } from './resolve.ts';
+import { checkDirectory, DirCache, guestPath, resolvePath, rootLocation, type FinalStat, type Location, type Resolved } from './resolve.ts';
 import {
   ALL_RIGHTS, DIR_RIGHTS, DIRENT_SIZE, Fdflags, FILE_RIGHTS, Filetype, filestatOf, filetypeOf, Fstflags, LOOKUP_SYMLINK_FOLLOW,
   Oflags, Rights, TTY_RIGHTS, Whence, writeFdstat, writeFilestat, type FilestatRecord,
@@ -31,6 +31,8 @@ export interface WasiFsOptions {
   stdio: [number, number, number];
   /** Sleeps the guest thread (used while a blocking stdio read or write waits on EAGAIN). */
   sleepMs: (ms: number) => void;
+  /** Sees what the guest wrote to a terminal (the line editor keeps the last line's tail). */
+  onTerminalWrite?: (bytes: Uint8Array) => void;
 }
 
 /** What the guest sees for synthetic directories and devices: read-only, owned by nobody. */
@@ -114,21 +116,21 @@ export function createWasiFs(opts: WasiFsOptions): Record<string, HostFn> {
     if (n > 4096) fail(Errno.NAMETOOLONG);
     const bytes = mem.bytes(ptr, n);
     if (bytes.includes(0)) fail(Errno.INVAL);
-    return Buffer.from(bytes).toString('utf8');
+    return Buffer.from(bytes.buffer, bytes.byteOffset, n).toString('utf8');
   };
-  const resolveAt = (fd: number, ptr: number, len: number, follow: boolean): Resolved =>
-    resolvePath(mounts, dirEntry(fd).loc, pathArg(ptr, len), follow, cache);
+  const resolveAt = (fd: number, ptr: number, len: number, follow: boolean, finalStat?: FinalStat): Resolved =>
+    resolvePath(mounts, dirEntry(fd).loc, pathArg(ptr, len), follow, cache, finalStat);
 
   /**
    * The entry a removal or rename acts on. Linux follows no symlink in its last component even
    * with a trailing slash ("link/" then fails with ENOTDIR, it does not reach the target), and "."
    * or ".." there name no entry of their parent (`dots`: each call has its own errno for them).
    */
-  const entryAt = (fd: number, ptr: number, len: number): { res: Resolved; slash: boolean; dots: boolean } => {
+  const entryAt = (fd: number, ptr: number, len: number, finalStat?: FinalStat): { res: Resolved; slash: boolean; dots: boolean } => {
     const p = pathArg(ptr, len);
     const bare = p.replace(/\/+$/, '') || p;
     const last = bare.slice(bare.lastIndexOf('/') + 1);
-    const res = resolvePath(mounts, dirEntry(fd).loc, bare, false, cache);
+    const res = resolvePath(mounts, dirEntry(fd).loc, bare, false, cache, finalStat);
     return { res, slash: bare !== p, dots: last === '.' || last === '..' };
   };
   const isDirLoc = (loc: Location): boolean => loc.kind === 'tree' ? !loc.node.device : statLocation(loc).filetype === Filetype.DIRECTORY;
@@ -218,9 +220,10 @@ export function createWasiFs(opts: WasiFsOptions): Record<string, HostFn> {
     return mem.scatter(iovs, buf.subarray(0, n));
   };
 
+  /** A file with a position (seek, tell, pread, pwrite, allocate): ESPIPE for streams, as Linux. */
   const fileOf = (fd: number): FileEntry => {
     const e = entry(fd);
-    if (e.kind === 'file') return e;
+    if (e.kind === 'file' && !e.stream) return e;
     if (e.kind === 'dir') fail(Errno.ISDIR);
     return fail(Errno.SPIPE);
   };
@@ -314,7 +317,7 @@ export function createWasiFs(opts: WasiFsOptions): Record<string, HostFn> {
       const flags = O_CREAT | O_NOFOLLOW | (oflags & Oflags.EXCL ? O_EXCL : 0) | (trunc ? O_TRUNC : 0) | (append ? O_APPEND : 0) | (readable && writable ? O_RDWR : writable ? O_WRONLY : O_RDONLY);
       const h = host(() => fs.openSync(hostPath, flags, 0o666));
       loc = { kind: 'host', mount: parent.mount, rel: [...parent.rel, res.name], host: hostPath };
-      return { kind: 'file', host: h, loc, position: 0, append, nonblock, readable, writable, ...rights };
+      return { kind: 'file', host: h, loc, filetype: Filetype.REGULAR_FILE, stream: false, position: 0, append, nonblock, readable, writable, ...rights };
     }
     if (loc.kind === 'tree') {
       const node = loc.node;
@@ -340,7 +343,11 @@ export function createWasiFs(opts: WasiFsOptions): Record<string, HostFn> {
       (st.isFIFO() ? O_NONBLOCK : 0);
     const hostPath = loc.host;
     const h = host(() => fs.openSync(hostPath, flags));
-    return { kind: 'file', host: h, loc, position: 0, append, nonblock, readable, writable, ...rights };
+    const stream = st.isFIFO() || st.isCharacterDevice();
+    // A host terminal stays one for the guest's isatty(): no seek rights.
+    const tty = st.isCharacterDevice() && isatty(h);
+    const streamRights = tty ? { rightsBase: rights.rightsBase & TTY_RIGHTS, rightsInheriting: rights.rightsInheriting & TTY_RIGHTS } : rights;
+    return { kind: 'file', host: h, loc, filetype: filetypeOf(st), stream, position: 0, append, nonblock, readable, writable, ...streamRights };
   };
 
   /** An absolute guest symlink target inside the link's own mount is stored as the host path it
@@ -407,7 +414,9 @@ export function createWasiFs(opts: WasiFsOptions): Record<string, HostFn> {
       return 0;
     },
     fd_datasync(fd: number) {
-      const f = fileOf(fd);
+      const f = entry(fd);
+      if (f.kind === 'dir') return 0; // as fd_sync
+      if (f.kind !== 'file') return fail(Errno.INVAL); // Linux, for pipes, sockets and /dev/null
       host(() => fs.fdatasyncSync(f.host));
       return 0;
     },
@@ -423,7 +432,7 @@ export function createWasiFs(opts: WasiFsOptions): Record<string, HostFn> {
           writeFdstat(mem, out, e.tty ? Filetype.CHARACTER_DEVICE : e.filetype, (e.append ? Fdflags.APPEND : 0) | (e.nonblock ? Fdflags.NONBLOCK : 0), e.rightsBase, e.rightsInheriting);
           break;
         case 'file':
-          writeFdstat(mem, out, Filetype.REGULAR_FILE, (e.append ? Fdflags.APPEND : 0) | (e.nonblock ? Fdflags.NONBLOCK : 0), e.rightsBase, e.rightsInheriting);
+          writeFdstat(mem, out, e.filetype, (e.append ? Fdflags.APPEND : 0) | (e.nonblock ? Fdflags.NONBLOCK : 0), e.rightsBase, e.rightsInheriting);
           break;
         case 'dir':
           writeFdstat(mem, out, Filetype.DIRECTORY, 0, e.rightsBase, e.rightsInheriting);
@@ -478,7 +487,7 @@ export function createWasiFs(opts: WasiFsOptions): Record<string, HostFn> {
     fd_filestat_set_size(fd: number, size: bigint) {
       // Linux's ftruncate answers EINVAL for anything but a file open for writing.
       const f = entry(fd);
-      if (f.kind !== 'file' || !f.writable) return fail(f.kind === 'socket' ? Errno.BADF : Errno.INVAL);
+      if (f.kind !== 'file' || !f.writable || f.stream) return fail(f.kind === 'socket' ? Errno.BADF : Errno.INVAL);
       host(() => fs.ftruncateSync(f.host, Number(size)));
       return 0;
     },
@@ -515,8 +524,11 @@ export function createWasiFs(opts: WasiFsOptions): Record<string, HostFn> {
       let n: number;
       if (e.kind === 'file') {
         if (!e.readable) fail(Errno.BADF);
-        n = readHost(e.host, iovs, e.position, true);
-        e.position += n;
+        if (e.stream) n = readHost(e.host, iovs, null, !e.nonblock);
+        else {
+          n = readHost(e.host, iovs, e.position, true);
+          e.position += n;
+        }
       } else if (e.kind === 'stdio') n = readHost(e.host, iovs, null, !e.nonblock);
       else if (e.kind === 'device') n = deviceIo(e.device, iovs, false);
       else return fail(e.kind === 'dir' ? Errno.ISDIR : Errno.BADF);
@@ -530,15 +542,22 @@ export function createWasiFs(opts: WasiFsOptions): Record<string, HostFn> {
       let n: number;
       if (e.kind === 'file') {
         if (!e.writable) fail(Errno.BADF);
-        if (e.append) {
+        if (e.stream) n = writeHost(e.host, iovs, null, !e.nonblock);
+        else if (e.append) {
           n = writeHost(e.host, iovs, null, true);
           e.position = fileSize(e);
         } else {
           n = writeHost(e.host, iovs, e.position, true);
           e.position += n;
         }
-      } else if (e.kind === 'stdio') n = writeHost(e.host, iovs, null, !e.nonblock);
-      else if (e.kind === 'device') n = deviceIo(e.device, iovs, true);
+      } else if (e.kind === 'stdio') {
+        n = writeHost(e.host, iovs, null, !e.nonblock);
+        if (e.tty && opts.onTerminalWrite && n > 0) {
+          const buf = Buffer.allocUnsafe(totalLength(iovs));
+          mem.gather(iovs, buf);
+          opts.onTerminalWrite(buf.subarray(0, n));
+        }
+      } else if (e.kind === 'device') n = deviceIo(e.device, iovs, true);
       else return fail(Errno.BADF);
       mem.setU32(out, n);
       return 0;
@@ -646,10 +665,12 @@ export function createWasiFs(opts: WasiFsOptions): Record<string, HostFn> {
       return 0;
     },
     path_filestat_get(fd: number, flags: number, ptr: number, len: number, out: number) {
-      const res = resolveAt(fd, ptr, len, (flags & LOOKUP_SYMLINK_FOLLOW) !== 0);
+      const res = resolveAt(fd, ptr, len, (flags & LOOKUP_SYMLINK_FOLLOW) !== 0, 'bigint');
       if (!res.loc) return fail(Errno.NOENT);
       mem.check(out, 64, 'filestat');
-      writeFilestat(mem, out, statLocation(res.loc, false));
+      // The walk's own lstat of the entry (a followed link's target) serves, when it took one.
+      const st = res.stat;
+      writeFilestat(mem, out, st && typeof st.ino === 'bigint' ? filestatOf(st as fs.BigIntStats) : statLocation(res.loc, false));
       return 0;
     },
     path_filestat_set_times(fd: number, flags: number, ptr: number, len: number, atim: bigint, mtim: bigint, fst: number) {
@@ -721,7 +742,8 @@ export function createWasiFs(opts: WasiFsOptions): Record<string, HostFn> {
       return 0;
     },
     path_unlink_file(fd: number, ptr: number, len: number) {
-      const { res, slash, dots } = entryAt(fd, ptr, len);
+      // No lstat of the last component: unlink(2) answers ENOENT and EISDIR itself.
+      const { res, slash, dots } = entryAt(fd, ptr, len, 'none');
       if (dots) return fail(Errno.ISDIR);
       if (!res.loc) return fail(Errno.NOENT);
       if (slash) return fail(isDirLoc(res.loc) ? Errno.ISDIR : Errno.NOTDIR);

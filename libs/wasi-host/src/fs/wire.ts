@@ -80,15 +80,16 @@ export function filestatOf(st: BigIntStats): FilestatRecord {
 /** `u64 dev @0, u64 ino @8, u8 filetype @16, u64 nlink @24, u64 size @32, u64 atim @40, mtim @48, ctim @56`. */
 export function writeFilestat(mem: GuestMemory, ptr: number, s: FilestatRecord): void {
   mem.check(ptr, FILESTAT_SIZE, 'filestat');
-  mem.write(ptr, new Uint8Array(FILESTAT_SIZE));
-  mem.setU64(ptr, s.dev);
-  mem.setU64(ptr + 8, s.ino);
-  mem.setU8(ptr + 16, s.filetype);
-  mem.setU64(ptr + 24, s.nlink);
-  mem.setU64(ptr + 32, s.size);
-  mem.setU64(ptr + 40, s.atimNs);
-  mem.setU64(ptr + 48, s.mtimNs);
-  mem.setU64(ptr + 56, s.ctimNs);
+  const v = mem.dataView();
+  const p = ptr >>> 0;
+  v.setBigUint64(p, s.dev, true);
+  v.setBigUint64(p + 8, s.ino, true);
+  v.setBigUint64(p + 16, BigInt(s.filetype), true); // the filetype byte and its padding
+  v.setBigUint64(p + 24, s.nlink, true);
+  v.setBigUint64(p + 32, s.size, true);
+  v.setBigUint64(p + 40, s.atimNs, true);
+  v.setBigUint64(p + 48, s.mtimNs, true);
+  v.setBigUint64(p + 56, s.ctimNs, true);
 }
 
 /** `u8 filetype @0, u16 flags @2, u64 rights_base @8, u64 rights_inheriting @16`. */

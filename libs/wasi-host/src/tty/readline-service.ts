@@ -49,8 +49,9 @@ export class ReadlineService {
   private history: string[] = [];
   private session: Session | null = null;
   private answer: Answer | null = null;
-  /** Terminal bytes read but not yet given to a line (the rest of a paste). */
-  private pending: Buffer = Buffer.alloc(0);
+  /** Terminal reads not yet given to a line (the rest of a paste), kept apart: Node's readline
+   * completes on a Tab only at the end of a read. */
+  private pending: Buffer[] = [];
   private readonly historyFile: string | null;
   private readonly historySize: number;
   private readonly warn: (line: string) => void;
@@ -158,7 +159,7 @@ export class ReadlineService {
 
   private begin(prompt: string, preset: string, tabCompletes: boolean): void {
     this.terminal.start((chunk) => {
-      this.pending = this.pending.length ? Buffer.concat([this.pending, chunk]) : Buffer.from(chunk);
+      this.pending.push(Buffer.from(chunk));
       this.session?.gate.pump();
     });
     const gate = new InputGate(
@@ -178,9 +179,9 @@ export class ReadlineService {
     const session: Session = { rl, gate, completion: null };
     this.session = session;
     rl.on('line', (line: string) => this.finish(session, { kind: 'line', line }));
+    // Python itself starts a new line for KeyboardInterrupt and at EOF, as after GNU readline.
     rl.on('SIGINT', () => {
       rl.write('', { ctrl: true, name: 'e' }); // to the end of the line, as readline does
-      this.terminal.output.write('^C\r\n');
       this.finish(session, { kind: 'interrupt' });
     });
     rl.on('SIGTSTP', () =>
@@ -190,9 +191,7 @@ export class ReadlineService {
     );
     // Node closes the Interface itself on Ctrl-D at an empty line.
     rl.on('close', () => {
-      if (this.session !== session) return;
-      this.terminal.output.write('\r\n');
-      this.finish(session, { kind: 'eof' });
+      if (this.session === session) this.finish(session, { kind: 'eof' });
     });
     const editable = rl as unknown as EditableLine;
     editable.line = preset.replace(/[\r\n]/g, ' ');
@@ -201,11 +200,12 @@ export class ReadlineService {
   }
 
   private takePiece(): Buffer | null {
-    if (this.pending.length === 0) return null;
-    const end = pieceEnd(this.pending);
-    const piece = this.pending.subarray(0, end);
-    this.pending = this.pending.subarray(end);
-    return piece;
+    const first = this.pending[0];
+    if (!first) return null;
+    const end = pieceEnd(first);
+    if (end === first.length) this.pending.shift();
+    else this.pending[0] = first.subarray(end);
+    return first.subarray(0, end);
   }
 
   private complete(before: string, done: CompletionCallback): void {
