@@ -66,7 +66,7 @@ export interface DirListingEntry {
   name: Buffer;
   /** d_ino (CPython's DirEntry.inode()); null until first served: one lstat per entry, and only
    * for entries the guest reads. */
-  ino: bigint | null;
+  ino: bigint;
   filetype: number;
 }
 

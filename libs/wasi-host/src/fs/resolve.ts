@@ -83,7 +83,7 @@ export function guestPath(loc: Location): string {
 }
 
 /** The tree node at a host location's guest path (a nested mount point or a way to one), if any. */
-function treeNodeAt(loc: Location & { kind: 'host' }): TreeNode | undefined {
+export function treeNodeAt(loc: Location & { kind: 'host' }): TreeNode | undefined {
   let node: TreeNode | undefined = loc.mount.node;
   for (const part of loc.rel) {
     node = node.children.get(part);
@@ -249,7 +249,7 @@ export function resolvePath(table: MountTable, start: Location, p: string, follo
           }
           continue;
         }
-        if (stat?.isDirectory() && !last) cache?.add(host);
+        if (stat?.isDirectory()) cache?.add(host);
       }
     }
     if (last) {
