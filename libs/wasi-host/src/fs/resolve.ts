@@ -51,6 +51,9 @@ const NAME_MAX = 255;
 /** Host directories known to be real directories (not symlinks), until the guest changes the tree. */
 export class DirCache {
   private readonly dirs = new Set<string>();
+  /** Host paths found missing where the guest tree has a way to a nested mount (say /tmp/a when
+   * /tmp and /tmp/a/b are mounts): the tree's synthetic directory stands there. */
+  private readonly absent = new Set<string>();
   has(host: string): boolean {
     return this.dirs.has(host);
   }
@@ -58,8 +61,19 @@ export class DirCache {
     if (this.dirs.size >= 20_000) this.dirs.clear();
     this.dirs.add(host);
   }
+  isAbsent(host: string): boolean {
+    return this.absent.has(host);
+  }
+  addAbsent(host: string): void {
+    this.absent.add(host);
+  }
+  /** The guest created something: a path known missing may exist now. */
+  created(): void {
+    if (this.absent.size) this.absent.clear();
+  }
   clear(): void {
     this.dirs.clear();
+    this.absent.clear();
   }
 }
 
@@ -216,6 +230,11 @@ export function resolvePath(table: MountTable, start: Location, p: string, follo
           loc = { kind: 'host', mount: parent.mount, rel: [...parent.rel, name], host };
           continue;
         }
+        if (nested && cache?.isAbsent(host)) {
+          if (last) return { loc: { kind: 'tree', node: nested }, parent, name };
+          loc = { kind: 'tree', node: nested };
+          continue;
+        }
         if (last && finalStat === 'none' && !follow && !mustBeDir) {
           return { loc: { kind: 'host', mount: parent.mount, rel: [...parent.rel, name], host }, parent, name };
         }
@@ -225,7 +244,10 @@ export function resolvePath(table: MountTable, start: Location, p: string, follo
           throw nodeError(e);
         }
         if (stat) child = { kind: 'host', mount: parent.mount, rel: [...parent.rel, name], host };
-        else child = nested ? { kind: 'tree', node: nested } : null;
+        else if (nested) {
+          child = { kind: 'tree', node: nested };
+          cache?.addAbsent(host);
+        } else child = null;
         if (stat?.isSymbolicLink() && (!last || follow || mustBeDir)) {
           if (++hops > MAX_SYMLINKS) throw new WasiError(Errno.LOOP);
           let target: string;

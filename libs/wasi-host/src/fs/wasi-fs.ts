@@ -339,6 +339,7 @@ export function createWasiFs(opts: WasiFsOptions): Record<string, HostFn> {
   };
 
   const openAt = (fd: number, dirflags: number, p: string, oflags: number, base: bigint, fdflags: number): FdEntry => {
+    if (oflags & Oflags.CREAT) cache.created();
     const fast = openFast(fd, p, (dirflags & LOOKUP_SYMLINK_FOLLOW) !== 0, oflags, base, fdflags);
     if (fast) return fast;
     const creat = (oflags & Oflags.CREAT) !== 0;
@@ -720,6 +721,7 @@ export function createWasiFs(opts: WasiFsOptions): Record<string, HostFn> {
       return 0;
     },
     path_create_directory(fd: number, ptr: number, len: number) {
+      cache.created();
       const res = resolveAt(fd, ptr, len, false);
       if (res.loc) return fail(Errno.EXIST);
       const parent = writableHost(res.parent);
@@ -743,6 +745,7 @@ export function createWasiFs(opts: WasiFsOptions): Record<string, HostFn> {
       return 0;
     },
     path_link(oldFd: number, oldFlags: number, oldPtr: number, oldLen: number, newFd: number, newPtr: number, newLen: number) {
+      cache.created();
       const from = resolveAt(oldFd, oldPtr, oldLen, (oldFlags & LOOKUP_SYMLINK_FOLLOW) !== 0);
       const { res: to, slash } = entryAt(newFd, newPtr, newLen);
       if (!from.loc) return fail(Errno.NOENT);
@@ -795,6 +798,7 @@ export function createWasiFs(opts: WasiFsOptions): Record<string, HostFn> {
       return 0;
     },
     path_symlink(oldPtr: number, oldLen: number, fd: number, newPtr: number, newLen: number) {
+      cache.created();
       const target = pathArg(oldPtr, oldLen);
       const { res, slash } = entryAt(fd, newPtr, newLen);
       if (res.loc) return fail(Errno.EXIST);
