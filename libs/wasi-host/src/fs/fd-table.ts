@@ -63,7 +63,8 @@ export interface SocketEntry {
 }
 
 export interface DirListingEntry {
-  name: Buffer;
+  /** UTF-8 on the wire; a string here (Node makes strings faster than a Buffer per name). */
+  name: string;
   /** d_ino (CPython's DirEntry.inode()); null until first served: one lstat per entry, and only
    * for entries the guest reads. */
   ino: bigint;

@@ -20,6 +20,7 @@ import {
   Oflags, Rights, TTY_RIGHTS, Whence, writeFdstat, writeFilestat, type FilestatRecord,
 } from './wire.ts';
 
+const utf8 = new TextEncoder();
 const { O_RDONLY, O_WRONLY, O_RDWR, O_CREAT, O_EXCL, O_TRUNC, O_APPEND, O_NOFOLLOW, O_NONBLOCK } = fs.constants;
 
 
@@ -246,13 +247,13 @@ export function createWasiFs(opts: WasiFsOptions): Record<string, HostFn> {
     const loc = dir.loc;
     checkDirectory(loc, cache);
     // "." and ".." with d_ino 0 too (see below): programs skip them, and two stats per listing cost.
-    const dot = (name: string): DirListingEntry => ({ name: Buffer.from(name), ino: 0n, filetype: Filetype.DIRECTORY });
+    const dot = (name: string): DirListingEntry => ({ name, ino: 0n, filetype: Filetype.DIRECTORY });
     const out: DirListingEntry[] = [dot('.'), dot('..')];
     let node: TreeNode | undefined;
     if (loc.kind === 'host') {
       node = mounts.find(guestPath(loc).split('/').filter(Boolean));
-      for (const d of host(() => fs.readdirSync(loc.host, { withFileTypes: true, encoding: 'buffer' }))) {
-        const over = node?.children.get(d.name.toString('utf8'));
+      for (const d of host(() => fs.readdirSync(loc.host, { withFileTypes: true }))) {
+        const over = node?.children.get(d.name);
         if (over?.mount || over?.device) continue; // a mount or device hides the host entry: listed below
         // d_ino 0 means "unknown" in preview1: Node's readdir does not report inodes, and an lstat
         // per entry made os.walk three times slower (measured by bench:fs). Like node:wasi's uvwasi.
@@ -264,11 +265,11 @@ export function createWasiFs(opts: WasiFsOptions): Record<string, HostFn> {
     // Mount points and devices, and the synthetic ways to them the host directory does not have,
     // as a path lookup of the name sees them.
     if (node) {
-      const seen = new Set(out.map((e) => e.name.toString('utf8')));
+      const seen = new Set(out.map((e) => e.name));
       for (const [name, child] of node.children) {
         if (seen.has(name)) continue;
         const st = statIn(loc, name);
-        out.push({ name: Buffer.from(name), ino: st?.ino ?? child.ino, filetype: st?.filetype ?? (child.device ? Filetype.CHARACTER_DEVICE : Filetype.DIRECTORY) });
+        out.push({ name, ino: st?.ino ?? child.ino, filetype: st?.filetype ?? (child.device ? Filetype.CHARACTER_DEVICE : Filetype.DIRECTORY) });
       }
     }
     return out;
@@ -661,21 +662,22 @@ export function createWasiFs(opts: WasiFsOptions): Record<string, HostFn> {
       let used = 0;
       for (let i = Number(cookie); i < entries.length && used < len; i++) {
         const ent = entries[i]!;
-        const size = DIRENT_SIZE + ent.name.length;
+        const nameLen = Buffer.byteLength(ent.name);
+        const size = DIRENT_SIZE + nameLen;
         if (used + size <= len) {
           const at = base + used;
           view.setBigUint64(at, BigInt(i + 1), true);
           view.setBigUint64(at + 8, ent.ino, true);
-          view.setUint32(at + 16, ent.name.length, true);
+          view.setUint32(at + 16, nameLen, true);
           view.setUint32(at + 20, ent.filetype, true);
-          u8.set(ent.name, at + DIRENT_SIZE);
+          utf8.encodeInto(ent.name, u8.subarray(at + DIRENT_SIZE, at + size));
         } else {
           const record = Buffer.alloc(size);
           record.writeBigUInt64LE(BigInt(i + 1), 0);
           record.writeBigUInt64LE(ent.ino, 8);
-          record.writeUInt32LE(ent.name.length, 16);
+          record.writeUInt32LE(nameLen, 16);
           record.writeUInt32LE(ent.filetype, 20);
-          ent.name.copy(record, DIRENT_SIZE);
+          record.write(ent.name, DIRENT_SIZE, 'utf8');
           u8.set(record.subarray(0, len - used), base + used);
         }
         used = Math.min(len, used + size);
