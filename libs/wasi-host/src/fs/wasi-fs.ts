@@ -666,8 +666,13 @@ export function createWasiFs(opts: WasiFsOptions): Record<string, HostFn> {
         const size = DIRENT_SIZE + nameLen;
         if (used + size <= len) {
           const at = base + used;
-          view.setBigUint64(at, BigInt(i + 1), true);
-          view.setBigUint64(at + 8, ent.ino, true);
+          // d_next and d_ino as u32 halves: no BigInt per entry on this path.
+          view.setUint32(at, i + 1, true);
+          view.setUint32(at + 4, 0, true);
+          if (ent.ino === 0n) {
+            view.setUint32(at + 8, 0, true);
+            view.setUint32(at + 12, 0, true);
+          } else view.setBigUint64(at + 8, ent.ino, true);
           view.setUint32(at + 16, nameLen, true);
           view.setUint32(at + 20, ent.filetype, true);
           utf8.encodeInto(ent.name, u8.subarray(at + DIRENT_SIZE, at + size));
