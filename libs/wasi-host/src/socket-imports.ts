@@ -14,6 +14,7 @@ import { IPPROTO_TCP, RecvFlags, SockOpt, SOL_SOCKET, TCP_NODELAY, type Getaddri
 import { H, RECV_CAP, REFILL_FREE, SocketRing } from './ring.ts';
 import { SocketTable, type GuestSocket } from './socket-table.ts';
 import type { SocketShapes } from './wasm-imports.ts';
+import { realtimeNs } from './wasi-process.ts';
 
 type WasiImport = Record<string, HostFn>;
 
@@ -608,7 +609,7 @@ export function createSocketImports(opts: SocketImportsOptions): WasiImport {
           return err ? [] : ch.resultJson<PollReplyEntry[]>(0);
         },
         monotonicNs: () => process.hrtime.bigint(),
-        realtimeNs: () => BigInt(Date.now()) * 1_000_000n,
+        realtimeNs,
         sleepMs: (ms) => void Atomics.wait(sleeper, 0, 0, ms),
       });
     },

@@ -32,8 +32,9 @@ function sizes(mem: GuestMemory, values: Buffer[], countOut: number, sizeOut: nu
   return 0;
 }
 
-/** Wall-clock nanoseconds at a monotonic origin, so REALTIME advances with the monotonic clock. */
-const realtimeOrigin = BigInt(Math.round((performance.timeOrigin + performance.now()) * 1e6)) - process.hrtime.bigint();
+/** Wall-clock nanoseconds anchored once to Date.now() and advanced by the monotonic clock, so
+ * REALTIME has nanosecond steps. poll_oneoff's REALTIME deadlines use this same clock. */
+const realtimeOrigin = BigInt(Date.now()) * 1_000_000n - process.hrtime.bigint();
 
 export function realtimeNs(): bigint {
   return realtimeOrigin + process.hrtime.bigint();

@@ -282,7 +282,8 @@ describe('libwasmedge_sock under pywasi run', () => {
       server.listen(peerPath, () => res());
     });
     try {
-      expectPass(await runGuest('unix', [peerPath, join(dir, 'own.sock')]), 'unix');
+      // The socket files live in a host directory the guest must be given, as any other path.
+      expectPass(await runGuest('unix', [peerPath, join(dir, 'own.sock')], { dirs: [dir] }), 'unix');
     } finally {
       await close(server);
       rmSync(dir, { recursive: true, force: true });
