@@ -2,7 +2,8 @@
 // its own (a trap, a crash in node:wasi or a runaway init cannot take Nx down), with the V8 setting
 // node:wasi needs on Node 20 (see libs/wasi-host/src/guest-bootstrap.mjs).
 //   node --import tsx wasm-preinit-main.ts <request.json>
-import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import v8 from 'node:v8';
 import { BuildError } from './build-error.ts';
 import { preinitialize } from './wasm-preinit.ts';
@@ -22,6 +23,7 @@ const partial = `${request.output}.partial`;
 try {
   const input = readFileSync(request.input);
   const result = await preinitialize(input, request);
+  mkdirSync(dirname(request.output), { recursive: true });
   writeFileSync(partial, result.bytes);
   renameSync(partial, request.output);
   console.log(

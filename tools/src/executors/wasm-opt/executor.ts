@@ -1,4 +1,5 @@
-import { existsSync, renameSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
 import type { ExecutorContext } from '@nx/devkit';
 import { BuildError, reportBuildErrors } from '../../lib/build-error.ts';
 import { targetPlaces } from '../../lib/executor-context.ts';
@@ -15,6 +16,8 @@ export default async function wasmOptExecutor(options: WasmOptExecutorOptions, c
     const output = places.abs(options.output);
     if (!existsSync(input)) throw new BuildError(`wasm-opt input ${options.input} does not exist`);
     const partial = `${output}.partial`;
+    // On a clean checkout nothing may have made the output's directory yet.
+    mkdirSync(dirname(output), { recursive: true });
     startLog(places.logFile);
     const started = Date.now();
     try {
