@@ -286,7 +286,7 @@ export function createWasiFs(opts: WasiFsOptions): Record<string, HostFn> {
   };
 
   /** The kind of entry a freshly opened host fd is: a file, a stream (FIFO, device), a terminal. */
-  const fileEntry = (h: number, loc: Location, st: fs.Stats, f: { append: boolean; nonblock: boolean; readable: boolean; writable: boolean; rights: { rightsBase: bigint; rightsInheriting: bigint } }): FdEntry => {
+  const fileEntry = (h: number, loc: Location, st: fs.Stats | fs.BigIntStats, f: { append: boolean; nonblock: boolean; readable: boolean; writable: boolean; rights: { rightsBase: bigint; rightsInheriting: bigint } }): FdEntry => {
     const stream = st.isFIFO() || st.isCharacterDevice();
     // A host terminal stays one for the guest's isatty(): no seek rights.
     const tty = st.isCharacterDevice() && isatty(h);
@@ -394,11 +394,7 @@ export function createWasiFs(opts: WasiFsOptions): Record<string, HostFn> {
       (st.isFIFO() ? O_NONBLOCK : 0);
     const hostPath = loc.host;
     const h = host(() => fs.openSync(hostPath, flags));
-    const stream = st.isFIFO() || st.isCharacterDevice();
-    // A host terminal stays one for the guest's isatty(): no seek rights.
-    const tty = st.isCharacterDevice() && isatty(h);
-    const streamRights = tty ? { rightsBase: rights.rightsBase & TTY_RIGHTS, rightsInheriting: rights.rightsInheriting & TTY_RIGHTS } : rights;
-    return { kind: 'file', host: h, loc, filetype: filetypeOf(st), stream, position: 0, append, nonblock, readable, writable, ...streamRights };
+    return fileEntry(h, loc, st, { append, nonblock, readable, writable, rights });
   };
 
   /** An absolute guest symlink target inside the link's own mount is stored as the host path it
