@@ -14,7 +14,7 @@ import { realtimeNs } from '../wasi-process.ts';
 import { WasiError, type GuestDevice } from './device.ts';
 import { FdTable, type DirEntry, type DirListingEntry, type FdEntry, type FileEntry, type StdioEntry } from './fd-table.ts';
 import type { MountTable, TreeNode } from './mounts.ts';
-import { checkDirectory, DirCache, guestPath, resolvePath, rootLocation, treeNodeAt, type FinalStat, type Location, type Resolved } from './resolve.ts';
+import { checkDirectory, DirCache, resolvePath, rootLocation, treeNodeAt, type FinalStat, type Location, type Resolved } from './resolve.ts';
 import {
   ALL_RIGHTS, DIR_RIGHTS, DIRENT_SIZE, Fdflags, FILE_RIGHTS, Filetype, filestatOf, filetypeOf, Fstflags, LOOKUP_SYMLINK_FOLLOW,
   Oflags, Rights, TTY_RIGHTS, Whence, writeFdstat, writeFilestat, type FilestatRecord,
@@ -251,7 +251,7 @@ export function createWasiFs(opts: WasiFsOptions): Record<string, HostFn> {
     const out: DirListingEntry[] = [dot('.'), dot('..')];
     let node: TreeNode | undefined;
     if (loc.kind === 'host') {
-      node = mounts.find(guestPath(loc).split('/').filter(Boolean));
+      node = treeNodeAt(loc);
       for (const d of host(() => fs.readdirSync(loc.host, { withFileTypes: true }))) {
         const over = node?.children.get(d.name);
         if (over?.mount || over?.device) continue; // a mount or device hides the host entry: listed below
