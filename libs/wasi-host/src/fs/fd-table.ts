@@ -3,6 +3,7 @@
 // sockets here, so a socket never collides with a file and the table is not capped at 1,024.
 import type { GuestDevice } from './device.ts';
 import type { Location } from './resolve.ts';
+import type { DirListing } from './dir-listing.ts';
 
 export const FD_LIMIT = 1 << 16;
 
@@ -43,7 +44,7 @@ export interface DirEntry {
   /** The preopen name, for the one directory the guest receives at start ("/"). */
   preopen?: string;
   /** The listing taken at cookie 0, served to later fd_readdir calls of the same pass. */
-  listing?: DirListingEntry[];
+  listing?: DirListing;
   rightsBase: bigint;
   rightsInheriting: bigint;
 }
@@ -60,15 +61,6 @@ export interface DeviceEntry {
 /** A socket of the socket extension; its state lives in socket-table.ts. */
 export interface SocketEntry {
   kind: 'socket';
-}
-
-export interface DirListingEntry {
-  /** UTF-8 on the wire; a string here (Node makes strings faster than a Buffer per name). */
-  name: string;
-  /** d_ino (CPython's DirEntry.inode()); null until first served: one lstat per entry, and only
-   * for entries the guest reads. */
-  ino: bigint;
-  filetype: number;
 }
 
 export type FdEntry = StdioEntry | FileEntry | DirEntry | DeviceEntry | SocketEntry;

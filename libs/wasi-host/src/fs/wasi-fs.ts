@@ -12,15 +12,15 @@ import { totalLength } from '../guest-memory.ts';
 import type { HostFn } from '../host-call.ts';
 import { realtimeNs } from '../wasi-process.ts';
 import { WasiError, type GuestDevice } from './device.ts';
-import { FdTable, type DirEntry, type DirListingEntry, type FdEntry, type FileEntry, type StdioEntry } from './fd-table.ts';
+import { DirListing, type ListedEntry } from './dir-listing.ts';
+import { FdTable, type DirEntry, type FdEntry, type FileEntry, type StdioEntry } from './fd-table.ts';
 import type { MountTable, TreeNode } from './mounts.ts';
 import { checkDirectory, DirCache, resolvePath, rootLocation, treeNodeAt, type FinalStat, type Location, type Resolved } from './resolve.ts';
 import {
-  ALL_RIGHTS, DIR_RIGHTS, DIRENT_SIZE, Fdflags, FILE_RIGHTS, Filetype, filestatOf, filetypeOf, Fstflags, LOOKUP_SYMLINK_FOLLOW,
+  ALL_RIGHTS, DIR_RIGHTS, Fdflags, FILE_RIGHTS, Filetype, filestatOf, filetypeOf, Fstflags, LOOKUP_SYMLINK_FOLLOW,
   Oflags, Rights, TTY_RIGHTS, Whence, writeFdstat, writeFilestat, type FilestatRecord,
 } from './wire.ts';
 
-const utf8 = new TextEncoder();
 const { O_RDONLY, O_WRONLY, O_RDWR, O_CREAT, O_EXCL, O_TRUNC, O_APPEND, O_NOFOLLOW, O_NONBLOCK } = fs.constants;
 
 
@@ -243,12 +243,14 @@ export function createWasiFs(opts: WasiFsOptions): Record<string, HostFn> {
     }
   };
 
-  const listing = (dir: DirEntry): DirListingEntry[] => {
+  const listing = (dir: DirEntry): DirListing => {
     const loc = dir.loc;
     checkDirectory(loc, cache);
     // "." and ".." with d_ino 0 too (see below): programs skip them, and two stats per listing cost.
-    const dot = (name: string): DirListingEntry => ({ name, ino: 0n, filetype: Filetype.DIRECTORY });
-    const out: DirListingEntry[] = [dot('.'), dot('..')];
+    const out: ListedEntry[] = [
+      { name: '.', ino: 0n, filetype: Filetype.DIRECTORY },
+      { name: '..', ino: 0n, filetype: Filetype.DIRECTORY },
+    ];
     let node: TreeNode | undefined;
     if (loc.kind === 'host') {
       node = treeNodeAt(loc);
@@ -264,7 +266,7 @@ export function createWasiFs(opts: WasiFsOptions): Record<string, HostFn> {
     }
     // Mount points and devices, and the synthetic ways to them the host directory does not have,
     // as a path lookup of the name sees them.
-    if (node) {
+    if (node?.children.size) {
       const seen = new Set(out.map((e) => e.name));
       for (const [name, child] of node.children) {
         if (seen.has(name)) continue;
@@ -272,7 +274,7 @@ export function createWasiFs(opts: WasiFsOptions): Record<string, HostFn> {
         out.push({ name, ino: st?.ino ?? child.ino, filetype: st?.filetype ?? (child.device ? Filetype.CHARACTER_DEVICE : Filetype.DIRECTORY) });
       }
     }
-    return out;
+    return DirListing.of(out);
   };
 
   const closeEntry = (e: FdEntry): void => {
@@ -648,42 +650,9 @@ export function createWasiFs(opts: WasiFsOptions): Record<string, HostFn> {
       const len = bufLen >>> 0;
       mem.check(buf, len, 'readdir buffer');
       mem.check(out, 4, 'bufused');
+      // A pass starts at cookie 0; later calls of the pass resume in the same listing.
       if (cookie === 0n || !dir.listing) dir.listing = listing(dir);
-      const entries = dir.listing;
-      // Records go straight into guest memory; the last one may be cut off (the guest then asks
-      // again from its cookie with a bigger buffer, as preview1 says).
-      const view = mem.dataView();
-      const u8 = new Uint8Array(view.buffer);
-      const base = buf >>> 0;
-      let used = 0;
-      for (let i = Number(cookie); i < entries.length && used < len; i++) {
-        const ent = entries[i]!;
-        const nameLen = Buffer.byteLength(ent.name);
-        const size = DIRENT_SIZE + nameLen;
-        if (used + size <= len) {
-          const at = base + used;
-          // d_next and d_ino as u32 halves: no BigInt per entry on this path.
-          view.setUint32(at, i + 1, true);
-          view.setUint32(at + 4, 0, true);
-          if (ent.ino === 0n) {
-            view.setUint32(at + 8, 0, true);
-            view.setUint32(at + 12, 0, true);
-          } else view.setBigUint64(at + 8, ent.ino, true);
-          view.setUint32(at + 16, nameLen, true);
-          view.setUint32(at + 20, ent.filetype, true);
-          utf8.encodeInto(ent.name, u8.subarray(at + DIRENT_SIZE, at + size));
-        } else {
-          const record = Buffer.alloc(size);
-          record.writeBigUInt64LE(BigInt(i + 1), 0);
-          record.writeBigUInt64LE(ent.ino, 8);
-          record.writeUInt32LE(nameLen, 16);
-          record.writeUInt32LE(ent.filetype, 20);
-          record.write(ent.name, DIRENT_SIZE, 'utf8');
-          u8.set(record.subarray(0, len - used), base + used);
-        }
-        used = Math.min(len, used + size);
-      }
-      mem.setU32(out, used);
+      mem.setU32(out, dir.listing.serve(cookie, new Uint8Array(mem.dataView().buffer, buf >>> 0, len)));
       return 0;
     },
     fd_renumber(from: number, to: number) {
