@@ -1,5 +1,6 @@
-// One jest run for the whole workspace. TypeScript is ESM here, so ts-jest runs in its ESM mode
-// (jest itself needs --experimental-vm-modules, set by the `test` script in package.json).
+// The jest configuration of every project: each project's `test` target (nx.json targetDefaults)
+// runs jest on its own directory with it. TypeScript is ESM here, so ts-jest runs in its ESM mode
+// (jest itself needs --experimental-vm-modules, set by that target's command).
 /** @type {import('jest').Config} */
 export default {
   testEnvironment: 'node',

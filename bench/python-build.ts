@@ -1,4 +1,4 @@
-// Build-side figures of python.wasm: artifact sizes, a no-op `nx build cpython`, and the relink
+// Build-side figures of python.wasm: artifact sizes, a no-op `nx build python`, and the relink
 // after a change to libs/wasmedge-sock (which must not re-run CPython's configure or compile).
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -8,7 +8,7 @@ import { pythonResumableWasm, pythonWasm, pythonZip, workspaceRoot } from './lib
 
 const MiB = 1024 * 1024;
 
-const nxBuildCpython = () => runNx(['build', 'cpython']);
+const nxBuildPython = () => runNx(['build', 'python']);
 
 /** Lines of Nx output saying a task ran for real (not replayed from the cache). */
 function tasksRun(output: string): string[] {
@@ -19,8 +19,13 @@ function tasksRun(output: string): string[] {
 }
 
 export async function buildRows(): Promise<Row[]> {
-  await nxBuildCpython(); // make sure everything is built and cached
-  const noop = await nxBuildCpython();
+  await nxBuildPython(); // make sure everything is built and cached
+  // Median of 5, without the daemon (as CI runs it); its console output must stay short: a cache
+  // hit replays only the summary lines the executors print, never a configure log.
+  const noops: NxRun[] = [];
+  for (let i = 0; i < 5; i++) noops.push(await nxBuildPython());
+  const noop = [...noops].sort((a, b) => a.seconds - b.seconds)[2]!;
+  console.log(`no-op nx build python: ${noops.map((r) => r.seconds.toFixed(2)).join(', ')} s; ${noop.output.split('\n').length} lines of output`);
 
   const touched = join(workspaceRoot, 'libs/wasmedge-sock/src/hostname.c');
   const original = readFileSync(touched, 'utf8');
@@ -29,22 +34,22 @@ export async function buildRows(): Promise<Row[]> {
     // A real code change (a comment would leave the archive, and so the link, unchanged).
     const stamp = Date.now();
     writeFileSync(touched, `${original}\n/* bench/python-build.ts relink check */\nint pywasi_relink_check_${stamp}(void) { return ${stamp % 1000}; }\n`);
-    relink = await nxBuildCpython();
+    relink = await nxBuildPython();
   } finally {
     writeFileSync(touched, original);
   }
   const ran = tasksRun(relink.output);
   console.log(`relink after editing ${touched}: tasks that ran: ${ran.join(', ') || 'none'}`);
-  if (ran.some((t) => /cpython:(configure|build-python)/.test(t))) {
+  if (ran.some((t) => /cpython:configure|cpython-build-python:/.test(t))) {
     console.log('  WARNING: the edit re-ran CPython configure or the build python');
   }
-  await nxBuildCpython(); // back to the committed state (a cache hit)
+  await nxBuildPython(); // back to the committed state (a cache hit)
 
   return [
     { name: 'python.wasm', wasm: statSync(pythonWasm).size / MiB, unit: 'MiB', goal: 6.5, goalOn: 'value' },
     { name: 'python-resumable.wasm (no goal)', wasm: statSync(pythonResumableWasm).size / MiB, unit: 'MiB' },
     { name: 'python311.zip', wasm: statSync(pythonZip).size / MiB, unit: 'MiB', goal: 3.5, goalOn: 'value' },
-    { name: 'no-op nx build cpython', wasm: noop.seconds, unit: 's', goal: 3, goalOn: 'value' },
+    { name: 'no-op nx build python (median of 5)', wasm: noop.seconds, unit: 's', goal: 3, goalOn: 'value' },
     { name: 'relink after a wasmedge-sock edit', wasm: relink.seconds, unit: 's', goal: 90, goalOn: 'value' },
   ];
 }

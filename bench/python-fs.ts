@@ -276,7 +276,7 @@ function printTable(title: string, rows: { name: string; native: number; before:
 async function main(): Promise<void> {
   const options = parseArgs(process.argv.slice(2));
   const sizes = options.quick ? QUICK : FULL;
-  if (!existsSync(join(distDir, 'python.wasm'))) throw new Error(`${distDir}/python.wasm is missing: run \`npx nx build cpython\` first`);
+  if (!existsSync(join(distDir, 'python.wasm'))) throw new Error(`${distDir}/python.wasm is missing: run \`npx nx build python\` first`);
   // Debian's python3.11 when present (NATIVE_PYTHON overrides): python3.11 on PATH may be a
   // version manager's own build, another baseline than the distribution's.
   const native =

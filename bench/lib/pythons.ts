@@ -28,5 +28,5 @@ export async function nativePython(): Promise<{ command: string; version: string
 }
 
 export function requirePythonWasm(): void {
-  if (!existsSync(pythonWasm)) throw new Error(`${pythonWasm} is missing: run \`npx nx build cpython\` first`);
+  if (!existsSync(pythonWasm)) throw new Error(`${pythonWasm} is missing: run \`npx nx build python\` first`);
 }

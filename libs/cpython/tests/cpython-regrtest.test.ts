@@ -37,8 +37,8 @@ const STRICT_SKIPS = process.env['PYWASI_REGRTEST_STRICT_SKIPS'] === '1';
 /** Per module. All of them took 1–13 s here (test_decimal runs its quick subset: no -u cpu). */
 const MODULE_TIMEOUT_MS = 10 * 60 * 1000;
 
-/** build.cpython:source extracts the pinned tarball here (libs/cpython/project.json). */
-const sourceLibTest = path.join(workspaceRoot, 'build', 'cpython', 'src', 'Lib', 'test');
+/** cpython-source:source extracts the pinned tarball here (libs/cpython/source/native.json). */
+const sourceLibTest = path.join(workspaceRoot, 'build', 'cpython-source', 'src', 'Lib', 'test');
 const manifestFile = fileURLToPath(new URL('./expected-failures.json', import.meta.url));
 const reportDir = path.join(workspaceRoot, 'build', 'cpython-tests');
 

@@ -14,9 +14,9 @@ export const pyDir = fileURLToPath(new URL('./py', import.meta.url));
 export const fixturesDir = fileURLToPath(new URL('./fixtures', import.meta.url));
 export const py = (name: string): string => path.join(pyDir, name);
 
-/** Where `nx build cpython` publishes (project.json, target build). */
+/** Where `nx build python` publishes (cpython:build, python:build, stdlib-zip:build). */
 export const releaseWasm = path.join(workspaceRoot, 'dist', 'python', 'python.wasm');
-/** Where `nx build cpython --configuration=debug` publishes. */
+/** Where `nx build python --configuration=debug` publishes. */
 export const debugDistDir = path.join(workspaceRoot, 'dist', 'python-debug');
 
 /** The build is an Nx cache hit when nothing changed; a cold build takes many minutes. */
@@ -29,9 +29,9 @@ export function buildCpython(): Promise<void> {
   if (process.env['PYWASI_TESTS_NO_BUILD'] === '1') {
     return existsSync(releaseWasm) ? Promise.resolve() : Promise.reject(new Error(`${releaseWasm} is missing`));
   }
-  built ??= runNx(['build', 'cpython']).then((run) => {
-    process.stdout.write(`nx build cpython: ${run.seconds.toFixed(1)} s\n`);
-    if (!existsSync(releaseWasm)) throw new Error(`nx build cpython succeeded but ${releaseWasm} is missing`);
+  built ??= runNx(['build', 'python']).then((run) => {
+    process.stdout.write(`nx build python: ${run.seconds.toFixed(1)} s\n`);
+    if (!existsSync(releaseWasm)) throw new Error(`nx build python succeeded but ${releaseWasm} is missing`);
   });
   return built;
 }

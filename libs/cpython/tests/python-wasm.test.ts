@@ -66,8 +66,7 @@ describe('python.wasm standard library', () => {
       const { sleeps } = lastJson<{ sleeps: { perf_counter: number; monotonic: number }[] }>(run);
       process.stdout.write(`time.sleep(0.2) measured: ${sleeps.map((s) => s.perf_counter.toFixed(3)).join(', ')} s\n`);
       for (const s of sleeps) {
-        expect(s.perf_counter).toBeGreaterThanOrEqual(0.18);
-        expect(s.perf_counter).toBeLessThanOrEqual(0.35);
+        expect(s.perf_counter).toBeGreaterThanOrEqual(0.18); // how close to 0.2: bench/sleep-accuracy.ts
         expect(s.monotonic).toBeGreaterThanOrEqual(0.18);
       }
     },
@@ -315,19 +314,14 @@ describe('pure-Python packages', () => {
 });
 
 describe('debug build', () => {
-  const project = JSON.parse(readFileSync(path.join(workspaceRoot, 'libs', 'cpython', 'project.json'), 'utf8')) as {
-    targets: Record<string, { configurations?: Record<string, unknown> }>;
-  };
-  const hasDebug = project.targets['build']?.configurations?.['debug'] !== undefined;
-
-  // Runs only where libs/cpython defines build:debug; the build itself is long when not cached.
-  (hasDebug ? test : test.skip)(
-    'nx build cpython --configuration=debug starts and sys.gettotalrefcount() works',
+  // The build itself is long when not cached (a second configure and compile of CPython).
+  test(
+    'nx build python --configuration=debug starts and sys.gettotalrefcount() works',
     async () => {
       if (process.env['PYWASI_TESTS_NO_BUILD'] !== '1') {
-        const build = await tryNx(['build', 'cpython', '--configuration=debug']);
-        if (!build.ok) throw new Error(`nx build cpython --configuration=debug failed:\n${build.output.slice(-4000)}`);
-        timings.push(`${'nx build cpython -c debug'.padEnd(44)} ${build.seconds.toFixed(2)} s`);
+        const build = await tryNx(['build', 'python', '--configuration=debug']);
+        if (!build.ok) throw new Error(`nx build python --configuration=debug failed:\n${build.output.slice(-4000)}`);
+        timings.push(`${'nx build python -c debug'.padEnd(44)} ${build.seconds.toFixed(2)} s`);
       }
       const wasm = path.join(debugDistDir, 'python.wasm');
       if (process.env['PYWASI_TESTS_NO_BUILD'] === '1' && !existsSync(wasm)) {

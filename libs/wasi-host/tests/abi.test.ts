@@ -6,7 +6,7 @@ import { GuestFault, GuestMemory } from '../src/guest-memory.ts';
 import { clockDeadline, decodeSubscriptions, encodeEvent } from '../src/poll-oneoff.ts';
 import { allowsPeer, bindAddress, isLoopback } from '../src/net-policy.ts';
 import { checkModule } from '../src/wasm-imports.ts';
-import { wat } from './wat.ts';
+import { wat } from '../../../tools/testing/wat.ts';
 
 function memory(pages = 1) {
   const m = new WebAssembly.Memory({ initial: pages });

@@ -3,7 +3,7 @@
 // must return a WASI errno (< 100) and the host must survive.
 import { describe, expect, test } from '@jest/globals';
 import { runWasi } from '../src/index.ts';
-import { wat } from './wat.ts';
+import { wat } from '../../../tools/testing/wat.ts';
 
 const TARGETS: [string, number][] = [
   ['sock_open', 3], ['sock_bind', 3], ['sock_connect', 3], ['sock_listen', 2], ['sock_accept', 3],

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterAll, describe, expect, test } from '@jest/globals';
 import { captureInstance, decodeImage, encodeImage, nonZeroRuns, readImage, restoreInstance, snapshotKey, SnapshotError } from '../src/snapshot/image.ts';
-import { wat } from './wat.ts';
+import { wat } from '../../../tools/testing/wat.ts';
 
 // A module as wasm-resumable leaves it: mutable globals exported, an init export that writes
 // memory (inside and beyond its data segment, after growing) and sets globals of both kinds.

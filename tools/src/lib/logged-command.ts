@@ -17,10 +17,16 @@ export interface LoggedCommand {
   tailLines?: number;
 }
 
+/** PYWASI_BUILD_VERBOSE=1 streams every line of build output to the console. */
+const verbose = () => process.env['PYWASI_BUILD_VERBOSE'] === '1';
+/** Without it, a progress line at most this often (a long make must show it is alive). */
+const PROGRESS_EVERY_MS = 15_000;
+
 /**
- * Runs a build command with its output streamed to the console (each line prefixed with the
- * label, so parallel Nx tasks stay readable) and written in full to a log file. A failure becomes
- * a BuildError that quotes the last lines and names the log, which is what one needs to act.
+ * Runs a build command with its output written in full to a log file, and to the console only
+ * the command, a progress line now and then, and a summary: Nx replays a cached task's console
+ * output, so a no-op build stays quiet. A failure becomes a BuildError that quotes the last
+ * lines and names the log, which is what one needs to act.
  */
 export async function runLogged(step: LoggedCommand): Promise<void> {
   mkdirSync(dirname(step.logFile), { recursive: true });
@@ -31,6 +37,9 @@ export async function runLogged(step: LoggedCommand): Promise<void> {
 
   const tail: string[] = [];
   const keep = step.tailLines ?? 40;
+  const started = Date.now();
+  let lines = 0;
+  let lastProgress = started;
   const child = execa(step.command, step.args, {
     cwd: step.cwd,
     env: step.env,
@@ -41,12 +50,18 @@ export async function runLogged(step: LoggedCommand): Promise<void> {
   });
   for await (const line of child.iterable({ from: 'all' })) {
     log.write(line + '\n');
-    console.log(`[${step.label}] ${line}`);
+    lines++;
+    if (verbose()) console.log(`[${step.label}] ${line}`);
+    else if (Date.now() - lastProgress >= PROGRESS_EVERY_MS) {
+      lastProgress = Date.now();
+      console.log(`[${step.label}] ... ${seconds(started)}, ${lines} lines of output: ${line.length > 100 ? line.slice(0, 97) + '...' : line}`);
+    }
     tail.push(line);
     if (tail.length > keep) tail.shift();
   }
   const result = await child;
   await new Promise<void>((resolve) => log.end(resolve));
+  if (!result.failed) console.log(`[${step.label}] done in ${seconds(started)} (${lines} lines in ${step.logFile})`);
 
   if (result.failed) {
     const why = result.exitCode !== undefined ? `exit code ${result.exitCode}` : result.shortMessage;
@@ -57,6 +72,8 @@ export async function runLogged(step: LoggedCommand): Promise<void> {
     );
   }
 }
+
+const seconds = (since: number) => `${((Date.now() - since) / 1000).toFixed(1)} s`;
 
 function quoteForShell(word: string): string {
   return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`;

@@ -1,4 +1,4 @@
-import { wat } from '../../../libs/wasi-host/tests/wat.ts';
+import { wat } from '../../testing/wat.ts';
 import { BuildError } from './build-error.ts';
 import { makeResumable, nonZeroRanges, preinitialize, type PreinitOptions } from './wasm-preinit.ts';
 

@@ -10,7 +10,7 @@ export interface BuildOptions {
 /** `pywasi build` is a thin front for the Nx graph: the same targets, caching and logs. */
 export function nxBuildArguments(options: BuildOptions): string[] {
   const configuration = options.debug ? 'debug' : options.opt ? undefined : 'noopt';
-  return ['nx', 'build', 'cpython', ...(configuration ? [`--configuration=${configuration}`] : [])];
+  return ['nx', 'build', 'python', ...(configuration ? [`--configuration=${configuration}`] : [])];
 }
 
 export function registerBuild(program: Command): void {

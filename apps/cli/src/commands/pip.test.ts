@@ -37,9 +37,9 @@ describe('pywasi pip install', () => {
 
 describe('pywasi build', () => {
   it('maps flags to Nx configurations', () => {
-    expect(nxBuildArguments({ debug: false, opt: true })).toEqual(['nx', 'build', 'cpython']);
-    expect(nxBuildArguments({ debug: false, opt: false })).toEqual(['nx', 'build', 'cpython', '--configuration=noopt']);
-    expect(nxBuildArguments({ debug: true, opt: true })).toEqual(['nx', 'build', 'cpython', '--configuration=debug']);
+    expect(nxBuildArguments({ debug: false, opt: true })).toEqual(['nx', 'build', 'python']);
+    expect(nxBuildArguments({ debug: false, opt: false })).toEqual(['nx', 'build', 'python', '--configuration=noopt']);
+    expect(nxBuildArguments({ debug: true, opt: true })).toEqual(['nx', 'build', 'python', '--configuration=debug']);
   });
 });
 

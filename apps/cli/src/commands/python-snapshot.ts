@@ -1,6 +1,6 @@
 // Start-up from a snapshot of an initialised CPython, made on this installation at first use.
 //
-// `nx build cpython` ships python-resumable.wasm: python.wasm with its mutable globals exported and
+// `nx build python` ships python-resumable.wasm: python.wasm with its mutable globals exported and
 // CPython's init export `pywasi_preinit` kept (tools' wasm-resumable executor). The first `pywasi
 // python` run on a machine calls that export once and saves the initialised memory in the cache;
 // every later run restores it instead of initialising CPython again. The snapshot fixes what

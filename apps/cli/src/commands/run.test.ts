@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { Command, CommanderError } from 'commander';
-import { wat } from '../../../../libs/wasi-host/tests/wat.ts';
+import { wat } from '../../../../tools/testing/wat.ts';
 import { EXIT_ERROR, EXIT_TRAP, registerRun, runCommand, type RunOptions } from './run.ts';
 
 const base: RunOptions = { env: {}, envInherit: false, dirs: [], net: 'loopback' };

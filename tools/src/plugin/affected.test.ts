@@ -1,0 +1,36 @@
+// `nx affected` is only as good as the graph: for one file of each kind, the exact set of projects
+// a change to it affects. A library's build reads other projects' outputs (declared edges), a
+// test project reads code (import edges); a target lists the executor files it runs, so an
+// executor edit affects the projects built by that executor and nothing built by another.
+import { execa } from 'execa';
+import { workspaceRoot } from '../../testing/nx.ts';
+
+async function affectedBy(file: string): Promise<string[]> {
+  const { stdout } = await execa('npx', ['nx', 'show', 'projects', '--affected', `--files=${file}`], {
+    cwd: workspaceRoot,
+    env: { NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NO_COLOR: '1' },
+  });
+  return stdout.split('\n').map((l) => l.trim()).filter(Boolean).sort();
+}
+
+// What python.wasm's tests and the host's tests (which run python.wasm) sit on.
+const pythonConsumers = ['cpython-tests', 'python', 'wasi-host-tests'];
+
+const cases: [file: string, affected: string[]][] = [
+  ['libs/wasmedge-sock/src/hostname.c', ['cpython', 'stdlib-zip', 'wasmedge-sock', 'wasmedge-sock-tests', ...pythonConsumers]],
+  // The zip is part of the distribution, not of the interpreter: cpython itself is untouched.
+  ['libs/stdlib-zip/make_stdlib_zip.py', ['stdlib-zip', ...pythonConsumers]],
+  // No C library, no native target: only the host, what runs it, and their tests.
+  ['libs/wasi-host/src/ring.ts', ['@pywasi/cli', '@pywasi/wasi-host', 'cpython-tests', 'wasi-host-tests']],
+  // The c-library executor builds wasmedge-sock only; zlib, libuuid, wasi-libc are built by others.
+  ['tools/src/executors/c-library/executor.ts', ['@pywasi/cli', '@pywasi/native-build', 'cpython', 'stdlib-zip', 'wasi-libc-tests', 'wasmedge-sock', 'wasmedge-sock-tests', ...pythonConsumers]],
+  // A patch changes the one shared source tree, so both pythons.
+  ['libs/cpython/source/patches/0001-config-site-keep-af-unix.patch', ['cpython', 'cpython-build-python', 'cpython-source', 'stdlib-zip', ...pythonConsumers]],
+  ['README.md', []],
+];
+
+describe('nx affected', () => {
+  test.each(cases)('a change to %s affects exactly %j', async (file, expected) => {
+    expect(await affectedBy(file)).toEqual([...expected].sort());
+  }, 60_000);
+});

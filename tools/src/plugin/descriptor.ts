@@ -1,0 +1,137 @@
+// The descriptor of a native project: `native.json` in its directory. It says what is built
+// (a pinned source, a build system, its arguments, the libraries it links) and nothing the plugin
+// can derive (the cross compiler, sysroot, --host, include/lib/pkg-config paths, clean and publish
+// places, caching inputs and outputs). See tools/README.md for the fields and an example.
+import type { SourcePin } from '../lib/pinned-source.ts';
+
+export const DESCRIPTOR_FILE = 'native.json';
+
+/** Where the output runs: cross-compiled for wasm32-wasi against the sysroot, or built for this machine. */
+export type Platform = 'wasm32-wasi' | 'host';
+
+export interface AutotoolsStep {
+  /** Arguments. Paths may use {src} {build} {stage} {out} (relative to the build directory, where
+   * the commands run), the executor's {root} {project} {cc} {ar} {ranlib} {nm} {jobs}. */
+  args?: string[];
+}
+
+export interface ConfigureStep extends AutotoolsStep {
+  /** Workspace-relative script run instead of the source's `configure`. */
+  script?: string;
+  /** Pass --host for the platform (default true; zlib's hand-written configure knows no --host). */
+  host?: boolean;
+  /** Files configure writes, relative to the build directory: given, configure is a target of its
+   * own whose outputs are cached, and make treats them as up to date (`--assume-old`). */
+  outputs?: string[];
+  /** Make targets that belong to configuring (generated files later targets read), run by it. */
+  makeTargets?: string[];
+}
+
+export interface MakeStep extends AutotoolsStep {
+  targets?: string[];
+  /** Files the build is for, relative to the build directory ("." for all of it); without it the
+   * output is dist/libs/<name>. */
+  outputs?: string[];
+}
+
+export interface AutotoolsBuild {
+  system: 'autotools';
+  configure?: ConfigureStep;
+  make?: MakeStep;
+  /** `make install` into {stage}, then {stage} is published as dist/libs/<name>. */
+  install?: { targets?: string[]; args?: string[] };
+  /** Run make in the source tree itself (no configure; the project's makefile writes where it is told). */
+  inSource?: boolean;
+  /** Added to the derived environment; null removes a derived variable (CPython sets its own CFLAGS). */
+  env?: Record<string, string | null>;
+  /** Extra files to publish: project-relative file -> path inside the output. */
+  files?: Record<string, string>;
+  /** Publish these instead of {stage}: a path with {build}/{src}/{stage} -> path inside the output. */
+  publish?: Record<string, string>;
+}
+
+export interface CLibraryBuild {
+  system: 'c-library';
+  /** Project-relative globs of the C sources. */
+  sources: string[];
+  includeDirs?: string[];
+  publicInclude?: string;
+  cflags?: string[];
+  /** lib<libName>.a */
+  libName: string;
+}
+
+export type BuildSystem = AutotoolsBuild | CLibraryBuild;
+
+/** A wasm module the build makes, optimised with wasm-opt into the distribution. */
+export interface WasmArtifact {
+  /** The module as make leaves it, relative to the build directory. */
+  file: string;
+  /** Workspace-relative destination. */
+  to: string;
+  /** wasm-opt flags. */
+  optimize: string[];
+}
+
+/** What a variant changes; everything else comes from the descriptor. A variant that changes the
+ * build (not only `artifact`) gets its own source-or-build directory, so variants never share one. */
+export interface Variant {
+  /** Appended to configure's arguments. */
+  configureArgs?: string[];
+  makeArgs?: string[];
+  cflags?: string[];
+  source?: SourcePin;
+  artifact?: Partial<WasmArtifact>;
+}
+
+export interface NativeDescriptor {
+  /** The project's name; default: its directory's name. */
+  name?: string;
+  description?: string;
+  platform?: Platform;
+  /** A pinned release extracted into build/<name>/src with the project's patches/ applied, or the
+   * name of a project (with `source` only) whose tree this one builds. */
+  source?: (SourcePin & { patches?: string }) | { project: string };
+  build?: BuildSystem;
+  /** Native projects whose headers, static libraries and pkg-config files this one uses. */
+  links?: string[];
+  /** Native projects whose outputs the build runs (a build python, a code generator). */
+  tools?: string[];
+  artifact?: WasmArtifact;
+  variants?: Record<string, Variant>;
+}
+
+export class DescriptorError extends Error {}
+
+const PLATFORMS: readonly string[] = ['wasm32-wasi', 'host'];
+
+/** Checks what JSON cannot: one message per mistake, naming the file and the field. */
+export function validateDescriptor(file: string, raw: unknown): NativeDescriptor {
+  const problems: string[] = [];
+  const d = raw as NativeDescriptor;
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new DescriptorError(`${file}: must hold a JSON object`);
+  const known = ['$schema', 'name', 'description', 'platform', 'source', 'build', 'links', 'tools', 'artifact', 'variants'];
+  for (const key of Object.keys(d)) if (!known.includes(key)) problems.push(`unknown field "${key}" (known: ${known.slice(1).join(', ')})`);
+  if (d.platform !== undefined && !PLATFORMS.includes(d.platform)) problems.push(`platform "${d.platform}" is not one of ${PLATFORMS.join(', ')}`);
+  if (d.source && !('project' in d.source)) {
+    for (const field of ['name', 'version', 'sha256'] as const) if (typeof d.source[field] !== 'string') problems.push(`source.${field} is required`);
+    if (typeof d.source.sha256 === 'string' && !/^[0-9a-f]{64}$/.test(d.source.sha256)) problems.push('source.sha256 must be 64 lowercase hex digits');
+  }
+  if (d.build) {
+    if (d.build.system === 'c-library') {
+      if (!Array.isArray(d.build.sources) || !d.build.sources.length) problems.push('build.sources must list the C sources');
+      if (typeof d.build.libName !== 'string') problems.push('build.libName is required');
+    } else if (d.build.system === 'autotools') {
+      if (!d.source && !d.build.inSource) problems.push('an autotools build needs a source');
+    } else problems.push(`build.system "${(d.build as { system?: string }).system}" is not one of autotools, c-library`);
+  }
+  for (const field of ['links', 'tools'] as const) {
+    if (d[field] !== undefined && (!Array.isArray(d[field]) || d[field].some((x) => typeof x !== 'string'))) problems.push(`${field} must be a list of project names`);
+  }
+  if (d.artifact && (typeof d.artifact.file !== 'string' || typeof d.artifact.to !== 'string' || !Array.isArray(d.artifact.optimize))) {
+    problems.push('artifact needs file, to and optimize (wasm-opt flags)');
+  }
+  if (d.variants && d.build?.system !== 'autotools') problems.push('variants are supported for autotools builds');
+  if (problems.length) throw new DescriptorError(`${file}:\n  - ${problems.join('\n  - ')}`);
+  return d;
+}

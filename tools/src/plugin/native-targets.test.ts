@@ -1,0 +1,206 @@
+// The plugin's derivation, descriptor -> targets, checked on small descriptors; and the real
+// workspace: every project.json target run by one of our executors hashes exactly its files.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { globSync } from 'tinyglobby';
+import { DescriptorError, validateDescriptor, type NativeDescriptor } from './descriptor.ts';
+import { executorInputs, localModuleGraph } from './executor-files.ts';
+import { fillPaths, nativeProject, placesOf } from './native-targets.ts';
+
+const workspaceRoot = join(import.meta.dirname, '..', '..', '..');
+const fakeInputs = (executor: string) => [`{workspaceRoot}/tools/src/executors/${executor}/executor.ts`];
+const pin = { name: 'demo', version: '1.0', sha256: 'a'.repeat(64), debian: { package: 'demo', version: '1.0-1', file: 'demo_1.0.orig.tar.gz' } };
+
+type Options = Record<string, any>;
+const optionsOf = (d: NativeDescriptor, target: string, root = 'libs/demo'): Options => nativeProject(d, root, {}, fakeInputs).targets[target]!.options as Options;
+
+describe('an autotools library', () => {
+  const d: NativeDescriptor = {
+    source: pin,
+    links: ['zlib'],
+    build: { system: 'autotools', configure: { args: ['--disable-shared'] }, make: { targets: ['all'] }, install: {}, files: { 'demo.pc': 'lib/pkgconfig/demo.pc' } },
+  };
+  const project = nativeProject(d, 'libs/demo', {}, fakeInputs);
+
+  test('gets a source and a build target, and waits for the toolchain, the sysroot and its links', () => {
+    expect(Object.keys(project.targets)).toEqual(['source', 'build']);
+    expect(project.implicitDependencies).toEqual(['toolchain', 'wasi-libc', 'zlib']);
+    expect(project.targets['build']!.dependsOn).toEqual(['source', { projects: ['toolchain', 'wasi-libc', 'zlib'], target: 'build' }]);
+  });
+
+  test('the cross environment is derived, with paths relative to the build directory', () => {
+    const o = optionsOf(d, 'build');
+    expect(o['buildDir']).toBe('build/demo/build');
+    expect(o['env']).toMatchObject({
+      CC: '{cc} --target=wasm32-wasi --sysroot=../../../dist/libs/wasi-libc/sysroot',
+      AR: '{ar}',
+      CFLAGS: '-O2 -DNDEBUG',
+      CPPFLAGS: '-I../../../dist/libs/zlib/include',
+      LDFLAGS: '-L../../../dist/libs/zlib/lib',
+      PKG_CONFIG_LIBDIR: '../../../dist/libs/zlib/lib/pkgconfig',
+      PKG_CONFIG_PATH: '',
+    });
+    expect(o['configure'].args).toEqual(['--disable-shared', '--host=wasm32-unknown-wasi', '--prefix={root}/build/demo/stage']);
+    expect(o['publish']).toEqual([
+      { from: 'build/demo/stage', to: 'dist/libs/demo' },
+      { from: 'libs/demo/demo.pc', to: 'dist/libs/demo/lib/pkgconfig/demo.pc' },
+    ]);
+    expect(project.targets['build']!.outputs).toEqual(['{workspaceRoot}/dist/libs/demo']);
+  });
+
+  test('inputs: its files, what it reads of other projects, and only its executor', () => {
+    const inputs = project.targets['build']!.inputs!;
+    expect(inputs).toContain('native');
+    expect(inputs).toContainEqual({ dependentTasksOutputFiles: '**/*.a', transitive: true });
+    expect(inputs).toContain('{workspaceRoot}/tools/src/executors/autotools/executor.ts');
+    expect(inputs).not.toContain('^native'); // test code importing another project must not rebuild C
+    expect(project.targets['source']!.inputs).toEqual(['{projectRoot}/patches/*.patch', '{workspaceRoot}/tools/src/executors/source/executor.ts']);
+  });
+
+  test('a descriptor env value replaces a derived one, and null removes it', () => {
+    const o = optionsOf({ ...d, build: { ...d.build!, env: { CFLAGS: null, CONFIG_SITE: '{src}/site' } } as NativeDescriptor['build'] }, 'build');
+    expect(o['env']).not.toHaveProperty('CFLAGS');
+    expect(o['env']['CONFIG_SITE']).toBe('../src/site');
+  });
+});
+
+describe('a split build with a wasm artifact and variants (CPython)', () => {
+  const d: NativeDescriptor = {
+    source: { project: 'demo-source' },
+    tools: ['demo-build-tool'],
+    build: {
+      system: 'autotools',
+      configure: { script: 'libs/demo/run-configure.sh', args: ['{src}', '--with-tool={build:demo-build-tool}/tool'], outputs: ['Makefile', 'Modules/Setup.*'], makeTargets: ['stamp.txt'] },
+      make: { targets: ['all'], outputs: ['demo.wasm'] },
+    },
+    artifact: { file: 'demo.wasm', to: 'dist/demo/demo.wasm', optimize: ['-O2'] },
+    variants: { debug: { configureArgs: ['--with-pydebug'], artifact: { to: 'dist/demo-debug/demo.wasm', optimize: ['-O0'] } }, noopt: { artifact: { optimize: [] } } },
+  };
+  const project = nativeProject(d, 'libs/demo', {}, fakeInputs);
+  const t = project.targets;
+
+  test('configure, make and build (wasm-opt), chained', () => {
+    expect(Object.keys(t)).toEqual(['configure', 'make', 'build']);
+    expect(t['configure']!.dependsOn).toEqual([{ projects: ['demo-source'], target: 'source' }, { projects: ['demo-build-tool', 'toolchain', 'wasi-libc'], target: 'build' }]);
+    expect(t['make']!.dependsOn?.[0]).toBe('configure');
+    expect(t['build']!.dependsOn).toEqual(['make']);
+    expect(t['build']!.executor).toBe('@pywasi/native-build:wasm-opt');
+  });
+
+  test("another project's source tree and tool, relative to the build directory", () => {
+    const o = t['configure']!.options as Options;
+    expect(o['sourceDir']).toBe('build/demo-source/src');
+    expect(o['configure'].script).toBe('../../../libs/demo/run-configure.sh');
+    expect(o['configure'].args).toEqual(['../../demo-source/src', '--with-tool=../../demo-build-tool/build/tool', '--host=wasm32-unknown-wasi']);
+    expect(o['make'].targets).toEqual(['stamp.txt']);
+    expect(t['configure']!.outputs).toEqual(['{options.buildDir}/Makefile', '{options.buildDir}/Modules/Setup.*']);
+    // make must not redo what configure made (restored from the cache with new timestamps)
+    expect((t['make']!.options as Options)['make'].args).toEqual(['--assume-old=Makefile']);
+    expect(t['make']!.inputs).toContainEqual({ dependentTasksOutputFiles: 'build/demo-build-tool/build/*' });
+    // configure reads headers, not archives: a rebuilt library relinks without configuring again
+    expect(t['configure']!.inputs).not.toContainEqual({ dependentTasksOutputFiles: '**/*.a', transitive: true });
+    expect(t['make']!.inputs).toContainEqual({ dependentTasksOutputFiles: '**/*.a', transitive: true });
+    expect(t['make']!.inputs).toContainEqual({ dependentTasksOutputFiles: 'build/demo/**/*' }); // configure's outputs
+  });
+
+  test('a variant is one line: its own build directory when it changes the build, none when it does not', () => {
+    const debug = t['configure']!.configurations!['debug'] as Options;
+    expect(debug['buildDir']).toBe('build/demo/build-debug');
+    expect(debug['configure'].args).toContain('--with-pydebug');
+    expect(t['build']!.configurations!['debug']).toEqual({ input: 'build/demo/build-debug/demo.wasm', output: 'dist/demo-debug/demo.wasm', flags: ['-O0'] });
+    // noopt only changes wasm-opt: configure and make are the default build's (cache hits)
+    expect(t['make']!.configurations!['noopt']).toEqual(t['make']!.options);
+    expect(t['build']!.configurations!['noopt']).toEqual({ input: 'build/demo/build/demo.wasm', output: 'dist/demo/demo.wasm', flags: [] });
+  });
+});
+
+test('a variant with its own source pin gets its own tree, extracted by the source target in that configuration', () => {
+  const newer = { ...pin, version: '2.0', sha256: 'b'.repeat(64) };
+  const d: NativeDescriptor = { source: pin, build: { system: 'autotools', configure: {}, make: {} }, variants: { threads: { source: newer, cflags: ['-pthread'] } } };
+  const t = nativeProject(d, 'libs/demo', {}, fakeInputs).targets;
+  expect(t['source']!.configurations!['threads']).toMatchObject({ version: '2.0', outputPath: 'build/demo/src-threads' });
+  const threads = t['build']!.configurations!['threads'] as Options;
+  expect(threads['sourceDir']).toBe('build/demo/src-threads');
+  expect(threads['buildDir']).toBe('build/demo/build-threads');
+  expect(threads['env']['CFLAGS']).toBe('-O2 -DNDEBUG -pthread');
+  expect((t['build']!.options as Options)['sourceDir']).toBe('build/demo/src');
+});
+
+describe('the C library (sysroot) and host-platform projects', () => {
+  test('the libc builds without a sysroot and does not depend on itself', () => {
+    const d: NativeDescriptor = { source: pin, build: { system: 'autotools', inSource: true, make: { args: ['OBJDIR={abs:build}'] }, publish: { '{stage}': 'sysroot' } } };
+    const project = nativeProject(d, 'libs/wasi-libc', {}, fakeInputs);
+    expect(project.implicitDependencies).toEqual(['toolchain']);
+    const o = project.targets['build']!.options as Options;
+    expect(o['env']['CC']).toBe('{cc} --target=wasm32-wasi');
+    expect(o).not.toHaveProperty('buildDir');
+    expect(o['make'].args).toEqual(['OBJDIR={root}/build/wasi-libc/build']);
+    expect(o['publish']).toEqual([{ from: 'build/wasi-libc/stage', to: 'dist/libs/wasi-libc/sysroot' }]);
+  });
+
+  test('a host build has no cross environment and hashes the host compiler', () => {
+    const d: NativeDescriptor = { platform: 'host', source: pin, build: { system: 'autotools', configure: {}, make: { outputs: ['.'] } } };
+    const project = nativeProject(d, 'libs/tool', {}, fakeInputs);
+    const o = project.targets['build']!.options as Options;
+    expect(o['env']).toEqual({});
+    expect(o['toolchain']).toBe(false);
+    expect(o['configure'].args).toEqual([]);
+    expect(project.implicitDependencies).toEqual([]);
+    expect(project.targets['build']!.inputs).toContainEqual({ runtime: 'cc --version' });
+    expect(project.targets['build']!.outputs).toEqual(['{options.buildDir}']);
+  });
+});
+
+test('fillPaths: relative to where commands run, absolute through {root}, other projects by name', () => {
+  const places = placesOf('demo');
+  expect(fillPaths('{src}/x {abs:stage} {out:zlib} {cc}', places, places.build)).toBe('../src/x {root}/build/demo/stage ../../../dist/libs/zlib {cc}');
+});
+
+test('validateDescriptor names the file and every mistake', () => {
+  const bad = { sorce: {}, platform: 'wasm64', source: { name: 'x', version: '1', sha256: 'XYZ' }, build: { system: 'c-library', sources: [] } };
+  expect(() => validateDescriptor('libs/x/native.json', bad)).toThrow(DescriptorError);
+  try {
+    validateDescriptor('libs/x/native.json', bad);
+  } catch (e) {
+    const message = (e as Error).message;
+    expect(message).toContain('libs/x/native.json');
+    for (const part of ['unknown field "sorce"', 'platform "wasm64"', 'sha256 must be 64', 'build.sources', 'build.libName']) expect(message).toContain(part);
+  }
+});
+
+describe('executor files', () => {
+  test('an executor hashes its own files and the library modules it imports, transitively', () => {
+    const { files, packages } = localModuleGraph(workspaceRoot, 'tools/src/executors/autotools/executor.ts');
+    expect(packages).toEqual(['@nx/devkit', 'execa']);
+    expect(files).toContain('tools/src/lib/build-plan.ts');
+    expect(files).toContain('tools/src/lib/toolchain-manifest.ts'); // imported by build-plan.ts
+    expect(files).not.toContain('tools/src/lib/wasm-opt.ts');
+  });
+
+  test('a module started as a child process counts', () => {
+    expect(localModuleGraph(workspaceRoot, 'tools/src/lib/wasm-preinit-plan.ts').files).toContain('tools/src/lib/wasm-preinit-main.ts');
+  });
+
+  test('every project.json target run by one of our executors lists exactly its files', () => {
+    const projectFiles = globSync(['apps/*/project.json', 'libs/**/project.json'], { cwd: workspaceRoot, ignore: ['**/node_modules/**'] });
+    let checked = 0;
+    for (const file of projectFiles) {
+      const targets = (JSON.parse(readFileSync(join(workspaceRoot, file), 'utf8')) as { targets?: Record<string, { executor?: string; inputs?: unknown[] }> }).targets ?? {};
+      for (const [name, target] of Object.entries(targets)) {
+        const executor = /^@pywasi\/native-build:(.+)$/.exec(target.executor ?? '')?.[1];
+        if (!executor) continue;
+        const inputs = target.inputs ?? [];
+        const files = inputs.filter((i): i is string => typeof i === 'string' && i.startsWith('{workspaceRoot}/tools/')).sort();
+        const packages = inputs.flatMap((i) => (typeof i === 'object' && i && 'externalDependencies' in i ? (i as { externalDependencies: string[] }).externalDependencies : []));
+        const expected = executorInputs(workspaceRoot, 'tools', executor);
+        expect({ target: `${file}:${name}`, files, packages: packages.sort() }).toEqual({
+          target: `${file}:${name}`,
+          files: expected.filter((i): i is string => typeof i === 'string').sort(),
+          packages: expected.flatMap((i) => (typeof i === 'string' ? [] : i.externalDependencies)).sort(),
+        });
+        checked++;
+      }
+    }
+    expect(checked).toBeGreaterThanOrEqual(2); // toolchain:build, python:build
+  });
+});

@@ -1,0 +1,347 @@
+// A descriptor (native.json) -> the project's Nx targets. Everything a C library build needs
+// beyond its own arguments is derived here, once, instead of being written in every project:
+// the cross environment, the places (source, build, stage, output), clean and publish, the
+// cached outputs, the inputs (exactly the executor files each target runs), and the variants.
+import { posix } from 'node:path';
+import type { TargetConfiguration } from '@nx/devkit';
+import { SOURCE_STAMP } from '../lib/pinned-source.ts';
+import type { ExecutorInput } from './executor-files.ts';
+import type { AutotoolsBuild, CLibraryBuild, NativeDescriptor, Platform, Variant, WasmArtifact } from './descriptor.ts';
+
+const { join, relative } = posix;
+
+export interface PluginOptions {
+  /** The project whose output is the sysroot (dist/libs/<it>/sysroot). */
+  libcProject?: string;
+  /** The project that finds the LLVM toolchain and writes its manifest. */
+  toolchainProject?: string;
+}
+
+/** What a descriptor becomes, before Nx adds the project root. */
+export interface NativeProject {
+  name: string;
+  implicitDependencies: string[];
+  targets: Record<string, TargetConfiguration>;
+  tags: string[];
+}
+
+/** Workspace-relative places of one project (or one variant of it). */
+export interface Places {
+  src: string;
+  build: string;
+  stage: string;
+  out: string;
+}
+
+export function placesOf(name: string, variant?: string, sourceProject?: string): Places {
+  const suffix = variant ? `-${variant}` : '';
+  return {
+    src: `build/${sourceProject ?? name}/src`,
+    build: `build/${name}/build${suffix}`,
+    stage: `build/${name}/stage${suffix}`,
+    out: `dist/libs/${name}${suffix}`,
+  };
+}
+
+export const TRIPLE: Record<Platform, string | null> = { 'wasm32-wasi': 'wasm32-unknown-wasi', host: null };
+const PLUGIN = '@pywasi/native-build';
+
+/**
+ * Fills the plugin's path placeholders: {src} {build} {stage} {out} relative to `cwd` (where the
+ * commands run: configure records these, and relative ones keep a cached configure valid in
+ * another checkout), {abs:src}... as absolute paths through the executor's {root}, and
+ * {build:<project>} {out:<project>} for another native project. Other placeholders ({cc} {root}
+ * {jobs}...) are the executor's and pass unchanged.
+ */
+export function fillPaths(text: string, places: Places, cwd: string): string {
+  return text.replace(/\{(abs:)?(src|build|stage|out)(?::([\w.-]+))?\}/g, (_all, abs: string | undefined, kind: keyof Places, project: string | undefined) => {
+    const path = project ? placesOf(project)[kind] : places[kind];
+    return abs ? `{root}/${path}` : relative(cwd, path) || '.';
+  });
+}
+
+/** The compiler environment for the platform: derived, never written in a project. */
+export function crossEnv(platform: Platform, opts: { cwd: string; links: string[]; libc: string; isLibc: boolean; cflags: string[] }): Record<string, string> {
+  if (platform === 'host') return {};
+  const rel = (p: string) => relative(opts.cwd, p);
+  const sysroot = opts.isLibc ? '' : ` --sysroot=${rel(`dist/libs/${opts.libc}/sysroot`)}`;
+  const env: Record<string, string> = {
+    CC: `{cc} --target=wasm32-wasi${sysroot}`,
+    AR: '{ar}',
+    RANLIB: '{ranlib}',
+    NM: '{nm}',
+    CFLAGS: ['-O2', '-DNDEBUG', ...opts.cflags].join(' '),
+  };
+  if (opts.links.length) {
+    env.CPPFLAGS = opts.links.map((l) => `-I${rel(`dist/libs/${l}/include`)}`).join(' ');
+    env.LDFLAGS = opts.links.map((l) => `-L${rel(`dist/libs/${l}/lib`)}`).join(' ');
+    // Only the linked libraries' .pc files: never the build machine's.
+    env.PKG_CONFIG_LIBDIR = opts.links.map((l) => rel(`dist/libs/${l}/lib/pkgconfig`)).join(':');
+    env.PKG_CONFIG_PATH = '';
+  }
+  return env;
+}
+
+interface Context {
+  name: string;
+  /** Workspace-relative. */
+  projectRoot: string;
+  d: NativeDescriptor;
+  options: Required<PluginOptions>;
+  /** Projects whose build this one waits for (implicit dependencies). */
+  buildDeps: string[];
+  sourceProject?: string;
+  /** Nx inputs naming the files (and npm packages, plus `packages`) of an executor of this plugin. */
+  executorInputs: ExecutorInputsOf;
+}
+
+/**
+ * Inputs every build target of the project shares; the executor's files are added per target.
+ * What a build reads of other projects is their outputs, so those are hashed (not the other
+ * projects' files: a test of one project importing another's code must not rebuild C libraries):
+ * a source tree through its stamp (pin + patches), libraries through their headers, archives and
+ * pkg-config files, a build tool through the files at the top of its build directory.
+ */
+function sharedInputs(d: NativeDescriptor, linking = true): NonNullable<TargetConfiguration['inputs']> {
+  const inputs: NonNullable<TargetConfiguration['inputs']> = [
+    'native',
+    { dependentTasksOutputFiles: `**/${SOURCE_STAMP}`, transitive: true },
+    { dependentTasksOutputFiles: '**/*.h', transitive: true },
+    // A configure of its own only compiles probes against the headers: a rebuilt library then
+    // relinks (make) without configuring again, which would wipe the build directory.
+    ...(linking ? [{ dependentTasksOutputFiles: '**/*.a', transitive: true }] : []),
+    { dependentTasksOutputFiles: '**/*.pc', transitive: true },
+    ...(d.tools ?? []).map((tool) => ({ dependentTasksOutputFiles: `${placesOf(tool).build}/*` })),
+  ];
+  if ((d.platform ?? 'wasm32-wasi') === 'host') inputs.push({ runtime: 'cc --version' }, { runtime: 'uname -m' });
+  else inputs.push({ dependentTasksOutputFiles: '**/llvm-wasm32.json', transitive: true });
+  return inputs;
+}
+
+/** The builds this one reads: the declared projects only. (`^build` would also follow edges Nx
+ * finds in test code, e.g. a C library's test importing the host, and build the host first.) */
+function buildsOf(ctx: Context): NonNullable<TargetConfiguration['dependsOn']> {
+  const projects = ctx.buildDeps.filter((p) => p !== ctx.sourceProject);
+  return projects.length ? [{ projects, target: 'build' }] : [];
+}
+
+function withExecutor(ctx: Context, executor: string, inputs: TargetConfiguration['inputs'], packages: string[] = []): TargetConfiguration['inputs'] {
+  return [...(inputs ?? []), ...ctx.executorInputs(executor, packages)];
+}
+
+function sourceTarget(ctx: Context): TargetConfiguration | undefined {
+  const source = ctx.d.source;
+  if (!source || 'project' in source) return undefined;
+  const { patches = 'patches', ...pin } = source;
+  const outputPath = placesOf(ctx.name).src;
+  // A variant with its own pin (a newer release) extracts into its own tree.
+  const configurations = Object.fromEntries(
+    Object.entries(ctx.d.variants ?? {})
+      .filter(([, v]) => v.source)
+      .map(([name, v]) => [name, { ...v.source, outputPath: `build/${ctx.name}/src-${name}`, patches }]),
+  );
+  return {
+    executor: `${PLUGIN}:source`,
+    // Not cached by Nx: the download cache holds the tarball, and the executor keeps an extracted
+    // tree whose stamp matches the pin and patches (a re-run is a no-op that keeps timestamps).
+    cache: false,
+    inputs: withExecutor(ctx, 'source', [`{projectRoot}/${patches}/*.patch`]),
+    outputs: ['{options.outputPath}'],
+    options: { ...pin, outputPath, patches },
+    ...(Object.keys(configurations).length ? { configurations } : {}),
+  };
+}
+
+/** The source target this project's build waits for: its own, or another project's. */
+function sourceDependency(d: NativeDescriptor): TargetConfiguration['dependsOn'] {
+  if (!d.source) return [];
+  return 'project' in d.source ? [{ projects: [d.source.project], target: 'source' }] : ['source'];
+}
+
+function merged(d: NativeDescriptor, v: Variant | undefined): { build: AutotoolsBuild; cflags: string[]; artifact?: WasmArtifact } {
+  const b = d.build as AutotoolsBuild;
+  const build: AutotoolsBuild = {
+    ...b,
+    configure: b.configure && { ...b.configure, args: [...(b.configure.args ?? []), ...(v?.configureArgs ?? [])] },
+    make: { ...b.make, args: [...(b.make?.args ?? []), ...(v?.makeArgs ?? [])] },
+  };
+  const artifact = d.artifact && { ...d.artifact, ...v?.artifact };
+  return { build, cflags: v?.cflags ?? [], ...(artifact ? { artifact } : {}) };
+}
+
+/** Does the variant change what is compiled (then it needs its own build directory)? */
+function changesBuild(v: Variant): boolean {
+  return Boolean(v.configureArgs?.length || v.makeArgs?.length || v.cflags?.length || v.source);
+}
+
+interface AutotoolsOptions {
+  places: Places;
+  configure?: Record<string, unknown>;
+  make: Record<string, unknown>;
+  artifact?: Record<string, unknown>;
+}
+
+/** The options of each autotools target for one variant (undefined: the default build). */
+function autotoolsOptions(ctx: Context, variantName?: string): AutotoolsOptions {
+  const { d, name } = ctx;
+  const variant = variantName ? d.variants?.[variantName] : undefined;
+  const own = variant && changesBuild(variant) ? variantName : undefined;
+  const sourceProject = d.source && 'project' in d.source ? d.source.project : undefined;
+  const places = placesOf(name, own, sourceProject);
+  if (variant?.source) places.src = `build/${name}/src-${variantName}`;
+  const { build: b, cflags, artifact } = merged(d, variant);
+  const platform = d.platform ?? 'wasm32-wasi';
+  const cwd = b.inSource ? places.src : places.build;
+  const fill = (words: readonly string[] = []) => words.map((w) => fillPaths(w, places, cwd));
+  const isLibc = name === ctx.options.libcProject;
+  const env: Record<string, string> = crossEnv(platform, { cwd, links: d.links ?? [], libc: ctx.options.libcProject, isLibc, cflags });
+  for (const [key, value] of Object.entries(b.env ?? {})) {
+    if (value === null) delete env[key];
+    else env[key] = fillPaths(value, places, cwd);
+  }
+  const triple = TRIPLE[platform];
+  const configure = b.configure && {
+    ...(b.configure.script ? { script: relative(places.src, b.configure.script) } : {}),
+    // The descriptor's arguments first: a wrapper script may take positional ones.
+    args: [
+      ...fill(b.configure.args),
+      ...(b.configure.host !== false && triple ? [`--host=${triple}`] : []),
+      ...(b.install ? [`--prefix={root}/${places.stage}`] : []),
+    ],
+  };
+  const base = {
+    sourceDir: places.src,
+    ...(b.inSource ? {} : { buildDir: places.build }),
+    env,
+    ...(platform === 'host' ? { toolchain: false } : {}),
+  };
+  const publish = [
+    ...(b.publish
+      ? Object.entries(b.publish).map(([from, to]) => ({ from: fillPaths(from, places, '.'), to: join(places.out, to) }))
+      : b.install ? [{ from: places.stage, to: places.out }] : []),
+    ...Object.entries(b.files ?? {}).map(([file, to]) => ({ from: join(ctx.projectRoot, file), to: join(places.out, to) })),
+  ];
+  const make = { targets: fill(b.make?.targets), args: fill(b.make?.args) };
+  const out: AutotoolsOptions = { places, make: {} };
+  if (b.configure?.outputs) {
+    // configure is a target of its own: its outputs are cached, and make must not redo them.
+    out.configure = {
+      ...base,
+      configure,
+      make: { targets: fill(b.configure.makeTargets), args: make.args },
+      clean: [places.build],
+    };
+    const assumeOld = b.configure.outputs.filter((o) => !o.includes('*')).map((o) => `--assume-old=${o}`);
+    out.make = {
+      ...base,
+      make: { targets: make.targets, args: [...make.args, ...assumeOld] },
+      clean: (b.make?.outputs ?? []).map((o) => join(places.build, o)),
+    };
+  } else {
+    out.make = {
+      ...base,
+      ...(configure ? { configure } : {}),
+      make,
+      ...(b.install ? { install: { targets: b.install.targets ?? ['install'], args: fill(b.install.args) } } : {}),
+      clean: b.inSource ? [places.stage] : [places.build, places.stage],
+      publish,
+    };
+  }
+  if (artifact) out.artifact = { input: join(places.build, artifact.file), output: artifact.to, flags: artifact.optimize };
+  return out;
+}
+
+function autotoolsTargets(ctx: Context): Record<string, TargetConfiguration> {
+  const { d } = ctx;
+  const b = d.build as AutotoolsBuild;
+  const platform = d.platform ?? 'wasm32-wasi';
+  const inputs = sharedInputs(d);
+  const main = autotoolsOptions(ctx);
+  const variants = Object.keys(d.variants ?? {});
+  const perVariant = Object.fromEntries(variants.map((v) => [v, autotoolsOptions(ctx, v)]));
+  const configurations = (key: 'configure' | 'make' | 'artifact') => Object.fromEntries(variants.map((v) => [v, perVariant[v]![key]!]));
+  const places = main.places;
+  const targets: Record<string, TargetConfiguration> = {};
+  const makeName = d.artifact ? 'make' : 'build';
+  if (b.configure?.outputs) {
+    targets.configure = {
+      executor: `${PLUGIN}:autotools`,
+      cache: true,
+      dependsOn: [...sourceDependency(d)!, ...buildsOf(ctx)],
+      inputs: withExecutor(ctx, 'autotools', sharedInputs(d, false)),
+      outputs: b.configure.outputs.map((o) => `{options.buildDir}/${o}`),
+      options: main.configure!,
+      configurations: configurations('configure'),
+    };
+  }
+  targets[makeName] = {
+    executor: `${PLUGIN}:autotools`,
+    cache: true,
+    dependsOn: b.configure?.outputs ? ['configure', ...buildsOf(ctx)] : [...sourceDependency(d)!, ...buildsOf(ctx)],
+    // After a configure of its own, make reads what it wrote (the Makefile first of all).
+    inputs: withExecutor(ctx, 'autotools', b.configure?.outputs ? [...inputs, { dependentTasksOutputFiles: `build/${ctx.name}/**/*` }] : inputs),
+    outputs: b.make?.outputs ? b.make.outputs.map((o) => (o === '.' ? '{options.buildDir}' : `{options.buildDir}/${o}`)) : [`{workspaceRoot}/${places.out}`],
+    options: main.make!,
+    configurations: configurations('make'),
+  };
+  if (d.artifact) {
+    targets.build = {
+      executor: `${PLUGIN}:wasm-opt`,
+      cache: true,
+      dependsOn: [makeName],
+      // binaryen's wasm-opt binary is resolved, not imported: named here.
+      inputs: withExecutor(ctx, 'wasm-opt', [{ dependentTasksOutputFiles: `**/${d.artifact.file}` }], ['binaryen']),
+      outputs: ['{options.output}'],
+      options: main.artifact!,
+      configurations: configurations('artifact'),
+    };
+  }
+  return targets;
+}
+
+function cLibraryTargets(ctx: Context): Record<string, TargetConfiguration> {
+  const b = ctx.d.build as CLibraryBuild;
+  const places = placesOf(ctx.name);
+  return {
+    build: {
+      executor: `${PLUGIN}:c-library`,
+      cache: true,
+      dependsOn: buildsOf(ctx),
+      inputs: withExecutor(ctx, 'c-library', sharedInputs(ctx.d)),
+      outputs: [`{workspaceRoot}/${places.out}`],
+      options: {
+        sources: b.sources,
+        ...(b.includeDirs ? { includeDirs: b.includeDirs } : {}),
+        ...(b.publicInclude ? { publicInclude: b.publicInclude } : {}),
+        cflags: b.cflags ?? [],
+        sysroot: `dist/libs/${ctx.options.libcProject}/sysroot`,
+        libName: b.libName,
+        outputPath: places.out,
+      },
+    },
+  };
+}
+
+export type ExecutorInputsOf = (executor: string, packages?: string[]) => ExecutorInput[];
+
+export function nativeProject(d: NativeDescriptor, projectRoot: string, options: PluginOptions, executorInputs: ExecutorInputsOf): NativeProject {
+  const name = d.name ?? posix.basename(projectRoot);
+  const opts: Required<PluginOptions> = { libcProject: options.libcProject ?? 'wasi-libc', toolchainProject: options.toolchainProject ?? 'toolchain' };
+  const platform = d.platform ?? 'wasm32-wasi';
+  const deps = new Set<string>();
+  if (d.build && platform !== 'host') {
+    deps.add(opts.toolchainProject);
+    if (name !== opts.libcProject) deps.add(opts.libcProject);
+  }
+  for (const p of [...(d.links ?? []), ...(d.tools ?? [])]) deps.add(p);
+  const sourceProject = d.source && 'project' in d.source ? d.source.project : undefined;
+  if (sourceProject) deps.add(sourceProject);
+  const buildDeps = [...deps].sort();
+  const ctx: Context = { name, projectRoot, d, options: opts, executorInputs, buildDeps, ...(sourceProject ? { sourceProject } : {}) };
+  const targets: Record<string, TargetConfiguration> = {};
+  const source = sourceTarget(ctx);
+  if (source) targets.source = source;
+  if (d.build?.system === 'autotools') Object.assign(targets, autotoolsTargets(ctx));
+  else if (d.build?.system === 'c-library') Object.assign(targets, cLibraryTargets(ctx));
+  return { name, implicitDependencies: buildDeps, targets, tags: [`platform:${platform}`] };
+}
