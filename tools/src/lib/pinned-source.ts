@@ -5,6 +5,7 @@ import { execa } from 'execa';
 import { BuildError } from './build-error.ts';
 import { debianOrigUrls, type DebianOrig } from './debian-archive.ts';
 import { downloadFile, verifySha256 } from './download.ts';
+import { SOURCE_STAMP } from './source-stamp.ts';
 
 /** An upstream source release pinned by digest, with the places it can be obtained from. */
 export interface SourcePin {
@@ -120,8 +121,7 @@ export async function extractAndPatch(options: ExtractOptions): Promise<void> {
   }
 }
 
-/** Written into an extracted tree: what it was made from (see `prepareSource`). */
-export const SOURCE_STAMP = '.pinned-source.json';
+export { SOURCE_STAMP };
 
 /** The identity of an extracted tree: the pin, the extraction and each patch's content. */
 export function sourceStamp(pin: SourcePin, patches: string[], stripComponents = 1): string {

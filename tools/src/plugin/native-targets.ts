@@ -4,7 +4,7 @@
 // cached outputs, the inputs (exactly the executor files each target runs), and the variants.
 import { posix } from 'node:path';
 import type { TargetConfiguration } from '@nx/devkit';
-import { SOURCE_STAMP } from '../lib/pinned-source.ts';
+import { SOURCE_STAMP } from '../lib/source-stamp.ts';
 import type { ExecutorInput } from './executor-files.ts';
 import type { AutotoolsBuild, CLibraryBuild, NativeDescriptor, Platform, Variant, WasmArtifact } from './descriptor.ts';
 
@@ -142,8 +142,10 @@ function sourceTarget(ctx: Context): TargetConfiguration | undefined {
   );
   return {
     executor: `${PLUGIN}:source`,
-    // Not cached by Nx: the download cache holds the tarball, and the executor keeps an extracted
-    // tree whose stamp matches the pin and patches (a re-run is a no-op that keeps timestamps).
+    // Not cached by Nx: without its daemon Nx restores a hit by rewriting the whole tree, with
+    // fresh mtimes, and make would then recompile everything built from it. The download cache
+    // holds the tarball, and the executor keeps an extracted tree whose stamp matches the pin and
+    // patches (a re-run is a no-op that keeps timestamps).
     cache: false,
     inputs: withExecutor(ctx, 'source', [`{projectRoot}/${patches}/*.patch`]),
     outputs: ['{options.outputPath}'],
