@@ -28,16 +28,16 @@ describe('an autotools library', () => {
     expect(project.targets['build']!.dependsOn).toEqual(['source', { projects: ['toolchain', 'wasi-libc', 'zlib'], target: 'build' }]);
   });
 
-  test('the cross environment is derived, with paths relative to the build directory', () => {
+  test('the cross environment is derived, with absolute paths (a recursive make compiles in subdirectories)', () => {
     const o = optionsOf(d, 'build');
     expect(o['buildDir']).toBe('build/demo/build');
     expect(o['env']).toMatchObject({
-      CC: '{cc} --target=wasm32-wasi --sysroot=../../../dist/libs/wasi-libc/sysroot',
+      CC: '{cc} --target=wasm32-wasi --sysroot={root}/dist/libs/wasi-libc/sysroot',
       AR: '{ar}',
       CFLAGS: '-O2 -DNDEBUG',
-      CPPFLAGS: '-I../../../dist/libs/zlib/include',
-      LDFLAGS: '-L../../../dist/libs/zlib/lib',
-      PKG_CONFIG_LIBDIR: '../../../dist/libs/zlib/lib/pkgconfig',
+      CPPFLAGS: '-I{root}/dist/libs/zlib/include',
+      LDFLAGS: '-L{root}/dist/libs/zlib/lib',
+      PKG_CONFIG_LIBDIR: '{root}/dist/libs/zlib/lib/pkgconfig',
       PKG_CONFIG_PATH: '',
     });
     expect(o['configure'].args).toEqual(['--disable-shared', '--host=wasm32-unknown-wasi', '--prefix={root}/build/demo/stage']);
@@ -93,6 +93,8 @@ describe('a split build with a wasm artifact and variants (CPython)', () => {
     expect(o['configure'].script).toBe('../../../libs/demo/run-configure.sh');
     expect(o['configure'].args).toEqual(['../../demo-source/src', '--with-tool=../../demo-build-tool/build/tool', '--host=wasm32-unknown-wasi']);
     expect(o['make'].targets).toEqual(['stamp.txt']);
+    // configure is cached on its own and must work in another checkout: relative paths
+    expect(o['env']['CC']).toBe('{cc} --target=wasm32-wasi --sysroot=../../../dist/libs/wasi-libc/sysroot');
     expect(t['configure']!.outputs).toEqual(['{options.buildDir}/Makefile', '{options.buildDir}/Modules/Setup.*']);
     // make must not redo what configure made (restored from the cache with new timestamps)
     expect((t['make']!.options as Options)['make'].args).toEqual(['--assume-old=Makefile']);

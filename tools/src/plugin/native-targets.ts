@@ -60,10 +60,16 @@ export function fillPaths(text: string, places: Places, cwd: string): string {
   });
 }
 
-/** The compiler environment for the platform: derived, never written in a project. */
-export function crossEnv(platform: Platform, opts: { cwd: string; links: string[]; libc: string; isLibc: boolean; cflags: string[] }): Record<string, string> {
+/**
+ * The compiler environment for the platform: derived, never written in a project. Paths are
+ * absolute (through the executor's {root}): a recursive make (automake) runs the compiler in
+ * every subdirectory. A configure cached as a target of its own records them, though, and must
+ * work restored into another checkout: then they are relative to the build directory, and the
+ * project's make must run there alone (CPython's does).
+ */
+export function crossEnv(platform: Platform, opts: { cwd: string; relocatable: boolean; links: string[]; libc: string; isLibc: boolean; cflags: string[] }): Record<string, string> {
   if (platform === 'host') return {};
-  const rel = (p: string) => relative(opts.cwd, p);
+  const rel = (p: string) => (opts.relocatable ? relative(opts.cwd, p) : `{root}/${p}`);
   const sysroot = opts.isLibc ? '' : ` --sysroot=${rel(`dist/libs/${opts.libc}/sysroot`)}`;
   const env: Record<string, string> = {
     CC: `{cc} --target=wasm32-wasi${sysroot}`,
@@ -196,7 +202,7 @@ function autotoolsOptions(ctx: Context, variantName?: string): AutotoolsOptions 
   const cwd = b.inSource ? places.src : places.build;
   const fill = (words: readonly string[] = []) => words.map((w) => fillPaths(w, places, cwd));
   const isLibc = name === ctx.options.libcProject;
-  const env: Record<string, string> = crossEnv(platform, { cwd, links: d.links ?? [], libc: ctx.options.libcProject, isLibc, cflags });
+  const env: Record<string, string> = crossEnv(platform, { cwd, relocatable: Boolean(b.configure?.outputs), links: d.links ?? [], libc: ctx.options.libcProject, isLibc, cflags });
   for (const [key, value] of Object.entries(b.env ?? {})) {
     if (value === null) delete env[key];
     else env[key] = fillPaths(value, places, cwd);
@@ -256,7 +262,6 @@ function autotoolsOptions(ctx: Context, variantName?: string): AutotoolsOptions 
 function autotoolsTargets(ctx: Context): Record<string, TargetConfiguration> {
   const { d } = ctx;
   const b = d.build as AutotoolsBuild;
-  const platform = d.platform ?? 'wasm32-wasi';
   const inputs = sharedInputs(d);
   const main = autotoolsOptions(ctx);
   const variants = Object.keys(d.variants ?? {});

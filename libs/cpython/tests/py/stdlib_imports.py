@@ -9,6 +9,7 @@ import sys
 REQUIRED = [
     "json", "re", "hashlib", "zlib", "uuid", "decimal", "datetime", "asyncio", "socket",
     "select", "selectors", "http.server", "urllib.request", "xml.etree.ElementTree", "email",
+    "bz2", "lzma",
 ]
 OPTIONAL = ["sqlite3"]  # built only when the build engineer adds SQLite
 
@@ -62,6 +63,36 @@ assert zlib.decompress(packed) == payload
 d = zlib.decompressobj()
 assert b"".join(d.decompress(packed[i:i + 777]) for i in range(0, len(packed), 777)) + d.flush() == payload
 assert zlib.crc32(b"hello") == 0x3610A686 and zlib.adler32(b"hello") == 0x062C0215
+
+# bz2 and lzma (libbz2, liblzma): one-shot, incremental, both .xz and legacy .lzma, a corrupt
+# stream refused, and tarfile's compressed modes through them
+import bz2
+import io
+import lzma
+import tarfile
+
+assert bz2.decompress(bz2.compress(payload, 9)) == payload
+feeder = bz2.BZ2Decompressor()
+packed_bz2 = bz2.compress(payload)
+assert b"".join(feeder.decompress(packed_bz2[i:i + 1000]) for i in range(0, len(packed_bz2), 1000)) == payload
+for fmt in (lzma.FORMAT_XZ, lzma.FORMAT_ALONE):
+    assert lzma.decompress(lzma.compress(payload, format=fmt, preset=6)) == payload
+packed_xz = bytearray(lzma.compress(payload, check=lzma.CHECK_SHA256))
+packed_xz[len(packed_xz) // 2] ^= 0x55
+try:
+    lzma.decompress(bytes(packed_xz))
+    raise AssertionError("a corrupt .xz stream was accepted")
+except lzma.LZMAError:
+    pass
+for mode in ("bz2", "xz"):
+    archive = io.BytesIO()
+    with tarfile.open(fileobj=archive, mode=f"w:{mode}") as tar:
+        member = tarfile.TarInfo("data.bin")
+        member.size = len(payload)
+        tar.addfile(member, io.BytesIO(payload))
+    archive.seek(0)
+    with tarfile.open(fileobj=archive, mode=f"r:{mode}") as tar:
+        assert tar.extractfile("data.bin").read() == payload
 
 # uuid: version bits, uniqueness, a name-based UUID with a known value
 import uuid
