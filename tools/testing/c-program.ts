@@ -4,6 +4,7 @@
 //
 //   const wasm = await compileCProgram({ sources: [here('roundtrip.c')], packages: ['bzip2'] });
 //   const { stdout, exitCode } = await runWithPywasi(wasm, ['arg']);
+//   const run = await compileAndRun({ sources: [...], packages: ['bzip2'] });   // both, output logged
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
@@ -36,4 +37,11 @@ export async function compileCProgram(program: CProgram): Promise<string> {
 export async function runWithPywasi(wasm: string, args: string[] = []): Promise<{ exitCode: number; stdout: string; stderr: string }> {
   const run = await execa(process.execPath, [join(workspaceRoot, 'apps/cli/bin/pywasi.js'), 'run', '--', wasm, ...args], { reject: false });
   return { exitCode: run.exitCode ?? -1, stdout: run.stdout, stderr: run.stderr };
+}
+
+/** compileCProgram, then runWithPywasi; the program's output goes to the test log. */
+export async function compileAndRun(program: CProgram, args: string[] = []): Promise<{ exitCode: number; stdout: string; stderr: string }> {
+  const run = await runWithPywasi(await compileCProgram(program), args);
+  console.log(run.stdout + run.stderr);
+  return run;
 }

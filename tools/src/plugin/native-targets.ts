@@ -44,6 +44,9 @@ export function placesOf(name: string, variant?: string, sourceProject?: string)
 }
 
 export const TRIPLE: Record<Platform, string | null> = { 'wasm32-wasi': 'wasm32-unknown-wasi', host: null };
+const platformOf = (d: NativeDescriptor): Platform => d.platform ?? 'wasm32-wasi';
+/** Where a variant with its own source pin extracts it. */
+const variantSourceDir = (name: string, variant: string) => `build/${name}/src-${variant}`;
 const PLUGIN = '@pywasi/native-build';
 
 /**
@@ -119,7 +122,7 @@ function sharedInputs(d: NativeDescriptor, linking = true): NonNullable<TargetCo
     { dependentTasksOutputFiles: '**/*.pc', transitive: true },
     ...(d.tools ?? []).map((tool) => ({ dependentTasksOutputFiles: `${placesOf(tool).build}/*` })),
   ];
-  if ((d.platform ?? 'wasm32-wasi') === 'host') inputs.push({ runtime: 'cc --version' }, { runtime: 'uname -m' });
+  if (platformOf(d) === 'host') inputs.push({ runtime: 'cc --version' }, { runtime: 'uname -m' });
   else inputs.push({ dependentTasksOutputFiles: '**/llvm-wasm32.json', transitive: true });
   return inputs;
 }
@@ -144,7 +147,7 @@ function sourceTarget(ctx: Context): TargetConfiguration | undefined {
   const configurations = Object.fromEntries(
     Object.entries(ctx.d.variants ?? {})
       .filter(([, v]) => v.source)
-      .map(([name, v]) => [name, { ...v.source, outputPath: `build/${ctx.name}/src-${name}`, patches }]),
+      .map(([name, v]) => [name, { ...v.source, outputPath: variantSourceDir(ctx.name, name), patches }]),
   );
   return {
     executor: `${PLUGIN}:source`,
@@ -161,7 +164,7 @@ function sourceTarget(ctx: Context): TargetConfiguration | undefined {
 }
 
 /** The source target this project's build waits for: its own, or another project's. */
-function sourceDependency(d: NativeDescriptor): TargetConfiguration['dependsOn'] {
+function sourceDependency(d: NativeDescriptor): NonNullable<TargetConfiguration['dependsOn']> {
   if (!d.source) return [];
   return 'project' in d.source ? [{ projects: [d.source.project], target: 'source' }] : ['source'];
 }
@@ -194,11 +197,10 @@ function autotoolsOptions(ctx: Context, variantName?: string): AutotoolsOptions 
   const { d, name } = ctx;
   const variant = variantName ? d.variants?.[variantName] : undefined;
   const own = variant && changesBuild(variant) ? variantName : undefined;
-  const sourceProject = d.source && 'project' in d.source ? d.source.project : undefined;
-  const places = placesOf(name, own, sourceProject);
-  if (variant?.source) places.src = `build/${name}/src-${variantName}`;
+  const places = placesOf(name, own, ctx.sourceProject);
+  if (variant?.source && variantName) places.src = variantSourceDir(name, variantName);
   const { build: b, cflags, artifact } = merged(d, variant);
-  const platform = d.platform ?? 'wasm32-wasi';
+  const platform = platformOf(d);
   const cwd = b.inSource ? places.src : places.build;
   const fill = (words: readonly string[] = []) => words.map((w) => fillPaths(w, places, cwd));
   const isLibc = name === ctx.options.libcProject;
@@ -223,12 +225,6 @@ function autotoolsOptions(ctx: Context, variantName?: string): AutotoolsOptions 
     env,
     ...(platform === 'host' ? { toolchain: false } : {}),
   };
-  const publish = [
-    ...(b.publish
-      ? Object.entries(b.publish).map(([from, to]) => ({ from: fillPaths(from, places, '.'), to: join(places.out, to) }))
-      : b.install ? [{ from: places.stage, to: places.out }] : []),
-    ...Object.entries(b.files ?? {}).map(([file, to]) => ({ from: join(ctx.projectRoot, file), to: join(places.out, to) })),
-  ];
   const make = { targets: fill(b.make?.targets), args: fill(b.make?.args) };
   const out: AutotoolsOptions = { places, make: {} };
   if (b.configure?.outputs) {
@@ -246,6 +242,12 @@ function autotoolsOptions(ctx: Context, variantName?: string): AutotoolsOptions 
       clean: (b.make?.outputs ?? []).map((o) => join(places.build, o)),
     };
   } else {
+    const publish = [
+      ...(b.publish
+        ? Object.entries(b.publish).map(([from, to]) => ({ from: fillPaths(from, places, '.'), to: join(places.out, to) }))
+        : b.install ? [{ from: places.stage, to: places.out }] : []),
+      ...Object.entries(b.files ?? {}).map(([file, to]) => ({ from: join(ctx.projectRoot, file), to: join(places.out, to) })),
+    ];
     out.make = {
       ...base,
       ...(configure ? { configure } : {}),
@@ -274,7 +276,7 @@ function autotoolsTargets(ctx: Context): Record<string, TargetConfiguration> {
     targets.configure = {
       executor: `${PLUGIN}:autotools`,
       cache: true,
-      dependsOn: [...sourceDependency(d)!, ...buildsOf(ctx)],
+      dependsOn: [...sourceDependency(d), ...buildsOf(ctx)],
       inputs: withExecutor(ctx, 'autotools', sharedInputs(d, false)),
       outputs: b.configure.outputs.map((o) => `{options.buildDir}/${o}`),
       options: main.configure!,
@@ -284,7 +286,7 @@ function autotoolsTargets(ctx: Context): Record<string, TargetConfiguration> {
   targets[makeName] = {
     executor: `${PLUGIN}:autotools`,
     cache: true,
-    dependsOn: b.configure?.outputs ? ['configure', ...buildsOf(ctx)] : [...sourceDependency(d)!, ...buildsOf(ctx)],
+    dependsOn: b.configure?.outputs ? ['configure', ...buildsOf(ctx)] : [...sourceDependency(d), ...buildsOf(ctx)],
     // After a configure of its own, make reads what it wrote (the Makefile first of all).
     inputs: withExecutor(ctx, 'autotools', b.configure?.outputs ? [...inputs, { dependentTasksOutputFiles: `build/${ctx.name}/**/*` }] : inputs),
     outputs: b.make?.outputs ? b.make.outputs.map((o) => (o === '.' ? '{options.buildDir}' : `{options.buildDir}/${o}`)) : [`{workspaceRoot}/${places.out}`],
@@ -334,7 +336,7 @@ export type ExecutorInputsOf = (executor: string, packages?: string[]) => Execut
 export function nativeProject(d: NativeDescriptor, projectRoot: string, options: PluginOptions, executorInputs: ExecutorInputsOf): NativeProject {
   const name = d.name ?? posix.basename(projectRoot);
   const opts: Required<PluginOptions> = { libcProject: options.libcProject ?? 'wasi-libc', toolchainProject: options.toolchainProject ?? 'toolchain' };
-  const platform = d.platform ?? 'wasm32-wasi';
+  const platform = platformOf(d);
   const deps = new Set<string>();
   if (d.build && platform !== 'host') {
     deps.add(opts.toolchainProject);
