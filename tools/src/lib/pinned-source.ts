@@ -5,7 +5,6 @@ import { execa } from 'execa';
 import { BuildError } from './build-error.ts';
 import { debianOrigUrls, type DebianOrig } from './debian-archive.ts';
 import { downloadFile, verifySha256 } from './download.ts';
-import { SOURCE_STAMP } from './source-stamp.ts';
 
 /** An upstream source release pinned by digest, with the places it can be obtained from. */
 export interface SourcePin {
@@ -121,7 +120,8 @@ export async function extractAndPatch(options: ExtractOptions): Promise<void> {
   }
 }
 
-export { SOURCE_STAMP };
+/** The file in an extracted tree that records what it was made from. */
+export const SOURCE_STAMP = '.pinned-source.json';
 
 /** The identity of an extracted tree: the pin, the extraction and each patch's content. */
 export function sourceStamp(pin: SourcePin, patches: string[], stripComponents = 1): string {
@@ -136,8 +136,8 @@ export function sourceStamp(pin: SourcePin, patches: string[], stripComponents =
  * The whole `source` step: a verified tarball, extracted and patched into `destDir`. The tarball is
  * verified on every run; a tree that already carries the same stamp is then kept as it is, so its
  * files keep their timestamps and incremental builds that compile from it (make) stay incremental.
- * (A target using this can be `cache: false`: Nx without its daemon rewrites a cached target's
- * outputs on every hit, with fresh mtimes.)
+ * (So the tree is prepared by every build that reads it, not restored by Nx: Nx without its daemon
+ * rewrites a cached target's outputs on every hit, with fresh mtimes.)
  */
 export async function prepareSource(
   pin: SourcePin,

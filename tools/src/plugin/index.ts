@@ -1,12 +1,12 @@
 // The Nx plugin of @pywasi/native-build: every directory with a native.json becomes a project whose
 // targets are derived from it (see native-targets.ts). Registered in nx.json under "plugins".
 import { readFileSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+import { basename, dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createNodesFromFiles, type CreateNodesV2 } from '@nx/devkit';
-import { DESCRIPTOR_FILE, DescriptorError, validateDescriptor } from './descriptor.ts';
+import { DESCRIPTOR_FILE, DescriptorError, validateDescriptor, type NativeDescriptor } from './descriptor.ts';
 import { executorInputs, type ExecutorInput } from './executor-files.ts';
-import { nativeProject, type PluginOptions } from './native-targets.ts';
+import { nativeProject, ownSource, type PluginOptions, type SourceRequest } from './native-targets.ts';
 
 export type { PluginOptions } from './native-targets.ts';
 
@@ -24,16 +24,38 @@ export const createNodesV2: CreateNodesV2<PluginOptions> = [
       if (!inputs) inputsCache.set(key, (inputs = executorInputs(root, pluginDir(root), executor, packages)));
       return inputs;
     };
-    return createNodesFromFiles(
-      (file) => {
-        const projectRoot = dirname(file);
+    const descriptors = new Map<string, NativeDescriptor>();
+    const load = (file: string): NativeDescriptor => {
+      let d = descriptors.get(file);
+      if (!d) {
         let raw: unknown;
         try {
           raw = JSON.parse(readFileSync(join(root, file), 'utf8'));
         } catch (error) {
           throw new DescriptorError(`${file}: not valid JSON (${(error as Error).message})`);
         }
-        const project = nativeProject(validateDescriptor(file, raw), projectRoot, options ?? {}, inputsOf);
+        descriptors.set(file, (d = validateDescriptor(file, raw)));
+      }
+      return d;
+    };
+    // A project that builds another's tree prepares it too, so it needs that project's pin.
+    const sourceOf = (project: string): SourceRequest | undefined => {
+      for (const file of files) {
+        const projectRoot = dirname(file);
+        let d: NativeDescriptor;
+        try {
+          d = load(file);
+        } catch {
+          continue; // reported for its own file
+        }
+        if ((d.name ?? basename(projectRoot)) === project && d.source && !('project' in d.source)) return ownSource(d.source, projectRoot);
+      }
+      return undefined;
+    };
+    return createNodesFromFiles(
+      (file) => {
+        const projectRoot = dirname(file);
+        const project = nativeProject(load(file), projectRoot, options ?? {}, inputsOf, sourceOf);
         return {
           projects: {
             [projectRoot]: { name: project.name, projectType: 'library', implicitDependencies: project.implicitDependencies, targets: project.targets, tags: project.tags },

@@ -25,7 +25,9 @@ describe('an autotools library', () => {
   test('gets a source and a build target, and waits for the toolchain, the sysroot and its links', () => {
     expect(Object.keys(project.targets)).toEqual(['source', 'build']);
     expect(project.implicitDependencies).toEqual(['toolchain', 'wasi-libc', 'zlib']);
-    expect(project.targets['build']!.dependsOn).toEqual(['source', { projects: ['toolchain', 'wasi-libc', 'zlib'], target: 'build' }]);
+    // The build prepares its tree itself (a cache hit then runs no source step): no source task.
+    expect(project.targets['build']!.dependsOn).toEqual([{ projects: ['toolchain', 'wasi-libc', 'zlib'], target: 'build' }]);
+    expect(optionsOf(d, 'build')['source']).toEqual({ pin: { name: 'demo', version: '1.0', sha256: 'a'.repeat(64), debian: pin.debian }, patchesDir: 'libs/demo/patches' });
   });
 
   test('the cross environment is derived, with absolute paths (a recursive make compiles in subdirectories)', () => {
@@ -55,6 +57,7 @@ describe('an autotools library', () => {
     expect(inputs).toContain('{workspaceRoot}/tools/src/executors/autotools/executor.ts');
     expect(inputs).not.toContain('^native'); // test code importing another project must not rebuild C
     expect(project.targets['source']!.inputs).toEqual(['{projectRoot}/patches/*.patch', '{workspaceRoot}/tools/src/executors/source/executor.ts']);
+    expect(inputs.filter((i) => typeof i === 'object' && 'projects' in i)).toEqual([]); // its own tree: its own files
   });
 
   test('a descriptor env value replaces a derived one, and null removes it', () => {
@@ -76,12 +79,14 @@ describe('a split build with a wasm artifact and variants (CPython)', () => {
     artifact: { file: 'demo.wasm', to: 'dist/demo/demo.wasm', optimize: ['-O2'] },
     variants: { debug: { configureArgs: ['--with-pydebug'], artifact: { to: 'dist/demo-debug/demo.wasm', optimize: ['-O0'] } }, noopt: { artifact: { optimize: [] } } },
   };
-  const project = nativeProject(d, 'libs/demo', {}, fakeInputs);
+  const sourceOf = (name: string) => (name === 'demo-source' ? { pin, patchesDir: 'libs/demo/source/patches' } : undefined);
+  const project = nativeProject(d, 'libs/demo', {}, fakeInputs, sourceOf);
   const t = project.targets;
 
   test('configure, make and build (wasm-opt), chained', () => {
     expect(Object.keys(t)).toEqual(['configure', 'make', 'build']);
-    expect(t['configure']!.dependsOn).toEqual([{ projects: ['demo-source'], target: 'source' }, { projects: ['demo-build-tool', 'toolchain', 'wasi-libc'], target: 'build' }]);
+    expect(project.implicitDependencies).toContain('demo-source');
+    expect(t['configure']!.dependsOn).toEqual([{ projects: ['demo-build-tool', 'toolchain', 'wasi-libc'], target: 'build' }]);
     expect(t['make']!.dependsOn?.[0]).toBe('configure');
     expect(t['build']!.dependsOn).toEqual(['make']);
     expect(t['build']!.executor).toBe('@pywasi/native-build:wasm-opt');
@@ -105,6 +110,17 @@ describe('a split build with a wasm artifact and variants (CPython)', () => {
     expect(t['make']!.inputs).toContainEqual({ dependentTasksOutputFiles: 'build/demo/**/*' }); // configure's outputs
   });
 
+  test("both steps prepare the other project's tree, and hash its pin and patches", () => {
+    for (const target of ['configure', 'make']) {
+      expect((t[target]!.options as Options)['source']).toEqual({ pin, patchesDir: 'libs/demo/source/patches' });
+      expect(t[target]!.inputs).toContainEqual({ input: 'native', projects: 'demo-source' });
+    }
+  });
+
+  test('a source project that has no pin is a descriptor error', () => {
+    expect(() => nativeProject(d, 'libs/demo', {}, fakeInputs)).toThrow(/source.project "demo-source" is not a native project with a pinned source/);
+  });
+
   test('a variant is one line: its own build directory when it changes the build, none when it does not', () => {
     const debug = t['configure']!.configurations!['debug'] as Options;
     expect(debug['buildDir']).toBe('build/demo/build-debug');
@@ -116,7 +132,7 @@ describe('a split build with a wasm artifact and variants (CPython)', () => {
   });
 });
 
-test('a variant with its own source pin gets its own tree, extracted by the source target in that configuration', () => {
+test('a variant with its own source pin gets its own tree, prepared by its build (and its source target) in that configuration', () => {
   const newer = { ...pin, version: '2.0', sha256: 'b'.repeat(64) };
   const d: NativeDescriptor = { source: pin, build: { system: 'autotools', configure: {}, make: {} }, variants: { threads: { source: newer, cflags: ['-pthread'] } } };
   const t = nativeProject(d, 'libs/demo', {}, fakeInputs).targets;
@@ -125,6 +141,7 @@ test('a variant with its own source pin gets its own tree, extracted by the sour
   expect(threads['sourceDir']).toBe('build/demo/src-threads');
   expect(threads['buildDir']).toBe('build/demo/build-threads');
   expect(threads['env']['CFLAGS']).toBe('-O2 -DNDEBUG -pthread');
+  expect(threads['source'].pin).toEqual(newer);
   expect((t['build']!.options as Options)['sourceDir']).toBe('build/demo/src');
 });
 

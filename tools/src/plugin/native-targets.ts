@@ -4,9 +4,9 @@
 // cached outputs, the inputs (exactly the executor files each target runs), and the variants.
 import { posix } from 'node:path';
 import type { TargetConfiguration } from '@nx/devkit';
-import { SOURCE_STAMP } from '../lib/source-stamp.ts';
+import type { SourcePin } from '../lib/pinned-source.ts';
 import type { ExecutorInput } from './executor-files.ts';
-import type { AutotoolsBuild, CLibraryBuild, NativeDescriptor, Platform, Variant, WasmArtifact } from './descriptor.ts';
+import { DescriptorError, type AutotoolsBuild, type CLibraryBuild, type NativeDescriptor, type Platform, type Variant, type WasmArtifact } from './descriptor.ts';
 
 const { join, relative } = posix;
 
@@ -91,6 +91,17 @@ export function crossEnv(platform: Platform, opts: { cwd: string; relocatable: b
   return env;
 }
 
+/** A pinned source a build prepares before it runs: extracted into its source directory with the
+ * patches applied (kept as it is when its stamp matches). */
+export interface SourceRequest {
+  pin: SourcePin;
+  /** Workspace-relative directory of the *.patch files. */
+  patchesDir: string;
+}
+
+/** The pinned source of another native project, by name (a project may build another's tree). */
+export type SourceLookup = (project: string) => SourceRequest | undefined;
+
 interface Context {
   name: string;
   /** Workspace-relative. */
@@ -100,6 +111,8 @@ interface Context {
   /** Projects whose build this one waits for (implicit dependencies). */
   buildDeps: string[];
   sourceProject?: string;
+  /** The tree this project builds, when it has one. */
+  source?: SourceRequest;
   /** Nx inputs naming the files (and npm packages, plus `packages`) of an executor of this plugin. */
   executorInputs: ExecutorInputsOf;
 }
@@ -108,13 +121,15 @@ interface Context {
  * Inputs every build target of the project shares; the executor's files are added per target.
  * What a build reads of other projects is their outputs, so those are hashed (not the other
  * projects' files: a test of one project importing another's code must not rebuild C libraries):
- * a source tree through its stamp (pin + patches), libraries through their headers, archives and
- * pkg-config files, a build tool through the files at the top of its build directory.
+ * libraries through their headers, archives and pkg-config files, a build tool through the files at
+ * the top of its build directory. A source tree is the pin and patches that make it: this project's
+ * own files, or those of the project whose tree it builds.
  */
-function sharedInputs(d: NativeDescriptor, linking = true): NonNullable<TargetConfiguration['inputs']> {
+function sharedInputs(ctx: Context, linking = true): NonNullable<TargetConfiguration['inputs']> {
+  const { d } = ctx;
   const inputs: NonNullable<TargetConfiguration['inputs']> = [
     'native',
-    { dependentTasksOutputFiles: `**/${SOURCE_STAMP}`, transitive: true },
+    ...(ctx.sourceProject ? [{ input: 'native', projects: ctx.sourceProject }] : []),
     { dependentTasksOutputFiles: '**/*.h', transitive: true },
     // A configure of its own only compiles probes against the headers: a rebuilt library then
     // relinks (make) without configuring again, which would wipe the build directory.
@@ -151,22 +166,17 @@ function sourceTarget(ctx: Context): TargetConfiguration | undefined {
   );
   return {
     executor: `${PLUGIN}:source`,
-    // Not cached by Nx: without its daemon Nx restores a hit by rewriting the whole tree, with
-    // fresh mtimes, and make would then recompile everything built from it. The download cache
-    // holds the tarball, and the executor keeps an extracted tree whose stamp matches the pin and
-    // patches (a re-run is a no-op that keeps timestamps).
+    // The tree on its own (to read or debug it). Builds do not wait for this target: each prepares
+    // its tree itself, so a build that is a cache hit runs no source step at all. Not cached by
+    // Nx: without its daemon Nx restores a hit by rewriting the whole tree, with fresh mtimes, and
+    // make would then recompile everything built from it; the executor keeps a tree whose stamp
+    // matches the pin and patches (a re-run is a no-op that keeps timestamps).
     cache: false,
     inputs: withExecutor(ctx, 'source', [`{projectRoot}/${patches}/*.patch`]),
     outputs: ['{options.outputPath}'],
     options: { ...pin, outputPath, patches },
     ...(Object.keys(configurations).length ? { configurations } : {}),
   };
-}
-
-/** The source target this project's build waits for: its own, or another project's. */
-function sourceDependency(d: NativeDescriptor): NonNullable<TargetConfiguration['dependsOn']> {
-  if (!d.source) return [];
-  return 'project' in d.source ? [{ projects: [d.source.project], target: 'source' }] : ['source'];
 }
 
 function merged(d: NativeDescriptor, v: Variant | undefined): { build: AutotoolsBuild; cflags: string[]; artifact?: WasmArtifact } {
@@ -219,8 +229,10 @@ function autotoolsOptions(ctx: Context, variantName?: string): AutotoolsOptions 
       ...(b.install ? [`--prefix={root}/${places.stage}`] : []),
     ],
   };
+  const source = variant?.source && ctx.source ? { ...ctx.source, pin: variant.source } : ctx.source;
   const base = {
     sourceDir: places.src,
+    ...(source ? { source } : {}),
     ...(b.inSource ? {} : { buildDir: places.build }),
     env,
     ...(platform === 'host' ? { toolchain: false } : {}),
@@ -264,7 +276,7 @@ function autotoolsOptions(ctx: Context, variantName?: string): AutotoolsOptions 
 function autotoolsTargets(ctx: Context): Record<string, TargetConfiguration> {
   const { d } = ctx;
   const b = d.build as AutotoolsBuild;
-  const inputs = sharedInputs(d);
+  const inputs = sharedInputs(ctx);
   const main = autotoolsOptions(ctx);
   const variants = Object.keys(d.variants ?? {});
   const perVariant = Object.fromEntries(variants.map((v) => [v, autotoolsOptions(ctx, v)]));
@@ -276,8 +288,8 @@ function autotoolsTargets(ctx: Context): Record<string, TargetConfiguration> {
     targets.configure = {
       executor: `${PLUGIN}:autotools`,
       cache: true,
-      dependsOn: [...sourceDependency(d), ...buildsOf(ctx)],
-      inputs: withExecutor(ctx, 'autotools', sharedInputs(d, false)),
+      dependsOn: buildsOf(ctx),
+      inputs: withExecutor(ctx, 'autotools', sharedInputs(ctx, false)),
       outputs: b.configure.outputs.map((o) => `{options.buildDir}/${o}`),
       options: main.configure!,
       configurations: configurations('configure'),
@@ -286,7 +298,7 @@ function autotoolsTargets(ctx: Context): Record<string, TargetConfiguration> {
   targets[makeName] = {
     executor: `${PLUGIN}:autotools`,
     cache: true,
-    dependsOn: b.configure?.outputs ? ['configure', ...buildsOf(ctx)] : [...sourceDependency(d), ...buildsOf(ctx)],
+    dependsOn: b.configure?.outputs ? ['configure', ...buildsOf(ctx)] : buildsOf(ctx),
     // After a configure of its own, make reads what it wrote (the Makefile first of all).
     inputs: withExecutor(ctx, 'autotools', b.configure?.outputs ? [...inputs, { dependentTasksOutputFiles: `build/${ctx.name}/**/*` }] : inputs),
     outputs: b.make?.outputs ? b.make.outputs.map((o) => (o === '.' ? '{options.buildDir}' : `{options.buildDir}/${o}`)) : [`{workspaceRoot}/${places.out}`],
@@ -316,7 +328,7 @@ function cLibraryTargets(ctx: Context): Record<string, TargetConfiguration> {
       executor: `${PLUGIN}:c-library`,
       cache: true,
       dependsOn: buildsOf(ctx),
-      inputs: withExecutor(ctx, 'c-library', sharedInputs(ctx.d)),
+      inputs: withExecutor(ctx, 'c-library', sharedInputs(ctx)),
       outputs: [`{workspaceRoot}/${places.out}`],
       options: {
         sources: b.sources,
@@ -331,9 +343,21 @@ function cLibraryTargets(ctx: Context): Record<string, TargetConfiguration> {
   };
 }
 
+/** The source request of a descriptor's own pin. */
+export function ownSource(source: SourcePin & { patches?: string }, projectRoot: string): SourceRequest {
+  const { patches = 'patches', ...pin } = source;
+  return { pin, patchesDir: join(projectRoot, patches) };
+}
+
 export type ExecutorInputsOf = (executor: string, packages?: string[]) => ExecutorInput[];
 
-export function nativeProject(d: NativeDescriptor, projectRoot: string, options: PluginOptions, executorInputs: ExecutorInputsOf): NativeProject {
+export function nativeProject(
+  d: NativeDescriptor,
+  projectRoot: string,
+  options: PluginOptions,
+  executorInputs: ExecutorInputsOf,
+  sourceOf: SourceLookup = () => undefined,
+): NativeProject {
   const name = d.name ?? posix.basename(projectRoot);
   const opts: Required<PluginOptions> = { libcProject: options.libcProject ?? 'wasi-libc', toolchainProject: options.toolchainProject ?? 'toolchain' };
   const platform = platformOf(d);
@@ -346,10 +370,12 @@ export function nativeProject(d: NativeDescriptor, projectRoot: string, options:
   const sourceProject = d.source && 'project' in d.source ? d.source.project : undefined;
   if (sourceProject) deps.add(sourceProject);
   const buildDeps = [...deps].sort();
-  const ctx: Context = { name, projectRoot, d, options: opts, executorInputs, buildDeps, ...(sourceProject ? { sourceProject } : {}) };
+  const source = sourceProject ? sourceOf(sourceProject) : d.source && !('project' in d.source) ? ownSource(d.source, projectRoot) : undefined;
+  if (sourceProject && !source) throw new DescriptorError(`source.project "${sourceProject}" is not a native project with a pinned source (a native.json with source.sha256)`);
+  const ctx: Context = { name, projectRoot, d, options: opts, executorInputs, buildDeps, ...(sourceProject ? { sourceProject } : {}), ...(source ? { source } : {}) };
   const targets: Record<string, TargetConfiguration> = {};
-  const source = sourceTarget(ctx);
-  if (source) targets.source = source;
+  const sourceOnly = sourceTarget(ctx);
+  if (sourceOnly) targets.source = sourceOnly;
   if (d.build?.system === 'autotools') Object.assign(targets, autotoolsTargets(ctx));
   else if (d.build?.system === 'c-library') Object.assign(targets, cLibraryTargets(ctx));
   return { name, implicitDependencies: buildDeps, targets, tags: [`platform:${platform}`] };
