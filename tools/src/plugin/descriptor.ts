@@ -61,7 +61,18 @@ export interface CLibraryBuild {
   libName: string;
 }
 
-export type BuildSystem = AutotoolsBuild | CLibraryBuild;
+/** One command (a tool of another project, a script) that writes one output. */
+export interface CommandBuild {
+  system: 'command';
+  /** Program and arguments, run in the workspace root. Placeholders: {src} {output}
+   * {build:<project>} (a variant's, when that project has the same variant) and the executor's
+   * {root} {project}. */
+  command: string[];
+  /** Workspace-relative file or directory the command writes. */
+  output: string;
+}
+
+export type BuildSystem = AutotoolsBuild | CLibraryBuild | CommandBuild;
 
 /** A wasm module the build makes, optimised with wasm-opt into the distribution. */
 export interface WasmArtifact {
@@ -82,6 +93,8 @@ export interface Variant {
   cflags?: string[];
   source?: SourcePin;
   artifact?: Partial<WasmArtifact>;
+  /** A command build's output in this variant. */
+  output?: string;
 }
 
 export interface NativeDescriptor {
@@ -97,6 +110,8 @@ export interface NativeDescriptor {
   links?: string[];
   /** Native projects whose outputs the build runs (a build python, a code generator). */
   tools?: string[];
+  /** Other targets whose outputs the build reads ("project:target" -> glob of the files read). */
+  reads?: Record<string, string>;
   artifact?: WasmArtifact;
   variants?: Record<string, Variant>;
 }
@@ -110,7 +125,7 @@ export function validateDescriptor(file: string, raw: unknown): NativeDescriptor
   const problems: string[] = [];
   const d = raw as NativeDescriptor;
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new DescriptorError(`${file}: must hold a JSON object`);
-  const known = ['$schema', 'name', 'description', 'platform', 'source', 'build', 'links', 'tools', 'artifact', 'variants'];
+  const known = ['$schema', 'name', 'description', 'platform', 'source', 'build', 'links', 'tools', 'reads', 'artifact', 'variants'];
   for (const key of Object.keys(d)) if (!known.includes(key)) problems.push(`unknown field "${key}" (known: ${known.slice(1).join(', ')})`);
   if (d.platform !== undefined && !PLATFORMS.includes(d.platform)) problems.push(`platform "${d.platform}" is not one of ${PLATFORMS.join(', ')}`);
   if (d.source && !('project' in d.source)) {
@@ -123,7 +138,10 @@ export function validateDescriptor(file: string, raw: unknown): NativeDescriptor
       if (typeof d.build.libName !== 'string') problems.push('build.libName is required');
     } else if (d.build.system === 'autotools') {
       if (!d.source && !d.build.inSource) problems.push('an autotools build needs a source');
-    } else problems.push(`build.system "${(d.build as { system?: string }).system}" is not one of autotools, c-library`);
+    } else if (d.build.system === 'command') {
+      if (!Array.isArray(d.build.command) || !d.build.command.length || d.build.command.some((w) => typeof w !== 'string')) problems.push('build.command must list the program and its arguments');
+      if (typeof d.build.output !== 'string') problems.push('build.output (the file or directory the command writes) is required');
+    } else problems.push(`build.system "${(d.build as { system?: string }).system}" is not one of autotools, c-library, command`);
   }
   for (const field of ['links', 'tools'] as const) {
     if (d[field] !== undefined && (!Array.isArray(d[field]) || d[field].some((x) => typeof x !== 'string'))) problems.push(`${field} must be a list of project names`);
@@ -131,7 +149,10 @@ export function validateDescriptor(file: string, raw: unknown): NativeDescriptor
   if (d.artifact && (typeof d.artifact.file !== 'string' || typeof d.artifact.to !== 'string' || !Array.isArray(d.artifact.optimize))) {
     problems.push('artifact needs file, to and optimize (wasm-opt flags)');
   }
-  if (d.variants && d.build?.system !== 'autotools') problems.push('variants are supported for autotools builds');
+  for (const [target, glob] of Object.entries(d.reads ?? {})) {
+    if (!/^[\w.@/-]+:[\w-]+$/.test(target) || typeof glob !== 'string') problems.push(`reads: "${target}" must be "project:target" -> a glob of the files read`);
+  }
+  if (d.variants && d.build?.system !== 'autotools' && d.build?.system !== 'command') problems.push('variants are supported for autotools and command builds');
   if (problems.length) throw new DescriptorError(`${file}:\n  - ${problems.join('\n  - ')}`);
   return d;
 }

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { createNodesFromFiles, type CreateNodesV2 } from '@nx/devkit';
 import { DESCRIPTOR_FILE, DescriptorError, validateDescriptor, type NativeDescriptor } from './descriptor.ts';
 import { executorInputs, type ExecutorInput } from './executor-files.ts';
-import { nativeProject, ownSource, type PluginOptions, type SourceRequest } from './native-targets.ts';
+import { nativeProject, type PluginOptions, type ProjectLookup } from './native-targets.ts';
 
 export type { PluginOptions } from './native-targets.ts';
 
@@ -38,24 +38,25 @@ export const createNodesV2: CreateNodesV2<PluginOptions> = [
       }
       return d;
     };
-    // A project that builds another's tree prepares it too, so it needs that project's pin.
-    const sourceOf = (project: string): SourceRequest | undefined => {
+    // A project may build another's tree (and prepares it, so it needs that pin), or read a
+    // variant of another's build.
+    const projectNamed: ProjectLookup = (project) => {
       for (const file of files) {
-        const projectRoot = dirname(file);
+        const root = dirname(file);
         let d: NativeDescriptor;
         try {
           d = load(file);
         } catch {
           continue; // reported for its own file
         }
-        if ((d.name ?? basename(projectRoot)) === project && d.source && !('project' in d.source)) return ownSource(d.source, projectRoot);
+        if ((d.name ?? basename(root)) === project) return { d, root };
       }
       return undefined;
     };
     return createNodesFromFiles(
       (file) => {
         const projectRoot = dirname(file);
-        const project = nativeProject(load(file), projectRoot, options ?? {}, inputsOf, sourceOf);
+        const project = nativeProject(load(file), projectRoot, options ?? {}, inputsOf, projectNamed);
         return {
           projects: {
             [projectRoot]: { name: project.name, projectType: 'library', implicitDependencies: project.implicitDependencies, targets: project.targets, tags: project.tags },

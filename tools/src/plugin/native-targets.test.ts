@@ -79,8 +79,8 @@ describe('a split build with a wasm artifact and variants (CPython)', () => {
     artifact: { file: 'demo.wasm', to: 'dist/demo/demo.wasm', optimize: ['-O2'] },
     variants: { debug: { configureArgs: ['--with-pydebug'], artifact: { to: 'dist/demo-debug/demo.wasm', optimize: ['-O0'] } }, noopt: { artifact: { optimize: [] } } },
   };
-  const sourceOf = (name: string) => (name === 'demo-source' ? { pin, patchesDir: 'libs/demo/source/patches' } : undefined);
-  const project = nativeProject(d, 'libs/demo', {}, fakeInputs, sourceOf);
+  const lookup = (name: string) => (name === 'demo-source' ? { d: { source: pin }, root: 'libs/demo/source' } : undefined);
+  const project = nativeProject(d, 'libs/demo', {}, fakeInputs, lookup);
   const t = project.targets;
 
   test('configure, make and build (wasm-opt), chained', () => {
@@ -170,6 +170,41 @@ describe('the C library (sysroot) and host-platform projects', () => {
   });
 });
 
+describe('a command build (the stdlib zip: a built tool over another project\'s tree)', () => {
+  const lookup = (name: string) =>
+    name === 'demo-source'
+      ? { d: { source: pin }, root: 'libs/demo-source' }
+      : name === 'demo'
+        ? { d: { variants: { debug: { configureArgs: ['--with-pydebug'] } } } as NativeDescriptor, root: 'libs/demo' }
+        : undefined;
+  const d: NativeDescriptor = {
+    platform: 'host',
+    source: { project: 'demo-source' },
+    tools: ['demo-tool'],
+    reads: { 'demo:configure': '**/_sysconfigdata_*.py' },
+    build: { system: 'command', command: ['{build:demo-tool}/tool', '{project}/script.py', '{src}/Lib', '{build:demo}', '{output}'], output: 'dist/demo/lib.zip' },
+    variants: { debug: { output: 'dist/demo-debug/lib.zip' } },
+  };
+  const project = nativeProject(d, 'libs/zip', {}, fakeInputs, lookup);
+  const build = project.targets['build']!;
+
+  test('waits for the tool and for the target it reads, not for that project\'s whole build', () => {
+    expect(build.dependsOn).toEqual([{ projects: ['demo-tool'], target: 'build' }, { projects: ['demo'], target: 'configure' }]);
+    expect(project.implicitDependencies).toEqual(['demo', 'demo-source', 'demo-tool']);
+    expect(build.inputs).toContainEqual({ dependentTasksOutputFiles: '**/_sysconfigdata_*.py' });
+    expect(build.inputs).toContainEqual({ input: 'native', projects: 'demo-source' });
+  });
+
+  test('paths relative to the workspace root; a variant reads the same variant of another project', () => {
+    const o = build.options as Options;
+    expect(o['command']).toEqual(['build/demo-tool/build/tool', '{project}/script.py', 'build/demo-source/src/Lib', 'build/demo/build', 'dist/demo/lib.zip']);
+    expect(o['source'].patchesDir).toBe('libs/demo-source/patches');
+    const debug = build.configurations!['debug'] as Options;
+    expect(debug['command'].slice(3)).toEqual(['build/demo/build-debug', 'dist/demo-debug/lib.zip']);
+    expect(debug['command'][0]).toBe('build/demo-tool/build/tool'); // the tool has no debug variant
+  });
+});
+
 test('fillPaths: relative to where commands run, absolute through {root}, other projects by name', () => {
   const places = placesOf('demo');
   expect(fillPaths('{src}/x {abs:stage} {out:zlib} {cc}', places, places.build)).toBe('../src/x {root}/build/demo/stage ../../../dist/libs/zlib {cc}');
@@ -185,6 +220,9 @@ test('validateDescriptor names the file and every mistake', () => {
     expect(message).toContain('libs/x/native.json');
     for (const part of ['unknown field "sorce"', 'platform "wasm64"', 'sha256 must be 64', 'build.sources', 'build.libName']) expect(message).toContain(part);
   }
+  expect(() => validateDescriptor('libs/y/native.json', { build: { system: 'command', command: [] }, reads: { cpython: 'x' } })).toThrow(
+    /build.command must list[\s\S]*build.output[\s\S]*reads: "cpython" must be "project:target"/,
+  );
 });
 
 describe('executor files', () => {

@@ -4,9 +4,9 @@
 // cached outputs, the inputs (exactly the executor files each target runs), and the variants.
 import { posix } from 'node:path';
 import type { TargetConfiguration } from '@nx/devkit';
-import type { SourcePin } from '../lib/pinned-source.ts';
+import type { SourcePin, SourceRequest } from '../lib/pinned-source.ts';
 import type { ExecutorInput } from './executor-files.ts';
-import { DescriptorError, type AutotoolsBuild, type CLibraryBuild, type NativeDescriptor, type Platform, type Variant, type WasmArtifact } from './descriptor.ts';
+import { DescriptorError, type AutotoolsBuild, type CLibraryBuild, type CommandBuild, type NativeDescriptor, type Platform, type Variant, type WasmArtifact } from './descriptor.ts';
 
 const { join, relative } = posix;
 
@@ -56,9 +56,9 @@ const PLUGIN = '@pywasi/native-build';
  * {build:<project>} {out:<project>} for another native project. Other placeholders ({cc} {root}
  * {jobs}...) are the executor's and pass unchanged.
  */
-export function fillPaths(text: string, places: Places, cwd: string): string {
+export function fillPaths(text: string, places: Places, cwd: string, placesOfProject: (project: string) => Places = (p) => placesOf(p)): string {
   return text.replace(/\{(abs:)?(src|build|stage|out)(?::([\w.-]+))?\}/g, (_all, abs: string | undefined, kind: keyof Places, project: string | undefined) => {
-    const path = project ? placesOf(project)[kind] : places[kind];
+    const path = project ? placesOfProject(project)[kind] : places[kind];
     return abs ? `{root}/${path}` : relative(cwd, path) || '.';
   });
 }
@@ -91,16 +91,9 @@ export function crossEnv(platform: Platform, opts: { cwd: string; relocatable: b
   return env;
 }
 
-/** A pinned source a build prepares before it runs: extracted into its source directory with the
- * patches applied (kept as it is when its stamp matches). */
-export interface SourceRequest {
-  pin: SourcePin;
-  /** Workspace-relative directory of the *.patch files. */
-  patchesDir: string;
-}
-
-/** The pinned source of another native project, by name (a project may build another's tree). */
-export type SourceLookup = (project: string) => SourceRequest | undefined;
+/** Another native project, by name: its descriptor and root (a project may build another's tree,
+ * or read a variant of another's build). */
+export type ProjectLookup = (project: string) => { d: NativeDescriptor; root: string } | undefined;
 
 interface Context {
   name: string;
@@ -115,6 +108,7 @@ interface Context {
   source?: SourceRequest;
   /** Nx inputs naming the files (and npm packages, plus `packages`) of an executor of this plugin. */
   executorInputs: ExecutorInputsOf;
+  projects: ProjectLookup;
 }
 
 /**
@@ -343,6 +337,41 @@ function cLibraryTargets(ctx: Context): Record<string, TargetConfiguration> {
   };
 }
 
+/** The places of another project as seen from a variant: its variant's when it has the same one
+ * and that changes its build (a debug build reads the debug build of another project). */
+function placesInVariant(ctx: Context, variantName: string | undefined): (project: string) => Places {
+  return (project) => {
+    const v = variantName ? ctx.projects(project)?.d.variants?.[variantName] : undefined;
+    return placesOf(project, v && changesBuild(v) ? variantName : undefined);
+  };
+}
+
+function commandOptions(ctx: Context, variantName?: string): Record<string, unknown> {
+  const b = ctx.d.build as CommandBuild;
+  const variant = variantName ? ctx.d.variants?.[variantName] : undefined;
+  const places = placesOf(ctx.name, undefined, ctx.sourceProject);
+  const output = variant?.output ?? b.output;
+  const command = b.command.map((w) => fillPaths(w.replaceAll('{output}', output), places, '.', placesInVariant(ctx, variantName)));
+  return { ...(ctx.source ? { sourceDir: places.src, source: ctx.source } : {}), command, output };
+}
+
+/** One cached target that runs a command; its dependencies are its tools, links and reads. */
+function commandTargets(ctx: Context): Record<string, TargetConfiguration> {
+  const reads = Object.entries(ctx.d.reads ?? {});
+  const variants = Object.keys(ctx.d.variants ?? {});
+  return {
+    build: {
+      executor: `${PLUGIN}:command`,
+      cache: true,
+      dependsOn: [...buildsOf(ctx), ...reads.map(([t]) => ({ projects: [t.split(':')[0]!], target: t.split(':')[1]! }))],
+      inputs: withExecutor(ctx, 'command', [...sharedInputs(ctx, false), ...reads.map(([, glob]) => ({ dependentTasksOutputFiles: glob }))]),
+      outputs: ['{options.output}'],
+      options: commandOptions(ctx),
+      ...(variants.length ? { configurations: Object.fromEntries(variants.map((v) => [v, commandOptions(ctx, v)])) } : {}),
+    },
+  };
+}
+
 /** The source request of a descriptor's own pin. */
 export function ownSource(source: SourcePin & { patches?: string }, projectRoot: string): SourceRequest {
   const { patches = 'patches', ...pin } = source;
@@ -356,7 +385,7 @@ export function nativeProject(
   projectRoot: string,
   options: PluginOptions,
   executorInputs: ExecutorInputsOf,
-  sourceOf: SourceLookup = () => undefined,
+  projects: ProjectLookup = () => undefined,
 ): NativeProject {
   const name = d.name ?? posix.basename(projectRoot);
   const opts: Required<PluginOptions> = { libcProject: options.libcProject ?? 'wasi-libc', toolchainProject: options.toolchainProject ?? 'toolchain' };
@@ -370,13 +399,20 @@ export function nativeProject(
   const sourceProject = d.source && 'project' in d.source ? d.source.project : undefined;
   if (sourceProject) deps.add(sourceProject);
   const buildDeps = [...deps].sort();
-  const source = sourceProject ? sourceOf(sourceProject) : d.source && !('project' in d.source) ? ownSource(d.source, projectRoot) : undefined;
+  // A project read at another target (configure, say) is a dependency, but its build is not awaited.
+  const readProjects = Object.keys(d.reads ?? {}).map((t) => t.split(':')[0]!);
+  const other = sourceProject ? projects(sourceProject) : undefined;
+  const source = sourceProject
+    ? other?.d.source && !('project' in other.d.source) ? ownSource(other.d.source, other.root) : undefined
+    : d.source && !('project' in d.source) ? ownSource(d.source, projectRoot) : undefined;
   if (sourceProject && !source) throw new DescriptorError(`source.project "${sourceProject}" is not a native project with a pinned source (a native.json with source.sha256)`);
-  const ctx: Context = { name, projectRoot, d, options: opts, executorInputs, buildDeps, ...(sourceProject ? { sourceProject } : {}), ...(source ? { source } : {}) };
+  const ctx: Context = { name, projectRoot, d, options: opts, executorInputs, projects, buildDeps, ...(sourceProject ? { sourceProject } : {}), ...(source ? { source } : {}) };
   const targets: Record<string, TargetConfiguration> = {};
   const sourceOnly = sourceTarget(ctx);
   if (sourceOnly) targets.source = sourceOnly;
   if (d.build?.system === 'autotools') Object.assign(targets, autotoolsTargets(ctx));
   else if (d.build?.system === 'c-library') Object.assign(targets, cLibraryTargets(ctx));
-  return { name, implicitDependencies: buildDeps, targets, tags: [`platform:${platform}`] };
+  else if (d.build?.system === 'command') Object.assign(targets, commandTargets(ctx));
+  const implicitDependencies = [...new Set([...buildDeps, ...readProjects])].sort();
+  return { name, implicitDependencies, targets, tags: [`platform:${platform}`] };
 }

@@ -3,19 +3,18 @@
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { isatty } from 'node:tty';
-import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
 import { CliError } from '../cli-error.ts';
 import type { MountSpec, ReadlineOptions } from '@pywasi/wasi-host';
 import { addGuestOptions, guestEnv, type GuestFlags } from '../guest-options.ts';
-import { pythonDistDir } from '../workspace.ts';
+import { packageDir, pythonDistDir } from '../workspace.ts';
 import { ensureSnapshot, freshStartReason, snapshotPlan, type SnapshotPlan } from './python-snapshot.ts';
 import { runCommand, type RunOptions } from './run.ts';
 
 /** Where the guest finds things: PYTHONHOME is /usr/local, as in CPython's own WASI layout. */
 const GUEST_PREFIX = '/usr/local';
 const GUEST_SITE = '/pywasi-site';
-const siteDir = fileURLToPath(new URL('../../guest-site', import.meta.url));
+const siteDir = path.join(packageDir, 'guest-site');
 
 export interface PythonLayout {
   wasm: string;

@@ -1,15 +1,11 @@
-import type { SourcePin } from '../../lib/pinned-source.ts';
+import type { SourceRequest } from '../../lib/pinned-source.ts';
 
 export interface AutotoolsExecutorOptions {
   /** Workspace-relative source tree. */
   sourceDir: string;
   /** The pinned source sourceDir is made from: prepared (verified, extracted, patched) before the
    * build, and kept as it is when it already carries the same pin and patches. */
-  source?: {
-    pin: SourcePin;
-    /** Workspace-relative directory of *.patch files, applied in name order. */
-    patchesDir: string;
-  };
+  source?: SourceRequest;
   /** Workspace-relative build directory for out-of-tree builds; defaults to sourceDir. */
   buildDir?: string;
   /** Run a configure script in buildDir first. */
