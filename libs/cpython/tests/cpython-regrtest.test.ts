@@ -37,7 +37,8 @@ const STRICT_SKIPS = process.env['PYWASI_REGRTEST_STRICT_SKIPS'] === '1';
 /** Per module. All of them took 1–13 s here (test_decimal runs its quick subset: no -u cpu). */
 const MODULE_TIMEOUT_MS = 10 * 60 * 1000;
 
-/** cpython-source:source extracts the pinned tarball here (libs/cpython/source/native.json). */
+/** The pinned, patched tree (libs/cpython/source/native.json): `cpython-source:source`, which this
+ * test target depends on, prepares it (a build that is a cache hit does not). */
 const sourceLibTest = path.join(workspaceRoot, 'build', 'cpython-source', 'src', 'Lib', 'test');
 const manifestFile = fileURLToPath(new URL('./expected-failures.json', import.meta.url));
 const reportDir = path.join(workspaceRoot, 'build', 'cpython-tests');

@@ -10,8 +10,8 @@ import type { LlvmToolchain } from './llvm-toolchain.ts';
  */
 export const TOOLCHAIN_MANIFEST = 'dist/toolchain/llvm-wasm32.json';
 
-export function writeToolchainManifest(workspaceRoot: string, toolchain: LlvmToolchain): string {
-  const path = join(workspaceRoot, TOOLCHAIN_MANIFEST);
+export function writeToolchainManifest(workspaceRoot: string, toolchain: LlvmToolchain, manifest = TOOLCHAIN_MANIFEST): string {
+  const path = join(workspaceRoot, manifest);
   mkdirSync(dirname(path), { recursive: true });
   const text = JSON.stringify(toolchain, null, 2) + '\n';
   // Rewrite only on change: an identical file keeps downstream cache keys (and mtimes) stable.
@@ -19,11 +19,11 @@ export function writeToolchainManifest(workspaceRoot: string, toolchain: LlvmToo
   return path;
 }
 
-export function readToolchainManifest(workspaceRoot: string): LlvmToolchain {
-  const path = join(workspaceRoot, TOOLCHAIN_MANIFEST);
+export function readToolchainManifest(workspaceRoot: string, manifest = TOOLCHAIN_MANIFEST): LlvmToolchain {
+  const path = join(workspaceRoot, manifest);
   if (!existsSync(path)) {
     throw new BuildError(
-      `${TOOLCHAIN_MANIFEST} is missing: native targets depend on the toolchain target. ` +
+      `${manifest} is missing: native targets depend on the toolchain target. ` +
         `Run \`npx nx build toolchain\`, or add "toolchain" to the project's implicitDependencies.`,
     );
   }

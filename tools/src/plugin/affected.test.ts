@@ -21,10 +21,10 @@ const cases: [file: string, affected: string[]][] = [
   // The zip is part of the distribution, not of the interpreter: cpython itself is untouched.
   ['libs/stdlib-zip/make_stdlib_zip.py', ['stdlib-zip', ...pythonConsumers]],
   // No C library, no native target: only the host, what runs it, and the tests that run it.
-  ['libs/wasi-host/src/ring.ts', ['@pywasi/cli', '@pywasi/wasi-host', 'bzip2-tests', 'cpython-tests', 'wasi-host-tests', 'wasmedge-sock-tests', 'xz-tests']],
+  ['libs/wasi-host/src/ring.ts', ['@pywasi/cli', '@pywasi/wasi-host', 'bzip2-tests', 'cpython-tests', 'sqlite-tests', 'wasi-host-tests', 'wasmedge-sock-tests', 'xz-tests']],
   // The c-library executor builds wasmedge-sock only; zlib, libuuid, wasi-libc are built by others.
-  // (bzip2-tests and xz-tests: their helper in tools/testing compiles C.)
-  ['tools/src/executors/c-library/executor.ts', ['@pywasi/cli', '@pywasi/native-build', 'bzip2-tests', 'cpython', 'stdlib-zip', 'wasi-libc-tests', 'wasmedge-sock', 'wasmedge-sock-tests', 'xz-tests', ...pythonConsumers]],
+  // (bzip2-tests, sqlite-tests and xz-tests: their helper in tools/testing compiles C.)
+  ['tools/src/executors/c-library/executor.ts', ['@pywasi/cli', '@pywasi/native-build', 'bzip2-tests', 'cpython', 'sqlite-tests', 'stdlib-zip', 'wasi-libc-tests', 'wasmedge-sock', 'wasmedge-sock-tests', 'xz-tests', ...pythonConsumers]],
   // A patch changes the one shared source tree, so both pythons.
   ['libs/cpython/source/patches/0001-config-site-keep-af-unix.patch', ['cpython', 'cpython-build-python', 'cpython-source', 'stdlib-zip', ...pythonConsumers]],
   ['README.md', []],

@@ -72,7 +72,14 @@ export interface CommandBuild {
   output: string;
 }
 
-export type BuildSystem = AutotoolsBuild | CLibraryBuild | CommandBuild;
+/** The LLVM toolchain every wasm32 project compiles with: found (or installed with apt-get) and
+ * recorded in a manifest that is an input of every build using it. */
+export interface ToolchainBuild {
+  system: 'llvm-toolchain';
+  llvmMajor: number;
+}
+
+export type BuildSystem = AutotoolsBuild | CLibraryBuild | CommandBuild | ToolchainBuild;
 
 /** A wasm module the build makes, optimised with wasm-opt into the distribution. */
 export interface WasmArtifact {
@@ -95,6 +102,8 @@ export interface Variant {
   artifact?: Partial<WasmArtifact>;
   /** A command build's output in this variant. */
   output?: string;
+  /** The toolchain project's LLVM major in this variant. */
+  llvmMajor?: number;
 }
 
 export interface NativeDescriptor {
@@ -141,7 +150,9 @@ export function validateDescriptor(file: string, raw: unknown): NativeDescriptor
     } else if (d.build.system === 'command') {
       if (!Array.isArray(d.build.command) || !d.build.command.length || d.build.command.some((w) => typeof w !== 'string')) problems.push('build.command must list the program and its arguments');
       if (typeof d.build.output !== 'string') problems.push('build.output (the file or directory the command writes) is required');
-    } else problems.push(`build.system "${(d.build as { system?: string }).system}" is not one of autotools, c-library, command`);
+    } else if (d.build.system === 'llvm-toolchain') {
+      if (!Number.isInteger(d.build.llvmMajor)) problems.push('build.llvmMajor (an integer, e.g. 16) is required');
+    } else problems.push(`build.system "${(d.build as { system?: string }).system}" is not one of autotools, c-library, command, llvm-toolchain`);
   }
   for (const field of ['links', 'tools'] as const) {
     if (d[field] !== undefined && (!Array.isArray(d[field]) || d[field].some((x) => typeof x !== 'string'))) problems.push(`${field} must be a list of project names`);
@@ -152,7 +163,10 @@ export function validateDescriptor(file: string, raw: unknown): NativeDescriptor
   for (const [target, glob] of Object.entries(d.reads ?? {})) {
     if (!/^[\w.@/-]+:[\w-]+$/.test(target) || typeof glob !== 'string') problems.push(`reads: "${target}" must be "project:target" -> a glob of the files read`);
   }
-  if (d.variants && d.build?.system !== 'autotools' && d.build?.system !== 'command') problems.push('variants are supported for autotools and command builds');
+  if (d.variants && !['autotools', 'command', 'llvm-toolchain'].includes(d.build?.system ?? '')) problems.push('variants are supported for autotools, command and llvm-toolchain builds');
+  for (const [name, v] of Object.entries(d.variants ?? {})) {
+    if (v.llvmMajor !== undefined && d.build?.system !== 'llvm-toolchain') problems.push(`variants.${name}.llvmMajor: only the toolchain project has one (a variant of the same name there gives this project its compiler)`);
+  }
   if (problems.length) throw new DescriptorError(`${file}:\n  - ${problems.join('\n  - ')}`);
   return d;
 }

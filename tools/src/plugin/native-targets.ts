@@ -6,7 +6,7 @@ import { posix } from 'node:path';
 import type { TargetConfiguration } from '@nx/devkit';
 import type { SourcePin, SourceRequest } from '../lib/pinned-source.ts';
 import type { ExecutorInput } from './executor-files.ts';
-import { DescriptorError, type AutotoolsBuild, type CLibraryBuild, type CommandBuild, type NativeDescriptor, type Platform, type Variant, type WasmArtifact } from './descriptor.ts';
+import { DescriptorError, type AutotoolsBuild, type CLibraryBuild, type CommandBuild, type NativeDescriptor, type ToolchainBuild, type Platform, type Variant, type WasmArtifact } from './descriptor.ts';
 
 const { join, relative } = posix;
 
@@ -70,10 +70,14 @@ export function fillPaths(text: string, places: Places, cwd: string, placesOfPro
  * work restored into another checkout: then they are relative to the build directory, and the
  * project's make must run there alone (CPython's does).
  */
-export function crossEnv(platform: Platform, opts: { cwd: string; relocatable: boolean; links: string[]; libc: string; isLibc: boolean; cflags: string[] }): Record<string, string> {
+export function crossEnv(
+  platform: Platform,
+  opts: { cwd: string; relocatable: boolean; links: string[]; libc: string; isLibc: boolean; cflags: string[]; placesOfProject?: (project: string) => Places },
+): Record<string, string> {
   if (platform === 'host') return {};
   const rel = (p: string) => (opts.relocatable ? relative(opts.cwd, p) : `{root}/${p}`);
-  const sysroot = opts.isLibc ? '' : ` --sysroot=${rel(`dist/libs/${opts.libc}/sysroot`)}`;
+  const out = (project: string) => (opts.placesOfProject ?? placesOf)(project).out;
+  const sysroot = opts.isLibc ? '' : ` --sysroot=${rel(`${out(opts.libc)}/sysroot`)}`;
   const env: Record<string, string> = {
     CC: `{cc} --target=wasm32-wasi${sysroot}`,
     AR: '{ar}',
@@ -82,10 +86,10 @@ export function crossEnv(platform: Platform, opts: { cwd: string; relocatable: b
     CFLAGS: ['-O2', '-DNDEBUG', ...opts.cflags].join(' '),
   };
   if (opts.links.length) {
-    env.CPPFLAGS = opts.links.map((l) => `-I${rel(`dist/libs/${l}/include`)}`).join(' ');
-    env.LDFLAGS = opts.links.map((l) => `-L${rel(`dist/libs/${l}/lib`)}`).join(' ');
+    env.CPPFLAGS = opts.links.map((l) => `-I${rel(`${out(l)}/include`)}`).join(' ');
+    env.LDFLAGS = opts.links.map((l) => `-L${rel(`${out(l)}/lib`)}`).join(' ');
     // Only the linked libraries' .pc files: never the build machine's.
-    env.PKG_CONFIG_LIBDIR = opts.links.map((l) => rel(`dist/libs/${l}/lib/pkgconfig`)).join(':');
+    env.PKG_CONFIG_LIBDIR = opts.links.map((l) => rel(`${out(l)}/lib/pkgconfig`)).join(':');
     env.PKG_CONFIG_PATH = '';
   }
   return env;
@@ -186,7 +190,26 @@ function merged(d: NativeDescriptor, v: Variant | undefined): { build: Autotools
 
 /** Does the variant change what is compiled (then it needs its own build directory)? */
 function changesBuild(v: Variant): boolean {
-  return Boolean(v.configureArgs?.length || v.makeArgs?.length || v.cflags?.length || v.source);
+  return Boolean(v.configureArgs?.length || v.makeArgs?.length || v.cflags?.length || v.source || v.llvmMajor !== undefined);
+}
+
+/** A variant is a configuration name across the graph: Nx runs a dependency in the configuration
+ * of the same name when it has one. Does `project` build differently in `variant`? */
+function variesIn(ctx: Context, project: string, variant: string | undefined): boolean {
+  const v = variant ? ctx.projects(project)?.d.variants?.[variant] : undefined;
+  return Boolean(v && changesBuild(v));
+}
+
+/** The places of another project as seen from a variant: its variant's when it has the same one
+ * and that changes its build (a debug build reads the debug build of another project; a threads
+ * build, the threads sysroot). */
+function placesInVariant(ctx: Context, variantName: string | undefined): (project: string) => Places {
+  return (project) => placesOf(project, variesIn(ctx, project, variantName) ? variantName : undefined);
+}
+
+/** Where the toolchain project records the toolchain (in a variant, when it has that variant). */
+export function toolchainManifestOf(toolchainProject: string, variant?: string): string {
+  return `dist/${toolchainProject}${variant ? `-${variant}` : ''}/llvm-wasm32.json`;
 }
 
 interface AutotoolsOptions {
@@ -200,19 +223,24 @@ interface AutotoolsOptions {
 function autotoolsOptions(ctx: Context, variantName?: string): AutotoolsOptions {
   const { d, name } = ctx;
   const variant = variantName ? d.variants?.[variantName] : undefined;
-  const own = variant && changesBuild(variant) ? variantName : undefined;
+  const platform = platformOf(d);
+  const others = placesInVariant(ctx, variantName);
+  // Compiled by another toolchain, against another sysroot or libraries: its own build too.
+  const used = platform === 'host' ? [...(d.tools ?? [])] : [ctx.options.toolchainProject, ctx.options.libcProject, ...(d.links ?? []), ...(d.tools ?? [])];
+  const depsVary = used.some((p) => p !== name && variesIn(ctx, p, variantName));
+  const own = variant && (changesBuild(variant) || depsVary) ? variantName : undefined;
   const places = placesOf(name, own, ctx.sourceProject);
   if (variant?.source && variantName) places.src = variantSourceDir(name, variantName);
   const { build: b, cflags, artifact } = merged(d, variant);
-  const platform = platformOf(d);
   const cwd = b.inSource ? places.src : places.build;
-  const fill = (words: readonly string[] = []) => words.map((w) => fillPaths(w, places, cwd));
+  const fill = (words: readonly string[] = []) => words.map((w) => fillPaths(w, places, cwd, others));
   const isLibc = name === ctx.options.libcProject;
-  const env: Record<string, string> = crossEnv(platform, { cwd, relocatable: Boolean(b.configure?.outputs), links: d.links ?? [], libc: ctx.options.libcProject, isLibc, cflags });
+  const env: Record<string, string> = crossEnv(platform, { cwd, relocatable: Boolean(b.configure?.outputs), links: d.links ?? [], libc: ctx.options.libcProject, isLibc, cflags, placesOfProject: others });
   for (const [key, value] of Object.entries(b.env ?? {})) {
     if (value === null) delete env[key];
-    else env[key] = fillPaths(value, places, cwd);
+    else env[key] = fillPaths(value, places, cwd, others);
   }
+  const toolchainVaries = platform !== 'host' && variesIn(ctx, ctx.options.toolchainProject, variantName);
   const triple = TRIPLE[platform];
   const configure = b.configure && {
     ...(b.configure.script ? { script: relative(places.src, b.configure.script) } : {}),
@@ -230,6 +258,7 @@ function autotoolsOptions(ctx: Context, variantName?: string): AutotoolsOptions 
     ...(b.inSource ? {} : { buildDir: places.build }),
     env,
     ...(platform === 'host' ? { toolchain: false } : {}),
+    ...(toolchainVaries ? { toolchainManifest: toolchainManifestOf(ctx.options.toolchainProject, variantName) } : {}),
   };
   const make = { targets: fill(b.make?.targets), args: fill(b.make?.args) };
   const out: AutotoolsOptions = { places, make: {} };
@@ -337,15 +366,6 @@ function cLibraryTargets(ctx: Context): Record<string, TargetConfiguration> {
   };
 }
 
-/** The places of another project as seen from a variant: its variant's when it has the same one
- * and that changes its build (a debug build reads the debug build of another project). */
-function placesInVariant(ctx: Context, variantName: string | undefined): (project: string) => Places {
-  return (project) => {
-    const v = variantName ? ctx.projects(project)?.d.variants?.[variantName] : undefined;
-    return placesOf(project, v && changesBuild(v) ? variantName : undefined);
-  };
-}
-
 function commandOptions(ctx: Context, variantName?: string): Record<string, unknown> {
   const b = ctx.d.build as CommandBuild;
   const variant = variantName ? ctx.d.variants?.[variantName] : undefined;
@@ -372,6 +392,34 @@ function commandTargets(ctx: Context): Record<string, TargetConfiguration> {
   };
 }
 
+/** The packages and files that make an LLVM major's wasm32 toolchain on Debian: the cache key of
+ * everything compiled with it. */
+function toolchainProbe(majors: number[]): string {
+  const packages = majors.flatMap((m) => [`clang-${m}`, `lld-${m}`, `llvm-${m}`, `libclang-rt-${m}-dev-wasm32`]);
+  const files = majors.flatMap((m) => [`/usr/lib/llvm-${m}/bin/clang`, `/usr/lib/llvm-${m}/bin/wasm-ld`]);
+  return `dpkg-query -W -f='\${Package}=\${Version} ' ${packages.join(' ')} 2>/dev/null; ls ${files.join(' ')} 2>&1; true`;
+}
+
+/** The toolchain project: one cached target that finds (or installs) LLVM and writes its manifest. */
+function toolchainTargets(ctx: Context): Record<string, TargetConfiguration> {
+  const b = ctx.d.build as ToolchainBuild;
+  const variants = Object.entries(ctx.d.variants ?? {});
+  const majors = [...new Set([b.llvmMajor, ...variants.map(([, v]) => v.llvmMajor ?? b.llvmMajor)])].sort((x, y) => x - y);
+  return {
+    build: {
+      executor: `${PLUGIN}:toolchain`,
+      cache: true,
+      // What is installed is the output's identity; the runtime probe hashes it.
+      inputs: withExecutor(ctx, 'toolchain', [{ runtime: toolchainProbe(majors) }]),
+      outputs: ['{options.manifest}'],
+      options: { llvmMajor: b.llvmMajor, manifest: toolchainManifestOf(ctx.name) },
+      ...(variants.length
+        ? { configurations: Object.fromEntries(variants.map(([name, v]) => [name, { llvmMajor: v.llvmMajor ?? b.llvmMajor, manifest: toolchainManifestOf(ctx.name, name) }])) }
+        : {}),
+    },
+  };
+}
+
 /** The source request of a descriptor's own pin. */
 export function ownSource(source: SourcePin & { patches?: string }, projectRoot: string): SourceRequest {
   const { patches = 'patches', ...pin } = source;
@@ -391,7 +439,7 @@ export function nativeProject(
   const opts: Required<PluginOptions> = { libcProject: options.libcProject ?? 'wasi-libc', toolchainProject: options.toolchainProject ?? 'toolchain' };
   const platform = platformOf(d);
   const deps = new Set<string>();
-  if (d.build && platform !== 'host') {
+  if (d.build && platform !== 'host' && d.build.system !== 'llvm-toolchain') {
     deps.add(opts.toolchainProject);
     if (name !== opts.libcProject) deps.add(opts.libcProject);
   }
@@ -413,6 +461,7 @@ export function nativeProject(
   if (d.build?.system === 'autotools') Object.assign(targets, autotoolsTargets(ctx));
   else if (d.build?.system === 'c-library') Object.assign(targets, cLibraryTargets(ctx));
   else if (d.build?.system === 'command') Object.assign(targets, commandTargets(ctx));
+  else if (d.build?.system === 'llvm-toolchain') Object.assign(targets, toolchainTargets(ctx));
   const implicitDependencies = [...new Set([...buildDeps, ...readProjects])].sort();
   return { name, implicitDependencies, targets, tags: [`platform:${platform}`] };
 }

@@ -12,7 +12,7 @@ import type { AutotoolsExecutorOptions } from './schema.d.ts';
 export default async function autotoolsExecutor(options: AutotoolsExecutorOptions, context: ExecutorContext) {
   const places = targetPlaces(context);
   return reportBuildErrors(places.label, async () => {
-    const toolchain = options.toolchain === false ? undefined : readToolchainManifest(places.workspaceRoot);
+    const toolchain = options.toolchain === false ? undefined : readToolchainManifest(places.workspaceRoot, options.toolchainManifest);
     const values = placeholderValues(toolchain, places.workspaceRoot, places.projectRoot);
     await ensureTargetSource(places, options.sourceDir, options.source);
     for (const path of options.clean ?? []) rmSync(places.abs(path), { recursive: true, force: true });

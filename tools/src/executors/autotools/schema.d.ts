@@ -31,4 +31,6 @@ export interface AutotoolsExecutorOptions {
   publish?: { from: string; to: string }[];
   /** Use the wasm32 LLVM toolchain (its placeholders, e.g. {cc}); false for native builds. */
   toolchain?: boolean;
+  /** Workspace-relative manifest of that toolchain (default dist/toolchain/llvm-wasm32.json). */
+  toolchainManifest?: string;
 }

@@ -9,7 +9,7 @@ export default async function toolchainExecutor(options: ToolchainExecutorOption
   const places = targetPlaces(context);
   return reportBuildErrors(places.label, async () => {
     const toolchain = await ensureLlvmToolchain(options.llvmMajor, { install: options.install ?? true });
-    const manifest = writeToolchainManifest(places.workspaceRoot, toolchain);
+    const manifest = writeToolchainManifest(places.workspaceRoot, toolchain, options.manifest);
     console.log(`[${places.label}] ${toolchain.versionId.split('\n')[0]} -> ${manifest}`);
   });
 }
