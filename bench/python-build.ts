@@ -53,7 +53,7 @@ export async function buildRows(): Promise<Row[]> {
   await nxBuildPython(); // back to the committed state (a cache hit)
 
   return [
-    { name: 'python.wasm', wasm: statSync(pythonWasm).size / MiB, unit: 'MiB', goal: 6.5, goalOn: 'value' },
+    { name: 'python.wasm', wasm: statSync(pythonWasm).size / MiB, unit: 'MiB', goal: 9, goalOn: 'value' }, // issue 9's budget, with ssl and sqlite
     { name: 'python-resumable.wasm (no goal)', wasm: statSync(pythonResumableWasm).size / MiB, unit: 'MiB' },
     { name: 'python311.zip', wasm: statSync(pythonZip).size / MiB, unit: 'MiB', goal: 3.5, goalOn: 'value' },
     { name: 'no-op nx build cpython (median of 5)', wasm: noopCpython.seconds, unit: 's', goal: 3, goalOn: 'value' },

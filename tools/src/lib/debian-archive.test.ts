@@ -1,4 +1,5 @@
 import { parseDeb822Sources, parseOneLineSources, poolPath, toDebSrcStanzas } from './debian-archive.ts';
+import { disappearedPin } from './debian-archive.ts';
 
 describe('apt sources', () => {
   it('reads deb822 stanzas, keeping only binary (deb) ones and their extra fields', () => {
@@ -50,4 +51,12 @@ describe('apt sources', () => {
     expect(poolPath('python3.11', 'python3.11_3.11.2.orig.tar.gz')).toBe('pool/main/p/python3.11/python3.11_3.11.2.orig.tar.gz');
     expect(poolPath('libxml2', 'f')).toBe('pool/main/libx/libxml2/f');
   });
+});
+
+test('a pin is gone only when the archive serves another upstream file', () => {
+  const orig = { package: 'zlib', version: '1:1.2.13.dfsg-1', file: 'zlib_1.2.13.dfsg.orig.tar.bz2' };
+  expect(disappearedPin(orig, { urls: [], servedVersion: '1.2.13.dfsg-1', servedOrigs: [orig.file] })).toBeUndefined();
+  expect(disappearedPin(orig, { urls: [], servedVersion: '1.2.13.dfsg-1+deb12u1', servedOrigs: [orig.file] })).toBeUndefined();
+  expect(disappearedPin(orig, { urls: [] })).toBeUndefined();
+  expect(disappearedPin(orig, { urls: [], servedVersion: '1.3-1', servedOrigs: ['zlib_1.3.orig.tar.gz'] })).toMatch(/no longer serves zlib 1:1\.2\.13\.dfsg-1 .*it serves 1\.3-1 \(zlib_1\.3\.orig\.tar\.gz\)/);
 });

@@ -98,13 +98,27 @@ export interface DebianOrig {
   file: string;
 }
 
+/** What the archive says about a pinned orig file. */
+export interface DebianLookup {
+  /** Candidate URLs, best first. */
+  urls: string[];
+  /** The source package's version the archive serves now, when apt could tell. */
+  servedVersion?: string;
+  /** The orig files of that version. */
+  servedOrigs?: string[];
+}
+
 /**
  * Candidate URLs for a Debian orig file, best first: those apt itself prints for the pinned
- * version, then for the archive's current version, then the pool path under every mirror URI.
+ * version, then for the archive's current version, then the pool path under every mirror URI;
+ * and which version the archive serves now (the archive keeps only current revisions, so a pin
+ * can disappear: the caller then names the version that replaced it).
  */
-export async function debianOrigUrls(orig: DebianOrig, sources = machineAptSources()): Promise<string[]> {
-  if (sources.length === 0) return [];
+export async function debianLookup(orig: DebianOrig, sources = machineAptSources()): Promise<DebianLookup> {
+  if (sources.length === 0) return { urls: [] };
   const urls: string[] = [];
+  let servedVersion: string | undefined;
+  const servedOrigs: string[] = [];
   const dir = mkdtempSync(join(tmpdir(), 'pywasi-apt-'));
   try {
     mkdirSync(join(dir, 'sources.list.d'));
@@ -126,7 +140,13 @@ export async function debianOrigUrls(orig: DebianOrig, sources = machineAptSourc
         const printed = await execa('apt-get', [...aptOptions, 'source', '--print-uris', spec], { reject: false });
         for (const line of printed.stdout.split('\n')) {
           const match = /^'([^']+)'\s+(\S+)\s/.exec(line);
-          if (match && match[2] === orig.file) urls.push(match[1]!);
+          if (!match) continue;
+          if (match[2] === orig.file) urls.push(match[1]!);
+          if (spec !== orig.package) continue;
+          // The current version: <package>_<version without epoch>.dsc, and its orig files.
+          const dsc = new RegExp(`^${escapeRegExp(orig.package)}_(.+)\\.dsc$`).exec(match[2]!);
+          if (dsc) servedVersion = dsc[1];
+          if (/\.orig(-[\w-]+)?\.tar\./.test(match[2]!)) servedOrigs.push(match[2]!);
         }
       }
     }
@@ -138,5 +158,24 @@ export async function debianOrigUrls(orig: DebianOrig, sources = machineAptSourc
   for (const source of sources) {
     for (const uri of source.uris) urls.push(`${uri.replace(/\/$/, '')}/${poolPath(orig.package, orig.file)}`);
   }
-  return [...new Set(urls)];
+  return { urls: [...new Set(urls)], ...(servedVersion ? { servedVersion, servedOrigs } : {}) };
+}
+
+/** Debian versions compare without their epoch in file names (1:1.2.13.dfsg-1 -> 1.2.13.dfsg-1). */
+export const withoutEpoch = (version: string) => version.replace(/^\d+:/, '');
+
+/** One line for a pin the archive no longer serves, naming what replaced it; undefined if it is served. */
+export function disappearedPin(orig: DebianOrig, lookup: DebianLookup): string | undefined {
+  if (!lookup.servedVersion || withoutEpoch(orig.version) === lookup.servedVersion) return undefined;
+  const sameFile = lookup.servedOrigs?.includes(orig.file);
+  if (sameFile) return undefined; // a new Debian revision of the same upstream file: still fine
+  return (
+    `Debian's archive no longer serves ${orig.package} ${orig.version} (${orig.file}); it serves ${lookup.servedVersion}` +
+    (lookup.servedOrigs?.length ? ` (${lookup.servedOrigs.join(', ')})` : '') +
+    `: update source.debian (version, file) and source.sha256 in the project's native.json`
+  );
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }

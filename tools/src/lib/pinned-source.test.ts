@@ -74,7 +74,7 @@ describe('pinned sources', () => {
 
     await prepareSource(
       { ...pin(), upstreamUrl: `${base}/upstream/demo-1.0.tar.gz`, debian: { package: 'demo', version: '1.0-1', file: 'demo-1.0.tar.gz' } },
-      { downloadsDir: join(root, 'downloads'), destDir, patchesDir: patches, debianUrls: async () => [`${base}/debian/demo-1.0.tar.gz`], log: (l) => lines.push(l) },
+      { downloadsDir: join(root, 'downloads'), destDir, patchesDir: patches, debianLookup: async () => ({ urls: [`${base}/debian/demo-1.0.tar.gz`] }), log: (l) => lines.push(l) },
     );
 
     expect(readFileSync(join(destDir, 'hello.txt'), 'utf8')).toBe('hello, patched twice\n');
@@ -117,6 +117,21 @@ describe('pinned sources', () => {
     await prepare();
     expect(existsSync(join(destDir, 'build-product.o'))).toBe(false);
     expect(readFileSync(join(destDir, 'hello.txt'), 'utf8')).toBe('hello, patched differently\n');
+  });
+
+  it('says in one line when the archive no longer serves the pinned version, and names the one it serves', async () => {
+    const debian = { package: 'demo', version: '1.0-1', file: 'demo_1.0.orig.tar.gz' };
+    await expect(
+      prepareSource(
+        { ...pin(), debian },
+        {
+          downloadsDir: join(root, 'downloads'),
+          destDir: join(root, 'src'),
+          debianLookup: async () => ({ urls: [`${base}/missing.tar.gz`], servedVersion: '1.1-1', servedOrigs: ['demo_1.1.orig.tar.gz'] }),
+          log: quiet,
+        },
+      ),
+    ).rejects.toThrow(/^Debian's archive no longer serves demo 1\.0-1 \(demo_1\.0\.orig\.tar\.gz\); it serves 1\.1-1 \(demo_1\.1\.orig\.tar\.gz\): update source\.debian/);
   });
 
   it('lists every place it tried when none works', async () => {

@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, w
 import { basename, join } from 'node:path';
 import { execa } from 'execa';
 import { BuildError } from './build-error.ts';
-import { debianOrigUrls, type DebianOrig } from './debian-archive.ts';
+import { debianLookup, disappearedPin, type DebianLookup, type DebianOrig } from './debian-archive.ts';
 import { downloadFile, verifySha256 } from './download.ts';
 
 /** An upstream source release pinned by digest, with the places it can be obtained from. */
@@ -33,7 +33,7 @@ export function pinnedFileName(pin: SourcePin): string {
 export interface ObtainOptions {
   downloadsDir: string;
   /** Where candidate URLs come from; tests replace the Debian lookup. */
-  debianUrls?: (orig: DebianOrig) => Promise<string[]>;
+  debianLookup?: (orig: DebianOrig) => Promise<DebianLookup>;
   log?: (line: string) => void;
 }
 
@@ -70,9 +70,11 @@ export async function obtainTarball(pin: SourcePin, options: ObtainOptions): Pro
   if (pin.upstreamUrl && (await tryUrls([pin.upstreamUrl]))) return dest;
   if (pin.debian) {
     log(`${pin.name} ${pin.version}: looking up Debian source package ${pin.debian.package} ${pin.debian.version}`);
-    const urls = await (options.debianUrls ?? debianOrigUrls)(pin.debian);
-    if (urls.length === 0) failures.push(`Debian archive: no apt sources found on this machine`);
-    if (await tryUrls(urls)) return dest;
+    const lookup = await (options.debianLookup ?? debianLookup)(pin.debian);
+    if (lookup.urls.length === 0) failures.push(`Debian archive: no apt sources found on this machine`);
+    if (await tryUrls(lookup.urls)) return dest;
+    const gone = disappearedPin(pin.debian, lookup);
+    if (gone) throw new BuildError(`${gone}. (Or put a verified copy at ${dest}.)`);
   }
   throw new BuildError(
     `could not obtain ${pin.name} ${pin.version} (${pinnedFileName(pin)}, sha256 ${pin.sha256}):\n` +
