@@ -39,19 +39,22 @@ export const createNodesV2: CreateNodesV2<PluginOptions> = [
       return d;
     };
     // A project may build another's tree (and prepares it, so it needs that pin), or read a
-    // variant of another's build.
+    // variant of another's build: descriptors by project name, indexed once per graph.
+    let byName: Map<string, { d: NativeDescriptor; root: string }> | undefined;
     const projectNamed: ProjectLookup = (project) => {
-      for (const file of files) {
-        const root = dirname(file);
-        let d: NativeDescriptor;
-        try {
-          d = load(file);
-        } catch {
-          continue; // reported for its own file
+      if (!byName) {
+        byName = new Map();
+        for (const file of files) {
+          const projectRoot = dirname(file);
+          try {
+            const d = load(file);
+            byName.set(d.name ?? basename(projectRoot), { d, root: projectRoot });
+          } catch {
+            // reported for its own file
+          }
         }
-        if ((d.name ?? basename(root)) === project) return { d, root };
       }
-      return undefined;
+      return byName.get(project);
     };
     return createNodesFromFiles(
       (file) => {

@@ -95,6 +95,12 @@ export function crossEnv(
   return env;
 }
 
+/** A `reads` key, "project:target". */
+function readTarget(key: string): { project: string; target: string } {
+  const [project = '', target = ''] = key.split(':');
+  return { project, target };
+}
+
 /** Another native project, by name: its descriptor and root (a project may build another's tree,
  * or read a variant of another's build). */
 export type ProjectLookup = (project: string) => { d: NativeDescriptor; root: string } | undefined;
@@ -371,7 +377,8 @@ function commandOptions(ctx: Context, variantName?: string): Record<string, unkn
   const variant = variantName ? ctx.d.variants?.[variantName] : undefined;
   const places = placesOf(ctx.name, undefined, ctx.sourceProject);
   const output = variant?.output ?? b.output;
-  const command = b.command.map((w) => fillPaths(w.replaceAll('{output}', output), places, '.', placesInVariant(ctx, variantName)));
+  const others = placesInVariant(ctx, variantName);
+  const command = b.command.map((w) => fillPaths(w.replaceAll('{output}', output), places, '.', others));
   return { ...(ctx.source ? { sourceDir: places.src, source: ctx.source } : {}), command, output };
 }
 
@@ -383,7 +390,7 @@ function commandTargets(ctx: Context): Record<string, TargetConfiguration> {
     build: {
       executor: `${PLUGIN}:command`,
       cache: true,
-      dependsOn: [...buildsOf(ctx), ...reads.map(([t]) => ({ projects: [t.split(':')[0]!], target: t.split(':')[1]! }))],
+      dependsOn: [...buildsOf(ctx), ...reads.map(([key]) => readTarget(key)).map(({ project, target }) => ({ projects: [project], target }))],
       inputs: withExecutor(ctx, 'command', [...sharedInputs(ctx, false), ...reads.map(([, glob]) => ({ dependentTasksOutputFiles: glob }))]),
       outputs: ['{options.output}'],
       options: commandOptions(ctx),
@@ -448,7 +455,7 @@ export function nativeProject(
   if (sourceProject) deps.add(sourceProject);
   const buildDeps = [...deps].sort();
   // A project read at another target (configure, say) is a dependency, but its build is not awaited.
-  const readProjects = Object.keys(d.reads ?? {}).map((t) => t.split(':')[0]!);
+  const readProjects = Object.keys(d.reads ?? {}).map((key) => readTarget(key).project);
   const other = sourceProject ? projects(sourceProject) : undefined;
   const source = sourceProject
     ? other?.d.source && !('project' in other.d.source) ? ownSource(other.d.source, other.root) : undefined
