@@ -11,6 +11,7 @@ export interface GuestFlags {
   envInherit?: boolean;
   dir: MountSpec[];
   net: NetPolicy;
+  caFile?: string;
 }
 
 function parseEnv(value: string, previous: Record<string, string> = {}): Record<string, string> {
@@ -43,6 +44,17 @@ export function parseDir(value: string, previous: MountSpec[] = []): MountSpec[]
   return [...previous, { host: path.resolve(host), guest: guestPath, readOnly: mode === 'ro' }];
 }
 
+function parseCaFile(value: string): string {
+  let isFile = false;
+  try {
+    isFile = statSync(value).isFile();
+  } catch {
+    throw new InvalidArgumentError(`no such file: ${value}`);
+  }
+  if (!isFile) throw new InvalidArgumentError(`not a file: ${value}`);
+  return path.resolve(value);
+}
+
 function parseNet(value: string): NetPolicy {
   if (!isNetPolicy(value)) throw new InvalidArgumentError(`expected one of ${NET_POLICIES.join(', ')}`);
   return value;
@@ -57,7 +69,7 @@ export function guestEnv(opts: { env: Record<string, string>; envInherit?: boole
   return { ...env, ...opts.env };
 }
 
-/** Adds -e/--env, --env-inherit, --dir and --net to a command. */
+/** Adds -e/--env, --env-inherit, --dir, --net and --ca-file to a command. */
 export function addGuestOptions(command: Command, defaults: { dirs: string }): Command {
   return command
     .addOption(new Option('-e, --env <K=V>', 'set a guest environment variable (repeatable)').argParser(parseEnv).default({}, 'empty environment'))
@@ -71,5 +83,9 @@ export function addGuestOptions(command: Command, defaults: { dirs: string }): C
       new Option('--net <policy>', 'network access: all, loopback (only 127.0.0.0/8, ::1 and AF_UNIX; wildcard binds become loopback), none')
         .argParser(parseNet)
         .default('loopback'),
+    )
+    .addOption(
+      new Option('--ca-file <pem>', "the CA certificates TLS clients in the guest trust by default (served at /etc/ssl/cert.pem); wins over the guest's SSL_CERT_FILE")
+        .argParser(parseCaFile),
     );
 }

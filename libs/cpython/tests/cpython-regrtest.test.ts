@@ -30,8 +30,9 @@ const ALL_MODULES = [
   'test_socket', 'test_select', 'test_selectors', 'test_httpservers', 'test_urllib2_localnet',
   // The host's own file system (libs/wasi-host/src/fs): all seven together 13-45 s here (2 cores).
   'test_os', 'test_shutil', 'test_tempfile', 'test_pathlib', 'test_glob', 'test_fileio', 'test_posixpath',
-  // The batteries: libs/sqlite, libs/bzip2, libs/xz.
-  'test_sqlite3', 'test_bz2', 'test_lzma',
+  // The batteries: libs/sqlite, libs/bzip2, libs/xz, libs/openssl (tarfile reads and writes through
+  // bz2/lzma/zlib).
+  'test_sqlite3', 'test_bz2', 'test_lzma', 'test_ssl', 'test_hashlib', 'test_hmac', 'test_tarfile',
 ];
 const MODULES = process.env['PYWASI_REGRTEST'] ? process.env['PYWASI_REGRTEST'].split(',').filter(Boolean) : ALL_MODULES;
 const STRICT_SKIPS = process.env['PYWASI_REGRTEST_STRICT_SKIPS'] === '1';

@@ -47,7 +47,7 @@ afterAll(() => {
 
 describe('python.wasm standard library', () => {
   test(
-    'imports json, re, hashlib, zlib, bz2, lzma, sqlite3 (a file db, FTS5, JSON), uuid, decimal, datetime, asyncio, socket, select, selectors, http.server, urllib.request, xml.etree, email with known answers',
+    'imports json, re, hashlib (OpenSSL: SHA-3, PBKDF2, scrypt), hmac, ssl, zlib, bz2, lzma, sqlite3 (a file db, FTS5, JSON), uuid, decimal, datetime, asyncio, socket, select, selectors, http.server, urllib.request, xml.etree, email with known answers',
     async () => {
       const run = timed('stdlib imports and digests', await pywasiPython([py('stdlib_imports.py')], { timeoutMs: RUN_TIMEOUT_MS }));
       expect({ exit: run.exitCode, detail: run.exitCode === 0 ? '' : describeRun(run) }).toEqual({ exit: 0, detail: '' });
@@ -55,6 +55,20 @@ describe('python.wasm standard library', () => {
       expect(report.platform).toBe('wasi');
     },
     RUN_TIMEOUT_MS,
+  );
+
+  test(
+    'bz2 and lzma stream 50 MiB through a compressor and back, 1 MiB at a time, byte for byte',
+    async () => {
+      const run = timed('bz2 + lzma 50 MiB streams', await pywasiPython([py('compress_stream.py'), '50'], { timeoutMs: 4 * RUN_TIMEOUT_MS }));
+      expect({ exit: run.exitCode, detail: run.exitCode === 0 ? '' : describeRun(run) }).toEqual({ exit: 0, detail: '' });
+      const reports = run.stdout.trim().split('\n').map((l) => JSON.parse(l) as { codec: string; in: number; out: number; packed: number; same: boolean; eof: boolean });
+      expect(reports.map(({ codec, in: input, out, same, eof }) => ({ codec, input, out, same, eof }))).toEqual(
+        ['bz2', 'lzma'].map((codec) => ({ codec, input: 50 << 20, out: 50 << 20, same: true, eof: true })),
+      );
+      for (const r of reports) expect(r.packed).toBeLessThan(r.in / 4);
+    },
+    4 * RUN_TIMEOUT_MS,
   );
 
   test(

@@ -7,6 +7,7 @@ export { FD_LIMIT } from './fs/fd-table.ts';
 export { snapshotKey, SnapshotError } from './snapshot/image.ts';
 export type { SnapshotRequest } from './guest-worker.ts';
 export { MountError, type MountSpec } from './fs/mounts.ts';
+export { chooseTrust, TrustError, GUEST_CA_FILE, SYSTEM_CA_FILES, type TrustChoice } from './trust.ts';
 export type { GuestDevice } from './fs/device.ts';
 export { defaultHistoryFile } from './tty/history-file.ts';
 export type { ReadlineOptions } from './tty/readline-service.ts';

@@ -13,6 +13,7 @@ import { MountTable, type MountSpec } from './fs/mounts.ts';
 import { createPrivateTmp, type PrivateTmp } from './fs/private-tmp.ts';
 import { unixSocketPath } from './fs/unix-paths.ts';
 import { SocketService } from './socket-service.ts';
+import { chooseTrust, GUEST_CA_DIR, TrustError, writeTrustDir, type TrustChoice } from './trust.ts';
 import { ReadlineService, type ReadlineOptions } from './tty/readline-service.ts';
 import { checkModule, type ModuleCheck } from './wasm-imports.ts';
 
@@ -46,6 +47,12 @@ export interface RunWasiOptions {
   snapshot?: SnapshotRequest;
   /** Native stack of the guest thread in MiB. Default 64. */
   stackSizeMb?: number;
+  /** A PEM file of CA certificates that TLS clients in the guest trust by default, ahead of the
+   * guest's SSL_CERT_FILE and the host's system bundle (see trust.ts). */
+  caFile?: string;
+  /** Serve a CA bundle read-only at /etc/ssl/cert.pem to modules that use sockets (default true;
+   * a `dirs` entry for /etc/ssl takes precedence). */
+  trust?: boolean;
 }
 
 /** The module cannot run here: not wasm, invalid, or imports we do not provide. */
@@ -100,9 +107,10 @@ const FROM_SOURCES = import.meta.url.endsWith('.ts');
 const WORKER_ENTRY = new URL(FROM_SOURCES ? './guest-worker.ts' : './guest-worker.js', import.meta.url).href;
 const BOOTSTRAP = new URL('./guest-bootstrap.mjs', import.meta.url);
 
-/** The guest's environment: `env`, plus HOSTNAME (see RunWasiOptions.hostname) unless set. */
-export function guestEnvironment(options: Pick<RunWasiOptions, 'env' | 'hostname'>, usesSockets = true): Record<string, string> {
-  const env = { ...(options.env ?? {}) };
+/** The guest's environment: `env`, plus HOSTNAME (see RunWasiOptions.hostname) unless set, plus what
+ * the trust choice needs (SSL_CERT_FILE for a caFile). */
+export function guestEnvironment(options: Pick<RunWasiOptions, 'env' | 'hostname'>, usesSockets = true, trust?: TrustChoice): Record<string, string> {
+  const env = { ...(options.env ?? {}), ...(trust?.env ?? {}) };
   if (usesSockets && env['HOSTNAME'] === undefined && options.hostname !== false) env['HOSTNAME'] = options.hostname ?? osHostname();
   return env;
 }
@@ -118,11 +126,23 @@ export async function runWasi(options: RunWasiOptions): Promise<number> {
   const tmp: PrivateTmp | null =
     options.privateTmp !== false && !userMounts.some((m) => path.posix.normalize(m.guest).replace(/\/+$/, '') === '/tmp') ? createPrivateTmp() : null;
   const mounts = [...(tmp ? [{ guest: '/tmp', host: tmp.path }] : []), ...userMounts];
+  // TLS clients in the guest find their CA bundle at OpenSSL's default path (trust.ts).
+  const userCaDir = userMounts.some((m) => path.posix.normalize(m.guest).replace(/\/+$/, '') === GUEST_CA_DIR);
+  let trust: TrustChoice | undefined;
+  let caDir: PrivateTmp | null = null;
   let table: MountTable;
   try {
+    if (options.caFile !== undefined && userCaDir) throw new TrustError(`a CA file and a mount at ${GUEST_CA_DIR} both set the guest's trust: give one`);
+    if (options.trust !== false && check.usesSockets === true && !userCaDir) {
+      trust = chooseTrust(options.caFile !== undefined ? { caFile: options.caFile } : {});
+      caDir = createPrivateTmp('pywasi-ca-');
+      writeTrustDir(caDir.path, trust);
+      mounts.push({ guest: GUEST_CA_DIR, host: caDir.path, readOnly: true });
+    }
     table = new MountTable(mounts);
   } catch (e) {
     tmp?.remove();
+    caDir?.remove();
     throw e;
   }
   const channel = createChannelBuffers();
@@ -152,7 +172,7 @@ export async function runWasi(options: RunWasiOptions): Promise<number> {
   // the module (V8 compiles on background threads; a Module is shareable with the worker).
   const init: Omit<GuestInit, 'module'> = {
     args,
-    env: guestEnvironment(options, check.usesSockets === true),
+    env: guestEnvironment(options, check.usesSockets === true, trust),
     mounts,
     readline: readline !== null,
     stdin,
@@ -207,6 +227,7 @@ export async function runWasi(options: RunWasiOptions): Promise<number> {
     service.close();
     ringChannel.port1.close();
     tmp?.remove();
+    caDir?.remove();
     if (ownStdin !== null) closeSync(ownStdin);
   }
 }

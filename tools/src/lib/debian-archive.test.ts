@@ -1,5 +1,5 @@
 import { parseDeb822Sources, parseOneLineSources, poolPath, toDebSrcStanzas } from './debian-archive.ts';
-import { disappearedPin } from './debian-archive.ts';
+import { disappearedPin, sourcesForSuite } from './debian-archive.ts';
 
 describe('apt sources', () => {
   it('reads deb822 stanzas, keeping only binary (deb) ones and their extra fields', () => {
@@ -45,6 +45,20 @@ describe('apt sources', () => {
   it('turns them into deb-src stanzas', () => {
     const text = toDebSrcStanzas([{ uris: ['http://m.invalid/debian'], suites: ['bookworm'], components: ['main'], extra: { 'Signed-By': '/k.gpg' } }]);
     expect(text).toBe('Types: deb-src\nURIs: http://m.invalid/debian\nSuites: bookworm\nComponents: main\nSigned-By: /k.gpg\n');
+  });
+
+  it("moves the machine's Debian sources to another release, dropping a vendor's", () => {
+    const extra = { 'Signed-By': '/k.gpg' };
+    const machine = [
+      { uris: ['http://m.invalid/debian'], suites: ['bookworm', 'bookworm-updates'], components: ['main'], extra },
+      { uris: ['http://m.invalid/debian-security'], suites: ['bookworm-security'], components: ['main'], extra },
+      { uris: ['https://vendor.invalid/node'], suites: ['nodistro'], components: ['main'], extra: {} },
+    ];
+    expect(sourcesForSuite(machine, 'trixie', 'bookworm')).toEqual([
+      { uris: ['http://m.invalid/debian'], suites: ['trixie', 'trixie-updates'], components: ['main'], extra },
+      { uris: ['http://m.invalid/debian-security'], suites: ['trixie-security'], components: ['main'], extra },
+    ]);
+    expect(sourcesForSuite(machine, 'trixie', undefined)).toEqual([]);
   });
 
   it('computes pool paths as Debian does', () => {

@@ -96,6 +96,29 @@ export interface DebianOrig {
   /** Debian version of the source package; any other version carrying the same orig file works too. */
   version: string;
   file: string;
+  /** The Debian release serving it when that is not this machine's own (e.g. trixie on bookworm). */
+  suite?: string;
+}
+
+/** This machine's Debian codename (bookworm), from os-release; undefined elsewhere. */
+export function machineCodename(osRelease = '/etc/os-release'): string | undefined {
+  if (!existsSync(osRelease)) return undefined;
+  return /^VERSION_CODENAME=["']?([\w-]+)/m.exec(readFileSync(osRelease, 'utf8'))?.[1];
+}
+
+/**
+ * The machine's Debian sources moved to another release: each suite named after the machine's
+ * codename becomes the same suite of `suite` (bookworm-security -> trixie-security); sources of
+ * no Debian release (a vendor's nodistro) are dropped, since they serve nothing of it.
+ */
+export function sourcesForSuite(sources: AptSource[], suite: string, codename: string | undefined): AptSource[] {
+  if (!codename) return [];
+  const moved: AptSource[] = [];
+  for (const source of sources) {
+    const suites = source.suites.filter((s) => s === codename || s.startsWith(`${codename}-`)).map((s) => suite + s.slice(codename.length));
+    if (suites.length) moved.push({ ...source, suites });
+  }
+  return moved;
 }
 
 /** What the archive says about a pinned orig file. */
@@ -114,7 +137,8 @@ export interface DebianLookup {
  * and which version the archive serves now (the archive keeps only current revisions, so a pin
  * can disappear: the caller then names the version that replaced it).
  */
-export async function debianLookup(orig: DebianOrig, sources = machineAptSources()): Promise<DebianLookup> {
+export async function debianLookup(orig: DebianOrig, machineSources = machineAptSources(), codename = machineCodename()): Promise<DebianLookup> {
+  const sources = orig.suite ? sourcesForSuite(machineSources, orig.suite, codename) : machineSources;
   if (sources.length === 0) return { urls: [] };
   const urls: string[] = [];
   let servedVersion: string | undefined;
@@ -170,7 +194,7 @@ export function disappearedPin(orig: DebianOrig, lookup: DebianLookup): string |
   const sameFile = lookup.servedOrigs?.includes(orig.file);
   if (sameFile) return undefined; // a new Debian revision of the same upstream file: still fine
   return (
-    `Debian's archive no longer serves ${orig.package} ${orig.version} (${orig.file}); it serves ${lookup.servedVersion}` +
+    `Debian's archive${orig.suite ? ` (${orig.suite})` : ''} no longer serves ${orig.package} ${orig.version} (${orig.file}); it serves ${lookup.servedVersion}` +
     (lookup.servedOrigs?.length ? ` (${lookup.servedOrigs.join(', ')})` : '') +
     `: update source.debian (version, file) and source.sha256 in the project's native.json`
   );

@@ -71,7 +71,7 @@ export async function obtainTarball(pin: SourcePin, options: ObtainOptions): Pro
   if (pin.debian) {
     log(`${pin.name} ${pin.version}: looking up Debian source package ${pin.debian.package} ${pin.debian.version}`);
     const lookup = await (options.debianLookup ?? debianLookup)(pin.debian);
-    if (lookup.urls.length === 0) failures.push(`Debian archive: no apt sources found on this machine`);
+    if (lookup.urls.length === 0) failures.push(`Debian archive: no apt sources of ${pin.debian.suite ? `Debian ${pin.debian.suite} (derived from this machine's)` : 'this machine'} found`);
     if (await tryUrls(lookup.urls)) return dest;
     const gone = disappearedPin(pin.debian, lookup);
     if (gone) throw new BuildError(`${gone}. (Or put a verified copy at ${dest}.)`);

@@ -17,14 +17,16 @@ async function affectedBy(file: string): Promise<string[]> {
 const pythonConsumers = ['cpython-tests', 'python', 'wasi-host-tests'];
 
 const cases: [file: string, affected: string[]][] = [
-  ['libs/wasmedge-sock/src/hostname.c', ['cpython', 'stdlib-zip', 'wasmedge-sock', 'wasmedge-sock-tests', ...pythonConsumers]],
+  // OpenSSL's socket BIOs sit on the socket library, so it and its test are rebuilt too.
+  ['libs/wasmedge-sock/src/hostname.c', ['cpython', 'openssl', 'openssl-tests', 'stdlib-zip', 'wasmedge-sock', 'wasmedge-sock-tests', ...pythonConsumers]],
   // The zip is part of the distribution, not of the interpreter: cpython itself is untouched.
   ['libs/stdlib-zip/make_stdlib_zip.py', ['stdlib-zip', ...pythonConsumers]],
   // No C library, no native target: only the host, what runs it, and the tests that run it.
-  ['libs/wasi-host/src/ring.ts', ['@pywasi/cli', '@pywasi/wasi-host', 'bzip2-tests', 'cpython-tests', 'sqlite-tests', 'wasi-host-tests', 'wasmedge-sock-tests', 'xz-tests']],
+  ['libs/wasi-host/src/ring.ts', ['@pywasi/cli', '@pywasi/wasi-host', 'bzip2-tests', 'cpython-tests', 'openssl-tests', 'sqlite-tests', 'wasi-host-tests', 'wasmedge-sock-tests', 'xz-tests']],
   // The c-library executor builds wasmedge-sock only; zlib, libuuid, wasi-libc are built by others.
-  // (bzip2-tests, sqlite-tests and xz-tests: their helper in tools/testing compiles C.)
-  ['tools/src/executors/c-library/executor.ts', ['@pywasi/cli', '@pywasi/native-build', 'bzip2-tests', 'cpython', 'sqlite-tests', 'stdlib-zip', 'wasi-libc-tests', 'wasmedge-sock', 'wasmedge-sock-tests', 'xz-tests', ...pythonConsumers]],
+  // (bzip2-tests, openssl-tests, sqlite-tests and xz-tests: their helper in tools/testing compiles
+  // C; openssl links wasmedge-sock.)
+  ['tools/src/executors/c-library/executor.ts', ['@pywasi/cli', '@pywasi/native-build', 'bzip2-tests', 'cpython', 'openssl', 'openssl-tests', 'sqlite-tests', 'stdlib-zip', 'wasi-libc-tests', 'wasmedge-sock', 'wasmedge-sock-tests', 'xz-tests', ...pythonConsumers]],
   // A patch changes the one shared source tree, so both pythons.
   ['libs/cpython/source/patches/0001-config-site-keep-af-unix.patch', ['cpython', 'cpython-build-python', 'cpython-source', 'stdlib-zip', ...pythonConsumers]],
   ['README.md', []],

@@ -59,6 +59,8 @@ export interface CLibraryBuild {
   cflags?: string[];
   /** lib<libName>.a */
   libName: string;
+  /** Project files published too, to output-relative paths (a .pc file). */
+  files?: Record<string, string>;
 }
 
 /** One command (a tool of another project, a script) that writes one output. */

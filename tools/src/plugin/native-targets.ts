@@ -366,6 +366,7 @@ function cLibraryTargets(ctx: Context): Record<string, TargetConfiguration> {
         cflags: b.cflags ?? [],
         sysroot: `dist/libs/${ctx.options.libcProject}/sysroot`,
         libName: b.libName,
+        ...(b.files ? { files: b.files } : {}),
         outputPath: places.out,
       },
     },

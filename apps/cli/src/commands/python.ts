@@ -82,6 +82,7 @@ export function pythonInvocation(
     envInherit: flags.envInherit === true,
     dirs,
     net: flags.net,
+    ...(flags.caFile !== undefined ? { caFile: flags.caFile } : {}),
   };
   const snapshot =
     flags.preinit !== false && freshStartReason(pythonArgs, guestEnv(options), GUEST_PREFIX) === undefined

@@ -1,7 +1,7 @@
 // `pywasi run`: run a WASI module on Node with the socket extension (@pywasi/wasi-host).
 import * as path from 'node:path';
 import { Command } from 'commander';
-import { MountError, WasiModuleError, WasiTrapError, runWasi, type MountSpec, type NetPolicy, type ReadlineOptions, type SnapshotRequest } from '@pywasi/wasi-host';
+import { MountError, TrustError, WasiModuleError, WasiTrapError, runWasi, type MountSpec, type NetPolicy, type ReadlineOptions, type SnapshotRequest } from '@pywasi/wasi-host';
 import { addGuestOptions, guestEnv, type GuestFlags } from '../guest-options.ts';
 
 /** Exit code for pywasi's own errors (bad module, host failure). Guest codes pass through. */
@@ -14,6 +14,8 @@ export interface RunOptions {
   envInherit: boolean;
   dirs: MountSpec[];
   net: NetPolicy;
+  /** PEM bundle the guest's TLS clients trust by default (else the host's; see wasi-host trust.ts). */
+  caFile?: string;
   snapshot?: SnapshotRequest;
   /** Line editing for the guest (offered only when its stdin and stdout are terminals). */
   readline?: ReadlineOptions;
@@ -46,12 +48,13 @@ export async function runCommand(module: string, args: string[], opts: RunOption
       ...(opts.snapshot ? { snapshot: opts.snapshot } : {}),
       ...(opts.readline ? { readline: opts.readline } : {}),
       net: opts.net,
+      ...(opts.caFile !== undefined ? { caFile: opts.caFile } : {}),
       stdin: io.stdin,
       stdout: io.stdout,
       stderr: io.stderr,
     });
   } catch (e) {
-    if (e instanceof WasiModuleError || e instanceof MountError) {
+    if (e instanceof WasiModuleError || e instanceof MountError || e instanceof TrustError) {
       io.error(`${label}: error: ${e.message}`);
       return EXIT_ERROR;
     }
@@ -80,6 +83,9 @@ export function registerRun(program: Command): void {
       'after',
       `
 Refused network operations fail in the guest with EACCES (PermissionError in Python).
+TLS clients in the guest trust, by default, the CA bundle at /etc/ssl/cert.pem: --ca-file, else
+the guest's SSL_CERT_FILE (OpenSSL reads it), else this machine's bundle
+(/etc/ssl/certs/ca-certificates.crt on Debian), else Node's root certificates.
 A guest that uses sockets gets HOSTNAME=<this machine's host name> (what gethostname() and
 Python's socket.gethostname() return) unless -e HOSTNAME=... (or --env-inherit) sets it.
 The guest's exit code becomes pywasi's; a trap exits with ${EXIT_TRAP}, a pywasi error with ${EXIT_ERROR}.
@@ -91,6 +97,12 @@ Examples:
   $ pywasi run --net none -- client.wasm`,
     )
     .action(async (module: string, args: string[], opts: GuestFlags) => {
-      process.exitCode = await runCommand(module, args, { env: opts.env, envInherit: opts.envInherit === true, dirs: opts.dir, net: opts.net });
+      process.exitCode = await runCommand(module, args, {
+        env: opts.env,
+        envInherit: opts.envInherit === true,
+        dirs: opts.dir,
+        net: opts.net,
+        ...(opts.caFile !== undefined ? { caFile: opts.caFile } : {}),
+      });
     });
 }

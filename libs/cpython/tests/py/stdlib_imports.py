@@ -9,7 +9,7 @@ import sys
 REQUIRED = [
     "json", "re", "hashlib", "zlib", "uuid", "decimal", "datetime", "asyncio", "socket",
     "select", "selectors", "http.server", "urllib.request", "xml.etree.ElementTree", "email",
-    "bz2", "lzma", "sqlite3",
+    "bz2", "lzma", "sqlite3", "ssl", "_ssl", "_hashlib", "hmac",
 ]
 
 ok = []
@@ -43,6 +43,23 @@ for (algorithm, data), digest in KNOWN.items():
     got = hashlib.new(algorithm, data).hexdigest()
     assert got == digest, f"{algorithm}({data!r}) = {got}, expected {digest}"
 assert hashlib.md5(b"a" * 1_000_000).hexdigest() == "7707d6ae4e027c70eea2a935c2296f21"
+
+# hashlib backed by OpenSSL (libs/openssl): its constructors, SHA-3, PBKDF2 and scrypt (RFC 7914
+# vectors), HMAC through _hashlib; and the ssl module over the same library
+import _hashlib
+import hmac
+import ssl
+
+assert hashlib.sha256 is _hashlib.openssl_sha256, hashlib.sha256
+assert hashlib.sha3_256(b"abc").hexdigest() == "3a985da74fe225b2045c172d6bd390bd855f086e3e9d525b46bfe24511431532"
+assert hashlib.pbkdf2_hmac("sha256", b"password", b"salt", 1, 32).hex() == "120fb6cffcf8b32c43e7225256c4f837a86548c92ccc35480805987cb70be17b"
+assert hashlib.scrypt(b"password", salt=b"NaCl", n=1024, r=8, p=16, dklen=64).hex() == (
+    "fdbabe1c9d3472007856e7190d01e9fe7c6ad7cbc8237830e77376634b3731622eaf30d92e22a3886ff109279d9830dac727afb94a83ee6d8360cbdfa2cc0640")
+assert hmac.digest(b"key", b"The quick brown fox jumps over the lazy dog", "sha256").hex() == (
+    "f7bc83f430538424b13298e6aa6fb143ef4d59a14946175997479dbc2d1a3cd8")
+assert ssl.OPENSSL_VERSION.startswith("OpenSSL 3.5."), ssl.OPENSSL_VERSION
+assert ssl.HAS_TLSv1_3 and ssl.HAS_SNI and ssl.HAS_ALPN
+assert ssl.get_default_verify_paths().openssl_cafile == "/etc/ssl/cert.pem"
 
 # zlib round trip, including a stream in pieces
 import zlib

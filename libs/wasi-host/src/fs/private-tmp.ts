@@ -34,8 +34,9 @@ export interface PrivateTmp {
   remove(): void;
 }
 
-export function createPrivateTmp(): PrivateTmp {
-  const dir = mkdtempSync(path.join(tmpdir(), 'pywasi-tmp-'));
+/** A fresh host directory (named `prefix`...) removed by remove(), or when the process ends. */
+export function createPrivateTmp(prefix = 'pywasi-tmp-'): PrivateTmp {
+  const dir = mkdtempSync(path.join(tmpdir(), prefix));
   if (live.size === 0) listen();
   live.add(dir);
   return {

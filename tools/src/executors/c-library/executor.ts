@@ -52,6 +52,10 @@ export default async function cLibraryExecutor(options: CLibraryExecutorOptions,
     await Promise.all(Array.from({ length: availableParallelism() }, worker));
     await runLogged({ ...plan.archive, label: places.label, logFile: places.logFile });
     if (options.publicInclude) cpSync(join(projectDir, options.publicInclude), join(stage, 'out', 'include'), { recursive: true });
+    for (const [file, to] of Object.entries(options.files ?? {})) {
+      if (!existsSync(join(projectDir, file))) throw new BuildError(`${places.projectRoot}/${file} (listed in files) does not exist`);
+      cpSync(join(projectDir, file), join(stage, 'out', to));
+    }
     publish(join(stage, 'out'), places.abs(options.outputPath));
     console.log(`[${places.label}] ${sources.length} sources -> ${options.outputPath}/lib/lib${options.libName}.a`);
   });

@@ -12,6 +12,8 @@ export interface CLibraryExecutorOptions {
   target?: string;
   /** Library name: produces lib<libName>.a. */
   libName: string;
+  /** Project-relative files published too: file -> path under outputPath (e.g. a .pc file). */
+  files?: Record<string, string>;
   /** Workspace-relative output directory: lib/ and include/ go under it. */
   outputPath: string;
 }

@@ -1,0 +1,23 @@
+#!/bin/sh
+# Configures OpenSSL for wasm32-wasi from the build dir (the cwd). OpenSSL has its own Configure
+# (perl), not autoconf: it takes a target and feature switches, and CC/AR/RANLIB/CFLAGS/CPPFLAGS
+# from the environment as the autotools executor sets them.
+# Usage: run-configure.sh <OpenSSL source dir> [more Configure args...] (--prefix comes last)
+set -eu
+src=$1
+shift
+# linux-generic32: plain C for a 32-bit little-endian target, no assembly.
+# Off, because wasm32-wasi has no such thing: asm, threads, shared objects and dlopen (dso,
+# engine, afalgeng), async (makecontext), secure memory (mlock), a console UI, chmod.
+# Off, because no Python module uses them (smaller python.wasm): the openssl program and its
+# tests and docs, QUIC, the legacy provider, compression, SRP, GOST, IDEA, SEED, MDC2, RC5,
+# CMP, CMS, time stamps, OCSP, the HTTP client, certificate transparency.
+# Sockets stay on: SSL_set_fd and socket BIOs read and write the fds of libwasmedge_sock.
+# OPENSSLDIR /etc/ssl: the guest's default CA bundle is /etc/ssl/cert.pem, which the host serves.
+exec perl "$src/Configure" linux-generic32 \
+  no-asm no-threads no-shared no-dso no-engine no-afalgeng no-async no-secure-memory no-ui-console \
+  no-apps no-tests no-docs no-quic no-legacy no-comp no-srp no-gost no-idea no-seed no-mdc2 no-rc5 \
+  no-cmp no-cms no-ts no-ocsp no-http no-ct \
+  --openssldir=/etc/ssl --libdir=lib \
+  -D_WASI_EMULATED_SIGNAL -D_WASI_EMULATED_PROCESS_CLOCKS -D_WASI_EMULATED_MMAN -D_WASI_EMULATED_GETPID -DNO_CHMOD \
+  "$@"
