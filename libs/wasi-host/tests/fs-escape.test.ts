@@ -37,7 +37,8 @@ interface Expected {
 }
 
 // The guest's root: the mounts' first components and /dev; never anything of the host.
-const ROOT_LISTING = ['deep', 'dev', 'jail', 'jailanc', 'jailempty', 'jailsub', 'other', 'probe', 'ro', 'tmp', 'usr'];
+// etc: /etc/ssl, the CA bundle served to guests that use sockets (src/trust.ts).
+const ROOT_LISTING = ['deep', 'dev', 'etc', 'jail', 'jailanc', 'jailempty', 'jailsub', 'other', 'probe', 'ro', 'tmp', 'usr'];
 
 const EXPECTED: Expected[] = [
   // reading through links that leave the mount
@@ -154,6 +155,9 @@ const EXPECTED: Expected[] = [
   { name: 'ro_write_existing', errno: 'EROFS' },
   { name: 'ro_append', errno: 'EROFS' },
   { name: 'ro_readwrite', errno: 'EROFS' },
+  { name: 'ca_bundle_read', errno: 'ok', value: true },
+  { name: 'ca_bundle_write', errno: 'EROFS' },
+  { name: 'ca_bundle_add', errno: 'EROFS' },
   { name: 'ro_create', errno: 'EROFS' },
   { name: 'ro_mkdir', errno: 'EROFS' },
   { name: 'ro_unlink', errno: 'EROFS' },

@@ -105,6 +105,8 @@ describe('pywasi run', () => {
     [['run', '--net', 'bogus', '--', 'x.wasm'], /--net .*'bogus' is invalid.*all, loopback, none/],
     [['run', '--dir', '/definitely/not/here', '--', 'x.wasm'], /no such directory/],
     [['run', '--bogus-flag', 'x.wasm'], /unknown option/],
+    [['run', '--ca-file', '/definitely/not/here.pem', '--', 'x.wasm'], /--ca-file .*'\/definitely\/not\/here.pem' is invalid\. no such file/],
+    [['run', '--ca-file', '/', '--', 'x.wasm'], /--ca-file .*'\/' is invalid\. not a file/],
   ])('bad flags %j give a one-line error and non-zero exit', async (argv, re) => {
     const { p, out } = program();
     const err = await p.parseAsync(argv, { from: 'user' }).then(() => null, (e: unknown) => e);

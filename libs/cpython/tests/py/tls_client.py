@@ -56,6 +56,7 @@ def _():
 @check("asyncio")
 def _():
     async def fetch():
+        # A host name, not an address: asyncio resolves it without an executor thread on WASI.
         reader, writer = await asyncio.open_connection("localhost", good, ssl=ssl.create_default_context())
         writer.write(b"GET /hello HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
         data = await reader.read()

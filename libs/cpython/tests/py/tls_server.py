@@ -16,7 +16,7 @@ context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
 context.load_cert_chain(cert, key)
 
 blocking = socket.create_server(("127.0.0.1", 0))
-tls_listener = context.wrap_socket(blocking, server_side=True)
+tls_listener = context.wrap_socket(blocking, server_side=True)  # takes over (detaches) blocking
 
 
 async def serve_asyncio():
@@ -32,7 +32,7 @@ async def serve_asyncio():
         done.set_result(None)
 
     server = await asyncio.start_server(answer, "127.0.0.1", 0, ssl=context)
-    ports = {"asyncio": server.sockets[0].getsockname()[1], "blocking": blocking.getsockname()[1]}
+    ports = {"asyncio": server.sockets[0].getsockname()[1], "blocking": tls_listener.getsockname()[1]}
     print(json.dumps(ports), flush=True)
     await done
     server.close()
