@@ -50,16 +50,36 @@ const badServer = (pair: { key: string; cert: string }): Promise<number> => list
 /** Accepts and never speaks: a client's handshake waits for a ServerHello that never comes. */
 const silentServer = (): Promise<number> => listen(net.createServer((s) => held.push(s)));
 
-let ports: { good: number; expired: number; unknownCa: number; silent: number };
+/** Relays to `port` after `ms`: a non-blocking client's first handshake step surely finds nothing
+ * to read. */
+const slowRelay = (port: number, ms: number): Promise<number> =>
+  listen(
+    net.createServer((client) => {
+      held.push(client);
+      client.on('error', () => undefined);
+      client.pause();
+      setTimeout(() => {
+        const upstream = net.connect(port, '127.0.0.1');
+        held.push(upstream);
+        upstream.on('error', () => undefined);
+        client.pipe(upstream).pipe(client);
+        client.resume();
+      }, ms);
+    }),
+  );
+
+let ports: { good: number; expired: number; unknownCa: number; silent: number; slow: number };
 
 beforeAll(async () => {
   await buildCpython();
   pki = await makeTestPki();
-  ports = { good: await goodServer(), expired: await badServer(pki.expired), unknownCa: await badServer(pki.unknownCa), silent: await silentServer() };
+  const good = await goodServer();
+  ports = { good, expired: await badServer(pki.expired), unknownCa: await badServer(pki.unknownCa), silent: await silentServer(), slow: await slowRelay(good, 200) };
 }, BUILD_TIMEOUT_MS);
 
 afterAll(async () => {
   for (const s of held) s.destroy();
+  for (const s of servers) if (s instanceof https.Server) s.closeAllConnections(); // keep-alive ones
   await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
   pki?.remove();
 });
@@ -68,7 +88,7 @@ describe('TLS clients in python.wasm', () => {
   test(
     'urllib, http.client, asyncio verify the native server through --ca-file; bad certificates and a silent server fail as they should',
     async () => {
-      const run = await pywasiPython(['--ca-file', pki.ca.certFile, py('tls_client.py'), ...[ports.good, ports.expired, ports.unknownCa, ports.silent].map(String)], { timeoutMs: RUN_TIMEOUT_MS });
+      const run = await pywasiPython(['--ca-file', pki.ca.certFile, py('tls_client.py'), ...[ports.good, ports.expired, ports.unknownCa, ports.silent, ports.slow].map(String)], { timeoutMs: RUN_TIMEOUT_MS });
       expect({ exit: run.exitCode, detail: run.exitCode === 0 ? '' : describeRun(run) }).toEqual({ exit: 0, detail: '' });
       const r = lastJson<Record<string, Record<string, unknown>>>(run);
       console.log(JSON.stringify(r, null, 1));
@@ -163,6 +183,7 @@ describe('TLS servers in python.wasm', () => {
     async () => {
       const child = startPywasi(['python', '--dir', `${pki.dir}:/pki:ro`, py('tls_server.py'), '/pki/server.pem', '/pki/server.key']);
       try {
+        let timer: NodeJS.Timeout | undefined;
         const ports = await new Promise<{ asyncio: number; blocking: number }>((resolve, reject) => {
           let out = '';
           child.stdout!.on('data', (chunk: Buffer) => {
@@ -170,9 +191,9 @@ describe('TLS servers in python.wasm', () => {
             const line = out.split('\n').find((l) => l.startsWith('{'));
             if (line) resolve(JSON.parse(line) as { asyncio: number; blocking: number });
           });
-          child.catch(reject);
-          setTimeout(() => reject(new Error(`no ports from tls_server.py: ${out}`)), RUN_TIMEOUT_MS / 2);
-        });
+          void child.then((r) => reject(new Error(`tls_server.py ended before listening: ${String(r.all)}`)));
+          timer = setTimeout(() => reject(new Error(`no ports from tls_server.py: ${out}`)), RUN_TIMEOUT_MS / 2);
+        }).finally(() => clearTimeout(timer));
         const ask = (port: number) =>
           new Promise<string>((resolve, reject) => {
             const socket = tls.connect({ host: '127.0.0.1', port, servername: 'localhost', ca: pki.ca.cert }, () => socket.write('hello\n'));

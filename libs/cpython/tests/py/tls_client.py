@@ -1,9 +1,11 @@
 """TLS clients in python.wasm against native servers started by tls.test.ts; prints one JSON report.
 
-Usage: tls_client.py GOOD EXPIRED UNKNOWN_CA SILENT (ports on 127.0.0.1; "localhost" names them).
+Usage: tls_client.py GOOD EXPIRED UNKNOWN_CA SILENT SLOW (ports on 127.0.0.1; "localhost" names
+them).
 GOOD answers HTTPS with a certificate of the test CA, which the guest trusts only through the
 host's default trust (pywasi --ca-file): every context here is ssl.create_default_context().
-EXPIRED and UNKNOWN_CA present bad certificates; SILENT accepts and never speaks (timeouts).
+EXPIRED and UNKNOWN_CA present bad certificates; SILENT accepts and never speaks (timeouts); SLOW
+relays to GOOD after 200 ms (so a non-blocking handshake must wait for the server).
 """
 import asyncio
 import http.client
@@ -14,7 +16,7 @@ import ssl
 import sys
 import urllib.request
 
-good, expired, unknown_ca, silent = (int(p) for p in sys.argv[1:5])
+good, expired, unknown_ca, silent, slow = (int(p) for p in sys.argv[1:6])
 report = {}
 
 
@@ -96,7 +98,7 @@ check("unknown_ca")(lambda: verify_failure(unknown_ca, "localhost"))
 def _():
     # The handshake driven by a selector, as an event loop drives it: each WantRead/WantWrite
     # waits for the socket, never for a blocking call.
-    raw = socket.create_connection(("127.0.0.1", good), timeout=20)
+    raw = socket.create_connection(("127.0.0.1", slow), timeout=20)
     raw.setblocking(False)
     tls = ssl.create_default_context().wrap_socket(raw, server_hostname="localhost", do_handshake_on_connect=False)
     waits = {"read": 0, "write": 0}
