@@ -43,6 +43,7 @@ OMIT = (
     "__phello__/",  # a demo package for freezing
     "mailbox.py",  # local mail spools (mbox, Maildir, MH): not a sandboxed interpreter's job
     "_pyio.py",  # the pure-Python reference io; python.wasm has the C io built in
+    "_pydecimal.py",  # the pure-Python decimal; python.wasm has the C _decimal built in
     # PEP 594's dead batteries, deprecated in 3.11 and removed in 3.13; most need OS facilities
     # (audio, shells, terminals) that WASI lacks. Leaving them out keeps the zip under 3.5 MiB.
     "aifc.py", "asynchat.py", "asyncore.py", "cgi.py", "cgitb.py", "chunk.py", "imghdr.py",
