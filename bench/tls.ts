@@ -101,9 +101,13 @@ try {
   details.push(`fastest suite in the guest: ${fastest}; the guest's default is ${wasm.cipher}: ${fastest === wasm.cipher ? 'PASS' : 'MISS'}`);
   // Handshakes.
   const hs = await server('handshake');
-  const h = await best(['wasm', 'native'], ['handshakes', String(hs.port), pki.ca.certFile, String(HANDSHAKES)], (a, b) => a < b, 'median_ms');
+  const lower = (a: number, b: number) => a < b;
+  const hsArgs = ['handshakes', String(hs.port), pki.ca.certFile, String(HANDSHAKES)];
+  const h = await best(['wasm', 'native'], hsArgs, lower, 'median_ms');
+  const c = await best(['wasm', 'native'], hsArgs, lower, 'connect_ms');
   hs.close();
-  rows.push({ name: `full handshake, median of ${HANDSHAKES}`, wasm: h.get('wasm')!.value, native: h.get('native')!.value, unit: 'ms', goal: 3, goalOn: 'ratio', sense: 'max' });
+  rows.push({ name: `full handshake (wrap_socket), median of ${HANDSHAKES}`, wasm: h.get('wasm')!.value, native: h.get('native')!.value, unit: 'ms', goal: 3, goalOn: 'ratio', sense: 'max' });
+  rows.push({ name: `TCP connect before it, median of ${HANDSHAKES}`, wasm: c.get('wasm')!.value, native: c.get('native')!.value, unit: 'ms' });
 } finally {
   pki.remove();
 }

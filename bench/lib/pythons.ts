@@ -16,9 +16,10 @@ export function pywasiPython(args: string[]): [string, string[]] {
   return [join(workspaceRoot, 'node_modules/.bin/pywasi'), ['python', ...args]];
 }
 
-/** A native CPython 3.11 to compare with: $NATIVE_PYTHON, python3.11, or python3 if it is 3.11. */
+/** A native CPython 3.11 to compare with: $NATIVE_PYTHON, else Debian's /usr/bin/python3.11 (the
+ * same version as ours, built with PGO and LTO), else python3.11 or python3 on PATH if it is 3.11. */
 export async function nativePython(): Promise<{ command: string; version: string }> {
-  for (const command of [process.env['NATIVE_PYTHON'], 'python3.11', 'python3'].filter(Boolean) as string[]) {
+  for (const command of [process.env['NATIVE_PYTHON'], '/usr/bin/python3.11', 'python3.11', 'python3'].filter(Boolean) as string[]) {
     // sys.executable, not the name: a version-manager shim on PATH would add its own start-up.
     const probe = await execa(command, ['-c', 'import sys; print(sys.version.split()[0], sys.executable)'], { reject: false });
     const [version, executable] = probe.stdout.split(' ');

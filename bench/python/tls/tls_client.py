@@ -2,7 +2,8 @@
 
   tls_client.py download PORT CAFILE        read until EOF: {"bytes", "seconds", "cipher"}
   tls_client.py handshakes PORT CAFILE N    N fresh connections, each a full handshake (no
-                                            session reuse): {"median_ms", "best_ms", "cipher"}
+                                            session reuse): medians of the TCP connect and of
+                                            the handshake alone {"connect_ms", "median_ms", "cipher"}
 The same script runs in python.wasm and in native python3.11.
 """
 import json
@@ -35,13 +36,16 @@ if mode == "download":
         seconds = time.perf_counter() - started
     print(json.dumps({"bytes": total, "seconds": seconds, "cipher": cipher}))
 elif mode == "handshakes":
-    times = []
+    connects, handshakes = [], []
     for _ in range(int(sys.argv[4])):
         started = time.perf_counter()
-        tls = connect()  # connect + handshake (do_handshake_on_connect)
-        times.append(time.perf_counter() - started)
+        raw = socket.create_connection(("127.0.0.1", port))
+        connected = time.perf_counter()
+        tls = context.wrap_socket(raw, server_hostname="localhost")  # the handshake
+        handshakes.append(time.perf_counter() - connected)
+        connects.append(connected - started)
         cipher = tls.cipher()[0]
         tls.close()
-    print(json.dumps({"median_ms": statistics.median(times) * 1000, "best_ms": min(times) * 1000, "cipher": cipher}))
+    print(json.dumps({"connect_ms": statistics.median(connects) * 1000, "median_ms": statistics.median(handshakes) * 1000, "cipher": cipher}))
 else:
     sys.exit(f"unknown mode {mode}")
