@@ -111,13 +111,6 @@ int __wse_addr_from_abi(const uint8_t storage[WSE_ADDR_STORAGE_LEN], uint32_t po
     }
 }
 
-int __wse_filetype(int fd) {
-    __wasi_fdstat_t st;
-    __wasi_errno_t rc = __wasi_fd_fdstat_get((__wasi_fd_t)fd, &st);
-    if (rc != 0) return wse_fail(rc);
-    return st.fs_filetype;
-}
-
 int __wse_dontwait_begin(int fd, int flags, __wasi_fdflags_t *saved) {
     if (!(flags & MSG_DONTWAIT)) return 0;
     __wasi_fdstat_t st;

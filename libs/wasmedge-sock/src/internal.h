@@ -41,8 +41,10 @@ int __wse_addr_to_abi(const struct sockaddr *sa, socklen_t salen, wse_out_addr_t
 int __wse_addr_from_abi(const uint8_t storage[WSE_ADDR_STORAGE_LEN], uint32_t port,
                         struct sockaddr *sa, socklen_t *salen);
 
-/* File type of fd (__WASI_FILETYPE_*), or -1 with errno set. */
+/* File type of fd (__WASI_FILETYPE_*), or -1 with errno set; for sockets this library made,
+ * the type they were made with (socktype.c: WasmEdge calls every socket a stream). */
 int __wse_filetype(int fd);
+void __wse_remember_socket(int fd, int filetype);
 
 /* MSG_DONTWAIT support: makes fd non-blocking for one call. begin returns 1 when it changed
  * the flags (then end must be called), 0 when nothing was needed, -1 on error (errno set). */

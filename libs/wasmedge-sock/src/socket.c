@@ -43,6 +43,7 @@ int socket(int domain, int type, int protocol) {
     }
     int32_t fd = -1;
     if (wse_check(wse_sock_open(af, st, &fd)) < 0) return -1;
+    __wse_remember_socket(fd, kind == SOCK_DGRAM ? __WASI_FILETYPE_SOCKET_DGRAM : __WASI_FILETYPE_SOCKET_STREAM);
     /* SOCK_CLOEXEC: there is no exec in WASI, nothing to do. */
     if (flags & SOCK_NONBLOCK) {
         if (set_nonblock(fd) < 0) {
@@ -100,6 +101,7 @@ int accept4(int fd, struct sockaddr *__restrict addr, socklen_t *__restrict len,
     int32_t nfd = -1;
     int32_t fdflags = (flags & SOCK_NONBLOCK) ? WSE_FDFLAGS_NONBLOCK : 0;
     if (wse_check(wse_sock_accept(fd, fdflags, &nfd)) < 0) return -1;
+    __wse_remember_socket(nfd, __WASI_FILETYPE_SOCKET_STREAM);
     if (addr != NULL) {
         int saved = errno;
         if (getpeername(nfd, addr, len) < 0) {

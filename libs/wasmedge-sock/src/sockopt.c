@@ -1,6 +1,7 @@
 #define _GNU_SOURCE 1 /* strnlen, strdup, SSIZE_MAX under -std=c11 */
 /* getsockopt / setsockopt: POSIX levels and names mapped onto the WasmEdge ABI. Unknown or
- * unsupported options fail with ENOPROTOOPT; nothing here ever aborts.
+ * unsupported options fail with ENOPROTOOPT, also when the host refuses a level it does not know
+ * with EINVAL (WasmEdge 0.14.1 does for TCP_NODELAY); nothing here ever aborts.
  *   SOL_SOCKET (0x7fffffff) -> ABI level 0, names per abi.h; SO_TYPE is answered locally
  *   IPPROTO_TCP TCP_NODELAY -> ABI level 6 name 15 (wasi-go's numbering)
  *   IPPROTO_IPV6 IPV6_V6ONLY -> ABI level 41 name 26 (our extension, see abi.h) */
@@ -61,6 +62,13 @@ static int map_option(int level, int name, optmap_t *m) {
     return ENOPROTOOPT;
 }
 
+/* The errno for a host's refusal: EINVAL at a level other than SOL_SOCKET means the host does
+ * not know the option (our values are always well-formed), which POSIX spells ENOPROTOOPT, the
+ * answer callers such as http.client tolerate. */
+static int host_refusal(const optmap_t *m, int32_t rc) {
+    return rc == EINVAL && m->level != WSE_SOL_SOCKET ? ENOPROTOOPT : rc;
+}
+
 static socklen_t value_size(int kind) {
     switch (kind) {
     case VAL_LINGER: return sizeof(struct linger);
@@ -97,7 +105,7 @@ int getsockopt(int fd, int level, int name, void *__restrict val, socklen_t *__r
     } else {
         uint32_t got = size;
         int32_t rc = wse_sock_getsockopt(fd, m.level, m.name, &tmp, &got);
-        if (rc != 0) return wse_fail(rc);
+        if (rc != 0) return wse_fail(host_refusal(&m, rc));
         if (m.kind == VAL_INT && got < sizeof(int) && got > 0) {
             /* a host answering with a shorter integer: widen it */
             uint32_t v = 0;
@@ -128,5 +136,6 @@ int setsockopt(int fd, int level, int name, const void *val, socklen_t len) {
     if (m.kind == VAL_TIMEVAL && (tmp.tv.tv_sec < 0 || tmp.tv.tv_usec < 0 ||
                                   tmp.tv.tv_usec >= 1000000))
         return wse_fail(EDOM);
-    return wse_check(wse_sock_setsockopt(fd, m.level, m.name, &tmp, (int32_t)size));
+    int32_t rc = wse_sock_setsockopt(fd, m.level, m.name, &tmp, (int32_t)size);
+    return rc == 0 ? 0 : wse_fail(host_refusal(&m, rc));
 }

@@ -14,7 +14,7 @@ import { buildSocketLibrary, compileGuest, SOCKET_LIB_DIR, WORKSPACE_ROOT } from
 const CLI = join(WORKSPACE_ROOT, 'apps/cli/bin/pywasi.js');
 // WSE_TEST_RUNNER="cmd args..." replaces `node apps/cli/bin/pywasi.js run` (to debug the host).
 const RUNNER = process.env.WSE_TEST_RUNNER ? process.env.WSE_TEST_RUNNER.split(' ') : [process.execPath, CLI, 'run'];
-const PROGRAMS = ['tcp_client', 'tcp_server', 'nonblock', 'udp', 'dns', 'ipv6', 'unix', 'netnone', 'socketpair'];
+const PROGRAMS = ['tcp_client', 'tcp_server', 'nonblock', 'udp', 'dns', 'ipv6', 'unix', 'netnone', 'socketpair', 'socktype'];
 
 let outDir = '';
 const wasm = (name: string): string => join(outDir, `${name}.wasm`);
@@ -302,6 +302,10 @@ describe('libwasmedge_sock under pywasi run', () => {
 
   test('socketpair (stream and datagram)', async () => {
     expectPass(await runGuest('socketpair', []), 'socketpair');
+  }, 60_000);
+
+  test('the library knows its datagram sockets (for hosts that call every socket a stream)', async () => {
+    expectPass(await runGuest('socktype', []), 'socktype');
   }, 60_000);
 
   test('--net none refuses a connect', async () => {
