@@ -20,6 +20,17 @@ function parseEnv(value: string, previous: Record<string, string> = {}): Record<
   return { ...previous, [value.slice(0, eq)]: value.slice(eq + 1) };
 }
 
+/** A flag's path must name an existing file or directory: "no such <kind>" / "not a <kind>". */
+function requireExisting(value: string, kind: 'file' | 'directory'): void {
+  let stats;
+  try {
+    stats = statSync(value);
+  } catch {
+    throw new InvalidArgumentError(`no such ${kind}: ${value}`);
+  }
+  if (kind === 'file' ? !stats.isFile() : !stats.isDirectory()) throw new InvalidArgumentError(`not a ${kind}: ${value}`);
+}
+
 /** HOST[:GUEST[:ro]]: the first ':' separates HOST and GUEST; a read-only mount names its GUEST. */
 export function parseDir(value: string, previous: MountSpec[] = []): MountSpec[] {
   const parts = value.split(':');
@@ -32,26 +43,14 @@ export function parseDir(value: string, previous: MountSpec[] = []): MountSpec[]
     if (guestGiven !== undefined) throw new InvalidArgumentError(`the guest path must be absolute, got '${guest}'`);
   }
   if (guest.split('/').some((p) => p === '.' || p === '..')) throw new InvalidArgumentError(`the guest path may not contain '.' or '..', got '${guest}'`);
-  let isDir = false;
-  try {
-    isDir = statSync(host).isDirectory();
-  } catch {
-    throw new InvalidArgumentError(`no such directory: ${host}`);
-  }
-  if (!isDir) throw new InvalidArgumentError(`not a directory: ${host}`);
+  requireExisting(host, 'directory');
   // A relative HOST without GUEST appears at its absolute path.
   const guestPath = guestGiven ?? path.resolve(host);
   return [...previous, { host: path.resolve(host), guest: guestPath, readOnly: mode === 'ro' }];
 }
 
 function parseCaFile(value: string): string {
-  let isFile = false;
-  try {
-    isFile = statSync(value).isFile();
-  } catch {
-    throw new InvalidArgumentError(`no such file: ${value}`);
-  }
-  if (!isFile) throw new InvalidArgumentError(`not a file: ${value}`);
+  requireExisting(value, 'file');
   return path.resolve(value);
 }
 

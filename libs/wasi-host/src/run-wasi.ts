@@ -123,11 +123,12 @@ export async function runWasi(options: RunWasiOptions): Promise<number> {
     ...Object.entries(options.preopens ?? {}).map(([guest, host]) => ({ guest, host })),
     ...(options.dirs ?? []),
   ];
-  const tmp: PrivateTmp | null =
-    options.privateTmp !== false && !userMounts.some((m) => path.posix.normalize(m.guest).replace(/\/+$/, '') === '/tmp') ? createPrivateTmp() : null;
+  // A user mount at one of the guest paths the host would fill itself takes precedence.
+  const userMountAt = (guest: string) => userMounts.some((m) => path.posix.normalize(m.guest).replace(/\/+$/, '') === guest);
+  const tmp: PrivateTmp | null = options.privateTmp !== false && !userMountAt('/tmp') ? createPrivateTmp() : null;
   const mounts = [...(tmp ? [{ guest: '/tmp', host: tmp.path }] : []), ...userMounts];
   // TLS clients in the guest find their CA bundle at OpenSSL's default path (trust.ts).
-  const userCaDir = userMounts.some((m) => path.posix.normalize(m.guest).replace(/\/+$/, '') === GUEST_CA_DIR);
+  const userCaDir = userMountAt(GUEST_CA_DIR);
   let trust: TrustChoice | undefined;
   let caDir: PrivateTmp | null = null;
   let table: MountTable;

@@ -8,7 +8,7 @@
 //   2. the guest's own SSL_CERT_FILE (OpenSSL reads that variable itself; the default file stays);
 //   3. the host's system bundle, when it has one (/etc/ssl/certs/ca-certificates.crt on Debian);
 //   4. Node's built-in root certificates (tls.rootCertificates).
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, linkSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { rootCertificates } from 'node:tls';
 
@@ -66,5 +66,5 @@ export function chooseTrust(options: { caFile?: string; systemFiles?: readonly s
 export function writeTrustDir(dir: string, choice: TrustChoice): void {
   writeFileSync(path.join(dir, 'cert.pem'), choice.pem, { mode: 0o444 });
   mkdirSync(path.join(dir, 'certs'));
-  writeFileSync(path.join(dir, 'certs', 'ca-certificates.crt'), choice.pem, { mode: 0o444 });
+  linkSync(path.join(dir, 'cert.pem'), path.join(dir, 'certs', 'ca-certificates.crt')); // one file, two names
 }
