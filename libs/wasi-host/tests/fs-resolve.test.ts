@@ -220,6 +220,29 @@ describe('checkDirectory: a directory fd whose path was swapped for a link', () 
   });
 });
 
+describe("finalStat 'dir': opendir of a directory the cache knows takes no lstat", () => {
+  test('a cached directory is answered from the cache; an unknown one, a link or a file is looked at', () => {
+    const cache = new DirCache();
+    const root = rootLocation(table);
+    // Unknown to the cache: looked at with lstat, then remembered.
+    const first = resolvePath(table, root, '/m/d', false, cache, 'dir');
+    expect(first.stat?.isDirectory()).toBe(true);
+    expect(first.cachedDir).toBeUndefined();
+    const again = resolvePath(table, root, '/m/d', false, cache, 'dir');
+    expect(again.cachedDir).toBe(true);
+    expect(again.stat).toBeUndefined();
+    expect(where('/m/d')).toEqual({ guest: '/m/d', host: 'm/d' });
+    // A link is looked at and followed (confined) as always; only its target may be the cached one.
+    const viaLink = resolvePath(table, root, '/m/empty_target_dir', true, cache, 'dir');
+    expect(viaLink.cachedDir).toBe(true);
+    expect(viaLink.loc?.kind === 'host' && viaLink.loc.rel).toEqual(['d']);
+    expect(() => resolvePath(table, root, '/m/d/up_out', true, cache, 'dir')).toThrow(expect.objectContaining({ errno: Errno.ACCES }));
+    // The guest's rename or rmdir clears the cache: the next opendir looks again.
+    cache.clear();
+    expect(resolvePath(table, root, '/m/d', false, cache, 'dir').cachedDir).toBeUndefined();
+  });
+});
+
 describe('MountTable.holdsMount: directories the guest may not move', () => {
   test('a mount host directory and those above it, not its siblings nor what is inside it', () => {
     expect(table.holdsMount(path.join(T, 'nested'))).toBe(true);

@@ -37,12 +37,16 @@ export interface Resolved {
   name: string;
   /** lstat of a host entry, when it was taken during the walk. */
   stat?: Stats | BigIntStats;
+  /** The entry is a host directory the DirCache knows (finalStat 'dir'): no lstat was taken. */
+  cachedDir?: boolean;
 }
 
 /** How the last component is looked at: lstat (default), lstat with nanosecond times for a
- * caller that reports them, or not at all for a caller whose host call answers for a missing or
- * wrong-typed entry itself (unlink, rmdir, mkdir...) — `loc` is then set whether or not it exists. */
-export type FinalStat = 'lstat' | 'bigint' | 'none';
+ * caller that reports them, not at all for a caller whose host call answers for a missing or
+ * wrong-typed entry itself (unlink, rmdir, mkdir...) — `loc` is then set whether or not it exists —
+ * or, for a caller that wants a directory (opendir), not when the DirCache knows it as one
+ * (`cachedDir` is then set: os.walk lstats each directory just before it opens it). */
+export type FinalStat = 'lstat' | 'bigint' | 'none' | 'dir';
 
 const MAX_SYMLINKS = 40;
 export const PATH_MAX = 4096;
@@ -226,8 +230,9 @@ export function resolvePath(table: MountTable, start: Location, p: string, follo
         child = nested.mount ? mountRoot(nested.mount) : { kind: 'tree', node: nested };
       } else {
         const host = parent.host + '/' + name;
-        if (!last && cache?.has(host)) {
+        if ((!last || finalStat === 'dir') && cache?.has(host)) {
           loc = { kind: 'host', mount: parent.mount, rel: [...parent.rel, name], host };
+          if (last) return { loc, parent, name, cachedDir: true };
           continue;
         }
         if (nested && cache?.isAbsent(host)) {

@@ -348,8 +348,8 @@ export function createWasiFs(opts: WasiFsOptions): Record<string, HostFn> {
     const creat = (oflags & Oflags.CREAT) !== 0;
     // O_CREAT|O_EXCL never follows a symlink in the last component: the link itself exists (EEXIST).
     const exclusive = creat && (oflags & Oflags.EXCL) !== 0;
-    const res = resolvePath(mounts, dirEntry(fd).loc, p, (dirflags & LOOKUP_SYMLINK_FOLLOW) !== 0 && !exclusive, cache);
     const wantDir = (oflags & Oflags.DIRECTORY) !== 0;
+    const res = resolvePath(mounts, dirEntry(fd).loc, p, (dirflags & LOOKUP_SYMLINK_FOLLOW) !== 0 && !exclusive, cache, wantDir && !creat ? 'dir' : 'lstat');
     const trunc = (oflags & Oflags.TRUNC) !== 0;
     const writable = (base & (Rights.FD_WRITE | Rights.FD_ALLOCATE | Rights.FD_FILESTAT_SET_SIZE)) !== 0n;
     const readable = (base & (Rights.FD_READ | Rights.FD_READDIR)) !== 0n || !writable;
@@ -380,6 +380,10 @@ export function createWasiFs(opts: WasiFsOptions): Record<string, HostFn> {
         return { kind: 'device', device: node.device(), loc, nonblock, rightsBase: FILE_RIGHTS, rightsInheriting: FILE_RIGHTS };
       }
       if (modifies || creat) fail(Errno.ISDIR);
+      return { kind: 'dir', loc, rightsBase: DIR_RIGHTS, rightsInheriting: ALL_RIGHTS };
+    }
+    if (res.cachedDir) {
+      if (modifies) fail(Errno.ISDIR);
       return { kind: 'dir', loc, rightsBase: DIR_RIGHTS, rightsInheriting: ALL_RIGHTS };
     }
     const st = res.stat ?? host(() => fs.statSync(loc.host));
