@@ -41,6 +41,10 @@ int __wse_addr_to_abi(const struct sockaddr *sa, socklen_t salen, wse_out_addr_t
 int __wse_addr_from_abi(const uint8_t storage[WSE_ADDR_STORAGE_LEN], uint32_t port,
                         struct sockaddr *sa, socklen_t *salen);
 
+/* The host-order port of a sock_recv_from result: WasmEdge 0.14.1 reports it in network order
+ * (recvfrom-port.c asks the host once which it does). */
+uint32_t __wse_recv_from_port(uint32_t reported);
+
 /* File type of fd (__WASI_FILETYPE_*), or -1 with errno set; for sockets this library made,
  * the type they were made with (socktype.c: WasmEdge calls every socket a stream). */
 int __wse_filetype(int fd);

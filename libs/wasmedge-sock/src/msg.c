@@ -53,7 +53,7 @@ static ssize_t do_recv(int fd, wse_iovec_t *iovs, int niov, int flags, struct so
     if (changed) __wse_dontwait_end(fd, saved);
     if (rc != 0) return wse_fail(rc);
     if (use_from) {
-        int err = __wse_addr_from_abi(storage, port, addr, addrlen);
+        int err = __wse_addr_from_abi(storage, __wse_recv_from_port(port), addr, addrlen);
         if (err) *addrlen = 0; /* data was received; an odd address must not lose it */
     }
     if (out_flags) *out_flags = (roflags & WSE_ROFLAGS_TRUNCATED) ? MSG_TRUNC : 0;

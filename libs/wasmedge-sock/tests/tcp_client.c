@@ -60,10 +60,18 @@ static void test_echo(const char *host, int port) {
     CHECK(getsockopt(fd, SOL_SOCKET, SO_ERROR, &v, &l) == 0 && v == 0, "SO_ERROR = %d", v);
     OK("getsockopt SO_ERROR == 0 on a connected socket");
     int one = 1;
-    CHECK(setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)) == 0, "set TCP_NODELAY");
-    l = sizeof(v);
-    CHECK(getsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &v, &l) == 0 && v != 0, "TCP_NODELAY = %d", v);
-    OK("TCP_NODELAY set and read back (%d)", v);
+    /* A host may refuse an option (WasmEdge 0.14.1 refuses every IPPROTO_TCP one): then the
+     * answer must be ENOPROTOOPT, which programs tolerate, never EINVAL. The test runner checks
+     * which of the two lines a host printed. */
+    errno = 0;
+    if (setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)) == 0) {
+        l = sizeof(v);
+        CHECK(getsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &v, &l) == 0 && v != 0, "TCP_NODELAY = %d", v);
+        OK("TCP_NODELAY set and read back (%d)", v);
+    } else {
+        CHECK(errno == ENOPROTOOPT, "set TCP_NODELAY refused with errno %d, not ENOPROTOOPT", errno);
+        OK("TCP_NODELAY refused by the host with ENOPROTOOPT");
+    }
     CHECK(setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof(one)) == 0, "set SO_KEEPALIVE");
     l = sizeof(v);
     CHECK(getsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &v, &l) == 0 && v != 0, "SO_KEEPALIVE = %d", v);
@@ -142,17 +150,24 @@ static void test_many(const char *host, int port, int count) {
         ssize_t n = recv(fd, &r, 1, 0);
         CHECK(n == 1 && r == c, "connection %d: echo", i);
         CHECK(close(fd) == 0, "connection %d: close", i);
-        CHECK(fd <= first + 4, "connection %d got fd %d (first was %d): fds are leaking", i, fd,
-              first);
+        /* Closed for real (no leak), whatever numbers the host hands out: ours reuses the lowest
+         * free fd, WasmEdge draws a random one for each socket. */
+        errno = 0;
+        CHECK(recv(fd, &r, 1, MSG_DONTWAIT) == -1 && errno == EBADF,
+              "connection %d: fd %d still valid after close", i, fd);
     }
-    OK("%d sequential connections, fds stayed within %d..%d", count, first, maxfd);
+    OK("%d sequential connections, each fd gone after close; fds ranged %d..%d", count, first,
+       maxfd);
     /* the closed fds are really gone */
     char r;
     errno = 0;
     CHECK(recv(first, &r, 1, MSG_DONTWAIT) == -1 && errno == EBADF, "closed fd %d still valid",
           first);
     OK("a closed fd answers EBADF");
-    /* socket calls on an fd that exists but is no socket: ENOTSOCK, as on Linux */
+}
+
+/* Socket calls on an fd that exists but is no socket: ENOTSOCK, as on Linux. */
+static void test_notsock(void) {
     struct sockaddr_storage ss;
     socklen_t sl = sizeof(ss);
     errno = 0;
@@ -244,8 +259,13 @@ static void test_shutdown(const char *host, int port) {
 }
 
 int main(int argc, char **argv) {
+    if (argc == 2 && strcmp(argv[1], "notsock") == 0) {
+        test_notsock();
+        printf("PASS tcp_client notsock\n");
+        return 0;
+    }
     if (argc < 4) {
-        fprintf(stderr, "usage: %s echo|many|bulk-send|bulk-recv|shutdown HOST PORT [...]\n", argv[0]);
+        fprintf(stderr, "usage: %s notsock | echo|many|bulk-send|bulk-recv|shutdown HOST PORT [...]\n", argv[0]);
         return 2;
     }
     const char *mode = argv[1], *host = argv[2];
