@@ -7,7 +7,7 @@
 //   const wasmedge = await obtainWasmEdge();          // cached after the first call
 //   execa(wasmedge.command, [...wasmedge.args, '--dir', '/data:/data', 'prog.wasm']);
 //   npx tsx tools/testing/wasmedge.ts --version        (the same from a shell)
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -60,8 +60,49 @@ export async function obtainWasmEdge(log: (line: string) => void = (l) => proces
   const home = path.join(pywasiCacheDir(), 'wasmedge', WASMEDGE_PIN.upstream);
   const root = path.join(home, 'root');
   const stampFile = path.join(home, 'stamp.json');
-  if (existsSync(stampFile) && existsSync(path.join(root, 'usr/bin/wasmedge'))) return fromRoot(root, JSON.parse(readFileSync(stampFile, 'utf8')) as Stamp);
+  const cached = (): WasmEdge | null =>
+    existsSync(stampFile) && existsSync(path.join(root, 'usr/bin/wasmedge')) ? fromRoot(root, JSON.parse(readFileSync(stampFile, 'utf8')) as Stamp) : null;
+  const ready = cached();
+  if (ready) return ready;
+  // Test projects run in parallel and may all ask at once: one fetches, the others wait for it.
+  const release = await lock(path.join(home, 'fetch.lock'), log);
+  try {
+    return cached() ?? (await fetchInto(home, root, stampFile, log));
+  } finally {
+    release();
+  }
+}
 
+/** A directory as a lock (mkdir is atomic); one left by a process that died is taken over after
+ * STALE_LOCK_MS. */
+const STALE_LOCK_MS = 20 * 60 * 1000;
+async function lock(dir: string, log: (line: string) => void): Promise<() => void> {
+  mkdirSync(path.dirname(dir), { recursive: true });
+  let said = false;
+  for (;;) {
+    try {
+      mkdirSync(dir);
+      return () => rmSync(dir, { recursive: true, force: true });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+    let age = 0;
+    try {
+      age = Date.now() - statSync(dir).mtimeMs;
+    } catch {
+      continue; // released meanwhile
+    }
+    if (age > STALE_LOCK_MS) {
+      rmSync(dir, { recursive: true, force: true });
+      continue;
+    }
+    if (!said) log(`wasmedge: another process is fetching it (${dir}); waiting`);
+    said = true;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+}
+
+async function fetchInto(home: string, root: string, stampFile: string, log: (line: string) => void): Promise<WasmEdge> {
   const sources = sourcesForSuite(machineAptSources(), WASMEDGE_PIN.suite, machineCodename());
   if (sources.length === 0) throw new Error(`no Debian apt sources on this machine to derive ${WASMEDGE_PIN.suite}'s from`);
   const dir = mkdtempSync(path.join(tmpdir(), 'pywasi-wasmedge-apt-'));

@@ -1,8 +1,6 @@
 // Python-level behaviour of the built python.wasm, through the real `pywasi` CLI. The Python side
 // of each test is a script in ./py; native peers (HTTP client/server) are started here.
 import { closeSync, cpSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import * as http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
@@ -15,15 +13,11 @@ import {
   debugDistDir,
   describeRun,
   fixturesDir,
-  freePort,
   lastJson,
   py,
   pywasi,
   pywasiPython,
   releaseWasm,
-  startPywasi,
-  stopGroup,
-  waitForHttp,
   workspaceRoot,
 } from './harness.ts';
 
@@ -195,98 +189,8 @@ describe('the start-up snapshot (made per installation at first use)', () => {
   );
 });
 
-describe('python.wasm sockets', () => {
-  test(
-    'a socket with a timeout raises TimeoutError',
-    async () => {
-      const run = timed('socket timeouts', await pywasiPython([py('socket_timeout.py')], { timeoutMs: RUN_TIMEOUT_MS }));
-      expect({ exit: run.exitCode, detail: run.exitCode === 0 ? '' : describeRun(run) }).toEqual({ exit: 0, detail: '' });
-      const report = lastJson<Record<'accept' | 'recv', { seconds: number; error: string }>>(run);
-      for (const what of ['accept', 'recv'] as const) {
-        expect(report[what].error).toBe('timed out');
-        expect(report[what].seconds).toBeGreaterThanOrEqual(0.28);
-        expect(report[what].seconds).toBeLessThan(2);
-      }
-    },
-    RUN_TIMEOUT_MS,
-  );
-
-  test(
-    'an asyncio TCP echo server and its clients in one python.wasm',
-    async () => {
-      const run = timed('asyncio echo', await pywasiPython([py('asyncio_echo.py')], { timeoutMs: RUN_TIMEOUT_MS }));
-      expect({ exit: run.exitCode, detail: run.exitCode === 0 ? '' : describeRun(run) }).toEqual({ exit: 0, detail: '' });
-      expect(lastJson<{ clients: number }>(run).clients).toBe(4);
-    },
-    RUN_TIMEOUT_MS,
-  );
-
-  test(
-    'http.server in python.wasm answers a native client',
-    async () => {
-      const site = path.join(scratch, 'site');
-      mkdirSync(site, { recursive: true });
-      writeFileSync(path.join(site, 'hello.txt'), 'served by python.wasm\n');
-      const port = await freePort();
-      const started = Date.now();
-      // `-m http.server` as a user runs it: its ThreadingHTTPServer serves inline on WASI (our patch
-      // 0002-socketserver-wasi-no-threads), since this build has no threads.
-      const server = startPywasi(['python', '-m', 'http.server', String(port), '--bind', '127.0.0.1', '--directory', site], { cwd: site });
-      let log = '';
-      try {
-        await waitForHttp(`http://127.0.0.1:${port}/`, 60_000, server);
-        timings.push(`${'http.server up (spawn to first answer)'.padEnd(44)} ${((Date.now() - started) / 1000).toFixed(2)} s`);
-        const file = await fetch(`http://127.0.0.1:${port}/hello.txt`);
-        expect(file.status).toBe(200);
-        expect(await file.text()).toBe('served by python.wasm\n');
-        const listing = await fetch(`http://127.0.0.1:${port}/`);
-        expect(await listing.text()).toContain('hello.txt');
-        const missing = await fetch(`http://127.0.0.1:${port}/nope`);
-        expect(missing.status).toBe(404);
-        await missing.arrayBuffer();
-        // Several clients at once: the single-threaded guest serves them one after another.
-        const many = await Promise.all(Array.from({ length: 5 }, () => fetch(`http://127.0.0.1:${port}/hello.txt`).then((r) => r.text())));
-        expect(new Set(many)).toEqual(new Set(['served by python.wasm\n']));
-      } finally {
-        log = await stopGroup(server);
-      }
-      expect(log).toContain('"GET /hello.txt HTTP/1.1" 200');
-    },
-    RUN_TIMEOUT_MS,
-  );
-
-  test(
-    'urllib.request in python.wasm fetches from a native server',
-    async () => {
-      const requests: string[] = [];
-      const server = http.createServer((req, res) => {
-        requests.push(`${req.method} ${req.url}`);
-        const chunks: Buffer[] = [];
-        req.on('data', (c: Buffer) => chunks.push(c));
-        req.on('end', () => {
-          if (req.method === 'POST') res.end(`echo: ${Buffer.concat(chunks).toString()}`);
-          else {
-            res.setHeader('Content-Type', 'text/plain; charset=utf-8');
-            res.end('hello from node \u00e9');
-          }
-        });
-      });
-      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-      const { port } = server.address() as AddressInfo;
-      try {
-        const run = timed('urllib fetch from native server', await pywasiPython([py('urllib_fetch.py'), `http://127.0.0.1:${port}/`], { timeoutMs: RUN_TIMEOUT_MS }));
-        expect({ exit: run.exitCode, detail: run.exitCode === 0 ? '' : describeRun(run) }).toEqual({ exit: 0, detail: '' });
-        const report = lastJson<{ get: { status: number; body: string; type: string }; post: { status: number; body: string } }>(run);
-        expect(report.get).toEqual({ status: 200, body: 'hello from node \u00e9', type: 'text/plain; charset=utf-8' });
-        expect(report.post).toEqual({ status: 200, body: 'echo: from python.wasm' });
-        expect(requests).toEqual(['GET /', 'POST /echo']);
-      } finally {
-        await new Promise((resolve) => server.close(resolve));
-      }
-    },
-    RUN_TIMEOUT_MS,
-  );
-});
+// The network tests (sockets, asyncio, http.server, urllib, UDP, server faults) are in
+// network.test.ts, which runs them on pywasi and on WasmEdge.
 
 describe('pure-Python packages', () => {
   /** Builds the fixture's wheel with the host's build tooling, or writes it directly. */

@@ -292,7 +292,7 @@ export function createSocketImports(opts: SocketImportsOptions): WasiImport {
     if (!s.stream) return Errno.NOTSUP;
     mem.check(fdOut, 4, 'fd_out');
     const newFd = table.reserve();
-    if (newFd < 0) return Errno.NOBUFS;
+    if (newFd < 0) return Errno.MFILE; // the one fd table is full (FD_LIMIT), as EMFILE on Linux
     const err = ch.call(Op.ACCEPT, s.fd, newFd, s.nonblock ? 1 : 0, s.recvTimeoutMs);
     if (err) return err;
     table.add(newFd, true, (fdflags & FDFLAGS_NONBLOCK) !== 0).connected = true;
@@ -360,7 +360,7 @@ export function createSocketImports(opts: SocketImportsOptions): WasiImport {
     sock_open(af, socktype, fdOut) {
       mem.check(fdOut, 4, 'fd_out');
       const fd = table.reserve();
-      if (fd < 0) return Errno.NOBUFS;
+      if (fd < 0) return Errno.MFILE;
       // Arguments the event loop accepts (see SocketService.open) need no answer: posted.
       const valid = af >= 1 && af <= 3 && socktype >= 0 && socktype <= 2 && !(af === 3 && socktype === 1);
       if (valid) ch.post(Op.OPEN, null, fd, af, socktype);

@@ -15,7 +15,7 @@ import { obtainWasmEdge } from '../../../tools/testing/wasmedge.ts';
 import { buildSocketLibrary, compileGuest, SOCKET_LIB_DIR, WORKSPACE_ROOT } from './compile-guest.ts';
 
 const CLI = join(WORKSPACE_ROOT, 'apps/cli/bin/pywasi.js');
-const PROGRAMS = ['tcp_client', 'tcp_server', 'nonblock', 'udp', 'dns', 'ipv6', 'unix', 'netnone', 'socketpair', 'socktype'];
+const PROGRAMS = ['tcp_client', 'tcp_server', 'nonblock', 'udp', 'dns', 'ipv6', 'unix', 'netnone', 'socketpair', 'socktype', 'many_fds'];
 
 /** A host that runs a guest: its command line for a program, and what it can do beyond the ABI. */
 interface Host {
@@ -366,6 +366,16 @@ describe.each(HOSTS.map((host) => [host.name, host] as const))('libwasmedge_sock
   test('socketpair (stream and datagram)', async () => {
     expectPass(await runGuest(host, 'socketpair', []), 'socketpair');
   }, 60_000);
+
+  test('sockets until the fd table is full: EMFILE, then poll() past FD_SETSIZE', async () => {
+    const r = await runGuest(host, 'many_fds', ['100000'], { timeoutMs: 240_000 });
+    expectPass(r, 'many_fds');
+    const open = Number(/^open (\d+)$/m.exec(r.stdout)?.[1]);
+    // Our host: one table of FD_LIMIT (65,536) fds, stdio and the preopen included. WasmEdge: real
+    // host sockets, so its process's own fd limit (ulimit -n) decides.
+    if (host.lowestFd) expect(open).toBe(65_536 - 4);
+    else expect(open).toBeGreaterThan(0);
+  }, 250_000);
 
   test('the library knows its datagram sockets (for hosts that call every socket a stream)', async () => {
     expectPass(await runGuest(host, 'socktype', []), 'socktype');
