@@ -19,6 +19,7 @@ export const Op = {
   LOCALADDR: 13,
   PEERADDR: 14,
   GETADDRINFO: 15,
+  /** fd, id of the ring the guest dropped with it (0: none or pooled) */
   CLOSE: 16,
   POLL: 17,
   /** fd, ringId, isNew: attach a SocketRing (posted on the ring port when new) to a stream socket */

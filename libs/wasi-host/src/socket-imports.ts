@@ -25,8 +25,10 @@ const FILETYPE_SOCKET_STREAM = 6;
 // POLL_FD_READWRITE 1<<27, SOCK_SHUTDOWN 1<<28, SOCK_ACCEPT 1<<29
 const SOCKET_RIGHTS = (1n << 1n) | (1n << 6n) | (1n << 3n) | (1n << 21n) | (1n << 27n) | (1n << 28n) | (1n << 29n);
 const MAX_ADDR_LEN = 4096;
-/** Rings of closed sockets kept for reuse (each is RING_BYTES of shared memory). */
-const RING_POOL_MAX = 8;
+/** Rings of closed sockets kept for reuse (each is RING_BYTES of shared memory). A dropped ring
+ * is freed only when both threads' garbage collectors get to it, which a busy server does not
+ * wait for: a server accepting bursts of connections must find its rings here again. */
+const RING_POOL_MAX = 64;
 
 export interface SocketImportsOptions {
   memory: () => WebAssembly.Memory;
@@ -129,9 +131,17 @@ export function createSocketImports(opts: SocketImportsOptions): WasiImport {
     }
   };
 
-  const releaseRing = (s: GuestSocket): void => {
-    if (s.ring && ringPool.length < RING_POOL_MAX) ringPool.push(s.ring);
+  /** Pools a closed socket's ring, or drops it: returns the id of a dropped ring (the event loop
+   * must forget it too, or every connection would leave its ring behind), else 0. */
+  const releaseRing = (s: GuestSocket): number => {
+    const r = s.ring;
     s.ring = null;
+    if (!r) return 0;
+    if (ringPool.length < RING_POOL_MAX) {
+      ringPool.push(r);
+      return 0;
+    }
+    return r.id;
   };
 
   /** After the guest consumed received bytes: ask for a refill if the event loop holds more and
@@ -204,8 +214,17 @@ export function createSocketImports(opts: SocketImportsOptions): WasiImport {
     }
   };
 
+  /**
+   * A ring (RING_BYTES of shared memory) pays off on a connection that talks: not on one that is
+   * closed before it says anything, nor on one held idle. A server accepting a burst of such
+   * connections would otherwise make a ring for each (and a dropped ring is freed only when both
+   * threads collect garbage). So a stream socket receives through plain RECVs until one brought
+   * data; its first send attaches the ring as well.
+   */
+  const wantsRing = (s: GuestSocket): boolean => s.stream && !s.ring && s.dataRecvs > 0;
+
   const recv = (s: GuestSocket, iovs: IoVec[], flags: number, from: boolean): RecvResult => {
-    if (s.stream && !s.ring && attachRing(s) === Errno.BADF) return { err: Errno.BADF, n: 0, roflags: 0, port: 0, addr: null };
+    if (wantsRing(s) && attachRing(s) === Errno.BADF) return { err: Errno.BADF, n: 0, roflags: 0, port: 0, addr: null };
     if (s.stream && s.ring) {
       const r = recvStream(s, iovs, flags);
       if (r.err || !from) return r;
@@ -223,6 +242,7 @@ export function createSocketImports(opts: SocketImportsOptions): WasiImport {
     const got = ch.result(0);
     const n = Math.min(got, want);
     mem.scatter(iovs, data.subarray(0, n));
+    if (s.stream && n > 0 && !(flags & RecvFlags.PEEK)) s.dataRecvs++;
     const addr = from ? ch.resultJson<GuestAddress | null>(3) : null;
     return { err: 0, n, roflags: ch.result(1), port: ch.result(2), addr };
   };
@@ -556,8 +576,7 @@ export function createSocketImports(opts: SocketImportsOptions): WasiImport {
       const s = sock(fd);
       if (!s) return wasi.fd_close!(fd);
       table.remove(s.fd);
-      ch.post(Op.CLOSE, null, s.fd);
-      releaseRing(s);
+      ch.post(Op.CLOSE, null, s.fd, releaseRing(s));
       return 0;
     },
     fd_fdstat_get(fd, out) {

@@ -231,6 +231,8 @@ export class SocketService {
       case Op.CLOSE:
         this.destroy(s);
         this.sockets.delete(s.fd);
+        // The guest dropped the socket's ring (its pool was full): forget it here as well.
+        if (a(1)) this.rings.delete(a(1));
         return this.reply(0);
       default:
         return this.reply(Errno.NOSYS);

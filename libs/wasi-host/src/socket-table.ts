@@ -10,8 +10,11 @@ export interface GuestSocket {
   /** SO_RCVTIMEO / SO_SNDTIMEO in ms; -1 = block forever. */
   recvTimeoutMs: number;
   sendTimeoutMs: number;
-  /** The shared receive/send rings (stream sockets, attached at the first recv or send). */
+  /** The shared receive/send rings of a stream socket that carries a conversation: attached at
+   * its first send or at a recv after one that brought data (socket-imports.ts, `wantsRing`). */
   ring: { id: number; ring: SocketRing } | null;
+  /** Plain RECVs that brought data, before the ring was attached. */
+  dataRecvs: number;
   /** Known to be connected (connect or a send succeeded, or accepted): sends may use the ring. */
   connected: boolean;
   /** shutdown(SHUT_WR) done: sends fail with EPIPE. */
@@ -29,7 +32,7 @@ export class SocketTable {
   }
 
   add(fd: number, stream: boolean, nonblock = false): GuestSocket {
-    const s: GuestSocket = { fd, stream, nonblock, recvTimeoutMs: -1, sendTimeoutMs: -1, ring: null, connected: false, shutWr: false };
+    const s: GuestSocket = { fd, stream, nonblock, recvTimeoutMs: -1, sendTimeoutMs: -1, ring: null, dataRecvs: 0, connected: false, shutWr: false };
     this.sockets.set(fd, s);
     this.fds.set(fd, { kind: 'socket' });
     return s;

@@ -5,7 +5,8 @@ tests (network.test.ts) run it, on native python3.11 and in python.wasm.
 
 GET /        -> 200 "ok" (what the load generator asks for)
 GET /big     -> 200, 64 KiB (fills a slow reader's socket buffers)
-GET /stats   -> 200 JSON {"open": connections open now, "served": requests so far, "errors": ...}
+GET /stats   -> 200 JSON {"open": connections open now (the asking one included), "served": requests
+                so far, "errors": errors logged}
 Every error the server meets is written to stderr (one line each): the bench counts them.
 """
 import asyncio
