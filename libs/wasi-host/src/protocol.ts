@@ -24,6 +24,41 @@ export type PollRequestEntry = [number, number];
 /** [index into the request, PollEvent, errno, nbytes, rwflags (1 = HANGUP)] */
 export type PollReplyEntry = [number, number, number, number, number];
 
+// POLL travels as int32 records in the channel's data buffer (4 MiB: 524,288 requests), not as
+// JSON in meta (64 KiB), which a server polling 10,000 sockets overflowed.
+const POLL_REQUEST_INTS = 2;
+const POLL_REPLY_INTS = 5;
+
+/** Writes the entries into `dest`; returns their count. RangeError if they do not fit. */
+export function encodePollRequest(entries: readonly PollRequestEntry[], dest: Int32Array): number {
+  if (entries.length * POLL_REQUEST_INTS > dest.length) throw new RangeError(`${entries.length} poll entries do not fit the channel`);
+  entries.forEach(([fd, event], i) => {
+    dest[i * POLL_REQUEST_INTS] = fd;
+    dest[i * POLL_REQUEST_INTS + 1] = event;
+  });
+  return entries.length;
+}
+
+export function decodePollRequest(src: Int32Array, count: number): PollRequestEntry[] {
+  const n = Math.max(0, Math.min(count, Math.floor(src.length / POLL_REQUEST_INTS)));
+  return Array.from({ length: n }, (_, i): PollRequestEntry => [src[i * POLL_REQUEST_INTS]!, src[i * POLL_REQUEST_INTS + 1]!]);
+}
+
+/** Writes the ready entries into `dest`; returns their count (never more than the requests). */
+export function encodePollReply(ready: readonly PollReplyEntry[], dest: Int32Array): number {
+  const n = Math.min(ready.length, Math.floor(dest.length / POLL_REPLY_INTS));
+  for (let i = 0; i < n; i++) for (let k = 0; k < POLL_REPLY_INTS; k++) dest[i * POLL_REPLY_INTS + k] = ready[i]![k]!;
+  return n;
+}
+
+export function decodePollReply(src: Int32Array, count: number): PollReplyEntry[] {
+  const n = Math.max(0, Math.min(count, Math.floor(src.length / POLL_REPLY_INTS)));
+  return Array.from({ length: n }, (_, i): PollReplyEntry => {
+    const at = i * POLL_REPLY_INTS;
+    return [src[at]!, src[at + 1]!, src[at + 2]!, src[at + 3]!, src[at + 4]!];
+  });
+}
+
 export interface GetaddrinfoRequest {
   node: string | null;
   service: string | null;
@@ -51,8 +86,9 @@ export interface GetaddrinfoReply {
 //   LOCALADDR fd                                             → [port, json address]
 //   PEERADDR  fd                                             → [port, json address]
 //   GETADDRINFO json@0 GetaddrinfoRequest                     → [json GetaddrinfoReply]
-//   CLOSE     fd
-//   POLL      timeoutMs (-1 = none), json@1 PollRequestEntry[] → [json PollReplyEntry[]]
+//   CLOSE     fd, id of a ring the guest dropped (0: none)
+//   POLL      timeoutMs (-1 = none), n: n PollRequestEntry in data → [m: m PollReplyEntry in data]
+//             (encodePollRequest / encodePollReply)
 //   RING      fd, ringId, isNew (the SharedArrayBuffer was posted on the ring port) → AGAIN while
 //             the ring's previous connection is still closing
 //   SENDWAIT  fd, nonblock, timeoutMs: flushes the send ring, waits until it has room

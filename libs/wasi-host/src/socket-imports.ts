@@ -10,7 +10,7 @@ import type { FdTable } from './fs/fd-table.ts';
 import type { HostFn } from './host-call.ts';
 import { GuestMemory, totalLength, type IoVec } from './guest-memory.ts';
 import { pollOneoff } from './poll-oneoff.ts';
-import { IPPROTO_TCP, RecvFlags, SockOpt, SOL_SOCKET, TCP_NODELAY, type GetaddrinfoReply, type PollReplyEntry, type PollRequestEntry } from './protocol.ts';
+import { decodePollReply, encodePollRequest, IPPROTO_TCP, RecvFlags, SockOpt, SOL_SOCKET, TCP_NODELAY, type GetaddrinfoReply, type PollRequestEntry } from './protocol.ts';
 import { H, RECV_CAP, REFILL_FREE, SocketRing } from './ring.ts';
 import { SocketTable, type GuestSocket } from './socket-table.ts';
 import type { SocketShapes } from './wasm-imports.ts';
@@ -49,6 +49,7 @@ export function createSocketImports(opts: SocketImportsOptions): WasiImport {
   const table = new SocketTable(opts.fds);
   const wasi = opts.wasi;
   const data = ch.data;
+  const dataInts = new Int32Array(data.buffer, data.byteOffset, data.length >> 2);
   const sleeper = new Int32Array(new SharedArrayBuffer(4));
 
   const sock = (fd: number): GuestSocket | undefined => table.get(fd >>> 0);
@@ -624,8 +625,8 @@ export function createSocketImports(opts: SocketImportsOptions): WasiImport {
         checkFd: (fd) => (opts.fds.get(fd) ? 0 : Errno.BADF),
         pollSockets: (entries: PollRequestEntry[], timeoutMs: number) => {
           ch.sync();
-          const err = ch.callJson(Op.POLL, entries, timeoutMs);
-          return err ? [] : ch.resultJson<PollReplyEntry[]>(0);
+          const err = ch.call(Op.POLL, timeoutMs, encodePollRequest(entries, dataInts));
+          return err ? [] : decodePollReply(dataInts, ch.result(0));
         },
         monotonicNs: () => process.hrtime.bigint(),
         realtimeNs,

@@ -13,7 +13,7 @@ import { HostChannel, Op, type ChannelBuffers, type Request } from './channel.ts
 import { Errno, POLICY_REFUSED, eaiFromNode, errnoFromNode } from './errno.ts';
 import { allowsLookup, allowsPeer, allowsUnix, bindAddress, type NetPolicy } from './net-policy.ts';
 import { H, REFILL_FREE, SocketRing } from './ring.ts';
-import { RecvFlags, SockOpt, SOL_SOCKET, IPPROTO_TCP, TCP_NODELAY, IPPROTO_IPV6, IPV6_V6ONLY, PollEvent, type PollRequestEntry, type PollReplyEntry, type GetaddrinfoRequest, type GetaddrinfoReply } from './protocol.ts';
+import { RecvFlags, SockOpt, SOL_SOCKET, IPPROTO_TCP, TCP_NODELAY, IPPROTO_IPV6, IPV6_V6ONLY, PollEvent, decodePollRequest, encodePollReply, type PollRequestEntry, type PollReplyEntry, type GetaddrinfoRequest, type GetaddrinfoReply } from './protocol.ts';
 
 /** Receive queue size above which a TCP socket stops reading (kernel-like backpressure). */
 const RECV_HIGH = 8 * 1024 * 1024;
@@ -102,12 +102,16 @@ export class SocketService {
   private readonly ringSockets = new Set<HostSocket>();
   /** Rings a closing connection may still read into (until its handle closes): not reusable. */
   private readonly quarantined = new Set<number>();
+  /** The channel's data buffer as int32s (POLL requests and replies, protocol.ts). */
+  private readonly dataInts: Int32Array;
 
   constructor(
     bufs: ChannelBuffers,
     private readonly options: SocketServiceOptions,
   ) {
     this.channel = new HostChannel(bufs, (req) => this.dispatch(req), () => this.serviceRings());
+    const data = this.channel.data;
+    this.dataInts = new Int32Array(data.buffer, data.byteOffset, data.length >> 2);
   }
 
   start(): void {
@@ -188,7 +192,7 @@ export class SocketService {
       case Op.OPEN:
         return this.open(a(0), a(1), a(2));
       case Op.POLL:
-        return this.poll(req.json<PollRequestEntry[]>(1), a(0));
+        return this.poll(decodePollRequest(this.dataInts, a(1)), a(0));
       case Op.GETADDRINFO:
         return this.getaddrinfo(req.json<GetaddrinfoRequest>(0));
       case Op.RING:
@@ -1072,14 +1076,14 @@ export class SocketService {
         if (r) ready.push([i, r[1], r[2], r[3], r[4]]);
       });
       if (!ready.length) return false;
-      this.reply(0, [], ready);
+      this.reply(0, [encodePollReply(ready, this.dataInts)]);
       return true;
     };
     if (timeoutMs === 0) {
-      if (!attempt()) this.reply(0, [], []);
+      if (!attempt()) this.reply(0, [0]);
       return;
     }
-    this.park(attempt, timeoutMs, () => this.reply(0, [], []));
+    this.park(attempt, timeoutMs, () => this.reply(0, [0]));
   }
 
   // ---- options --------------------------------------------------------------------------------

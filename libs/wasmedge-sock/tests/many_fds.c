@@ -39,13 +39,21 @@ int main(int argc, char **argv) {
     CHECK(socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0, "socketpair after closing");
     OK("socketpair works again: fds %d and %d", sv[0], sv[1]);
     CHECK(send(sv[0], "x", 1, 0) == 1, "send");
-    struct pollfd p[2] = {{.fd = fds[0], .events = POLLIN}, {.fd = sv[1], .events = POLLIN}};
-    int ready = poll(p, 2, 5000);
-    CHECK(ready == 1 && p[1].revents & POLLIN && p[0].revents == 0, "poll: %d ready, revents %d/%d", ready,
-          p[0].revents, p[1].revents);
+    /* One poll() over every socket still open (80 bytes each in wasi-libc's poll: more than a
+     * small stack holds, libs/wasi-libc/patches/0005) and the pair's end that has data. */
+    struct pollfd *p = calloc((size_t)keep + 1, sizeof(*p));
+    CHECK(p != NULL, "calloc");
+    for (int i = 0; i < keep; i++) p[i] = (struct pollfd){.fd = fds[i], .events = POLLIN};
+    p[keep] = (struct pollfd){.fd = sv[1], .events = POLLIN};
+    int ready = poll(p, (nfds_t)keep + 1, 5000);
+    int others = 0;
+    for (int i = 0; i < keep; i++) others += p[i].revents != 0;
+    CHECK(ready == 1 && (p[keep].revents & POLLIN) && others == 0, "poll: %d ready, %d idle ones with revents",
+          ready, others);
+    free(p);
     char c = 0;
     CHECK(recv(sv[1], &c, 1, 0) == 1 && c == 'x', "recv after poll");
-    OK("poll() over fd %d and fd %d: the one with data is ready", fds[0], sv[1]);
+    OK("poll() over %d sockets (the last fd %d): only the one with data is ready", keep + 1, sv[1]);
 
     close(sv[0]);
     close(sv[1]);
