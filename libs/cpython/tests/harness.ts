@@ -52,13 +52,19 @@ export interface PywasiOptions {
 }
 
 /** Runs `pywasi ARGS` to completion; never throws for a non-zero exit. */
-export async function pywasi(args: string[], options: PywasiOptions = {}): Promise<PywasiResult> {
+export function pywasi(args: string[], options: PywasiOptions = {}): Promise<PywasiResult> {
+  return runGroup(process.execPath, [cli, ...args], { ...options, cwd: options.cwd ?? workspaceRoot, env: options.env ?? {} });
+}
+
+/** Runs a command in its own process group to completion (a timeout kills the whole group: pywasi
+ * hands over to another Node); never throws for a non-zero exit. */
+export async function runGroup(command: string, args: string[], options: PywasiOptions = {}): Promise<PywasiResult> {
   const started = Date.now();
-  const child = execa(process.execPath, [cli, ...args], {
-    cwd: options.cwd ?? workspaceRoot,
-    env: options.env ?? {},
+  const child = execa(command, args, {
+    ...(options.cwd ? { cwd: options.cwd } : {}),
+    ...(options.env ? { env: options.env } : {}),
     reject: false,
-    detached: true, // its own process group: a timeout ends the Node it hands over to as well
+    detached: true,
     stdin: 'ignore',
   });
   let timedOut = false;

@@ -4,7 +4,7 @@
 import * as path from 'node:path';
 import { execa, type ResultPromise } from 'execa';
 import { obtainWasmEdge, type WasmEdge } from '../../../tools/testing/wasmedge.ts';
-import { killGroup, pyDir, releaseWasm, type PywasiResult } from './harness.ts';
+import { pyDir, releaseWasm, runGroup, type PywasiResult } from './harness.ts';
 
 const distDir = path.dirname(releaseWasm);
 let edge: WasmEdge | undefined;
@@ -22,24 +22,9 @@ function argv(args: string[], dirs: string[]): [string, string[]] {
 }
 
 /** `wasmedge python.wasm ARGS` to completion; never throws for a non-zero exit. */
-export async function wasmedgePython(args: string[], options: { timeoutMs?: number; dirs?: string[] } = {}): Promise<PywasiResult> {
+export function wasmedgePython(args: string[], options: { timeoutMs?: number; dirs?: string[] } = {}): Promise<PywasiResult> {
   const [command, commandArgs] = argv(args, options.dirs ?? []);
-  const started = Date.now();
-  const child = execa(command, commandArgs, { reject: false, detached: true, stdin: 'ignore' });
-  let timedOut = false;
-  const timer = options.timeoutMs === undefined ? undefined : setTimeout(() => {
-    timedOut = true;
-    killGroup(child, 'SIGKILL');
-  }, options.timeoutMs);
-  const result = await child;
-  if (timer) clearTimeout(timer);
-  return {
-    exitCode: result.exitCode ?? -1,
-    stdout: String(result.stdout ?? ''),
-    stderr: String(result.stderr ?? ''),
-    seconds: (Date.now() - started) / 1000,
-    timedOut,
-  };
+  return runGroup(command, commandArgs, options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs });
 }
 
 /** A long-running guest (a server) on WasmEdge; stop it with harness.stopGroup. */
