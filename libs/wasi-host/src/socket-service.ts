@@ -4,14 +4,13 @@
 // one until the socket is ready or its deadline passes. Only one request can be parked: the guest
 // is single-threaded and blocked while it waits.
 import * as dgram from 'node:dgram';
-import * as dns from 'node:dns';
 import * as net from 'node:net';
 import { receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import { AddressFamily, SockType, ipAddress, type GuestAddress } from './abi/addr.ts';
-import { AiFlags, Protocol, type AddrinfoHints, type AddrinfoResult } from './abi/addrinfo.ts';
 import { HostChannel, Op, type ChannelBuffers, type Request } from './channel.ts';
-import { Errno, POLICY_REFUSED, eaiFromNode, errnoFromNode } from './errno.ts';
-import { allowsLookup, allowsPeer, allowsUnix, bindAddress, type NetPolicy } from './net-policy.ts';
+import { Errno, POLICY_REFUSED, errnoFromNode } from './errno.ts';
+import { allowsPeer, allowsUnix, bindAddress, type NetPolicy } from './net-policy.ts';
+import { resolveAddrinfo } from './name-lookup.ts';
 import { H, REFILL_FREE, SocketRing } from './ring.ts';
 import { RecvFlags, SockOpt, SOL_SOCKET, IPPROTO_TCP, TCP_NODELAY, IPPROTO_IPV6, IPV6_V6ONLY, PollEvent, decodePollRequest, encodePollReply, type PollRequestEntry, type PollReplyEntry, type GetaddrinfoRequest, type GetaddrinfoReply } from './protocol.ts';
 
@@ -72,10 +71,6 @@ class HostSocket {
   ) {}
 }
 
-const KNOWN_SERVICES: Record<string, number> = {
-  echo: 7, ftp: 21, ssh: 22, telnet: 23, smtp: 25, domain: 53, http: 80, pop3: 110, ntp: 123,
-  imap: 143, https: 443, imaps: 993, pop3s: 995,
-};
 
 export interface SocketServiceOptions {
   net: NetPolicy;
@@ -1242,68 +1237,18 @@ export class SocketService {
     this.reply(0, [p.port], p.addr);
   }
 
-  // ---- name lookup ----------------------------------------------------------------------------
+  // ---- name lookup (name-lookup.ts) ----------------------------------------------------------
 
   private getaddrinfo(req: GetaddrinfoRequest): void {
-    const h: AddrinfoHints = req.hints;
-    if (!allowsLookup(this.options.net)) return this.reply(POLICY_REFUSED);
-    if (h.flags & ~0x7f) return this.reply(Errno.AIBADFLAG);
-    if (h.family !== AddressFamily.UNSPEC && h.family !== AddressFamily.INET4 && h.family !== AddressFamily.INET6) {
-      return this.reply(Errno.AIFAMILY);
-    }
-    if (h.socktype !== 0 && h.socktype !== SockType.DGRAM && h.socktype !== SockType.STREAM) return this.reply(Errno.AISOCKTYPE);
-    if (req.node === null && req.service === null) return this.reply(Errno.AINONAME);
-    let port = 0;
-    if (req.service !== null && req.service !== '') {
-      if (/^\d+$/.test(req.service)) {
-        port = Number(req.service);
-        if (port > 65535) return this.reply(Errno.AISERVICE);
-      } else if (h.flags & AiFlags.NUMERICSERV) {
-        return this.reply(Errno.AINONAME);
-      } else {
-        const known = KNOWN_SERVICES[req.service.toLowerCase()];
-        if (known === undefined) return this.reply(Errno.AISERVICE);
-        port = known;
-      }
-    }
-    const wantFamily = h.family === AddressFamily.INET4 ? 4 : h.family === AddressFamily.INET6 ? 6 : 0;
-    const socktypes = h.socktype === 0 ? [SockType.STREAM, SockType.DGRAM] : [h.socktype];
-    const finish = (addrs: { address: string; family: 4 | 6 }[], canon: string | null) => {
-      const allowed = addrs.filter((a) => allowsPeer(this.options.net, a.address) || (h.flags & AiFlags.PASSIVE && req.node === null));
-      if (addrs.length && !allowed.length) return this.reply(POLICY_REFUSED);
-      const results: AddrinfoResult[] = [];
-      for (const a of allowed) {
-        for (const st of socktypes) {
-          results.push({ family: a.family, address: a.address, port, socktype: st, protocol: st === SockType.STREAM ? Protocol.TCP : Protocol.UDP });
-        }
-      }
-      if (!results.length) return this.reply(Errno.AINONAME);
-      this.reply(0, [], { results, canon: h.flags & AiFlags.CANONNAME ? canon : null } satisfies GetaddrinfoReply);
-    };
-    if (req.node === null || req.node === '') {
-      const passive = (h.flags & AiFlags.PASSIVE) !== 0;
-      const list: { address: string; family: 4 | 6 }[] = [];
-      if (wantFamily !== 6) list.push({ address: passive ? '0.0.0.0' : '127.0.0.1', family: 4 });
-      if (wantFamily !== 4) list.push({ address: passive ? '::' : '::1', family: 6 });
-      return finish(list, null);
-    }
-    const node = req.node;
-    const numeric = net.isIP(node);
-    if (numeric) {
-      if (wantFamily && numeric !== wantFamily) return this.reply(Errno.AIADDRFAMILY);
-      return finish([{ address: node, family: numeric as 4 | 6 }], node);
-    }
-    if (h.flags & AiFlags.NUMERICHOST) return this.reply(Errno.AINONAME);
-    let result: number | { address: string; family: 4 | 6 }[] | null = null;
-    dns.lookup(node, { all: true, family: wantFamily }, (err, addrs) => {
-      if (err) result = eaiFromNode(err);
-      else result = addrs.map((a) => ({ address: a.address, family: a.family === 6 ? 6 : 4 }));
+    let answer: GetaddrinfoReply | number | null = null;
+    void resolveAddrinfo(req, this.options.net).then((a) => {
+      answer = a;
       this.wake();
     });
     this.park(() => {
-      if (result === null) return false;
-      if (typeof result === 'number') this.reply(result);
-      else finish(result, node);
+      if (answer === null) return false;
+      if (typeof answer === 'number') this.reply(answer);
+      else this.reply(0, [], answer);
       return true;
     }, -1, () => {});
   }
