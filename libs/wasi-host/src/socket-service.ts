@@ -11,8 +11,9 @@ import { HostChannel, Op, type ChannelBuffers, type Request } from './channel.ts
 import { Errno, POLICY_REFUSED, errnoFromNode } from './errno.ts';
 import { allowsPeer, allowsUnix, bindAddress, type NetPolicy } from './net-policy.ts';
 import { resolveAddrinfo } from './name-lookup.ts';
+import { newSocketOptions, readOption, writeOption, type SocketOptions } from './socket-options.ts';
 import { H, REFILL_FREE, SocketRing } from './ring.ts';
-import { RecvFlags, SockOpt, SOL_SOCKET, IPPROTO_TCP, TCP_NODELAY, IPPROTO_IPV6, IPV6_V6ONLY, PollEvent, decodePollRequest, encodePollReply, type PollRequestEntry, type PollReplyEntry, type GetaddrinfoRequest, type GetaddrinfoReply } from './protocol.ts';
+import { RecvFlags, SockOpt, SOL_SOCKET, PollEvent, decodePollRequest, encodePollReply, type PollRequestEntry, type PollReplyEntry, type GetaddrinfoRequest, type GetaddrinfoReply } from './protocol.ts';
 
 /** Receive queue size above which a TCP socket stops reading (kernel-like backpressure). */
 const RECV_HIGH = 8 * 1024 * 1024;
@@ -56,7 +57,7 @@ class HostSocket {
   accepts: net.Socket[] = [];
   dgrams: Datagram[] = [];
   dgramBytes = 0;
-  opts = new Map<string, number>();
+  opts: SocketOptions = newSocketOptions();
   /** The shared rings of a stream socket, once the guest attached them (see ring.ts). */
   ring: SocketRing | null = null;
   ringId = 0;
@@ -344,7 +345,7 @@ export class SocketService {
       result = errnoFromNode(e);
       this.wake();
     });
-    probe.listen({ host: address, port, exclusive: true, ipv6Only: s.family === 6 && this.opt(s, 'v6only') === 1 }, () => {
+    probe.listen({ host: address, port, exclusive: true, ipv6Only: s.family === 6 && s.opts.v6only }, () => {
       const info = probe.address() as net.AddressInfo;
       s.bound = { address: info.address, port: info.port };
       probe.close(() => {
@@ -401,7 +402,7 @@ export class SocketService {
       if (typeof hostPath === 'number') return this.reply(hostPath);
       server.listen({ path: hostPath, backlog: bl }, onListening);
     }
-    else server.listen({ host: bound.address, port: bound.port, backlog: bl, ipv6Only: s.family === 6 && this.opt(s, 'v6only') === 1 }, onListening);
+    else server.listen({ host: bound.address, port: bound.port, backlog: bl, ipv6Only: s.family === 6 && s.opts.v6only }, onListening);
     this.park(() => {
       if (result === null) return false;
       this.reply(result);
@@ -483,7 +484,7 @@ export class SocketService {
         paused: holder.paused, eof: holder.eof, readErr: holder.readErr, soError: holder.soError,
       });
       (c as net.Socket & { __pywasi?: HostSocket }).__pywasi = ns;
-      if (this.opt(s, 'nodelay') === 1) c.setNoDelay(true);
+      if (s.opts.nodelay) c.setNoDelay(true);
       this.sockets.set(newFd, ns);
       this.reply(0);
       return true;
@@ -521,8 +522,8 @@ export class SocketService {
         family: addr.family,
         allowHalfOpen: true,
         onread: this.directRead(s),
-        noDelay: this.opt(s, 'nodelay') === 1,
-        keepAlive: this.opt(s, 'keepalive') === 1,
+        noDelay: s.opts.nodelay,
+        keepAlive: s.opts.keepalive,
         ...(local ? { localAddress: local.address, localPort: local.port } : {}),
       });
     }
@@ -563,8 +564,8 @@ export class SocketService {
     if (s.udp) return;
     const udp = dgram.createSocket({
       type: s.family === 6 ? 'udp6' : 'udp4',
-      reuseAddr: this.opt(s, 'reuseaddr') === 1,
-      ipv6Only: s.family === 6 && this.opt(s, 'v6only') === 1,
+      reuseAddr: s.opts.reuseaddr,
+      ipv6Only: s.family === 6 && s.opts.v6only,
     });
     udp.on('message', (msg, rinfo) => {
       if (s.dgramBytes + msg.length > DGRAM_QUEUE_MAX) return;
@@ -583,11 +584,9 @@ export class SocketService {
     const udp = s.udp;
     if (!udp || !s.udpBound) return;
     try {
-      if (this.opt(s, 'broadcast') === 1) udp.setBroadcast(true);
-      const rcv = s.opts.get('rcvbuf');
-      if (rcv) udp.setRecvBufferSize(rcv);
-      const snd = s.opts.get('sndbuf');
-      if (snd) udp.setSendBufferSize(snd);
+      if (s.opts.broadcast) udp.setBroadcast(true);
+      if (s.opts.rcvbuf) udp.setRecvBufferSize(s.opts.rcvbuf);
+      if (s.opts.sndbuf) udp.setSendBufferSize(s.opts.sndbuf);
     } catch {
       // best effort, as the kernel clamps these too
     }
@@ -1081,112 +1080,29 @@ export class SocketService {
     this.park(attempt, timeoutMs, () => this.reply(0, [0]));
   }
 
-  // ---- options --------------------------------------------------------------------------------
-
-  private opt(s: HostSocket, key: string): number {
-    return s.opts.get(key) ?? 0;
-  }
+  // ---- options (socket-options.ts) ------------------------------------------------------------
 
   private getopt(s: HostSocket, level: number, name: number): void {
-    if (level === IPPROTO_IPV6) {
-      if (s.family !== 6 || name !== IPV6_V6ONLY) return this.reply(Errno.NOPROTOOPT);
-      return this.reply(0, [this.opt(s, 'v6only')]);
-    }
-    if (level === IPPROTO_TCP) {
-      if (name === TCP_NODELAY) return this.reply(0, [this.opt(s, 'nodelay')]);
-      return this.reply(Errno.NOPROTOOPT);
-    }
-    if (level !== SOL_SOCKET) return this.reply(Errno.NOPROTOOPT);
-    switch (name) {
-      case SockOpt.TYPE:
-        return this.reply(0, [s.stream ? SockType.STREAM : SockType.DGRAM]);
-      case SockOpt.ERROR: {
+    if (level === SOL_SOCKET) {
+      // The options that tell the socket's state, not a setting.
+      if (name === SockOpt.TYPE) return this.reply(0, [s.stream ? SockType.STREAM : SockType.DGRAM]);
+      if (name === SockOpt.ACCEPTCONN) return this.reply(0, [s.state === 'listening' ? 1 : 0]);
+      if (name === SockOpt.ERROR) {
         const e = s.soError;
         s.soError = 0;
         return this.reply(0, [e]);
       }
-      case SockOpt.ACCEPTCONN:
-        return this.reply(0, [s.state === 'listening' ? 1 : 0]);
-      case SockOpt.REUSEADDR:
-        return this.reply(0, [this.opt(s, 'reuseaddr')]);
-      case SockOpt.KEEPALIVE:
-        return this.reply(0, [this.opt(s, 'keepalive')]);
-      case SockOpt.BROADCAST:
-        return this.reply(0, [this.opt(s, 'broadcast')]);
-      case SockOpt.DONTROUTE:
-        return this.reply(0, [this.opt(s, 'dontroute')]);
-      case SockOpt.OOBINLINE:
-        return this.reply(0, [this.opt(s, 'oobinline')]);
-      case SockOpt.SNDBUF:
-        return this.reply(0, [s.opts.get('sndbuf') ?? 212992]);
-      case SockOpt.RCVBUF:
-        return this.reply(0, [s.opts.get('rcvbuf') ?? 131072]);
-      case SockOpt.RCVLOWAT:
-        return this.reply(0, [s.opts.get('rcvlowat') ?? 1]);
-      case SockOpt.LINGER:
-        return this.reply(0, [this.opt(s, 'linger_on'), this.opt(s, 'linger')]);
-      default:
-        return this.reply(Errno.NOPROTOOPT);
     }
+    const values = readOption(s.opts, level, name, s.family);
+    return typeof values === 'number' ? this.reply(values) : this.reply(0, values);
   }
 
   private setopt(s: HostSocket, level: number, name: number, value: number, value2: number): void {
-    const flag = value !== 0 ? 1 : 0;
-    if (level === IPPROTO_IPV6) {
-      if (s.family !== 6 || name !== IPV6_V6ONLY) return this.reply(Errno.NOPROTOOPT);
-      // Applied when the socket binds or listens (Node's ipv6Only); like Linux, too late after.
-      if (s.state !== 'idle' || s.bound || s.udpBound) return this.reply(Errno.INVAL);
-      s.opts.set('v6only', flag);
-      return this.reply(0);
-    }
-    if (level === IPPROTO_TCP) {
-      if (name !== TCP_NODELAY) return this.reply(Errno.NOPROTOOPT);
-      s.opts.set('nodelay', flag);
-      s.conn?.setNoDelay(flag === 1);
-      return this.reply(0);
-    }
-    if (level !== SOL_SOCKET) return this.reply(Errno.NOPROTOOPT);
-    switch (name) {
-      case SockOpt.REUSEADDR:
-        s.opts.set('reuseaddr', flag);
-        return this.reply(0);
-      case SockOpt.KEEPALIVE:
-        s.opts.set('keepalive', flag);
-        s.conn?.setKeepAlive(flag === 1);
-        return this.reply(0);
-      case SockOpt.BROADCAST:
-        s.opts.set('broadcast', flag);
-        this.applyUdpOptions(s);
-        return this.reply(0);
-      case SockOpt.DONTROUTE:
-        s.opts.set('dontroute', flag);
-        return this.reply(0);
-      case SockOpt.OOBINLINE:
-        s.opts.set('oobinline', flag);
-        return this.reply(0);
-      case SockOpt.SNDBUF:
-      case SockOpt.RCVBUF:
-        if (value < 0) return this.reply(Errno.INVAL);
-        // Linux doubles the requested size and reports that.
-        s.opts.set(name === SockOpt.SNDBUF ? 'sndbuf' : 'rcvbuf', Math.max(value * 2, 2048));
-        this.applyUdpOptions(s);
-        return this.reply(0);
-      case SockOpt.RCVLOWAT:
-        s.opts.set('rcvlowat', Math.max(1, value));
-        return this.reply(0);
-      case SockOpt.LINGER:
-        s.opts.set('linger_on', flag);
-        s.opts.set('linger', value2);
-        return this.reply(0);
-      case SockOpt.TYPE:
-      case SockOpt.ERROR:
-      case SockOpt.ACCEPTCONN:
-        return this.reply(Errno.NOPROTOOPT);
-      case SockOpt.BINDTODEVICE:
-        return this.reply(Errno.NOTSUP);
-      default:
-        return this.reply(Errno.NOPROTOOPT);
-    }
+    const { errno, effect } = writeOption(s.opts, level, name, value, value2, { family: s.family, bound: s.state !== 'idle' || s.bound !== null || s.udpBound });
+    if (effect === 'nodelay') s.conn?.setNoDelay(s.opts.nodelay);
+    else if (effect === 'keepalive') s.conn?.setKeepAlive(s.opts.keepalive);
+    else if (effect === 'udp') this.applyUdpOptions(s);
+    this.reply(errno);
   }
 
   // ---- addresses of a socket ------------------------------------------------------------------
