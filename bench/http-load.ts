@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { execa, type ResultPromise } from 'execa';
 import { nativePython, pywasiPython, requirePythonWasm, workspaceRoot } from './lib/pythons.ts';
 import { printTable, type Row } from './lib/report.ts';
+import { freePort } from '../libs/cpython/tests/harness.ts';
 
 const argv = process.argv.slice(2);
 const quick = argv.includes('--quick');
@@ -36,14 +37,6 @@ interface Server {
   child: ResultPromise;
   port: number;
   stderr: () => string;
-}
-
-async function freePort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise((resolve) => s.close(resolve));
-  return port;
 }
 
 async function startServer(name: Server['name'], native: string): Promise<Server> {

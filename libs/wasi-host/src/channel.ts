@@ -67,10 +67,13 @@ abstract class ChannelEnd {
   readonly ctl: Int32Array;
   readonly meta: Buffer;
   readonly data: Buffer;
+  /** `data` as int32s, for the records both ends encode there (POLL, protocol.ts). */
+  readonly dataInts: Int32Array;
   constructor(bufs: ChannelBuffers) {
     this.ctl = new Int32Array(bufs.ctl);
     this.meta = Buffer.from(bufs.meta);
     this.data = Buffer.from(bufs.data);
+    this.dataInts = new Int32Array(bufs.data);
   }
   protected writeJson(value: unknown): number {
     const text = JSON.stringify(value);

@@ -49,7 +49,6 @@ export function createSocketImports(opts: SocketImportsOptions): WasiImport {
   const table = new SocketTable(opts.fds);
   const wasi = opts.wasi;
   const data = ch.data;
-  const dataInts = new Int32Array(data.buffer, data.byteOffset, data.length >> 2);
   const sleeper = new Int32Array(new SharedArrayBuffer(4));
 
   const sock = (fd: number): GuestSocket | undefined => table.get(fd >>> 0);
@@ -625,8 +624,8 @@ export function createSocketImports(opts: SocketImportsOptions): WasiImport {
         checkFd: (fd) => (opts.fds.get(fd) ? 0 : Errno.BADF),
         pollSockets: (entries: PollRequestEntry[], timeoutMs: number) => {
           ch.sync();
-          const err = ch.call(Op.POLL, timeoutMs, encodePollRequest(entries, dataInts));
-          return err ? [] : decodePollReply(dataInts, ch.result(0));
+          const err = ch.call(Op.POLL, timeoutMs, encodePollRequest(entries, ch.dataInts));
+          return err ? [] : decodePollReply(ch.dataInts, ch.result(0));
         },
         monotonicNs: () => process.hrtime.bigint(),
         realtimeNs,

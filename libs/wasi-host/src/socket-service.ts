@@ -72,7 +72,6 @@ class HostSocket {
   ) {}
 }
 
-
 export interface SocketServiceOptions {
   net: NetPolicy;
   /** The host path of an AF_UNIX socket's guest path (through the guest's mounts, see
@@ -98,16 +97,12 @@ export class SocketService {
   private readonly ringSockets = new Set<HostSocket>();
   /** Rings a closing connection may still read into (until its handle closes): not reusable. */
   private readonly quarantined = new Set<number>();
-  /** The channel's data buffer as int32s (POLL requests and replies, protocol.ts). */
-  private readonly dataInts: Int32Array;
 
   constructor(
     bufs: ChannelBuffers,
     private readonly options: SocketServiceOptions,
   ) {
     this.channel = new HostChannel(bufs, (req) => this.dispatch(req), () => this.serviceRings());
-    const data = this.channel.data;
-    this.dataInts = new Int32Array(data.buffer, data.byteOffset, data.length >> 2);
   }
 
   start(): void {
@@ -188,7 +183,7 @@ export class SocketService {
       case Op.OPEN:
         return this.open(a(0), a(1), a(2));
       case Op.POLL:
-        return this.poll(decodePollRequest(this.dataInts, a(1)), a(0));
+        return this.poll(decodePollRequest(this.channel.dataInts, a(1)), a(0));
       case Op.GETADDRINFO:
         return this.getaddrinfo(req.json<GetaddrinfoRequest>(0));
       case Op.RING:
@@ -1070,7 +1065,7 @@ export class SocketService {
         if (r) ready.push([i, r[1], r[2], r[3], r[4]]);
       });
       if (!ready.length) return false;
-      this.reply(0, [encodePollReply(ready, this.dataInts)]);
+      this.reply(0, [encodePollReply(ready, this.channel.dataInts)]);
       return true;
     };
     if (timeoutMs === 0) {
