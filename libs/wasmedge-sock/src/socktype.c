@@ -14,8 +14,9 @@
 #include "internal.h"
 
 #define EMPTY (-1)
+#define CLOSED (-2) /* a member found closed while the set was being rebuilt */
 
-static int32_t *slots; /* capacity is a power of two; EMPTY or an fd */
+static int32_t *slots; /* capacity is a power of two; EMPTY, CLOSED or an fd */
 static size_t capacity, used;
 
 static size_t home(int32_t fd) {
@@ -55,12 +56,16 @@ static int is_open(int32_t fd) {
 }
 
 /* Makes room for one more member: drops closed fds, then doubles if still half full.
- * Returns 0, or -1 when memory ran out (the set is left as it was). */
+ * Returns 0, or -1 when memory ran out (closed members are then only marked CLOSED, which
+ * lookups pass over like any other fd). Each member is asked about once. */
 static int reserve(void) {
     if (capacity != 0 && (used + 1) * 2 <= capacity) return 0;
     size_t live = 0;
-    for (size_t i = 0; i < capacity; i++)
-        if (slots[i] != EMPTY && is_open(slots[i])) live++;
+    for (size_t i = 0; i < capacity; i++) {
+        if (slots[i] == EMPTY || slots[i] == CLOSED) continue;
+        if (is_open(slots[i])) live++;
+        else slots[i] = CLOSED;
+    }
     size_t want = 16;
     while ((live + 1) * 2 > want) want *= 2;
     int32_t *fresh = malloc(want * sizeof(*fresh));
@@ -72,7 +77,7 @@ static int reserve(void) {
     capacity = want;
     used = 0;
     for (size_t i = 0; i < old_capacity; i++)
-        if (old[i] != EMPTY && is_open(old[i])) place(old[i]);
+        if (old[i] != EMPTY && old[i] != CLOSED) place(old[i]);
     free(old);
     return 0;
 }
