@@ -1,45 +1,18 @@
 // The shared-memory call channel between the guest thread (which blocks in Atomics.wait) and the
 // event-loop thread (which owns the sockets and wakes up via Atomics.waitAsync). One request is in
 // flight at a time because the guest is single-threaded. No postMessage on the hot path: integers
-// travel in `ctl`, bulk bytes in `data`, rare structured values as JSON in `meta`.
-
-export const Op = {
-  OPEN: 1,
-  BIND: 2,
-  CONNECT: 3,
-  LISTEN: 4,
-  ACCEPT: 5,
-  RECV: 6,
-  SEND: 7,
-  RECVFROM: 8,
-  SENDTO: 9,
-  SHUTDOWN: 10,
-  GETOPT: 11,
-  SETOPT: 12,
-  LOCALADDR: 13,
-  PEERADDR: 14,
-  GETADDRINFO: 15,
-  /** fd, id of the ring the guest dropped with it (0: none or pooled) */
-  CLOSE: 16,
-  POLL: 17,
-  /** fd, ringId, isNew: attach a SocketRing (posted on the ring port when new) to a stream socket */
-  RING: 18,
-  /** fd, nonblock, timeoutMs: flush the send ring and wait until it has room */
-  SENDWAIT: 19,
-  /** len: a /dev/pywasi-readline request in data → [reply length in data] (tty/readline-device.ts) */
-  READLINE: 20,
-} as const;
+// travel in `ctl`, bulk bytes in `data`, rare structured values as JSON in `meta`. What a request
+// and its reply hold is its operation's codec (ops.ts, channel-codec.ts).
+import { decodeFields, encodeFields, MAX_ARGS, MAX_RESULTS, type Failure, type OpCodec, type Outcome, type Shape, type ValueOf, type Wire } from './channel-codec.ts';
 
 const REQ = 0;
 const RESP = 1;
 const OP = 2;
-export const ARG0 = 3;
-export const MAX_ARGS = 13;
-const ERRNO = 16;
-export const RES0 = 17;
-export const MAX_RESULTS = 15;
+const ARG0 = 3;
+const ERRNO = ARG0 + MAX_ARGS;
+const RES0 = ERRNO + 1;
 /** Bumped by the guest to make the event loop look at the socket rings (no reply). */
-const DOORBELL = 32;
+const DOORBELL = RES0 + MAX_RESULTS;
 const CTL_INTS = 40;
 
 export const META_SIZE = 64 * 1024;
@@ -63,11 +36,11 @@ export function createChannelBuffers(): ChannelBuffers {
   };
 }
 
-abstract class ChannelEnd {
+abstract class ChannelEnd implements Wire {
   readonly ctl: Int32Array;
   readonly meta: Buffer;
   readonly data: Buffer;
-  /** `data` as int32s, for the records both ends encode there (POLL, protocol.ts). */
+  /** `data` as int32s, for the records both ends encode there (POLL, ops.ts). */
   readonly dataInts: Int32Array;
   constructor(bufs: ChannelBuffers) {
     this.ctl = new Int32Array(bufs.ctl);
@@ -75,13 +48,13 @@ abstract class ChannelEnd {
     this.data = Buffer.from(bufs.data);
     this.dataInts = new Int32Array(bufs.data);
   }
-  protected writeJson(value: unknown): number {
+  writeJson(value: unknown): number {
     const text = JSON.stringify(value);
     const n = this.meta.write(text, 0, 'utf8');
     if (n >= META_SIZE - 4) throw new RangeError('channel meta overflow');
     return n;
   }
-  protected parseJson<T>(len: number): T {
+  readJson<T>(len: number): T {
     return JSON.parse(this.meta.toString('utf8', 0, len)) as T;
   }
 }
@@ -110,11 +83,11 @@ export class GuestChannel extends ChannelEnd {
     if (errno && onError) onError(errno);
   }
 
-  private send(op: number, args: number[]): number {
+  private send<Q extends Shape>(op: OpCodec<Q>, request: ValueOf<Q>): number {
     this.sync();
     const ctl = this.ctl;
-    ctl[OP] = op;
-    for (let i = 0; i < args.length; i++) ctl[ARG0 + i] = args[i]!;
+    ctl[OP] = op.code;
+    encodeFields(op.request, request, ctl, ARG0, this);
     let seq = (Atomics.load(ctl, REQ) + 1) | 0;
     if (seq === 0) seq = 1; // 0 means "nothing outstanding"
     Atomics.store(ctl, REQ, seq);
@@ -124,8 +97,8 @@ export class GuestChannel extends ChannelEnd {
 
   /** Sends a request without waiting for its reply; a failure is passed to `onError` when the
    * reply is collected (at the next request or sync()). */
-  post(op: number, onError: ((errno: number) => void) | null, ...args: number[]): void {
-    this.outstanding = this.send(op, args);
+  post<Q extends Shape>(op: OpCodec<Q>, request: ValueOf<Q>, onError: ((errno: number) => void) | null = null): void {
+    this.outstanding = this.send(op, request);
     this.onPostedError = onError;
   }
 
@@ -135,37 +108,24 @@ export class GuestChannel extends ChannelEnd {
     Atomics.notify(this.ctl, DOORBELL);
   }
 
-  /** Sends a request and blocks until the reply; returns the errno. Results via `result(i)`. */
-  call(op: number, ...args: number[]): number {
+  /** Sends a request and blocks until its reply. */
+  call<Q extends Shape, R extends Shape>(op: OpCodec<Q, R>, request: ValueOf<Q>): Outcome<ValueOf<R>> {
     const ctl = this.ctl;
-    const seq = this.send(op, args);
-    ctl[OP] = op;
+    const seq = this.send(op, request);
     for (;;) {
       const resp = Atomics.load(ctl, RESP);
       if (resp === seq) break;
       Atomics.wait(ctl, RESP, resp);
     }
-    return ctl[ERRNO]!;
-  }
-  /** Like call, with a JSON value in meta; its length goes in the last argument. */
-  callJson(op: number, value: unknown, ...args: number[]): number {
-    this.sync();
-    const len = this.writeJson(value);
-    return this.call(op, ...args, len);
-  }
-  result(i: number): number {
-    return this.ctl[RES0 + i]!;
-  }
-  /** The JSON reply whose length is in result slot `i`. */
-  resultJson<T>(i: number): T {
-    return this.parseJson<T>(this.result(i));
+    const errno = ctl[ERRNO]! as Failure | 0;
+    return errno ? [errno, undefined] : [0, decodeFields(op.reply, ctl, RES0, this)];
   }
 }
 
+/** A request as the event loop sees it: its op code, and its fields through the op's codec. */
 export interface Request {
-  op: number;
-  arg(i: number): number;
-  json<T>(lenArg: number): T;
+  readonly code: number;
+  read<Q extends Shape>(op: OpCodec<Q>): ValueOf<Q>;
 }
 
 /** Event-loop end: serves requests; handlers reply now or later (parked blocking calls). */
@@ -237,21 +197,27 @@ export class HostChannel extends ChannelEnd {
       this.busy = true;
       const ctl = this.ctl;
       const req: Request = {
-        op: ctl[OP]!,
-        arg: (i) => ctl[ARG0 + i]!,
-        json: <T>(lenArg: number) => this.parseJson<T>(ctl[ARG0 + lenArg]!),
+        code: ctl[OP]!,
+        read: (op) => decodeFields(op.request, ctl, ARG0, this),
       };
       this.handler(req, this);
     }
   }
 
-  /** Completes the current request. `json`, when given, is written to meta and its length put in
-   * the result slot after the numeric results. */
-  reply(errno: number, results: number[] = [], json?: unknown): void {
+  /** Completes the current request with its reply. */
+  reply<R extends Shape>(op: OpCodec<Shape, R>, value: ValueOf<R>): void {
+    encodeFields(op.reply, value, this.ctl, RES0, this);
+    this.complete(0);
+  }
+
+  /** Completes the current request with an errno alone (0: success with nothing to report). */
+  status(errno: number): void {
+    this.complete(errno);
+  }
+
+  private complete(errno: number): void {
     const ctl = this.ctl;
     ctl[ERRNO] = errno;
-    for (let i = 0; i < results.length; i++) ctl[RES0 + i] = results[i]!;
-    if (json !== undefined) ctl[RES0 + results.length] = this.writeJson(json);
     this.busy = false;
     Atomics.store(ctl, RESP, this.handled);
     Atomics.notify(ctl, RESP);

@@ -8,7 +8,7 @@ import { MountTable, type MountSpec } from './fs/mounts.ts';
 import { closeAllFiles, createWasiFs } from './fs/wasi-fs.ts';
 import { GuestMemory } from './guest-memory.ts';
 import { guardAll } from './host-call.ts';
-import { createSocketImports } from './socket-imports.ts';
+import { createSocketImports } from './sockets/guest/imports.ts';
 import { LineTail } from './tty/line-tail.ts';
 import { createReadlineDevice, READLINE_DEVICE_PATH } from './tty/readline-device.ts';
 import { createProcessImports, ProcExit } from './wasi-process.ts';

@@ -5,7 +5,7 @@
 // regular files always are.
 import type { GuestMemory } from './guest-memory.ts';
 import { Errno } from './errno.ts';
-import type { PollReplyEntry, PollRequestEntry } from './protocol.ts';
+import type { PollReplyEntry, PollRequestEntry } from './ops.ts';
 
 export const SUBSCRIPTION_SIZE = 48;
 export const EVENT_SIZE = 32;

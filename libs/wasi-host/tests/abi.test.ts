@@ -4,7 +4,7 @@ import { readHints, sockaddrData, writeAddrinfoChain } from '../src/abi/addrinfo
 import { Errno, eaiFromNode, errnoFromNode } from '../src/errno.ts';
 import { GuestFault, GuestMemory } from '../src/guest-memory.ts';
 import { clockDeadline, decodeSubscriptions, encodeEvent } from '../src/poll-oneoff.ts';
-import { allowsPeer, bindAddress, isLoopback } from '../src/net-policy.ts';
+import { allowsPeer, bindAddress, isLoopback } from '../src/sockets/net-policy.ts';
 import { checkModule } from '../src/wasm-imports.ts';
 import { wat } from '../../../tools/testing/wat.ts';
 

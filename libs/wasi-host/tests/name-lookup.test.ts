@@ -1,11 +1,11 @@
-// sock_getaddrinfo's answers (name-lookup.ts), without a guest: hints, services, numeric hosts,
+// sock_getaddrinfo's answers (sockets/name-lookup.ts), without a guest: hints, services, numeric hosts,
 // the host's resolver for "localhost", and the network policy on every address.
 import { describe, expect, test } from '@jest/globals';
 import { AddressFamily, SockType } from '../src/abi/addr.ts';
 import { AiFlags } from '../src/abi/addrinfo.ts';
 import { Errno, POLICY_REFUSED } from '../src/errno.ts';
-import { resolveAddrinfo } from '../src/name-lookup.ts';
-import type { GetaddrinfoReply, GetaddrinfoRequest } from '../src/protocol.ts';
+import { resolveAddrinfo } from '../src/sockets/name-lookup.ts';
+import type { GetaddrinfoReply, GetaddrinfoRequest } from '../src/ops.ts';
 
 const ask = (node: string | null, service: string | null, hints: Partial<GetaddrinfoRequest['hints']> = {}): GetaddrinfoRequest => ({
   node,

@@ -6,7 +6,9 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { Writable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, test } from '@jest/globals';
-import { Op } from '../src/channel.ts';
+import type { Request } from '../src/channel.ts';
+import type { OpCodec } from '../src/channel-codec.ts';
+import { Ops } from '../src/ops.ts';
 import { Errno } from '../src/errno.ts';
 import { WasiError } from '../src/fs/device.ts';
 import { defaultHistoryFile, loadHistory, saveHistory } from '../src/tty/history-file.ts';
@@ -111,22 +113,15 @@ describe('history file', () => {
 /** The guest's end of the channel, answered by `serve` as the event loop would. */
 function fakeChannel(serve: (message: Buffer) => Buffer | number): ReadlineChannel & { calls: number[][] } {
   const data = Buffer.alloc(64);
-  const results = [0];
   const calls: number[][] = [];
-  return {
-    data,
-    calls,
-    sync: () => {},
-    call: (op: number, ...args: number[]) => {
-      calls.push([op, ...args]);
-      const reply = serve(Buffer.from(data.subarray(0, args[0])));
-      if (typeof reply === 'number') return reply;
-      reply.copy(data);
-      results[0] = reply.length;
-      return 0;
-    },
-    result: (i: number) => results[i]!,
+  const call = (op: OpCodec, request: { len: number }) => {
+    calls.push([op.code, request.len]);
+    const reply = serve(Buffer.from(data.subarray(0, request.len)));
+    if (typeof reply === 'number') return [reply, undefined];
+    reply.copy(data);
+    return [0, { len: reply.length }];
   };
+  return { data, calls, sync: () => {}, call: call as unknown as ReadlineChannel['call'] };
 }
 
 describe('readline device (guest side)', () => {
@@ -134,7 +129,7 @@ describe('readline device (guest side)', () => {
     const channel = fakeChannel((m) => Buffer.from(`L${m.toString().slice(1)}-reply`));
     const device = createReadlineDevice(channel);
     expect(device.write(Buffer.from('Pc>>> \0'))).toBe(7);
-    expect(channel.calls).toEqual([[Op.READLINE, 7]]);
+    expect(channel.calls).toEqual([[Ops.readline.code, 7]]);
     const buf = Buffer.alloc(4);
     const got: string[] = [];
     for (;;) {
@@ -473,14 +468,19 @@ describe('readline service (event-loop side)', () => {
 
   test('serve() takes the request from the channel buffer and replies there', () => {
     const data = Buffer.alloc(256);
-    const replies: [number, number[]][] = [];
-    const channel = { data, reply: (errno: number, results: number[] = []) => void replies.push([errno, results]) };
+    const replies: unknown[] = [];
+    const channel = {
+      data,
+      reply: (op: OpCodec, value: unknown) => void replies.push([op.name, value]),
+      status: (errno: number) => void replies.push(errno),
+    };
+    const request = (len: number) => ({ read: (() => ({ len })) as Request['read'] });
     const n = encodeGuestMessage({ kind: 'hello' }).copy(data);
-    service.serve({ arg: () => n }, channel);
-    expect(replies).toEqual([[0, [17]]]);
+    service.serve(request(n), channel);
+    expect(replies).toEqual([['READLINE', { len: 17 }]]);
     expect(data.toString('utf8', 0, 17)).toBe('Hold one\0old two\0');
-    service.serve({ arg: () => 0 }, channel);
-    service.serve({ arg: () => 9999 }, channel);
-    expect(replies.slice(1)).toEqual([[Errno.INVAL, []], [Errno.INVAL, []]]);
+    service.serve(request(0), channel);
+    service.serve(request(9999), channel);
+    expect(replies.slice(1)).toEqual([Errno.INVAL, Errno.INVAL]);
   });
 });

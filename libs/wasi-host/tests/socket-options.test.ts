@@ -1,9 +1,9 @@
-// The socket options record (socket-options.ts): what setsockopt stores and getsockopt reports,
+// The socket options record (sockets/options.ts): what setsockopt stores and getsockopt reports,
 // with Linux's answers, and which live effect the service must apply.
 import { describe, expect, test } from '@jest/globals';
 import { Errno } from '../src/errno.ts';
-import { IPPROTO_IPV6, IPPROTO_TCP, IPV6_V6ONLY, SockOpt, SOL_SOCKET, TCP_NODELAY } from '../src/protocol.ts';
-import { newSocketOptions, readOption, writeOption } from '../src/socket-options.ts';
+import { IPPROTO_IPV6, IPPROTO_TCP, IPV6_V6ONLY, SockOpt, SOL_SOCKET, TCP_NODELAY } from '../src/sockets/constants.ts';
+import { newSocketOptions, readOption, writeOption } from '../src/sockets/options.ts';
 
 const fresh = { family: 4 as const, bound: false };
 

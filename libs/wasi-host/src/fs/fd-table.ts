@@ -58,7 +58,7 @@ export interface DeviceEntry {
   rightsInheriting: bigint;
 }
 
-/** A socket of the socket extension; its state lives in socket-table.ts. */
+/** A socket of the socket extension; its state lives in sockets/guest/socket-table.ts. */
 export interface SocketEntry {
   kind: 'socket';
 }

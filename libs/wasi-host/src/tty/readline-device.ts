@@ -25,19 +25,20 @@
 // the guest. A request that breaks these rules fails with EINVAL (EMSGSIZE over 4 MiB); M is valid
 // only right after a C reply. On its way, the device puts what the guest last wrote to its
 // terminal without finishing the line in front of the prompt (line-tail.ts).
-import { Op, type GuestChannel } from '../channel.ts';
+import type { GuestChannel } from '../channel.ts';
+import { Ops } from '../ops.ts';
 import { Errno, WasiError, type GuestDevice } from '../fs/device.ts';
 import type { LineTail } from './line-tail.ts';
 
 export const READLINE_DEVICE_PATH = '/dev/pywasi-readline';
 
 /** What the device needs of the guest's end of the channel. */
-export type ReadlineChannel = Pick<GuestChannel, 'sync' | 'call' | 'result' | 'data'>;
+export type ReadlineChannel = Pick<GuestChannel, 'sync' | 'call' | 'data'>;
 
 const PROMPT = 0x50; // 'P'
 
-/** One device per open(): a request travels to the event loop as Op.READLINE (arg 0: its length
- * in `data`); the reply comes back in `data` (result 0: its length) and is read from here.
+/** One device per open(): a request travels to the event loop as Ops.readline (its bytes in
+ * `data`); the reply comes back in `data` and is read from here.
  * `lineTail` sees the guest's terminal output (without it, prompts start at column 0). */
 export function createReadlineDevice(channel: ReadlineChannel, lineTail?: LineTail): GuestDevice {
   let reply: Buffer | null = null;
@@ -52,10 +53,10 @@ export function createReadlineDevice(channel: ReadlineChannel, lineTail?: LineTa
       if (message.length > channel.data.length) throw new WasiError(Errno.MSGSIZE);
       channel.sync(); // a posted socket request may still be using the buffers
       channel.data.set(message, 0);
-      const errno = channel.call(Op.READLINE, message.length);
-      if (errno !== 0) throw new WasiError(errno);
+      const [errno, got] = channel.call(Ops.readline, { len: message.length });
+      if (errno) throw new WasiError(errno);
       // A copy: the next channel call reuses `data`.
-      reply = Buffer.from(channel.data.subarray(0, channel.result(0)));
+      reply = Buffer.from(channel.data.subarray(0, got.len));
       offset = 0;
       return src.length;
     },

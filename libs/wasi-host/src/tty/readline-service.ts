@@ -8,6 +8,7 @@
 import { createInterface, type Interface } from 'node:readline';
 import { DATA_SIZE, type HostChannel, type Request } from '../channel.ts';
 import { Errno } from '../errno.ts';
+import { Ops } from '../ops.ts';
 import { DEFAULT_HISTORY_SIZE, defaultHistoryFile, loadHistory, saveHistory } from './history-file.ts';
 import { InputGate, pieceEnd } from './input-gate.ts';
 import { decodeGuestMessage, encodeHostReply, newestThatFit, ProtocolError, type GuestMessage, type HostReply } from './readline-protocol.ts';
@@ -28,7 +29,7 @@ export interface ReadlineServiceOptions extends ReadlineOptions {
 }
 
 /** What serve() needs of the event loop's end of the channel. */
-export type ReplyChannel = Pick<HostChannel, 'data' | 'reply'>;
+export type ReplyChannel = Pick<HostChannel, 'data' | 'reply' | 'status'>;
 
 /** The reply to the parked request: message bytes, or an errno. */
 export type Answer = (reply: Buffer | number) => void;
@@ -84,15 +85,15 @@ export class ReadlineService {
     }
   }
 
-  /** Serves one Op.READLINE request: the message is in `data`, its length in argument 0. */
-  serve(req: Pick<Request, 'arg'>, channel: ReplyChannel): void {
-    const len = req.arg(0);
-    if (len <= 0 || len > channel.data.length) return channel.reply(Errno.INVAL);
+  /** Serves one Ops.readline request: the message is in `data`. */
+  serve(req: Pick<Request, 'read'>, channel: ReplyChannel): void {
+    const { len } = req.read(Ops.readline);
+    if (len <= 0 || len > channel.data.length) return channel.status(Errno.INVAL);
     this.receive(Buffer.from(channel.data.subarray(0, len)), (reply) => {
-      if (typeof reply === 'number') return channel.reply(reply);
-      if (reply.length > channel.data.length) return channel.reply(Errno.MSGSIZE);
+      if (typeof reply === 'number') return channel.status(reply);
+      if (reply.length > channel.data.length) return channel.status(Errno.MSGSIZE);
       reply.copy(channel.data, 0);
-      channel.reply(0, [reply.length]);
+      channel.reply(Ops.readline, { len: reply.length });
     });
   }
 

@@ -1,7 +1,7 @@
 // The guest-side state of the guest's sockets. Their fd numbers come from the guest's one fd
 // table (fs/fd-table.ts), shared with files and directories.
-import type { FdTable } from './fs/fd-table.ts';
-import type { SocketRing } from './ring.ts';
+import type { FdTable } from '../../fs/fd-table.ts';
+import type { SocketRing } from '../ring.ts';
 
 export interface GuestSocket {
   fd: number;
@@ -11,7 +11,7 @@ export interface GuestSocket {
   recvTimeoutMs: number;
   sendTimeoutMs: number;
   /** The shared receive/send rings of a stream socket that carries a conversation: attached at
-   * its first send or at a recv after one that brought data (socket-imports.ts, `wantsRing`). */
+   * its first send or at a recv after one that brought data (transfer.ts, `wantsRing`). */
   ring: { id: number; ring: SocketRing } | null;
   /** Plain RECVs that brought data, before the ring was attached. */
   dataRecvs: number;

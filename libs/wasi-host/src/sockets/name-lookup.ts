@@ -4,11 +4,11 @@
 // policy. Resolves to the reply, or to the errno (an EAI_* value or POLICY_REFUSED) the guest gets.
 import * as dns from 'node:dns';
 import * as net from 'node:net';
-import { AddressFamily, SockType } from './abi/addr.ts';
-import { AiFlags, Protocol, type AddrinfoResult } from './abi/addrinfo.ts';
-import { Errno, POLICY_REFUSED, eaiFromNode } from './errno.ts';
+import { AddressFamily, SockType } from '../abi/addr.ts';
+import { AiFlags, Protocol, type AddrinfoResult } from '../abi/addrinfo.ts';
+import { Errno, POLICY_REFUSED, eaiFromNode } from '../errno.ts';
 import { allowsLookup, allowsPeer, type NetPolicy } from './net-policy.ts';
-import type { GetaddrinfoReply, GetaddrinfoRequest } from './protocol.ts';
+import type { GetaddrinfoReply, GetaddrinfoRequest } from '../ops.ts';
 
 /** The services a guest may name instead of a port (the guest has no /etc/services). */
 const KNOWN_SERVICES: Record<string, number> = {

@@ -2,8 +2,8 @@
 // Linux does (sizes doubled on set, defaults reported). The options that depend on a socket's
 // state (SO_TYPE, SO_ERROR, SO_ACCEPTCONN) and the effects on live Node sockets stay with the
 // socket service, which `writeOption` tells what to re-apply.
-import { Errno } from './errno.ts';
-import { IPPROTO_IPV6, IPPROTO_TCP, IPV6_V6ONLY, SockOpt, SOL_SOCKET, TCP_NODELAY } from './protocol.ts';
+import { Errno } from '../errno.ts';
+import { IPPROTO_IPV6, IPPROTO_TCP, IPV6_V6ONLY, SockOpt, SOL_SOCKET, TCP_NODELAY } from './constants.ts';
 
 export interface SocketOptions {
   reuseaddr: boolean;

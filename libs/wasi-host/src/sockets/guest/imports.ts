@@ -1,0 +1,320 @@
+// The guest-thread half of the socket extension: the WasmEdge sock_* imports plus the fd_* and
+// poll_oneoff overrides that route socket fds to the event loop and everything else to the host's
+// own preview1 calls. The caller wraps every import (host-call.ts): a bad pointer answers EFAULT
+// and no host exception escapes, except ProcExit, which must reach the caller of _start.
+import { decodeAddress, encodeAddress, type GuestAddress } from '../../abi/addr.ts';
+import { readHints, writeAddrinfoChain } from '../../abi/addrinfo.ts';
+import type { GuestChannel } from '../../channel.ts';
+import { Errno } from '../../errno.ts';
+import type { FdTable } from '../../fs/fd-table.ts';
+import type { HostFn } from '../../host-call.ts';
+import { GuestMemory, type IoVec } from '../../guest-memory.ts';
+import { Ops } from '../../ops.ts';
+import { pollOneoff } from '../../poll-oneoff.ts';
+import { H } from '../ring.ts';
+import type { SocketShapes } from '../../wasm-imports.ts';
+import { realtimeNs } from '../../wasi-process.ts';
+import { GuestRings } from './rings.ts';
+import { getSocketOption, setSocketOption } from './socket-options.ts';
+import { SocketTable, type GuestSocket } from './socket-table.ts';
+import { SocketTransfer } from './transfer.ts';
+
+type WasiImport = Record<string, HostFn>;
+
+const FDFLAGS_NONBLOCK = 4;
+const FILETYPE_SOCKET_DGRAM = 5;
+const FILETYPE_SOCKET_STREAM = 6;
+// rights: FD_READ 1<<1, FD_WRITE 1<<6, FDSTAT_SET_FLAGS 1<<3, FILESTAT_GET 1<<21,
+// POLL_FD_READWRITE 1<<27, SOCK_SHUTDOWN 1<<28, SOCK_ACCEPT 1<<29
+const SOCKET_RIGHTS = (1n << 1n) | (1n << 6n) | (1n << 3n) | (1n << 21n) | (1n << 27n) | (1n << 28n) | (1n << 29n);
+const MAX_ADDR_LEN = 4096;
+
+export interface SocketImportsOptions {
+  memory: () => WebAssembly.Memory;
+  channel: GuestChannel;
+  /** The rest of preview1 (files, stdio, exit): what a non-socket fd goes to. */
+  wasi: WasiImport;
+  /** The guest's one fd table; sockets take their numbers from it. */
+  fds: FdTable;
+  shapes: SocketShapes;
+  /** Where new socket rings are posted for the event loop (see Ops.ring). Without it, stream
+   * sockets use plain RECV/SEND requests. */
+  ringPort?: { postMessage(value: unknown): void };
+}
+
+export function createSocketImports(opts: SocketImportsOptions): WasiImport {
+  const mem = new GuestMemory(opts.memory);
+  const ch = opts.channel;
+  const table = new SocketTable(opts.fds);
+  const wasi = opts.wasi;
+  const sleeper = new Int32Array(new SharedArrayBuffer(4));
+
+  const sock = (fd: number): GuestSocket | undefined => table.get(fd >>> 0);
+
+  /** The errno of a sock_* call on an fd that is not one of our sockets. */
+  const notSocket = (fd: number): number => (opts.fds.get(fd) ? Errno.NOTSOCK : Errno.BADF);
+
+  const readAddress = (ptr: number): GuestAddress | null => {
+    const buf = mem.u32(ptr);
+    const len = mem.u32(ptr + 4);
+    if (len > MAX_ADDR_LEN) return null;
+    return decodeAddress(mem.bytes(buf, len).slice());
+  };
+
+  const writeAddress = (ptr: number, addr: GuestAddress | null): boolean => {
+    const buf = mem.u32(ptr);
+    const len = mem.u32(ptr + 4);
+    mem.check(buf, len, 'address buffer');
+    if (!addr) return true;
+    const enc = encodeAddress(addr, len);
+    if (!enc) return false;
+    mem.write(buf, enc);
+    return true;
+  };
+
+  const validPort = (port: number) => port >= 0 && port <= 0xffff;
+
+  const rings = new GuestRings(mem, ch, opts.ringPort);
+  const transfer = new SocketTransfer(mem, ch, rings);
+
+  /** sock_recv, sock_recv_from, fd_read on a socket: the bytes into the iovecs, the counts out. */
+  const receive = (s: GuestSocket, iovsPtr: number, iovsLen: number, riflags: number, nreadOut: number, roflagsOut: number | null, from: { addrPtr: number; portOut: number | null } | null): number => {
+    const iovs = mem.iovecs(iovsPtr, iovsLen);
+    mem.check(nreadOut, 4, 'nread');
+    if (roflagsOut !== null) mem.check(roflagsOut, 2, 'roflags');
+    if (from) {
+      if (from.portOut !== null) mem.check(from.portOut, 4, 'port_out');
+      mem.check(from.addrPtr, 8, 'address');
+      mem.check(mem.u32(from.addrPtr), mem.u32(from.addrPtr + 4), 'address buffer');
+    }
+    const r = transfer.recv(s, iovs, riflags, from !== null);
+    if (r.err) return r.err;
+    if (from) {
+      writeAddress(from.addrPtr, r.from.address); // a too-small buffer keeps the data and drops the address
+      if (from.portOut !== null) mem.setU32(from.portOut, r.from.port);
+    }
+    mem.setU32(nreadOut, r.n);
+    if (roflagsOut !== null) mem.setU16(roflagsOut, r.roflags);
+    return 0;
+  };
+
+  /** sock_send, sock_send_to, fd_write on a socket. */
+  const transmit = (s: GuestSocket, iovs: IoVec[], nwrittenOut: number, to: GuestAddress | null, port: number): number => {
+    mem.check(nwrittenOut, 4, 'nwritten');
+    const r = transfer.send(s, iovs, to, port);
+    if (r.err) return r.err;
+    mem.setU32(nwrittenOut, r.n);
+    return 0;
+  };
+
+  const accept = (fd: number, fdflags: number, fdOut: number): number => {
+    const s = sock(fd);
+    if (!s) return notSocket(fd);
+    if (!s.stream) return Errno.NOTSUP;
+    mem.check(fdOut, 4, 'fd_out');
+    const newFd = table.reserve();
+    if (newFd < 0) return Errno.MFILE; // the one fd table is full (FD_LIMIT), as EMFILE on Linux
+    const [err] = ch.call(Ops.accept, { fd: s.fd, newFd, nonblock: s.nonblock, timeoutMs: s.recvTimeoutMs });
+    if (err) return err;
+    table.add(newFd, true, (fdflags & FDFLAGS_NONBLOCK) !== 0).connected = true;
+    mem.setU32(fdOut, newFd);
+    return 0;
+  };
+
+  /** sock_getlocaladdr / sock_getpeeraddr. Version 2 of the ABI: (fd, address, port_out);
+   * version 1 (IPv4/IPv6 only) adds type_out: (fd, address, type_out, port_out). */
+  const addressOf = (op: typeof Ops.localAddress | typeof Ops.peerAddress, v1: boolean): HostFn => (fd, addrPtr, ...outs) => {
+    const s = sock(fd);
+    if (!s) return notSocket(fd);
+    const typeOut = v1 ? outs[0]! : null;
+    const portOut = v1 ? outs[1]! : outs[0]!;
+    mem.check(portOut, 4, 'port_out');
+    if (typeOut !== null) mem.check(typeOut, 4, 'type_out');
+    mem.check(addrPtr, 8, 'address');
+    const [err, got] = ch.call(op, { fd: s.fd });
+    if (err) return err;
+    if (typeOut !== null && got.address.kind !== 'ip') return Errno.AFNOSUPPORT;
+    if (!writeAddress(addrPtr, got.address)) return Errno.INVAL;
+    if (typeOut !== null) mem.setU32(typeOut, mem.u32(addrPtr + 4) === 4 ? 4 : 6);
+    mem.setU32(portOut, got.port);
+    return 0;
+  };
+
+  const imports: Record<string, HostFn> = {
+    sock_open(af, socktype, fdOut) {
+      mem.check(fdOut, 4, 'fd_out');
+      const fd = table.reserve();
+      if (fd < 0) return Errno.MFILE;
+      // Arguments the event loop accepts (see SocketService.open) need no answer: posted.
+      const valid = af >= 1 && af <= 3 && socktype >= 0 && socktype <= 2 && !(af === 3 && socktype === 1);
+      if (valid) ch.post(Ops.open, { fd, af, type: socktype });
+      else {
+        const [err] = ch.call(Ops.open, { fd, af, type: socktype });
+        if (err) return err;
+      }
+      table.add(fd, socktype !== 1);
+      mem.setU32(fdOut, fd);
+      return 0;
+    },
+    sock_bind(fd, addrPtr, port) {
+      const s = sock(fd);
+      if (!s) return notSocket(fd);
+      const address = readAddress(addrPtr);
+      if (!address || !validPort(port)) return Errno.INVAL;
+      return ch.call(Ops.bind, { fd: s.fd, address, port })[0];
+    },
+    sock_connect(fd, addrPtr, port) {
+      const s = sock(fd);
+      if (!s) return notSocket(fd);
+      const address = readAddress(addrPtr);
+      if (!address || !validPort(port)) return Errno.INVAL;
+      const [err] = ch.call(Ops.connect, { fd: s.fd, address, port, nonblock: s.nonblock, timeoutMs: s.sendTimeoutMs });
+      if (err === 0 && s.stream) s.connected = true;
+      return err;
+    },
+    sock_listen(fd, backlog) {
+      const s = sock(fd);
+      if (!s) return notSocket(fd);
+      return ch.call(Ops.listen, { fd: s.fd, backlog })[0];
+    },
+    sock_accept:
+      opts.shapes.sock_accept === 1
+        ? (fd, fdOut) => accept(fd, 0, fdOut)
+        : (fd, fdflags, fdOut) => accept(fd, fdflags, fdOut),
+    sock_recv(fd, iovsPtr, iovsLen, riflags, nreadOut, roflagsOut) {
+      const s = sock(fd);
+      return s ? receive(s, iovsPtr, iovsLen, riflags, nreadOut, roflagsOut, null) : notSocket(fd);
+    },
+    sock_send(fd, iovsPtr, iovsLen, _siflags, nwrittenOut) {
+      const s = sock(fd);
+      return s ? transmit(s, mem.iovecs(iovsPtr, iovsLen), nwrittenOut, null, 0) : notSocket(fd);
+    },
+    // Version 1 of the ABI has no port_out.
+    sock_recv_from:
+      opts.shapes.sock_recv_from === 1
+        ? (fd, iovs, iovsLen, addrPtr, riflags, nreadOut, roflagsOut) => {
+            const s = sock(fd);
+            return s ? receive(s, iovs, iovsLen, riflags, nreadOut, roflagsOut, { addrPtr, portOut: null }) : notSocket(fd);
+          }
+        : (fd, iovs, iovsLen, addrPtr, riflags, portOut, nreadOut, roflagsOut) => {
+            const s = sock(fd);
+            return s ? receive(s, iovs, iovsLen, riflags, nreadOut, roflagsOut, { addrPtr, portOut }) : notSocket(fd);
+          },
+    sock_send_to(fd, iovsPtr, iovsLen, addrPtr, port, _siflags, nwrittenOut) {
+      const s = sock(fd);
+      if (!s) return notSocket(fd);
+      const iovs = mem.iovecs(iovsPtr, iovsLen);
+      mem.check(nwrittenOut, 4, 'nwritten');
+      const addr = readAddress(addrPtr);
+      if (!addr || !validPort(port)) return Errno.INVAL;
+      // On a stream socket the address is ignored, as Linux does for a connected socket.
+      return transmit(s, iovs, nwrittenOut, s.stream ? null : addr, port);
+    },
+    sock_shutdown(fd, how) {
+      const s = sock(fd);
+      if (!s) return notSocket(fd);
+      if (how < 1 || how > 3) return Errno.INVAL;
+      const [err] = ch.call(Ops.shutdown, { fd: s.fd, how });
+      if (!err && how & 1) s.ring?.ring.recvDiscard();
+      if (!err && how & 2 && s.stream) s.shutWr = true;
+      return err;
+    },
+    sock_getsockopt(fd, level, name, valPtr, lenPtr) {
+      const s = sock(fd);
+      return s ? getSocketOption(mem, ch, s, level, name, valPtr, lenPtr) : notSocket(fd);
+    },
+    sock_setsockopt(fd, level, name, valPtr, len) {
+      const s = sock(fd);
+      return s ? setSocketOption(mem, ch, s, level, name, valPtr, len) : notSocket(fd);
+    },
+    sock_getlocaladdr: addressOf(Ops.localAddress, opts.shapes.sock_getlocaladdr === 1),
+    sock_getpeeraddr: addressOf(Ops.peerAddress, opts.shapes.sock_getpeeraddr === 1),
+    sock_getaddrinfo(nodePtr, nodeLen, svcPtr, svcLen, hintsPtr, resPtr, max, resLenOut) {
+      const nl = nodeLen >>> 0;
+      const sl = svcLen >>> 0;
+      if (nl > 4096 || sl > 4096) return Errno.INVAL;
+      const node = nl === 0 || nodePtr === 0 ? null : mem.string(nodePtr, nl);
+      const service = sl === 0 || svcPtr === 0 ? null : mem.string(svcPtr, sl);
+      const hints = readHints(mem, hintsPtr);
+      mem.check(resPtr, 4, 'res');
+      mem.check(resLenOut, 4, 'res_len');
+      const [err, got] = ch.call(Ops.getaddrinfo, { query: { node, service, hints } });
+      if (err) return err;
+      const count = writeAddrinfoChain(mem, resPtr, max, got.answer.results, hints.flags, got.answer.canon);
+      if (count < 0) return Errno.INVAL;
+      mem.setU32(resLenOut, count);
+      return 0;
+    },
+
+    // ---- fd_* overrides: sockets here, everything else to the file-system calls ----
+    fd_read(fd, iovsPtr, iovsLen, nreadOut) {
+      const s = sock(fd);
+      return s ? receive(s, iovsPtr, iovsLen, 0, nreadOut, null, null) : wasi.fd_read!(fd, iovsPtr, iovsLen, nreadOut);
+    },
+    fd_write(fd, iovsPtr, iovsLen, nwrittenOut) {
+      const s = sock(fd);
+      return s ? transmit(s, mem.iovecs(iovsPtr, iovsLen), nwrittenOut, null, 0) : wasi.fd_write!(fd, iovsPtr, iovsLen, nwrittenOut);
+    },
+    fd_close(fd) {
+      const s = sock(fd);
+      if (!s) return wasi.fd_close!(fd);
+      table.remove(s.fd);
+      ch.post(Ops.close, { fd: s.fd, droppedRing: rings.release(s) });
+      return 0;
+    },
+    fd_fdstat_get(fd, out) {
+      const s = sock(fd);
+      if (!s) return wasi.fd_fdstat_get!(fd, out);
+      mem.check(out, 24, 'fdstat');
+      mem.write(out, new Uint8Array(24));
+      mem.setU8(out, s.stream ? FILETYPE_SOCKET_STREAM : FILETYPE_SOCKET_DGRAM);
+      mem.setU16(out + 2, s.nonblock ? FDFLAGS_NONBLOCK : 0);
+      mem.setU64(out + 8, SOCKET_RIGHTS);
+      mem.setU64(out + 16, SOCKET_RIGHTS);
+      return 0;
+    },
+    fd_fdstat_set_flags(fd, flags) {
+      const s = sock(fd);
+      if (!s) return wasi.fd_fdstat_set_flags!(fd, flags);
+      if (flags & ~FDFLAGS_NONBLOCK & 0xffff) return Errno.NOTSUP;
+      s.nonblock = (flags & FDFLAGS_NONBLOCK) !== 0;
+      return 0;
+    },
+    fd_filestat_get(fd, out) {
+      const s = sock(fd);
+      if (!s) return wasi.fd_filestat_get!(fd, out);
+      mem.check(out, 64, 'filestat');
+      mem.write(out, new Uint8Array(64));
+      mem.setU64(out + 8, BigInt(s.fd)); // a stable inode-like number
+      mem.setU8(out + 16, s.stream ? FILETYPE_SOCKET_STREAM : FILETYPE_SOCKET_DGRAM);
+      mem.setU64(out + 24, 1n);
+      return 0;
+    },
+    proc_exit(code) {
+      ch.sync(); // the event loop has taken every posted request before the guest goes
+      return wasi.proc_exit!(code);
+    },
+    poll_oneoff(inPtr, outPtr, nsubs, neventsOut) {
+      return pollOneoff(mem, inPtr, outPtr, nsubs, neventsOut, {
+        isSocket: (fd) => table.get(fd) !== undefined,
+        buffered: (fd) => table.get(fd)?.ring?.ring.recvAvailable() ?? 0,
+        writable: (fd) => {
+          const s = table.get(fd);
+          const ring = s?.ring?.ring;
+          if (!s || !ring || !s.connected || s.shutWr || Atomics.load(ring.hdr, H.SERR)) return -1;
+          return ring.sendFree() > 0 ? ring.sendFree() : -1;
+        },
+        checkFd: (fd) => (opts.fds.get(fd) ? 0 : Errno.BADF),
+        pollSockets: (entries, timeoutMs) => {
+          const [err, got] = ch.call(Ops.poll, { timeoutMs, entries });
+          return err ? [] : got.ready;
+        },
+        monotonicNs: () => process.hrtime.bigint(),
+        realtimeNs,
+        sleepMs: (ms) => void Atomics.wait(sleeper, 0, 0, ms),
+      });
+    },
+  };
+
+  return imports; // guarded by the caller with everything else (host-call.ts)
+}

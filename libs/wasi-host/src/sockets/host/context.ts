@@ -1,0 +1,106 @@
+// What the parts of the socket service share: the sockets by guest fd, the channel they answer on,
+// the host's policy and paths, and the one parked request. The guest is single-threaded and
+// blocked while it waits, so at most one request is parked: a blocking call waiting until its
+// socket is ready or its deadline passes. Every socket event calls wake(), which retries it.
+import type { MessagePort } from 'node:worker_threads';
+import type { OpCodec, Shape, ValueOf } from '../../channel-codec.ts';
+import type { HostChannel, Request } from '../../channel.ts';
+import { errnoFromNode } from '../../errno.ts';
+import type { NetPolicy } from '../net-policy.ts';
+import type { HostSocket } from './host-socket.ts';
+
+export interface SocketServiceOptions {
+  net: NetPolicy;
+  /** The host path of an AF_UNIX socket's guest path (through the guest's mounts, see
+   * fs/unix-paths.ts), or the errno that refuses it. `bind` names a path to create. */
+  unixPath: (guestPath: string, bind: boolean) => string | number;
+  /** Where the guest posts new socket rings ({ id, sab }) before its RING request. */
+  ringPort?: MessagePort;
+  /** Serves Ops.readline (tty/readline-service.ts); without it that op fails with NOSYS. */
+  readline?: { serve(req: Request, channel: HostChannel): void };
+}
+
+interface Parked {
+  /** Answers and returns true when the request can complete now. */
+  attempt: () => boolean;
+  timer: NodeJS.Timeout | null;
+}
+
+export class ServiceContext {
+  readonly sockets = new Map<number, HostSocket>();
+  private parked: Parked | null = null;
+
+  constructor(
+    readonly channel: HostChannel,
+    readonly options: SocketServiceOptions,
+  ) {}
+
+  reply<R extends Shape>(op: OpCodec<Shape, R>, value: ValueOf<R>): void {
+    this.channel.reply(op, value);
+  }
+
+  /** Answers with an errno alone (0: success with nothing to report). */
+  status(errno: number): void {
+    this.channel.status(errno);
+  }
+
+  /**
+   * Answers now if `attempt` does (returns true); otherwise parks until a socket event makes it
+   * succeed or `timeoutMs` (-1 = none) passes, when `onTimeout` answers. A non-blocking request
+   * never parks: `onTimeout` answers at once.
+   */
+  wait(attempt: () => boolean, o: { nonblock?: boolean; timeoutMs: number }, onTimeout: () => void): void {
+    if (attempt()) return;
+    if (o.nonblock) return onTimeout();
+    const parked: Parked = { attempt, timer: null };
+    if (o.timeoutMs >= 0) {
+      parked.timer = setTimeout(() => {
+        if (this.parked !== parked) return;
+        this.parked = null;
+        onTimeout();
+      }, o.timeoutMs);
+    }
+    this.parked = parked;
+  }
+
+  /** Parks the request until the returned function is called with its errno: for the Node calls
+   * that complete in a callback (bind, listen, name lookup). */
+  pending(): (errno: number) => void {
+    let result: number | null = null;
+    this.wait(() => {
+      if (result === null) return false;
+      this.status(result);
+      return true;
+    }, { timeoutMs: -1 }, () => {});
+    return (errno) => {
+      result = errno;
+      this.wake();
+    };
+  }
+
+  /** Called after any socket event: retries the parked request. An attempt may park anew (a
+   * request with several waits, e.g. a send after a connect). */
+  wake = (): void => {
+    const p = this.parked;
+    if (!p) return;
+    this.parked = null;
+    let done: boolean;
+    try {
+      done = p.attempt();
+    } catch (e) {
+      done = true;
+      this.status(errnoFromNode(e));
+    }
+    if (!done) {
+      this.parked ??= p;
+      return;
+    }
+    if (p.timer) clearTimeout(p.timer);
+  };
+
+  /** Forgets the parked request (the guest has exited). */
+  unpark(): void {
+    if (this.parked?.timer) clearTimeout(this.parked.timer);
+    this.parked = null;
+  }
+}

@@ -1,0 +1,53 @@
+// What the event loop knows about one guest socket: the Node objects behind it and the state a
+// kernel would keep (receive queue, EOF, accept queue, SO_ERROR, addresses, options).
+import type * as dgram from 'node:dgram';
+import type * as net from 'node:net';
+import { newSocketOptions, type SocketOptions } from '../options.ts';
+import type { SocketRing } from '../ring.ts';
+
+export type StreamState = 'idle' | 'connecting' | 'connected' | 'listening';
+
+export interface Datagram {
+  data: Buffer;
+  address: string;
+  family: 4 | 6;
+  port: number;
+}
+
+export type BoundAddress = { address: string; port: number } | { path: string; guest: string };
+
+export class HostSocket {
+  state: StreamState = 'idle';
+  /** For AF_UNIX: the host path, and the guest's own path (what getsockname answers). */
+  bound: BoundAddress | null = null;
+  conn: net.Socket | null = null;
+  server: net.Server | null = null;
+  udp: dgram.Socket | null = null;
+  udpBound = false;
+  udpConnected = false;
+  recvQueue: Buffer[] = [];
+  recvBytes = 0;
+  paused = false;
+  eof = false;
+  readErr = 0;
+  soError = 0;
+  shutRd = false;
+  shutWr = false;
+  accepts: net.Socket[] = [];
+  dgrams: Datagram[] = [];
+  dgramBytes = 0;
+  opts: SocketOptions = newSocketOptions();
+  /** The shared rings of a stream socket, once the guest attached them (see ring.ts). */
+  ring: SocketRing | null = null;
+  ringId = 0;
+  /** Where a read lands when it cannot go straight into the ring (connections we dialled). */
+  scratch: Buffer | null = null;
+  /** Reads with net.connect's `onread` (ring-pump.ts, directRead): paused while the ring has too
+   * little room. */
+  direct = false;
+  constructor(
+    readonly fd: number,
+    readonly family: 4 | 6 | 'unix',
+    readonly stream: boolean,
+  ) {}
+}
