@@ -135,6 +135,18 @@ async function idleConnections(port: number, count: number): Promise<() => Promi
   };
 }
 
+/** Waits until the server holds no connection but the asking one (a server loaded with 10,000
+ * connections is still closing them when wrk has finished); returns the seconds it took. */
+async function drained(port: number): Promise<number> {
+  const start = Date.now();
+  const deadline = start + 300_000;
+  while ((await stats(port)).open > 1) {
+    if (Date.now() > deadline) throw new Error(`the server still holds connections 300 s after the load ended`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return (Date.now() - start) / 1000;
+}
+
 async function churn(port: number, cycles: number): Promise<void> {
   for (let i = 0; i < cycles; i++) {
     await new Promise<void>((resolve) => {
@@ -184,6 +196,8 @@ try {
 
   console.log(`\nmemory (resident, the server's process group)`);
   for (const s of [servers.wasm, servers.native]) {
+    const drainSeconds = await drained(s.port);
+    if (drainSeconds >= 1) console.log(`  ${s.name.padEnd(6)}: took ${drainSeconds.toFixed(0)} s more to close the last level's connections`);
     await settle();
     const before = groupRssKiB(s.child.pid!);
     const close = await idleConnections(s.port, IDLE);
