@@ -5,7 +5,7 @@ import { GuestChannel, type ChannelBuffers } from './channel.ts';
 import { nullDevice, type GuestDevice } from './fs/device.ts';
 import { FdTable } from './fs/fd-table.ts';
 import { MountTable, type MountSpec } from './fs/mounts.ts';
-import { closeAllFiles, createWasiFs } from './fs/wasi-fs.ts';
+import { closeAllFiles, createWasiFs, type StdioTarget } from './fs/wasi-fs.ts';
 import { GuestMemory } from './guest-memory.ts';
 import { guardAll } from './host-call.ts';
 import { createSocketImports } from './sockets/guest/imports.ts';
@@ -15,7 +15,7 @@ import { createProcessImports, ProcExit } from './wasi-process.ts';
 import type { SocketShapes } from './wasm-imports.ts';
 import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { MessagePort } from 'node:worker_threads';
+import { parentPort, type MessagePort } from 'node:worker_threads';
 import { captureInstance, encodeImage, readImage, restoreInstance, SnapshotError } from './snapshot/image.ts';
 
 export interface GuestInit {
@@ -26,8 +26,10 @@ export interface GuestInit {
   /** The guest's tree: host directories at guest paths. */
   mounts: MountSpec[];
   stdin: number;
-  stdout: number;
-  stderr: number;
+  /** A host fd, or 'post': each write goes to the calling thread as an { type: 'output', fd,
+   * bytes } message, before the exit message. */
+  stdout: number | 'post';
+  stderr: number | 'post';
   channel: ChannelBuffers;
   shapes: SocketShapes;
   /** Where new socket rings go to the event loop (transferred to this thread). */
@@ -61,6 +63,13 @@ function capture(instance: WebAssembly.Instance, request: { initExport: string; 
   }
 }
 
+function stdioTarget(target: number | 'post', fd: number): StdioTarget {
+  if (target !== 'post') return target;
+  const port = parentPort;
+  if (!port) throw new Error(`fd ${fd} is to be posted, and this is not a worker thread`);
+  return { sink: (bytes) => port.postMessage({ type: 'output', fd, bytes }, [bytes.buffer as ArrayBuffer]) };
+}
+
 /** Devices every guest has. */
 function standardDevices(): Record<string, () => GuestDevice> {
   return { '/dev/null': nullDevice };
@@ -86,7 +95,7 @@ export async function runGuest(init: GuestInit): Promise<number> {
     memory: mem,
     mounts,
     fds,
-    stdio: [init.stdin, init.stdout, init.stderr],
+    stdio: [init.stdin, stdioTarget(init.stdout, 1), stdioTarget(init.stderr, 2)],
     sleepMs,
     ...(lineTail ? { onTerminalWrite: (b: Uint8Array) => lineTail.note(b) } : {}),
   });

@@ -17,9 +17,12 @@ import { chooseTrust, GUEST_CA_DIR, TrustError, writeTrustDir, type TrustChoice 
 import { ReadlineService, type ReadlineOptions } from './tty/readline-service.ts';
 import { checkModule, type ModuleCheck } from './wasm-imports.ts';
 
+/** What the guest writes to stdout or stderr, as it writes it (a copy the function may keep). */
+export type OutputSink = (bytes: Uint8Array) => void;
+
 export interface RunWasiOptions {
-  /** Path of a .wasm file or its bytes. */
-  module: string | Uint8Array;
+  /** Path of a .wasm file, its bytes, or a module compiled once by compileModule for many runs. */
+  module: string | Uint8Array | CompiledModule;
   /** argv as the guest sees it, argv[0] included. Default: [basename of the module]. */
   args?: string[];
   env?: Record<string, string>;
@@ -36,10 +39,15 @@ export interface RunWasiOptions {
   privateTmp?: boolean;
   /** Default 'loopback'. */
   net?: NetPolicy;
-  /** Host fds for the guest's 0/1/2. Default: ours (a terminal stdin is reopened, see below). */
+  /** Host fds for the guest's 0/1/2. Default: ours (a terminal stdin is reopened, see below).
+   * stdout and stderr may be functions instead: the guest then sees pipes, and every write reaches
+   * the function before the run's promise settles. */
   stdin?: number;
-  stdout?: number;
-  stderr?: number;
+  stdout?: number | OutputSink;
+  stderr?: number | OutputSink;
+  /** Ends the run: the guest thread is stopped wherever it is (a loop, a blocking call) and the
+   * promise rejects with the signal's reason. */
+  signal?: AbortSignal;
   /** Line editing via /dev/pywasi-readline (tty/); offered only when stdin and stdout are terminals. */
   readline?: ReadlineOptions | false;
   /** Start from a snapshot file (see snapshot/image.ts), or make one: run the init export instead
@@ -54,6 +62,13 @@ export interface RunWasiOptions {
    * a `dirs` entry for /etc/ssl takes precedence). */
   trust?: boolean;
 }
+
+/** What the guest thread posts (guest-bootstrap.mjs, guest-worker.ts). */
+type GuestMessage =
+  | { type: 'ready' }
+  | { type: 'output'; fd: number; bytes: Uint8Array }
+  | { type: 'exit'; code: number }
+  | { type: 'error'; name: string; message: string; stack?: string };
 
 /** The module cannot run here: not wasm, invalid, or imports we do not provide. */
 export class WasiModuleError extends Error {
@@ -75,6 +90,29 @@ export class WasiTrapError extends Error {
   ) {
     super(message);
     this.name = 'WasiTrapError';
+  }
+}
+
+/** A module compiled once, with what the host learned from its bytes: runs share it (V8 does not
+ * compile it again). */
+export interface CompiledModule {
+  readonly name: string;
+  readonly module: WebAssembly.Module;
+  readonly check: ModuleCheck;
+}
+
+const isCompiled = (m: RunWasiOptions['module']): m is CompiledModule => typeof m === 'object' && !(m instanceof Uint8Array);
+const moduleName = (m: RunWasiOptions['module']) => (typeof m === 'string' ? m : isCompiled(m) ? m.name : 'module');
+
+/** Reads, checks and compiles a module for runWasi; throws WasiModuleError with a one-line message
+ * when it cannot run here. */
+export async function compileModule(source: string | Uint8Array): Promise<CompiledModule> {
+  const { bytes, check } = loadModule(source, { validate: false });
+  const name = typeof source === 'string' ? source : 'module';
+  try {
+    return { name, module: await WebAssembly.compile(bytes as Uint8Array<ArrayBuffer>), check };
+  } catch (e) {
+    throw new WasiModuleError(`${name}: invalid WebAssembly module (${e instanceof Error ? e.message : String(e)})`, check);
   }
 }
 
@@ -116,9 +154,11 @@ export function guestEnvironment(options: Pick<RunWasiOptions, 'env' | 'hostname
 }
 
 export async function runWasi(options: RunWasiOptions): Promise<number> {
+  options.signal?.throwIfAborted();
+  const source = options.module;
   // V8 validates while compiling below; validating here too would cost a second pass.
-  const { bytes, check } = loadModule(options.module, { validate: false });
-  const args = options.args ?? [typeof options.module === 'string' ? path.basename(options.module) : 'module.wasm'];
+  const { bytes, check } = isCompiled(source) ? { bytes: null, check: source.check } : loadModule(source, { validate: false });
+  const args = options.args ?? [typeof source === 'string' || isCompiled(source) ? path.basename(moduleName(source)) : 'module.wasm'];
   const userMounts: MountSpec[] = [
     ...Object.entries(options.preopens ?? {}).map(([guest, host]) => ({ guest, host })),
     ...(options.dirs ?? []),
@@ -161,7 +201,9 @@ export async function runWasi(options: RunWasiOptions): Promise<number> {
       // keep fd 0
     }
   }
-  const readline = options.readline ? ReadlineService.open({ ...options.readline, stdin, stdout: options.stdout ?? 1 }) : null;
+  const stdout = options.stdout ?? 1;
+  const stderr = options.stderr ?? 2;
+  const readline = options.readline && typeof stdout === 'number' ? ReadlineService.open({ ...options.readline, stdin, stdout }) : null;
   const service = new SocketService(channel, {
     net: options.net ?? 'loopback',
     unixPath: (guestPath, bind) => unixSocketPath(table, guestPath, bind),
@@ -177,8 +219,8 @@ export async function runWasi(options: RunWasiOptions): Promise<number> {
     mounts,
     readline: readline !== null,
     stdin,
-    stdout: options.stdout ?? 1,
-    stderr: options.stderr ?? 2,
+    stdout: typeof stdout === 'number' ? stdout : 'post',
+    stderr: typeof stderr === 'number' ? stderr : 'post',
     channel,
     shapes: check.shapes,
     ringPort: ringChannel.port2,
@@ -186,6 +228,7 @@ export async function runWasi(options: RunWasiOptions): Promise<number> {
   };
   service.start();
   let settled = false;
+  let abort: (() => void) | null = null;
   try {
     return await new Promise<number>((resolve, reject) => {
       const worker = new Worker(BOOTSTRAP, {
@@ -195,21 +238,33 @@ export async function runWasi(options: RunWasiOptions): Promise<number> {
         stdout: false,
         stderr: false,
       });
-      WebAssembly.compile(bytes as Uint8Array<ArrayBuffer>).then(
-        (module) => worker.postMessage({ type: 'module', module }),
-        (e: unknown) => {
-          if (settled) return;
-          settled = true;
-          const name = typeof options.module === 'string' ? options.module : 'module';
-          reject(new WasiModuleError(`${name}: invalid WebAssembly module (${e instanceof Error ? e.message : String(e)})`, check));
-          void worker.terminate();
-        },
-      );
-      worker.on('message', (m: { type: string; code?: number; name?: string; message?: string; stack?: string }) => {
-        if (settled || m.type === 'ready') return;
+      /** Ends the run with `error` (once): the worker is stopped wherever it is. */
+      const fail = (error: unknown) => {
+        if (settled) return;
         settled = true;
-        if (m.type === 'exit') resolve(m.code ?? 0);
-        else reject(new WasiTrapError(`${m.name ?? 'Error'}: ${m.message ?? 'guest failed'}`, m.name ?? 'Error', m.stack));
+        reject(error);
+        void worker.terminate();
+      };
+      abort = () => fail(options.signal!.reason);
+      options.signal?.addEventListener('abort', abort, { once: true });
+      (bytes ? WebAssembly.compile(bytes as Uint8Array<ArrayBuffer>) : Promise.resolve((source as CompiledModule).module)).then(
+        (module) => worker.postMessage({ type: 'module', module }),
+        (e: unknown) => fail(new WasiModuleError(`${moduleName(source)}: invalid WebAssembly module (${e instanceof Error ? e.message : String(e)})`, check)),
+      );
+      worker.on('message', (m: GuestMessage) => {
+        if (settled || m.type === 'ready') return;
+        if (m.type === 'output') {
+          const sink = m.fd === 1 ? stdout : stderr;
+          try {
+            if (typeof sink === 'function') sink(m.bytes);
+          } catch (e) {
+            fail(e); // the embedder's function failed: its error ends the run
+          }
+          return;
+        }
+        settled = true;
+        if (m.type === 'exit') resolve(m.code);
+        else reject(new WasiTrapError(`${m.name}: ${m.message}`, m.name, m.stack));
         void worker.terminate();
       });
       worker.on('error', (e) => {
@@ -224,6 +279,7 @@ export async function runWasi(options: RunWasiOptions): Promise<number> {
       });
     });
   } finally {
+    if (abort) options.signal?.removeEventListener('abort', abort);
     readline?.close();
     service.close();
     ringChannel.port1.close();

@@ -9,8 +9,11 @@ export const FD_LIMIT = 1 << 16;
 
 export interface StdioEntry {
   kind: 'stdio';
-  /** The host fd it reads or writes. */
+  /** The host fd it reads or writes (-1 for a sink). */
   host: number;
+  /** Takes what the guest writes instead of a host fd (an embedder's callback); the guest sees a
+   * pipe. */
+  sink?: (bytes: Uint8Array) => void;
   filetype: number;
   /** The host fd is a terminal. */
   tty: boolean;

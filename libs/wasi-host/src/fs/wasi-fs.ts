@@ -18,7 +18,7 @@ import type { MountTable, TreeNode } from './mounts.ts';
 import { checkDirectory, DirCache, resolvePath, rootLocation, treeNodeAt, type FinalStat, type Location, type Resolved } from './resolve.ts';
 import {
   ALL_RIGHTS, DIR_RIGHTS, Fdflags, FILE_RIGHTS, Filetype, filestatOf, filetypeOf, Fstflags, LOOKUP_SYMLINK_FOLLOW,
-  Oflags, Rights, TTY_RIGHTS, Whence, writeFdstat, writeFilestat, type FilestatRecord,
+  Oflags, PIPE_RIGHTS, Rights, TTY_RIGHTS, Whence, writeFdstat, writeFilestat, type FilestatRecord,
 } from './wire.ts';
 
 const { O_RDONLY, O_WRONLY, O_RDWR, O_CREAT, O_EXCL, O_TRUNC, O_APPEND, O_NOFOLLOW, O_NONBLOCK } = fs.constants;
@@ -28,8 +28,8 @@ export interface WasiFsOptions {
   memory: GuestMemory;
   mounts: MountTable;
   fds: FdTable;
-  /** Host fds for the guest's 0, 1, 2. */
-  stdio: [number, number, number];
+  /** Host fds for the guest's 0, 1, 2, or sinks for 1 and 2. */
+  stdio: [number, StdioTarget, StdioTarget];
   /** Sleeps the guest thread (used while a blocking stdio read or write waits on EAGAIN). */
   sleepMs: (ms: number) => void;
   /** Sees what the guest wrote to a terminal (the line editor keeps the last line's tail). */
@@ -54,7 +54,15 @@ function syntheticStat(node: TreeNode): FilestatRecord {
   };
 }
 
-function stdioEntry(host: number): StdioEntry {
+/** Where the guest's stdout or stderr goes: a host fd, or a function that takes each write. */
+export type StdioTarget = number | { sink: (bytes: Uint8Array) => void };
+
+function stdioEntry(target: StdioTarget): StdioEntry {
+  if (typeof target !== 'number') {
+    // What a pipe looks like: preview1 has no FIFO type (wire.ts, filetypeOf).
+    return { kind: 'stdio', host: -1, sink: target.sink, filetype: Filetype.SOCKET_STREAM, tty: false, append: false, nonblock: false, rightsBase: PIPE_RIGHTS, rightsInheriting: PIPE_RIGHTS };
+  }
+  const host = target;
   let filetype: number = Filetype.UNKNOWN;
   let tty = false;
   try {
@@ -66,6 +74,12 @@ function stdioEntry(host: number): StdioEntry {
   }
   const rights = tty ? TTY_RIGHTS : FILE_RIGHTS;
   return { kind: 'stdio', host, filetype, tty, append: false, nonblock: false, rightsBase: rights, rightsInheriting: rights };
+}
+
+/** A sink's filestat: an empty pipe, made now. */
+function pipeStat(): FilestatRecord {
+  const now = BigInt(Date.now()) * 1_000_000n;
+  return { dev: SYNTHETIC_DEV, ino: 0n, filetype: Filetype.SOCKET_STREAM, nlink: 1n, size: 0n, atimNs: now, mtimNs: now, ctimNs: now };
 }
 
 type TimeArg = number | string;
@@ -527,7 +541,8 @@ export function createWasiFs(opts: WasiFsOptions): Record<string, HostFn> {
     fd_filestat_get(fd: number, out: number) {
       const e = entry(fd);
       let rec: FilestatRecord;
-      if (e.kind === 'file' || e.kind === 'stdio') rec = filestatOf(host(() => fs.fstatSync(e.host, { bigint: true })));
+      if (e.kind === 'stdio' && e.sink) rec = pipeStat();
+      else if (e.kind === 'file' || e.kind === 'stdio') rec = filestatOf(host(() => fs.fstatSync(e.host, { bigint: true })));
       else if (e.kind === 'dir' || e.kind === 'device') {
         checkDirectory(e.loc, cache);
         rec = statLocation(e.loc, true);
@@ -603,6 +618,11 @@ export function createWasiFs(opts: WasiFsOptions): Record<string, HostFn> {
           n = writeHost(e.host, iovs, e.position, true);
           e.position += n;
         }
+      } else if (e.kind === 'stdio' && e.sink) {
+        // A copy: the sink may keep it (and pass it to another thread).
+        const bytes = new Uint8Array(totalLength(iovs));
+        n = mem.gather(iovs, bytes);
+        e.sink(bytes);
       } else if (e.kind === 'stdio') {
         n = writeHost(e.host, iovs, null, !e.nonblock);
         if (e.tty && opts.onTerminalWrite && n > 0) {

@@ -44,6 +44,8 @@ export const FILE_RIGHTS =
   R.FD_ALLOCATE | R.FD_FILESTAT_GET | R.FD_FILESTAT_SET_SIZE | R.FD_FILESTAT_SET_TIMES | R.POLL_FD_READWRITE;
 /** A terminal: wasi-libc's isatty() is "character device without seek/tell rights". */
 export const TTY_RIGHTS = FILE_RIGHTS & ~(R.FD_SEEK | R.FD_TELL);
+/** A pipe (an embedder's output sink): no position either. */
+export const PIPE_RIGHTS = TTY_RIGHTS;
 /** Directories: every path right plus readdir; no read/write of bytes. */
 export const DIR_RIGHTS = ALL_RIGHTS & ~(R.FD_READ | R.FD_WRITE | R.FD_SEEK | R.FD_TELL | R.FD_ALLOCATE | R.FD_FILESTAT_SET_SIZE | bit(28) | bit(29));
 
