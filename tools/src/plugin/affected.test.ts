@@ -13,8 +13,8 @@ async function affectedBy(file: string): Promise<string[]> {
   return stdout.split('\n').map((l) => l.trim()).filter(Boolean).sort();
 }
 
-// What python.wasm's tests and the host's tests (which run python.wasm) sit on.
-const pythonConsumers = ['cpython-tests', 'python', 'wasi-host-tests'];
+// What python.wasm's tests, the host's tests and runPython's tests (which run python.wasm) sit on.
+const pythonConsumers = ['cpython-tests', 'python', 'python-api-tests', 'wasi-host-tests'];
 
 const cases: [file: string, affected: string[]][] = [
   // OpenSSL's socket BIOs sit on the socket library, so it and its test are rebuilt too.
@@ -22,7 +22,9 @@ const cases: [file: string, affected: string[]][] = [
   // The zip is part of the distribution, not of the interpreter: cpython itself is untouched.
   ['libs/stdlib-zip/make_stdlib_zip.py', ['stdlib-zip', ...pythonConsumers]],
   // No C library, no native target: only the host, what runs it, and the tests that run it.
-  ['libs/wasi-host/src/sockets/ring.ts', ['@pywasi/cli', '@pywasi/wasi-host', 'bzip2-tests', 'cpython-tests', 'openssl-tests', 'sqlite-tests', 'wasi-host-tests', 'wasmedge-sock-tests', 'xz-tests']],
+  ['libs/wasi-host/src/sockets/ring.ts', ['@pywasi/cli', '@pywasi/python', '@pywasi/wasi-host', 'bzip2-tests', 'cpython-tests', 'openssl-tests', 'python-api-tests', 'sqlite-tests', 'wasi-host-tests', 'wasmedge-sock-tests', 'xz-tests']],
+  // runPython's package: it, the CLI built on it, and the tests that run the CLI; not the host.
+  ['libs/python-api/src/layout.ts', ['@pywasi/cli', '@pywasi/python', 'bzip2-tests', 'cpython-tests', 'openssl-tests', 'python-api-tests', 'sqlite-tests', 'wasi-host-tests', 'wasmedge-sock-tests', 'xz-tests']],
   // The c-library executor builds wasmedge-sock only; zlib, libuuid, wasi-libc are built by others.
   // (bzip2-tests, openssl-tests, sqlite-tests and xz-tests: their helper in tools/testing compiles
   // C; openssl links wasmedge-sock.)

@@ -1,4 +1,6 @@
-import { freshStartReason } from './python-snapshot.ts';
+// When a run of python.wasm can start from the snapshot, and when it must start afresh.
+import { describe, expect, it } from '@jest/globals';
+import { freshStartReason } from '../src/snapshot.ts';
 
 const HOME = '/usr/local';
 

@@ -1,8 +1,8 @@
 // Start-up from a snapshot of an initialised CPython, made on this installation at first use.
 //
-// `nx build python` ships python-resumable.wasm: python.wasm with its mutable globals exported and
-// CPython's init export `pywasi_preinit` kept (tools' wasm-resumable executor). The first `pywasi
-// python` run on a machine calls that export once and saves the initialised memory in the cache;
+// `nx build python` makes python-resumable.wasm: python.wasm with its mutable globals exported and
+// CPython's init export `pywasi_preinit` kept (tools' wasm-resumable executor). The first run on a
+// machine calls that export once and saves the initialised memory in the cache;
 // every later run restores it instead of initialising CPython again. The snapshot fixes what
 // CPython fixes while initialising: the hash seed is drawn then, from this machine's random
 // source, so installations never share one (a seed shipped inside a package would be public), and
@@ -89,9 +89,9 @@ export async function ensureSnapshot(plan: SnapshotPlan, warn: (line: string) =>
       snapshot: { capture: { initExport: 'pywasi_preinit', image: plan.image, key: plan.key } },
     });
     if (code === 0 && snapshotKey(plan.image) === plan.key) return true;
-    warn(`pywasi python: could not make the start-up snapshot (init exited with ${code}); starting python.wasm afresh`);
+    warn(`could not make the start-up snapshot (init exited with ${code}); starting python.wasm afresh`);
   } catch (e) {
-    warn(`pywasi python: could not make the start-up snapshot (${e instanceof Error ? e.message.split('\n')[0] : String(e)}); starting python.wasm afresh`);
+    warn(`could not make the start-up snapshot (${e instanceof Error ? e.message.split('\n')[0] : String(e)}); starting python.wasm afresh`);
   }
   return false;
 }

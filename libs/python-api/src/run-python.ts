@@ -1,0 +1,148 @@
+// Python for Node programs: runPython({ code | file | module, args, ... }) runs python.wasm in a
+// worker thread (the caller's event loop keeps running) and settles with its exit code. A Python
+// (loadPython) compiles python.wasm once and makes this installation's start-up snapshot once, for
+// all the runs that share it; runPython without one shares a default Python.
+import { closeSync, existsSync, openSync } from 'node:fs';
+import type { Writable } from 'node:stream';
+import { compileModule, runWasi, type CompiledModule, type MountSpec, type NetPolicy, type OutputSink } from '@pywasi/wasi-host';
+import { pythonInvocation } from './invocation.ts';
+import { pythonLayout, type PythonLayout } from './layout.ts';
+import { ensureSnapshot, type SnapshotPlan } from './snapshot.ts';
+
+/** Where the guest's stdout or stderr goes: a host fd, a function given each decoded text chunk,
+ * or a Writable given the bytes. */
+export type PythonOutput = number | ((text: string) => void) | Writable;
+
+export interface RunPythonOptions {
+  /** Source to run, as `python -c`. Give at most one of code, file and module; with none, python
+   * reads its program from stdin. */
+  code?: string;
+  /** A script on the host (relative to `cwd`), as `python file`; its directory is visible. */
+  file?: string;
+  /** A module to run as `python -m`. */
+  module?: string;
+  /** sys.argv[1:]. */
+  args?: string[];
+  /** The guest's environment; nothing of the host's is passed. */
+  env?: Record<string, string>;
+  /** Host directories the guest sees: { host, guest, readOnly }. Nothing else is visible. */
+  dirs?: MountSpec[];
+  /** A host directory the guest sees at the same path and starts in (./deps there joins
+   * PYTHONPATH). Default: none, the guest starts in "/". */
+  cwd?: string;
+  /** Network policy: 'loopback' (default), 'all' or 'none'. */
+  net?: NetPolicy;
+  /** A PEM file of CA certificates that TLS clients in the guest trust by default. */
+  caFile?: string;
+  /** A host fd the guest reads as stdin. Default: an empty stdin. */
+  stdin?: number;
+  /** Default: this process's stdout / stderr. */
+  stdout?: PythonOutput;
+  stderr?: PythonOutput;
+  /** Ends the run (the promise rejects with the signal's reason). */
+  signal?: AbortSignal;
+  /** The Python to run on (loadPython); default: one shared by runs without it. */
+  python?: Python;
+}
+
+export interface PythonResult {
+  exitCode: number;
+}
+
+/** python.wasm of one build directory, compiled once, with its start-up snapshot. */
+export class Python {
+  private snapshot: Promise<{ plan: SnapshotPlan; module: CompiledModule } | null> | null = null;
+  private fresh: Promise<CompiledModule> | null = null;
+
+  private constructor(readonly layout: PythonLayout) {}
+
+  /** `dir`: a python build directory (python.wasm, python-resumable.wasm, usr/local/lib/);
+   * default: PYWASI_PYTHON_DIR, else the one beside this package. */
+  static async load(dir?: string): Promise<Python> {
+    const layout = pythonLayout(dir);
+    if (!existsSync(layout.wasm)) throw new Error(`python.wasm not found at ${layout.wasm}: build it with \`npx pywasi build\`, or give the directory that holds it`);
+    return new Python(layout);
+  }
+
+  /** The compiled module for a run: the resumable one when the snapshot serves it. */
+  private module(plan: SnapshotPlan | undefined | null): Promise<{ module: CompiledModule; image?: string }> {
+    if (plan) {
+      this.snapshot ??= ensureSnapshot(plan, (line) => process.emitWarning(line, 'PywasiWarning')).then(async (ok) => (ok ? { plan, module: await compileModule(plan.resumable) } : null));
+      return this.snapshot.then((s) => (s ? { module: s.module, image: s.plan.image } : this.module(null)));
+    }
+    this.fresh ??= compileModule(this.layout.wasm);
+    return this.fresh.then((module) => ({ module }));
+  }
+
+  async run(options: RunPythonOptions): Promise<PythonResult> {
+    const given = (['code', 'file', 'module'] as const).filter((k) => options[k] !== undefined);
+    if (given.length > 1) throw new TypeError(`runPython: give one of code, file and module, not ${given.join(' and ')}`);
+    const args = options.args ?? [];
+    const pythonArgs =
+      options.code !== undefined ? ['-c', options.code, ...args] : options.module !== undefined ? ['-m', options.module, ...args] : options.file !== undefined ? [options.file, ...args] : args;
+    const invocation = pythonInvocation(
+      { pythonArgs, cwd: options.cwd ?? null, dirs: options.dirs ?? [], env: options.env ?? {}, net: options.net ?? 'loopback', ...(options.caFile !== undefined ? { caFile: options.caFile } : {}) },
+      this.layout,
+    );
+    const { module, image } = await this.module(invocation.snapshot);
+    const stdout = outputSink(options.stdout ?? 1);
+    const stderr = outputSink(options.stderr ?? 2);
+    const emptyStdin = options.stdin === undefined ? openSync('/dev/null', 'r') : null;
+    try {
+      const exitCode = await runWasi({
+        module,
+        args: ['python', ...invocation.args],
+        env: invocation.env,
+        dirs: invocation.dirs,
+        net: invocation.net,
+        ...(invocation.caFile !== undefined ? { caFile: invocation.caFile } : {}),
+        ...(image !== undefined ? { snapshot: { restore: image } } : {}),
+        stdin: options.stdin ?? emptyStdin!,
+        stdout: stdout.target,
+        stderr: stderr.target,
+        ...(options.signal ? { signal: options.signal } : {}),
+      });
+      return { exitCode };
+    } finally {
+      stdout.end();
+      stderr.end();
+      if (emptyStdin !== null) closeSync(emptyStdin);
+    }
+  }
+}
+
+/** What runWasi takes for an output, and what ends it (the rest of a UTF-8 sequence cut in two). */
+function outputSink(output: PythonOutput): { target: number | OutputSink; end: () => void } {
+  if (typeof output === 'number') return { target: output, end: () => {} };
+  if (typeof output === 'function') {
+    const decoder = new TextDecoder('utf-8');
+    return {
+      target: (bytes) => {
+        const text = decoder.decode(bytes, { stream: true });
+        if (text) output(text);
+      },
+      end: () => {
+        const rest = decoder.decode();
+        if (rest) output(rest);
+      },
+    };
+  }
+  return { target: (bytes) => void output.write(bytes), end: () => {} };
+}
+
+let shared: Promise<Python> | null = null;
+
+/** Compiles python.wasm (of `dir`, see Python.load) for runs that share it. */
+export function loadPython(dir?: string): Promise<Python> {
+  return Python.load(dir);
+}
+
+export async function runPython(options: RunPythonOptions): Promise<PythonResult> {
+  let python = options.python;
+  if (!python) {
+    shared ??= Python.load();
+    shared.catch(() => (shared = null)); // a failed load is tried again by the next run
+    python = await shared;
+  }
+  return python.run(options);
+}

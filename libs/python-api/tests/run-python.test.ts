@@ -1,0 +1,100 @@
+// runPython as a Node program uses it: source, scripts and modules with their arguments, output
+// captured as text, exit codes, runs at once on one compiled Python, cancellation, and a sandbox
+// that shows the guest only what the options give it.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import * as net from 'node:net';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { Writable } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { loadPython, runPython, type Python, type RunPythonOptions } from '../src/index.ts';
+
+/** Runs and returns the exit code with stdout and stderr as text. */
+async function capture(options: RunPythonOptions): Promise<{ exitCode: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const { exitCode } = await runPython({ ...options, stdout: (t) => (out += t), stderr: (t) => (err += t) });
+  return { exitCode, out, err };
+}
+
+let scratch: string;
+beforeAll(() => {
+  scratch = mkdtempSync(path.join(tmpdir(), 'pywasi-api-'));
+});
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+describe('runPython', () => {
+  test('code, with args as sys.argv[1:]', async () => {
+    const r = await capture({ code: 'import sys; print(sys.argv[1:])', args: ['a', 'b c'] });
+    expect(r).toEqual({ exitCode: 0, out: "['a', 'b c']\n", err: '' });
+  }, 60_000);
+
+  test('a script relative to cwd, with args; the guest starts in cwd', async () => {
+    writeFileSync(path.join(scratch, 'hello.py'), 'import os, sys\nprint(os.getcwd() == sys.argv[1], sys.argv[2:])\n');
+    const r = await capture({ file: 'hello.py', cwd: scratch, args: [scratch, 'x'] });
+    expect(r).toEqual({ exitCode: 0, out: "True ['x']\n", err: '' });
+  }, 60_000);
+
+  test('a module, as python -m', async () => {
+    const r = await capture({ module: 'calendar', args: ['2026', '12'] });
+    expect(r.exitCode).toBe(0);
+    expect(r.out).toContain('December 2026');
+  }, 60_000);
+
+  test('stderr as decoded text (UTF-8 cut between writes) and the exit code', async () => {
+    const code = "import sys\nb = 'é€'.encode()\nfor i in range(len(b)):\n    sys.stderr.buffer.write(b[i:i+1]); sys.stderr.flush()\nsys.exit(3)";
+    expect(await capture({ code })).toEqual({ exitCode: 3, out: '', err: 'é€' });
+  }, 60_000);
+
+  test('a Writable takes the bytes', async () => {
+    const chunks: Buffer[] = [];
+    const sink = new Writable({ write: (chunk: Buffer, _enc, done) => void (chunks.push(chunk), done()) });
+    const { exitCode } = await runPython({ code: 'print("to a stream")', stdout: sink });
+    expect(exitCode).toBe(0);
+    expect(Buffer.concat(chunks).toString()).toBe('to a stream\n');
+  }, 60_000);
+
+  test('the guest sees no host environment and no directory it was not given', async () => {
+    const r = await capture({ code: `import os\nprint(os.environ.get('HOME'), os.path.exists(${JSON.stringify(scratch)}))` });
+    expect(r.out).toBe('None False\n');
+  }, 60_000);
+
+  test("net: 'none' refuses a connect", async () => {
+    const server = net.createServer().listen(0, '127.0.0.1');
+    await new Promise((r) => server.once('listening', r));
+    const port = (server.address() as net.AddressInfo).port;
+    try {
+      const code = `import socket\ntry:\n    socket.create_connection(('127.0.0.1', ${port}))\nexcept PermissionError:\n    print('refused')`;
+      expect((await capture({ code, net: 'none' })).out).toBe('refused\n');
+    } finally {
+      server.close();
+    }
+  }, 60_000);
+
+  test('code and module together are refused before anything runs', async () => {
+    await expect(runPython({ code: 'pass', module: 'this' })).rejects.toThrow('runPython: give one of code, file and module, not code and module');
+  });
+});
+
+describe('a Python shared by runs', () => {
+  let python: Python;
+  beforeAll(async () => {
+    python = await loadPython();
+  });
+
+  test('two runs at once', async () => {
+    const [a, b] = await Promise.all([capture({ python, code: 'print(1 + 1)' }), capture({ python, code: 'print(2 + 2)' })]);
+    expect([a.out, b.out]).toEqual(['2\n', '4\n']);
+  }, 60_000);
+
+  test('an AbortSignal ends a guest in `while True`', async () => {
+    const controller = new AbortController();
+    const run = runPython({ python, code: 'while True: pass', signal: controller.signal });
+    setTimeout(() => controller.abort(), 500);
+    await expect(run).rejects.toMatchObject({ name: 'AbortError' });
+  }, 60_000);
+
+  test('a directory without python.wasm is refused in one line', async () => {
+    await expect(loadPython(scratch)).rejects.toThrow(`python.wasm not found at ${path.join(scratch, 'python.wasm')}`);
+  });
+});
