@@ -29,7 +29,9 @@ export interface TrustChoice {
 }
 
 /** A CA file the user named is missing or holds no certificate. */
-export class TrustError extends Error {}
+export class TrustError extends Error {
+  override readonly name = 'TrustError';
+}
 
 const PEM_CERT = '-----BEGIN CERTIFICATE-----';
 

@@ -74,3 +74,10 @@ describe('AbortSignal', () => {
     await expect(runWasi({ module: await wat(SPINNER), stdin: 0, signal: AbortSignal.abort() })).rejects.toMatchObject({ name: 'AbortError' });
   });
 });
+
+describe('errors an embedder can tell apart', () => {
+  test('a directory that does not exist is a MountError naming it', async () => {
+    const run = runWasi({ module: await wat(TALKER), stdin: 0, dirs: [{ host: '/nonexistent/dir', guest: '/d' }] });
+    await expect(run).rejects.toMatchObject({ name: 'MountError', message: 'no such directory: /nonexistent/dir' });
+  });
+});

@@ -37,7 +37,9 @@ export interface TreeNode {
   readonly ino: bigint;
 }
 
-export class MountError extends Error {}
+export class MountError extends Error {
+  override readonly name = 'MountError';
+}
 
 /** Splits an absolute guest path into components, refusing "." and ".." (a mount point is literal). */
 export function guestComponents(guestPath: string): string[] {

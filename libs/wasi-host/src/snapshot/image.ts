@@ -15,7 +15,9 @@ const VERSION = 1;
 /** Zero runs shorter than this stay inside a run: a run header costs 8 bytes. */
 const MIN_ZERO_GAP = 16;
 
-export class SnapshotError extends Error {}
+export class SnapshotError extends Error {
+  override readonly name = 'SnapshotError';
+}
 
 export interface SnapshotImage {
   key: string;
