@@ -2,6 +2,7 @@
 // resourceLimits.stackSizeMb, so deep guest recursion cannot overflow Node's own stack); this
 // thread becomes the event loop that owns the sockets and serves the guest over shared memory.
 import { closeSync, openSync, readFileSync, statSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { hostname as osHostname } from 'node:os';
 import { isatty } from 'node:tty';
 import * as path from 'node:path';
@@ -104,11 +105,20 @@ export interface CompiledModule {
 const isCompiled = (m: RunWasiOptions['module']): m is CompiledModule => typeof m === 'object' && !(m instanceof Uint8Array);
 const moduleName = (m: RunWasiOptions['module']) => (typeof m === 'string' ? m : isCompiled(m) ? m.name : 'module');
 
-/** Reads, checks and compiles a module for runWasi; throws WasiModuleError with a one-line message
- * when it cannot run here. */
+/** Reads, checks and compiles a module for runWasi (reading without blocking the event loop);
+ * throws WasiModuleError with a one-line message when it cannot run here. */
 export async function compileModule(source: string | Uint8Array): Promise<CompiledModule> {
-  const { bytes, check } = loadModule(source, { validate: false });
   const name = typeof source === 'string' ? source : 'module';
+  let bytes: Uint8Array;
+  if (typeof source === 'string') {
+    try {
+      bytes = await readFile(source);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      throw new WasiModuleError(`${source}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'not a file' : (e as Error).message}`);
+    }
+  } else bytes = source;
+  const { check } = checkBytes(bytes, name);
   try {
     return { name, module: await WebAssembly.compile(bytes as Uint8Array<ArrayBuffer>), check };
   } catch (e) {
@@ -129,8 +139,13 @@ export function loadModule(module: string | Uint8Array, opts: { validate?: boole
     if (!st.isFile()) throw new WasiModuleError(`${module}: not a file`);
     bytes = readFileSync(module);
   } else bytes = module;
+  return checkBytes(bytes, typeof module === 'string' ? module : 'module', opts);
+}
+
+/** The host's verdict on a module's bytes: WasiModuleError when they are not wasm or import what
+ * we do not provide. */
+function checkBytes(bytes: Uint8Array, name: string, opts: { validate?: boolean } = { validate: false }): { bytes: Uint8Array; check: ModuleCheck } {
   const check = checkModule(bytes, opts);
-  const name = typeof module === 'string' ? module : 'module';
   if (check.error) throw new WasiModuleError(`${name}: ${check.error}`, check);
   if (check.missing.length) {
     throw new WasiModuleError(`${name}: imports not provided by the host: ${check.missing.join(', ')}`, check);

@@ -59,6 +59,7 @@ describe('one compiled module, many runs', () => {
   test('bytes that are not a module fail at compileModule, in one line', async () => {
     await expect(compileModule(new Uint8Array([0, 97, 115, 109, 9, 9, 9, 9]))).rejects.toThrow(WasiModuleError);
     await expect(compileModule('/nonexistent/x.wasm')).rejects.toThrow('/nonexistent/x.wasm: no such file');
+    await expect(compileModule('/tmp')).rejects.toThrow('/tmp: not a file');
   });
 });
 
