@@ -1,0 +1,78 @@
+// The guest's pool of socket rings (sockets/guest/rings.ts), against a scripted event loop: closed
+// sockets give their rings back up to RING_POOL_MAX, past that a dropped ring's id goes to the
+// event loop (so neither side keeps it), and a pooled ring whose last connection is still closing
+// waits its turn.
+import { describe, expect, test } from '@jest/globals';
+import type { GuestChannel } from '../src/channel.ts';
+import type { GuestMemory } from '../src/guest-memory.ts';
+import { Errno } from '../src/errno.ts';
+import { GuestRings, RING_POOL_MAX } from '../src/sockets/guest/rings.ts';
+import type { GuestSocket } from '../src/sockets/guest/socket-table.ts';
+
+interface RingRequest {
+  fd: number;
+  ringId: number;
+  isNew: boolean;
+}
+
+/** GuestRings over a channel whose RING answers come from `answer`; records requests and posts. */
+function rings(answer: (r: RingRequest) => number = () => 0) {
+  const requests: RingRequest[] = [];
+  const posted: number[] = [];
+  const channel = {
+    sync: () => {},
+    call: (_op: unknown, r: RingRequest) => {
+      requests.push(r);
+      const errno = answer(r);
+      return errno ? [errno, undefined] : [0, {}];
+    },
+  } as unknown as GuestChannel;
+  const port = { postMessage: (m: unknown) => void posted.push((m as { id: number }).id) };
+  return { pool: new GuestRings({} as GuestMemory, channel, port), requests, posted };
+}
+
+const socket = (fd: number): GuestSocket => ({ fd, stream: true, nonblock: false, recvTimeoutMs: -1, sendTimeoutMs: -1, ring: null, dataRecvs: 1, connected: true, shutWr: false });
+
+describe('the guest ring pool', () => {
+  test(`keeps ${RING_POOL_MAX} rings of closed sockets; drops the rest and names them`, () => {
+    const { pool, posted } = rings();
+    const sockets = Array.from({ length: RING_POOL_MAX + 6 }, (_, i) => socket(10 + i));
+    for (const s of sockets) expect(pool.attach(s)).toBe(0);
+    expect(posted).toHaveLength(RING_POOL_MAX + 6);
+    const dropped = sockets.map((s) => pool.release(s));
+    expect(dropped.slice(0, RING_POOL_MAX).every((id) => id === 0)).toBe(true);
+    expect(dropped.slice(RING_POOL_MAX)).toEqual(posted.slice(RING_POOL_MAX));
+    expect(sockets.every((s) => s.ring === null)).toBe(true);
+  });
+
+  test('new sockets take pooled rings before making any', () => {
+    const { pool, posted, requests } = rings();
+    const first = [socket(3), socket(4)];
+    first.forEach((s) => pool.attach(s));
+    first.forEach((s) => pool.release(s));
+    const again = [socket(5), socket(6)];
+    again.forEach((s) => pool.attach(s));
+    expect(posted).toHaveLength(2);
+    expect(requests.slice(2).map((r) => r.isNew)).toEqual([false, false]);
+    expect(again.map((s) => s.ring?.id).sort()).toEqual(posted.sort());
+  });
+
+  test("a pooled ring whose connection is still closing goes back; the next one serves", () => {
+    let busy = 0;
+    const { pool } = rings((r) => (r.ringId === busy ? Errno.AGAIN : 0));
+    const [a, b] = [socket(3), socket(4)];
+    pool.attach(a);
+    pool.attach(b);
+    busy = a.ring!.id;
+    pool.release(a);
+    pool.release(b);
+    const c = socket(5);
+    expect(pool.attach(c)).toBe(0);
+    expect(c.ring?.id).not.toBe(busy);
+  });
+
+  test('a new ring the event loop cannot take is an error, not a loop', () => {
+    const { pool } = rings(() => Errno.AGAIN);
+    expect(pool.attach(socket(3))).toBe(Errno.IO);
+  });
+});
