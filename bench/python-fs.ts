@@ -60,7 +60,7 @@ const inside = (path: string, dir: string) => {
 };
 
 /** Links one node_modules entry. A workspace package (a relative link back into the repository,
- * e.g. @pywasi/wasi-host -> ../../libs/wasi-host) gets the same relative link, so that it lands
+ * e.g. @pywasi/host -> ../../libs/wasi-host) gets the same relative link, so that it lands
  * on the worktree's copy: linking it to the main tree would run the new host as the "before". */
 function linkEntry(src: string, dest: string, root: string): void {
   if (lstatSync(src).isSymbolicLink()) {

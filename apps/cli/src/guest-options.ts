@@ -3,7 +3,7 @@
 import { statSync } from 'node:fs';
 import * as path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { NET_POLICIES, isNetPolicy, type MountSpec, type NetPolicy } from '@pywasi/wasi-host';
+import { NET_POLICIES, isNetPolicy, type MountSpec, type NetPolicy } from '@pywasi/host';
 
 /** What commander hands the action for the shared options. */
 export interface GuestFlags {

@@ -2,7 +2,7 @@
 // arguments, and whether it can start from this installation's snapshot.
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
-import type { MountSpec, NetPolicy } from '@pywasi/wasi-host';
+import type { MountSpec, NetPolicy } from '@pywasi/host';
 import { GUEST_PREFIX, GUEST_SITE, siteDir, type PythonLayout } from './layout.ts';
 import { freshStartReason, snapshotPlan, type SnapshotPlan } from './snapshot.ts';
 

@@ -4,7 +4,7 @@
 // all the runs that share it; runPython without one shares a default Python.
 import { closeSync, existsSync, openSync } from 'node:fs';
 import type { Writable } from 'node:stream';
-import { compileModule, runWasi, type CompiledModule, type MountSpec, type NetPolicy, type OutputSink } from '@pywasi/wasi-host';
+import { compileModule, runWasi, type CompiledModule, type MountSpec, type NetPolicy, type OutputSink } from '@pywasi/host';
 import { pythonInvocation } from './invocation.ts';
 import { pythonLayout, type PythonLayout } from './layout.ts';
 import { ensureSnapshot, type SnapshotPlan } from './snapshot.ts';

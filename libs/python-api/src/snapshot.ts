@@ -12,7 +12,7 @@ import { createHash } from 'node:crypto';
 import { statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import * as path from 'node:path';
-import { runWasi, snapshotKey } from '@pywasi/wasi-host';
+import { runWasi, snapshotKey } from '@pywasi/host';
 
 /** Interpreter flags the snapshot applies at start; any other option means a fresh start. */
 const APPLIED_FLAGS = /^-[uiqB]+$/;

@@ -22,7 +22,7 @@ const cases: [file: string, affected: string[]][] = [
   // The zip is part of the distribution, not of the interpreter: cpython itself is untouched.
   ['libs/stdlib-zip/make_stdlib_zip.py', ['stdlib-zip', ...pythonConsumers]],
   // No C library, no native target: only the host, what runs it, and the tests that run it.
-  ['libs/wasi-host/src/sockets/ring.ts', ['@pywasi/cli', '@pywasi/python', '@pywasi/wasi-host', 'bzip2-tests', 'cpython-tests', 'openssl-tests', 'python-api-tests', 'sqlite-tests', 'wasi-host-tests', 'wasmedge-sock-tests', 'xz-tests']],
+  ['libs/wasi-host/src/sockets/ring.ts', ['@pywasi/cli', '@pywasi/python', '@pywasi/host', 'bzip2-tests', 'cpython-tests', 'openssl-tests', 'python-api-tests', 'sqlite-tests', 'wasi-host-tests', 'wasmedge-sock-tests', 'xz-tests']],
   // runPython's package: it, the CLI built on it, and the tests that run the CLI; not the host.
   ['libs/python-api/src/layout.ts', ['@pywasi/cli', '@pywasi/python', 'bzip2-tests', 'cpython-tests', 'openssl-tests', 'python-api-tests', 'sqlite-tests', 'wasi-host-tests', 'wasmedge-sock-tests', 'xz-tests']],
   // The c-library executor builds wasmedge-sock only; zlib, libuuid, wasi-libc are built by others.

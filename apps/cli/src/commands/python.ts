@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { isatty } from 'node:tty';
 import { Command } from 'commander';
-import type { ReadlineOptions } from '@pywasi/wasi-host';
+import type { ReadlineOptions } from '@pywasi/host';
 import { ensureSnapshot, GUEST_PREFIX, pythonInvocation, pythonLayout } from '@pywasi/python';
 import { CliError } from '../cli-error.ts';
 import { addGuestOptions, guestEnv, type GuestFlags } from '../guest-options.ts';

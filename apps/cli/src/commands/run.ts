@@ -1,7 +1,7 @@
-// `pywasi run`: run a WASI module on Node with the socket extension (@pywasi/wasi-host).
+// `pywasi run`: run a WASI module on Node with the socket extension (@pywasi/host).
 import * as path from 'node:path';
 import { Command } from 'commander';
-import { MountError, TrustError, WasiModuleError, WasiTrapError, runWasi, type MountSpec, type NetPolicy, type ReadlineOptions, type SnapshotRequest } from '@pywasi/wasi-host';
+import { MountError, TrustError, WasiModuleError, WasiTrapError, runWasi, type MountSpec, type NetPolicy, type ReadlineOptions, type SnapshotRequest } from '@pywasi/host';
 import { addGuestOptions, guestEnv, type GuestFlags } from '../guest-options.ts';
 
 /** Exit code for pywasi's own errors (bad module, host failure). Guest codes pass through. */
