@@ -58,10 +58,14 @@ export class StreamSockets {
       if (address === null) return ctx.status(POLICY_REFUSED);
       bound = { address, port: 0 };
     }
-    // listen() creates the socket file: resolve the guest path again, since the guest may have
-    // replaced a directory on the way with a symlink to outside since bind().
-    const hostPath = 'path' in bound ? ctx.options.unixPath(bound.guest, true) : null;
-    if (typeof hostPath === 'number') return ctx.status(hostPath);
+    let where: net.ListenOptions;
+    if ('path' in bound) {
+      // listen() creates the socket file: resolve the guest path again, since the guest may have
+      // replaced a directory on the way with a symlink to outside since bind().
+      const hostPath = ctx.options.unixPath(bound.guest, true);
+      if (typeof hostPath === 'number') return ctx.status(hostPath);
+      where = { path: hostPath };
+    } else where = { host: bound.address, port: bound.port, ipv6Only: s.family === 6 && s.opts.v6only };
     const done = ctx.pending();
     const server = net.createServer({ allowHalfOpen: true, pauseOnConnect: false });
     server.once('error', (e) => done(errnoFromNode(e)));
@@ -70,20 +74,18 @@ export class StreamSockets {
       s.accepts.push(c);
       ctx.wake();
     });
-    const bl = backlog > 0 ? Math.min(backlog, 4096) : 128;
-    const onListening = () => {
+    server.listen({ ...where, backlog: backlog > 0 ? Math.min(backlog, 4096) : 128 }, () => {
       server.removeAllListeners('error');
       server.on('error', () => {});
       s.server = server;
       s.state = 'listening';
-      if ('address' in bound) {
+      // An IP socket learns its port (an ephemeral one, if it asked for 0).
+      if (where.path === undefined) {
         const info = server.address() as net.AddressInfo;
         s.bound = { address: info.address, port: info.port };
       }
       done(0);
-    };
-    if (hostPath !== null) server.listen({ path: hostPath, backlog: bl }, onListening);
-    else if ('address' in bound) server.listen({ host: bound.address, port: bound.port, backlog: bl, ipv6Only: s.family === 6 && s.opts.v6only }, onListening);
+    });
   }
 
   accept(s: HostSocket, newFd: number, o: Wait): void {
