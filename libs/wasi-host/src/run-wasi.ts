@@ -119,8 +119,13 @@ export async function compileModule(source: string | Uint8Array): Promise<Compil
     }
   } else bytes = source;
   const { check } = checkBytes(bytes, name);
+  return { name, module: await compileChecked(bytes, name, check), check };
+}
+
+/** V8's compile of checked bytes; its refusal becomes a one-line WasiModuleError. */
+async function compileChecked(bytes: Uint8Array, name: string, check: ModuleCheck): Promise<WebAssembly.Module> {
   try {
-    return { name, module: await WebAssembly.compile(bytes as Uint8Array<ArrayBuffer>), check };
+    return await WebAssembly.compile(bytes as Uint8Array<ArrayBuffer>);
   } catch (e) {
     throw new WasiModuleError(`${name}: invalid WebAssembly module (${e instanceof Error ? e.message : String(e)})`, check);
   }
@@ -262,9 +267,9 @@ export async function runWasi(options: RunWasiOptions): Promise<number> {
       };
       abort = () => fail(options.signal!.reason);
       options.signal?.addEventListener('abort', abort, { once: true });
-      (bytes ? WebAssembly.compile(bytes as Uint8Array<ArrayBuffer>) : Promise.resolve((source as CompiledModule).module)).then(
+      (bytes ? compileChecked(bytes, moduleName(source), check) : Promise.resolve((source as CompiledModule).module)).then(
         (module) => worker.postMessage({ type: 'module', module }),
-        (e: unknown) => fail(new WasiModuleError(`${moduleName(source)}: invalid WebAssembly module (${e instanceof Error ? e.message : String(e)})`, check)),
+        fail,
       );
       worker.on('message', (m: GuestMessage) => {
         if (settled || m.type === 'ready') return;
@@ -277,21 +282,13 @@ export async function runWasi(options: RunWasiOptions): Promise<number> {
           }
           return;
         }
+        if (m.type === 'error') return fail(new WasiTrapError(`${m.name}: ${m.message}`, m.name, m.stack));
         settled = true;
-        if (m.type === 'exit') resolve(m.code);
-        else reject(new WasiTrapError(`${m.name}: ${m.message}`, m.name, m.stack));
+        resolve(m.code);
         void worker.terminate();
       });
-      worker.on('error', (e) => {
-        if (settled) return;
-        settled = true;
-        reject(new WasiTrapError(`${e.name}: ${e.message}`, e.name, e.stack));
-      });
-      worker.on('exit', (code) => {
-        if (settled) return;
-        settled = true;
-        reject(new WasiTrapError(`guest thread exited unexpectedly (code ${code})`, 'Exit'));
-      });
+      worker.on('error', (e) => fail(new WasiTrapError(`${e.name}: ${e.message}`, e.name, e.stack)));
+      worker.on('exit', (code) => fail(new WasiTrapError(`guest thread exited unexpectedly (code ${code})`, 'Exit')));
     });
   } finally {
     if (abort) options.signal?.removeEventListener('abort', abort);
