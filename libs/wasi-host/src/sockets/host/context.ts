@@ -63,19 +63,24 @@ export class ServiceContext {
     this.parked = parked;
   }
 
-  /** Parks the request until the returned function is called with its errno: for the Node calls
-   * that complete in a callback (bind, listen, name lookup). */
-  pending(): (errno: number) => void {
-    let result: number | null = null;
+  /** Parks the request until the returned function is called; `answer` then answers it with the
+   * value given: for the Node calls that complete in a callback (bind, listen, name lookup). */
+  parkUntil<T>(answer: (value: T) => void): (value: T) => void {
+    let result: { value: T } | null = null;
     this.wait(() => {
       if (result === null) return false;
-      this.status(result);
+      answer(result.value);
       return true;
     }, { timeoutMs: -1 }, () => {});
-    return (errno) => {
-      result = errno;
+    return (value) => {
+      result = { value };
       this.wake();
     };
+  }
+
+  /** parkUntil for a call whose outcome is an errno alone. */
+  pending(): (errno: number) => void {
+    return this.parkUntil((errno: number) => this.status(errno));
   }
 
   /** Called after any socket event: retries the parked request. An attempt may park anew (a

@@ -146,16 +146,6 @@ export class DatagramSockets {
     if (s.udpBound) return then();
     const address = bindAddress(ctx.options.net, s.family === 6 ? '::' : '0.0.0.0', s.family === 6 ? 6 : 4);
     if (address === null) return ctx.status(POLICY_REFUSED);
-    let result: number | null = null;
-    ctx.wait(() => {
-      if (result === null) return false;
-      if (result === 0) then();
-      else ctx.status(result);
-      return true;
-    }, { timeoutMs: -1 }, () => {});
-    this.bindTo(s, address, 0, false, (errno) => {
-      result = errno;
-      ctx.wake();
-    });
+    this.bindTo(s, address, 0, false, ctx.parkUntil((errno: number) => (errno ? ctx.status(errno) : then())));
   }
 }

@@ -221,16 +221,7 @@ export class SocketService {
 
   private getaddrinfo(query: GetaddrinfoRequest): void {
     const ctx = this.ctx;
-    let answer: GetaddrinfoReply | number | null = null;
-    ctx.wait(() => {
-      if (answer === null) return false;
-      if (typeof answer === 'number') ctx.status(answer);
-      else ctx.reply(Ops.getaddrinfo, { answer });
-      return true;
-    }, { timeoutMs: -1 }, () => {});
-    void resolveAddrinfo(query, ctx.options.net).then((a) => {
-      answer = a;
-      ctx.wake();
-    });
+    const done = ctx.parkUntil((answer: GetaddrinfoReply | number) => (typeof answer === 'number' ? ctx.status(answer) : ctx.reply(Ops.getaddrinfo, { answer })));
+    void resolveAddrinfo(query, ctx.options.net).then(done);
   }
 }
