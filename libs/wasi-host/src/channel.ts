@@ -63,24 +63,22 @@ abstract class ChannelEnd implements Wire {
 export class GuestChannel extends ChannelEnd {
   /** Sequence number of a posted request whose reply has not been collected, or 0. */
   private outstanding = 0;
-  private onPostedError: ((errno: number) => void) | null = null;
 
-  /** Waits for the reply of a posted request, if any (its errno goes to its error handler). Must
-   * precede any use of ctl/meta/data: the event loop may still be reading them. */
+  /** Waits for the reply of a posted request, if any. Must precede any use of ctl/meta/data: the
+   * event loop may still be reading them. */
   sync(): void {
-    const seq = this.outstanding;
-    if (!seq) return;
+    if (!this.outstanding) return;
+    this.awaitReply(this.outstanding);
+    this.outstanding = 0;
+  }
+
+  private awaitReply(seq: number): void {
     const ctl = this.ctl;
     for (;;) {
       const resp = Atomics.load(ctl, RESP);
-      if (resp === seq) break;
+      if (resp === seq) return;
       Atomics.wait(ctl, RESP, resp);
     }
-    this.outstanding = 0;
-    const onError = this.onPostedError;
-    this.onPostedError = null;
-    const errno = ctl[ERRNO]!;
-    if (errno && onError) onError(errno);
   }
 
   private send<Q extends Shape>(op: OpCodec<Q>, request: ValueOf<Q>): number {
@@ -95,11 +93,10 @@ export class GuestChannel extends ChannelEnd {
     return seq;
   }
 
-  /** Sends a request without waiting for its reply; a failure is passed to `onError` when the
-   * reply is collected (at the next request or sync()). */
-  post<Q extends Shape>(op: OpCodec<Q>, request: ValueOf<Q>, onError: ((errno: number) => void) | null = null): void {
+  /** Sends a request without waiting for its reply, for requests that cannot fail on the event
+   * loop (the reply is collected at the next request or sync()). */
+  post<Q extends Shape>(op: OpCodec<Q>, request: ValueOf<Q>): void {
     this.outstanding = this.send(op, request);
-    this.onPostedError = onError;
   }
 
   /** Tells the event loop to look at the socket rings. */
@@ -110,15 +107,9 @@ export class GuestChannel extends ChannelEnd {
 
   /** Sends a request and blocks until its reply. */
   call<Q extends Shape, R extends Shape>(op: OpCodec<Q, R>, request: ValueOf<Q>): Outcome<ValueOf<R>> {
-    const ctl = this.ctl;
-    const seq = this.send(op, request);
-    for (;;) {
-      const resp = Atomics.load(ctl, RESP);
-      if (resp === seq) break;
-      Atomics.wait(ctl, RESP, resp);
-    }
-    const errno = ctl[ERRNO]! as Failure | 0;
-    return errno ? [errno, undefined] : [0, decodeFields(op.reply, ctl, RES0, this)];
+    this.awaitReply(this.send(op, request));
+    const errno = this.ctl[ERRNO]! as Failure | 0;
+    return errno ? [errno, undefined] : [0, decodeFields(op.reply, this.ctl, RES0, this)];
   }
 }
 
