@@ -90,7 +90,7 @@ async function stats(port: number): Promise<{ open: number; served: number; erro
     const response = await fetch(`http://127.0.0.1:${port}/stats`, { headers: { connection: 'close' } });
     return (await response.json()) as { open: number; served: number; errors: number };
   } catch (error) {
-    const server = [servers?.wasm, servers?.native].find((s) => s?.port === port);
+    const server = [servers.wasm, servers.native].find((s) => s.port === port);
     const tail = server ? server.stderr().trim().split('\n').slice(-8).join('\n') : '';
     throw new Error(`${server?.name ?? 'the'} server on port ${port} does not answer (${String(error)})${tail ? `; its stderr ends with:\n${tail}` : ''}`);
   }
@@ -165,8 +165,7 @@ const native = await nativePython();
 console.log(`asyncio HTTP server: python.wasm (pywasi python) vs ${native.command} ${native.version}; wrk ${SECONDS} s per level, backlog 4,096`);
 console.log(`load average at start: ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`);
 
-let servers: Record<Server['name'], Server> | undefined;
-servers = { wasm: await startServer('wasm', native.command), native: await startServer('native', native.command) };
+const servers: Record<Server['name'], Server> = { wasm: await startServer('wasm', native.command), native: await startServer('native', native.command) };
 const rows: Row[] = [];
 const errorRows: string[] = [];
 try {

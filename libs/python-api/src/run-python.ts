@@ -65,10 +65,10 @@ export class Python {
   }
 
   /** The compiled module for a run: the resumable one when the snapshot serves it. */
-  private module(plan: SnapshotPlan | undefined | null): Promise<{ module: CompiledModule; image?: string }> {
+  private module(plan?: SnapshotPlan): Promise<{ module: CompiledModule; image?: string }> {
     if (plan) {
       this.snapshot ??= ensureSnapshot(plan, (line) => process.emitWarning(line, 'PywasiWarning')).then(async (ok) => (ok ? { plan, module: await compileModule(plan.resumable) } : null));
-      return this.snapshot.then((s) => (s ? { module: s.module, image: s.plan.image } : this.module(null)));
+      return this.snapshot.then((s) => (s ? { module: s.module, image: s.plan.image } : this.module()));
     }
     this.fresh ??= compileModule(this.layout.wasm);
     return this.fresh.then((module) => ({ module }));
@@ -140,8 +140,10 @@ export function loadPython(dir?: string): Promise<Python> {
 export async function runPython(options: RunPythonOptions): Promise<PythonResult> {
   let python = options.python;
   if (!python) {
-    shared ??= Python.load();
-    shared.catch(() => (shared = null)); // a failed load is tried again by the next run
+    if (!shared) {
+      shared = Python.load();
+      shared.catch(() => (shared = null)); // a failed load is tried again by the next run
+    }
     python = await shared;
   }
   return python.run(options);
