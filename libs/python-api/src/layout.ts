@@ -1,4 +1,5 @@
 // Where python.wasm and its standard library are on the host, and where the guest sees them.
+import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -7,17 +8,21 @@ export const GUEST_PREFIX = '/usr/local';
 /** Where the guest sees our sitecustomize.py (read-only). */
 export const GUEST_SITE = '/pywasi-site';
 
-// This module runs from the TypeScript sources (libs/python-api/src/) or bundled one level below
-// dist/ (dist/apps/cli/main.js, dist/libs/python-api/index.js), with guest-site/ copied beside it.
+// This module runs from the TypeScript sources (libs/python-api/src/), bundled one level below
+// dist/ (dist/apps/cli/main.js, dist/libs/python-api/index.js), or from the installed package
+// (index.js with python/ beside it); guest-site/ is copied beside every bundle.
 const FROM_SOURCES = import.meta.url.endsWith('.ts');
 
 /** The host directory of sitecustomize.py. */
 export const siteDir = fileURLToPath(new URL(FROM_SOURCES ? '../guest-site' : './guest-site', import.meta.url));
 
-/** Where `nx build python` puts python.wasm and usr/local/lib/python311.zip; PYWASI_PYTHON_DIR
- * overrides it. */
+/** The python build directory runs use: $PYWASI_PYTHON_DIR; else the one the installed package
+ * ships beside this module; else where `nx build python` puts it in the workspace. */
 export function defaultPythonDir(env: NodeJS.ProcessEnv = process.env): string {
-  return env['PYWASI_PYTHON_DIR'] || fileURLToPath(new URL(FROM_SOURCES ? '../../../dist/python' : '../../python', import.meta.url));
+  if (env['PYWASI_PYTHON_DIR']) return env['PYWASI_PYTHON_DIR'];
+  const packaged = fileURLToPath(new URL('./python', import.meta.url));
+  if (!FROM_SOURCES && existsSync(packaged)) return packaged;
+  return fileURLToPath(new URL(FROM_SOURCES ? '../../../dist/python' : '../../python', import.meta.url));
 }
 
 export interface PythonLayout {
@@ -28,6 +33,12 @@ export interface PythonLayout {
   libDir: string;
 }
 
+/** A build directory holds python.wasm, python-resumable.wasm and usr/local/lib/. A package ships
+ * only python-resumable.wasm: it also starts afresh (its extra exports change nothing), so it
+ * serves both kinds of run from one compiled module. */
 export function pythonLayout(distDir = defaultPythonDir()): PythonLayout {
-  return { wasm: path.join(distDir, 'python.wasm'), resumableWasm: path.join(distDir, 'python-resumable.wasm'), libDir: path.join(distDir, 'usr', 'local', 'lib') };
+  const resumableWasm = path.join(distDir, 'python-resumable.wasm');
+  const plain = path.join(distDir, 'python.wasm');
+  const wasm = existsSync(plain) || !existsSync(resumableWasm) ? plain : resumableWasm;
+  return { wasm, resumableWasm, libDir: path.join(distDir, 'usr', 'local', 'lib') };
 }

@@ -52,7 +52,8 @@ export interface PythonResult {
 /** python.wasm of one build directory, compiled once, with its start-up snapshot. */
 export class Python {
   private snapshot: Promise<{ plan: SnapshotPlan; module: CompiledModule } | null> | null = null;
-  private fresh: Promise<CompiledModule> | null = null;
+  /** By file: an installed package's one module serves fresh and snapshot runs alike. */
+  private compiled = new Map<string, Promise<CompiledModule>>();
 
   private constructor(readonly layout: PythonLayout) {}
 
@@ -67,11 +68,16 @@ export class Python {
   /** The compiled module for a run: the resumable one when the snapshot serves it. */
   private module(plan?: SnapshotPlan): Promise<{ module: CompiledModule; image?: string }> {
     if (plan) {
-      this.snapshot ??= ensureSnapshot(plan, (line) => process.emitWarning(line, 'PywasiWarning')).then(async (ok) => (ok ? { plan, module: await compileModule(plan.resumable) } : null));
+      this.snapshot ??= ensureSnapshot(plan, (line) => process.emitWarning(line, 'PywasiWarning')).then(async (ok) => (ok ? { plan, module: await this.compile(plan.resumable) } : null));
       return this.snapshot.then((s) => (s ? { module: s.module, image: s.plan.image } : this.module()));
     }
-    this.fresh ??= compileModule(this.layout.wasm);
-    return this.fresh.then((module) => ({ module }));
+    return this.compile(this.layout.wasm).then((module) => ({ module }));
+  }
+
+  private compile(file: string): Promise<CompiledModule> {
+    let module = this.compiled.get(file);
+    if (!module) this.compiled.set(file, (module = compileModule(file)));
+    return module;
   }
 
   async run(options: RunPythonOptions): Promise<PythonResult> {

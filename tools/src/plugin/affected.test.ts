@@ -13,22 +13,25 @@ async function affectedBy(file: string): Promise<string[]> {
   return stdout.split('\n').map((l) => l.trim()).filter(Boolean).sort();
 }
 
-// What python.wasm's tests, the host's tests and runPython's tests (which run python.wasm) sit on.
-const pythonConsumers = ['cpython-tests', 'python', 'python-api-tests', 'wasi-host-tests'];
+// What runs the CLI: the C libraries' tests (their wasm programs run on `pywasi run`).
+const cliUsers = ['pywasi', 'bzip2-tests', 'openssl-tests', 'sqlite-tests', 'wasmedge-sock-tests', 'xz-tests'];
+// What python.wasm is part of: its tests, the host's tests and runPython's (which run it), and the
+// @pywasi/python package that ships it, with the CLI package and the install test on top.
+const pythonConsumers = ['cpython-tests', 'python', 'python-api-tests', 'wasi-host-tests', '@pywasi/python', 'packages-e2e', ...cliUsers];
 
 const cases: [file: string, affected: string[]][] = [
-  // OpenSSL's socket BIOs sit on the socket library, so it and its test are rebuilt too.
-  ['libs/wasmedge-sock/src/hostname.c', ['cpython', 'openssl', 'openssl-tests', 'stdlib-zip', 'wasmedge-sock', 'wasmedge-sock-tests', ...pythonConsumers]],
+  // OpenSSL's socket BIOs sit on the socket library, so it is rebuilt too.
+  ['libs/wasmedge-sock/src/hostname.c', ['cpython', 'openssl', 'stdlib-zip', 'wasmedge-sock', ...pythonConsumers]],
   // The zip is part of the distribution, not of the interpreter: cpython itself is untouched.
   ['libs/stdlib-zip/make_stdlib_zip.py', ['stdlib-zip', ...pythonConsumers]],
   // No C library, no native target: only the host, what runs it, and the tests that run it.
-  ['libs/wasi-host/src/sockets/ring.ts', ['@pywasi/cli', '@pywasi/python', '@pywasi/host', 'bzip2-tests', 'cpython-tests', 'openssl-tests', 'python-api-tests', 'sqlite-tests', 'wasi-host-tests', 'wasmedge-sock-tests', 'xz-tests']],
+  ['libs/wasi-host/src/sockets/ring.ts', ['@pywasi/host', '@pywasi/python', 'cpython-tests', 'packages-e2e', 'python-api-tests', 'wasi-host-tests', ...cliUsers]],
   // runPython's package: it, the CLI built on it, and the tests that run the CLI; not the host.
-  ['libs/python-api/src/layout.ts', ['@pywasi/cli', '@pywasi/python', 'bzip2-tests', 'cpython-tests', 'openssl-tests', 'python-api-tests', 'sqlite-tests', 'wasi-host-tests', 'wasmedge-sock-tests', 'xz-tests']],
+  ['libs/python-api/src/layout.ts', ['@pywasi/python', 'cpython-tests', 'packages-e2e', 'python-api-tests', 'wasi-host-tests', ...cliUsers]],
   // The c-library executor builds wasmedge-sock only; zlib, libuuid, wasi-libc are built by others.
   // (bzip2-tests, openssl-tests, sqlite-tests and xz-tests: their helper in tools/testing compiles
   // C; openssl links wasmedge-sock.)
-  ['tools/src/executors/c-library/executor.ts', ['@pywasi/cli', '@pywasi/native-build', 'bzip2-tests', 'cpython', 'openssl', 'openssl-tests', 'sqlite-tests', 'stdlib-zip', 'wasi-libc-tests', 'wasmedge-sock', 'wasmedge-sock-tests', 'xz-tests', ...pythonConsumers]],
+  ['tools/src/executors/c-library/executor.ts', ['@pywasi/native-build', 'cpython', 'openssl', 'stdlib-zip', 'wasi-libc-tests', 'wasmedge-sock', ...pythonConsumers]],
   // A patch changes the one shared source tree, so both pythons.
   ['libs/cpython/source/patches/0001-config-site-keep-af-unix.patch', ['cpython', 'cpython-build-python', 'cpython-source', 'stdlib-zip', ...pythonConsumers]],
   ['README.md', []],

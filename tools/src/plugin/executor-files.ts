@@ -44,12 +44,14 @@ export type ExecutorInput = string | { externalDependencies: string[] };
  * The Nx inputs naming every file executor `name` of the plugin at `pluginDir` runs, and the npm
  * packages it imports (declared, Nx would hash every package of the lock file for a local
  * executor: any `npm install` would rebuild everything), plus `packages` the caller adds.
+ * executors.json itself is not one: these files are read from its entry, so re-pointing the entry
+ * changes them, and hashing the whole file would rebuild every target when an executor is added.
  */
 export function executorInputs(workspaceRoot: string, pluginDir: string, name: string, packages: string[] = []): ExecutorInput[] {
   const manifest = join(pluginDir, 'executors.json');
   const entry = (JSON.parse(readFileSync(join(workspaceRoot, manifest), 'utf8')) as ExecutorsJson).executors[name];
   if (!entry) throw new Error(`${manifest} has no executor "${name}"`);
   const graph = localModuleGraph(workspaceRoot, join(pluginDir, entry.implementation));
-  const files = [...new Set([manifest, join(pluginDir, entry.schema), ...graph.files])].map((f) => `{workspaceRoot}/${f}`);
+  const files = [...new Set([join(pluginDir, entry.schema), ...graph.files])].map((f) => `{workspaceRoot}/${f}`);
   return [...files, { externalDependencies: [...new Set([...graph.packages, ...packages])].sort() }];
 }

@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { execa } from 'execa';
+import { CliError } from '../cli-error.ts';
 import { workspaceRoot } from '../workspace.ts';
 
 export interface BuildOptions {
@@ -21,7 +22,15 @@ export function registerBuild(program: Command): void {
     .option('--no-opt', 'skip wasm-opt (faster build, larger and slower python.wasm)')
     .addHelpText('after', '\nExamples:\n  pywasi build\n  pywasi build --debug\n')
     .action(async (options: BuildOptions) => {
-      const result = await execa('npx', nxBuildArguments(options), { cwd: workspaceRoot, stdio: 'inherit', reject: false });
+      const root = workspaceRoot();
+      if (!root) {
+        throw new CliError(
+          'pywasi build builds python.wasm from the sources, in a clone of the pywasi repository (where this CLI runs Nx); ' +
+            'this pywasi is an installed package, which runs the python.wasm that @pywasi/python ships (`pywasi python` needs no build)',
+          1,
+        );
+      }
+      const result = await execa('npx', nxBuildArguments(options), { cwd: root, stdio: 'inherit', reject: false });
       process.exitCode = result.exitCode ?? 1;
     });
 }

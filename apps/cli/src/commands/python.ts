@@ -33,7 +33,8 @@ export function registerPython(program: Command): void {
     .addHelpText(
       'after',
       `
-python.wasm comes from \`npx pywasi build\` (dist/python/, or $PYWASI_PYTHON_DIR). PYTHONHOME is
+python.wasm is the one @pywasi/python ships (in a clone of the repository: dist/python/, made by
+\`npx pywasi build\`), or $PYWASI_PYTHON_DIR's. PYTHONHOME is
 ${GUEST_PREFIX}; ./deps (see \`pywasi pip install\`) is on PYTHONPATH when it exists. The guest's exit
 code is pywasi's. Options for python that pywasi also knows (-h) go after --.
 

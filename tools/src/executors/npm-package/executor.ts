@@ -1,0 +1,73 @@
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, relative } from 'node:path';
+import type { ExecutorContext } from '@nx/devkit';
+import { execa } from 'execa';
+import { BuildError, reportBuildErrors } from '../../lib/build-error.ts';
+import { targetPlaces } from '../../lib/executor-context.ts';
+import { writeDeclarations } from '../../lib/npm-package/declarations.ts';
+import { entryFiles, publishManifest, type Manifest } from '../../lib/npm-package/manifest.ts';
+import { publish } from '../../lib/publish.ts';
+import type { NpmPackageExecutorOptions } from './schema.d.ts';
+
+const size = (bytes: number) => (bytes >= 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(2)} MiB` : `${(bytes / 1024).toFixed(1)} KiB`);
+
+export default async function npmPackageExecutor(options: NpmPackageExecutorOptions, context: ExecutorContext) {
+  const places = targetPlaces(context);
+  return reportBuildErrors(places.label, async () => {
+    const manifestFile = options.manifest ?? join(places.projectRoot, 'package.json');
+    let source: Manifest;
+    try {
+      source = JSON.parse(readFileSync(places.abs(manifestFile), 'utf8')) as Manifest;
+    } catch (error) {
+      throw new BuildError(`cannot read ${manifestFile}: ${(error as Error).message}`);
+    }
+    const manifest = publishManifest(source, manifestFile);
+
+    // Assembled beside its place, then swapped in: a failed pack leaves the previous package whole.
+    const outputPath = places.abs(options.outputPath);
+    const staging = `${outputPath}.partial-${process.pid}`;
+    rmSync(staging, { recursive: true, force: true });
+    mkdirSync(staging, { recursive: true });
+    try {
+      for (const file of options.files) {
+        const from = places.abs(file.from);
+        if (!existsSync(from)) throw new BuildError(`${file.from} does not exist: is the target that makes it among this target's dependsOn?`);
+        const to = join(staging, file.to ?? basename(file.from));
+        mkdirSync(dirname(to), { recursive: true });
+        cpSync(from, to, { recursive: true });
+      }
+      await writeDeclarations(
+        (options.declarations ?? []).map((d) => ({ entry: places.abs(d.entry), output: join(staging, d.output) })),
+        places.abs(options.tsConfig ?? 'tsconfig.base.json'),
+      );
+      const missing = entryFiles(manifest).filter((f) => !existsSync(join(staging, f)));
+      if (missing.length) throw new BuildError(`${manifestFile} names ${missing.join(', ')}, which the package does not hold: add ${missing.length > 1 ? 'them' : 'it'} to the target's files or declarations`);
+      writeFileSync(join(staging, 'package.json'), JSON.stringify(manifest, null, 2) + '\n');
+      publish(staging, outputPath);
+    } finally {
+      rmSync(staging, { recursive: true, force: true });
+    }
+
+    // npm pack into a fresh directory, then beside the package in place of its older versions.
+    const tarballDir = dirname(outputPath);
+    const prefix = `${basename(outputPath)}-`;
+    const tarball = join(tarballDir, `${prefix}${manifest.version}.tgz`);
+    const packing = `${outputPath}.packing-${process.pid}`;
+    rmSync(packing, { recursive: true, force: true });
+    mkdirSync(packing, { recursive: true });
+    try {
+      const packed = await execa('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', packing], { cwd: outputPath, reject: false });
+      if (packed.failed) throw new BuildError(`npm pack failed in ${options.outputPath}:\n${packed.stderr || packed.stdout}`);
+      const written = readdirSync(packing);
+      if (written.length !== 1) throw new BuildError(`npm pack wrote ${written.join(', ') || 'nothing'}, not one tarball`);
+      for (const old of readdirSync(tarballDir)) {
+        if (old.startsWith(prefix) && old.endsWith('.tgz') && /^\d/.test(old.slice(prefix.length))) rmSync(join(tarballDir, old));
+      }
+      renameSync(join(packing, written[0]!), tarball);
+      const [report] = JSON.parse(packed.stdout) as { entryCount: number; unpackedSize: number }[];
+      console.log(`[${places.label}] ${relative(places.workspaceRoot, tarball)}: ${size(statSync(tarball).size)} (${report?.entryCount ?? '?'} files, ${size(report?.unpackedSize ?? 0)} unpacked)`);
+    } finally {
+      rmSync(packing, { recursive: true, force: true });
+    }
+  });
+}
