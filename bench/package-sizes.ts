@@ -7,26 +7,49 @@ import { readdirSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { execa } from 'execa';
 import { runNx, workspaceRoot } from '../tools/testing/nx.ts';
-import { printTable, type Row } from './lib/report.ts';
 
 const MiB = 1024 * 1024;
-const GOALS: Record<string, number> = { 'pywasi-python': 10 };
+const GOAL_MIB: Record<string, number> = { '@pywasi/python': 10 };
+
+interface PackReport {
+  id: string;
+  name: string;
+  size: number;
+  unpackedSize: number;
+  entryCount: number;
+}
+
+/** npm's own account of a package: a directory, or a spec it fetches from the registry. */
+async function packReport(spec: string, cwd: string): Promise<PackReport> {
+  const r = await execa('npm', ['pack', spec, '--dry-run', '--json', '--ignore-scripts'], { cwd, reject: false, timeout: 120_000 });
+  if (r.exitCode !== 0) throw new Error(`npm pack ${spec} failed: ${r.stderr.split('\n')[0]}`);
+  return (JSON.parse(r.stdout) as PackReport[])[0]!;
+}
 
 await runNx(['run-many', '-t', 'pack']);
 const dir = path.join(workspaceRoot, 'dist', 'packages');
-const rows: Row[] = [];
+const rows: string[][] = [['package', 'tarball', 'unpacked', 'files', 'goal']];
+const row = (report: PackReport, tarballBytes: number, goal?: number) => [
+  report.id,
+  `${(tarballBytes / MiB).toFixed(2)} MiB`,
+  `${(report.unpackedSize / MiB).toFixed(2)} MiB`,
+  String(report.entryCount),
+  goal === undefined ? '' : `${tarballBytes / MiB <= goal ? 'PASS' : 'MISS'} (tarball ≤ ${goal} MiB)`,
+];
 for (const file of readdirSync(dir).filter((f) => f.endsWith('.tgz')).sort()) {
-  const name = file.replace(/-\d[^-]*\.tgz$/, '');
-  const goal = GOALS[name];
-  rows.push({ name: `${file} (tarball)`, wasm: statSync(path.join(dir, file)).size / MiB, unit: 'MiB', ...(goal !== undefined ? { goal } : {}) });
+  const report = await packReport(`./${file.replace(/-\d[^-]*\.tgz$/, '')}`, dir);
+  rows.push(row(report, statSync(path.join(dir, file)).size, GOAL_MIB[report.name]));
+}
+try {
+  const peer = await packReport('pyodide', dir);
+  rows.push(row({ ...peer, id: `peer: ${peer.id}` }, peer.size));
+} catch (error) {
+  console.log(`peer: ${(error as Error).message} (no registry?)`);
 }
 
-// The peer, packed by npm from the registry (npm's cache keeps it after the first run).
-const peer = await execa('npm', ['pack', 'pyodide', '--dry-run', '--json'], { cwd: dir, reject: false, timeout: 120_000 });
-if (peer.exitCode === 0) {
-  const [report] = JSON.parse(peer.stdout) as { id: string; size: number; unpackedSize: number }[];
-  rows.push({ name: `peer: ${report!.id} (tarball; unpacked ${(report!.unpackedSize / MiB).toFixed(1)} MiB)`, wasm: report!.size / MiB, unit: 'MiB' });
-} else {
-  console.log(`peer: npm pack pyodide failed (no registry?): ${peer.stderr.split('\n')[0]}`);
+const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
+console.log(`\nnpm packages (${new Date().toISOString().slice(0, 10)}, this machine)`);
+for (const [i, r] of rows.entries()) {
+  console.log('  ' + r.map((cell, c) => (c === 0 || c === 4 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  '));
+  if (i === 0) console.log('  ' + widths.map((w) => '-'.repeat(w)).join('  '));
 }
-printTable(`npm package sizes (${new Date().toISOString().slice(0, 10)})`, rows);

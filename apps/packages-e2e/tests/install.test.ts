@@ -161,6 +161,23 @@ describe('what the packages hold', () => {
   });
 });
 
+describe('nx release', () => {
+  test('a dry run versions the three packages together and would publish what `npm run pack` assembled', async () => {
+    const { version } = JSON.parse(readFileSync(path.join(workspaceRoot, 'apps', 'cli', 'package.json'), 'utf8')) as { version: string };
+    const next = version.replace(/\d+$/, (patch) => String(Number(patch) + 1));
+    const nx = { cwd: workspaceRoot, env: { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NO_COLOR: '1', FORCE_COLOR: '0' } };
+    const versioned = await run('npx', ['nx', 'release', 'version', 'patch', '--dry-run'], nx);
+    expect(versioned.exitCode).toBe(0);
+    for (const manifest of ['libs/wasi-host/package.json', 'libs/python-api/package.json', 'apps/cli/package.json']) {
+      expect(versioned.stdout).toContain(`New version ${next} written to manifest: ${manifest}`);
+    }
+    const published = await run('npx', ['nx', 'release', 'publish', '--dry-run'], nx);
+    expect(published.exitCode).toBe(0);
+    for (const name of ['@pywasi/host', '@pywasi/python', 'pywasi']) expect(published.stdout).toContain(`name:          ${name} `);
+    expect(published.stdout).toContain('python/python-resumable.wasm');
+  }, RUN_TIMEOUT_MS);
+});
+
 // The machine's own Node (20 on CI) is older than the packages support.
 const oldNode = ['/usr/bin/node', '/usr/local/bin/node'].find((candidate) => existsSync(candidate) && Number(execaSync(candidate, ['-p', 'process.versions.node.split(".")[0]']).stdout) < 22);
 if (!oldNode) console.log('no Node older than 22 on this machine: the Node policy check is skipped');
