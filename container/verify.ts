@@ -7,7 +7,7 @@
 // No registry is needed: the base image is a Debian 12 minbase made with debootstrap from this
 // machine's own apt source, and podman is set up as ../shared/docs notes (runc, cgroupfs, no
 // ulimits, host network so apt and npm inside the build reach their archives).
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { execa } from 'execa';
@@ -73,6 +73,11 @@ try {
   const context = path.join(scratch, 'context');
   await sh('bash', ['-c', `mkdir -p ${context} && git archive HEAD | tar -x -C ${context}`]);
   if (!existsSync(path.join(context, 'container', 'Dockerfile'))) throw new Error('container/Dockerfile is not committed: commit it first');
+  // This machine's own CA additions (an egress that re-signs TLS needs them inside too).
+  const localCa = '/usr/local/share/ca-certificates';
+  const added = existsSync(localCa) ? readdirSync(localCa).filter((f) => f.endsWith('.crt')) : [];
+  for (const file of added) cpSync(path.join(localCa, file), path.join(context, 'container', 'local-ca', file));
+  console.log(`local CAs: ${added.join(', ') || 'none'}`);
 
   const build = ['build', '--network', 'host', '--build-arg', `NODE_VERSION=${nodeVersion}`, '--build-arg', `BASE=${BASE}`, '-f', 'container/Dockerfile'];
   step(`builder image ${BUILDER}: npm ci, npm run pack (the whole graph, cold)`);
