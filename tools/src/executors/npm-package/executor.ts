@@ -1,11 +1,11 @@
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, relative } from 'node:path';
 import type { ExecutorContext } from '@nx/devkit';
-import { execa } from 'execa';
 import { BuildError, reportBuildErrors } from '../../lib/build-error.ts';
 import { targetPlaces } from '../../lib/executor-context.ts';
 import { writeDeclarations } from '../../lib/npm-package/declarations.ts';
 import { entryFiles, publishManifest, type Manifest } from '../../lib/npm-package/manifest.ts';
+import { packBeside } from '../../lib/npm-package/tarball.ts';
 import { publish } from '../../lib/publish.ts';
 import type { NpmPackageExecutorOptions } from './schema.d.ts';
 
@@ -48,26 +48,7 @@ export default async function npmPackageExecutor(options: NpmPackageExecutorOpti
       rmSync(staging, { recursive: true, force: true });
     }
 
-    // npm pack into a fresh directory, then beside the package in place of its older versions.
-    const tarballDir = dirname(outputPath);
-    const prefix = `${basename(outputPath)}-`;
-    const tarball = join(tarballDir, `${prefix}${manifest.version}.tgz`);
-    const packing = `${outputPath}.packing-${process.pid}`;
-    rmSync(packing, { recursive: true, force: true });
-    mkdirSync(packing, { recursive: true });
-    try {
-      const packed = await execa('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', packing], { cwd: outputPath, reject: false });
-      if (packed.failed) throw new BuildError(`npm pack failed in ${options.outputPath}:\n${packed.stderr || packed.stdout}`);
-      const written = readdirSync(packing);
-      if (written.length !== 1) throw new BuildError(`npm pack wrote ${written.join(', ') || 'nothing'}, not one tarball`);
-      for (const old of readdirSync(tarballDir)) {
-        if (old.startsWith(prefix) && old.endsWith('.tgz') && /^\d/.test(old.slice(prefix.length))) rmSync(join(tarballDir, old));
-      }
-      renameSync(join(packing, written[0]!), tarball);
-      const [report] = JSON.parse(packed.stdout) as { entryCount: number; unpackedSize: number }[];
-      console.log(`[${places.label}] ${relative(places.workspaceRoot, tarball)}: ${size(statSync(tarball).size)} (${report?.entryCount ?? '?'} files, ${size(report?.unpackedSize ?? 0)} unpacked)`);
-    } finally {
-      rmSync(packing, { recursive: true, force: true });
-    }
+    const tarball = await packBeside(outputPath, manifest.version);
+    console.log(`[${places.label}] ${relative(places.workspaceRoot, tarball.file)}: ${size(tarball.bytes)} (${tarball.entries} files, ${size(tarball.unpackedBytes)} unpacked)`);
   });
 }
