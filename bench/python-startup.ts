@@ -1,33 +1,57 @@
-// Start-up of `python -c pass`: the whole process, as a user waits for it, python.wasm through
-// `pywasi python` against native CPython 3.11, median of several runs after a warm-up. Measured
-// both from the start-up snapshot (the default) and from a fresh start (--no-preinit).
+// Start-up of `python -c pass`: the whole process, as a user waits for it, against `node -e ""`
+// on the same Node (the floor of anything started on Node) and native CPython 3.11. Medians of
+// RUNS runs after a warm-up, the commands taking turns; peak RSS from GNU time.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { execa } from 'execa';
-import { median, printTable } from './lib/report.ts';
-import { nativePython, pywasiPython, requirePythonWasm } from './lib/pythons.ts';
+import { median, printTable, type Row } from './lib/report.ts';
+import { nativePython, node24, requirePythonWasm, workspaceRoot } from './lib/pythons.ts';
 
 const RUNS = Number(process.env['RUNS'] ?? 10);
+const TIME = '/usr/bin/time';
+const bin = join(workspaceRoot, 'node_modules/.bin/pywasi');
 
-async function timeCommand(command: string, args: string[]): Promise<number> {
-  await execa(command, args); // warm-up: file cache, tsx's transform cache
-  const samples: number[] = [];
-  for (let i = 0; i < RUNS; i++) {
-    const started = process.hrtime.bigint();
-    await execa(command, args);
-    samples.push(Number(process.hrtime.bigint() - started) / 1e6);
-  }
-  return median(samples);
+interface Sample {
+  ms: number;
+  maxRssMiB: number;
 }
 
-export async function startupRows() {
+/** One run under GNU time: wall time measured here, peak RSS as time reports it (KiB). */
+async function sample(command: string, args: string[]): Promise<Sample> {
+  const started = process.hrtime.bigint();
+  const r = await execa(TIME, ['-f', '%M', command, ...args], { reject: false });
+  const ms = Number(process.hrtime.bigint() - started) / 1e6;
+  if (r.exitCode !== 0) throw new Error(`${command} ${args.join(' ')} exited with ${r.exitCode}: ${r.stderr.split('\n').slice(-3).join(' ')}`);
+  const kib = Number(r.stderr.trim().split('\n').at(-1));
+  return { ms, maxRssMiB: kib / 1024 };
+}
+
+export async function startupRows(): Promise<Row[]> {
   requirePythonWasm();
+  if (!existsSync(TIME)) throw new Error(`${TIME} is missing: the start-up bench reads peak memory from GNU time (apt-get install time)`);
   const native = await nativePython();
-  const [command, args] = pywasiPython(['-c', 'pass']);
-  const wasm = await timeCommand(command, args);
-  const fresh = await timeCommand(command, ['python', '--no-preinit', ...args.slice(1)]);
-  const nat = await timeCommand(native.command, ['-c', 'pass']);
+  const commands = {
+    node: [node24, ['-e', '']],
+    pywasi: [node24, [bin, 'python', '-c', 'pass']],
+    fresh: [node24, [bin, 'python', '--no-preinit', '-c', 'pass']],
+    node20: ['node', [bin, 'python', '-c', 'pass']],
+    native: [native.command, ['-c', 'pass']],
+  } satisfies Record<string, [string, string[]]>;
+  const samples = Object.fromEntries(Object.keys(commands).map((k) => [k, [] as Sample[]])) as Record<keyof typeof commands, Sample[]>;
+  for (const [command, args] of Object.values(commands)) await sample(command, args); // warm-up: file cache, snapshot
+  for (let i = 0; i < RUNS; i++) {
+    for (const [name, [command, args]] of Object.entries(commands)) samples[name as keyof typeof commands].push(await sample(command, args));
+  }
+  const ms = (k: keyof typeof commands) => median(samples[k].map((s) => s.ms));
+  const rss = (k: keyof typeof commands) => median(samples[k].map((s) => s.maxRssMiB));
+  const node = ms('node');
   return [
-    { name: `python -c pass (median of ${RUNS})`, wasm, native: nat, unit: 'ms', goal: 150, goalOn: 'value' as const },
-    { name: `python -c pass, --no-preinit (median of ${RUNS})`, wasm: fresh, native: nat, unit: 'ms' },
+    { name: `python -c pass vs node -e "" (Node 24, median of ${RUNS})`, wasm: ms('pywasi'), native: node, unit: 'ms', goal: 2, goalOn: 'ratio' },
+    { name: 'python -c pass vs native python3.11', wasm: ms('pywasi'), native: ms('native'), unit: 'ms' },
+    { name: 'python -c pass, --no-preinit, vs node -e ""', wasm: ms('fresh'), native: node, unit: 'ms' },
+    { name: "python -c pass started by the machine's Node 20 (re-executes Node 24)", wasm: ms('node20'), native: node, unit: 'ms' },
+    { name: 'peak RSS: python -c pass vs node -e "" (MiB above it ≤ 30)', wasm: rss('pywasi'), native: rss('node'), unit: 'MiB', goal: Math.round(rss('node') + 30), goalOn: 'value' },
+    { name: 'peak RSS: native python3.11', wasm: rss('native'), unit: 'MiB' },
   ];
 }
 

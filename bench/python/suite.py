@@ -8,7 +8,10 @@ import json
 import sys
 import time
 
-WORKLOADS = ["richards", "nbody", "fannkuch", "spectral_norm", "json_roundtrip", "regex", "generators"]
+WORKLOADS = [
+    "richards", "nbody", "fannkuch", "spectral_norm", "json_roundtrip", "regex", "generators",
+    "calls", "floats", "small_objects",
+]
 
 
 def main(argv):

@@ -1,6 +1,7 @@
 // The options every command that runs a guest shares (`run`, `python`): environment, visible
 // directories and the network policy, parsed into the form runWasi takes.
 import { statSync } from 'node:fs';
+import { setFlagsFromString } from 'node:v8';
 import * as path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { NET_POLICIES, isNetPolicy, type MountSpec, type NetPolicy } from '@pywasi/host';
@@ -12,6 +13,18 @@ export interface GuestFlags {
   dir: MountSpec[];
   net: NetPolicy;
   caFile?: string;
+  optimize?: boolean;
+}
+
+/**
+ * --optimize: V8 compiles every function of the module with its optimising compiler at first
+ * call, instead of its baseline compiler first and the optimising one once the function is hot.
+ * The default suits short runs; a long computation in CPython needs this, because V8 never moves a
+ * running call to optimised code and CPython runs a whole program inside one call of its
+ * interpreter loop. Process-wide, so set before the module is compiled.
+ */
+export function applyCompileMode(flags: Pick<GuestFlags, 'optimize'>): void {
+  if (flags.optimize) setFlagsFromString('--no-liftoff');
 }
 
 function parseEnv(value: string, previous: Record<string, string> = {}): Record<string, string> {
@@ -68,7 +81,7 @@ export function guestEnv(opts: { env: Record<string, string>; envInherit?: boole
   return { ...env, ...opts.env };
 }
 
-/** Adds -e/--env, --env-inherit, --dir, --net and --ca-file to a command. */
+/** Adds -e/--env, --env-inherit, --dir, --net, --optimize and --ca-file to a command. */
 export function addGuestOptions(command: Command, defaults: { dirs: string }): Command {
   return command
     .addOption(new Option('-e, --env <K=V>', 'set a guest environment variable (repeatable)').argParser(parseEnv).default({}, 'empty environment'))
@@ -83,6 +96,7 @@ export function addGuestOptions(command: Command, defaults: { dirs: string }): C
         .argParser(parseNet)
         .default('loopback'),
     )
+    .option('--optimize', "compile every function with V8's optimising compiler at its first call: a slower start (about 1 s more for python.wasm), long computations 1.2-1.6x faster")
     .addOption(
       new Option('--ca-file <pem>', "the CA certificates TLS clients in the guest trust by default (served at /etc/ssl/cert.pem); wins over the guest's SSL_CERT_FILE")
         .argParser(parseCaFile),

@@ -66,6 +66,19 @@ describe('python.wasm standard library', () => {
   );
 
   test(
+    '--optimize (every function compiled by V8\'s optimising compiler first) computes the same answers',
+    async () => {
+      const code = 'import hashlib, json, re; print(json.dumps([sum(i * i for i in range(10**5)), hashlib.sha256(b"x" * 999).hexdigest()[:16], re.sub(r"(a+)", r"<\\1>", "caaab")]))';
+      const plain = await pywasiPython(['-c', code], { timeoutMs: RUN_TIMEOUT_MS });
+      const optimized = timed('--optimize', await pywasiPython(['--optimize', '-c', code], { timeoutMs: RUN_TIMEOUT_MS }));
+      expect({ exit: optimized.exitCode, detail: optimized.exitCode === 0 ? '' : describeRun(optimized) }).toEqual({ exit: 0, detail: '' });
+      expect(JSON.parse(optimized.stdout)).toEqual([333328333350000, '3256fefc87af01a4', 'c<aaa>b']);
+      expect(optimized.stdout).toBe(plain.stdout);
+    },
+    2 * RUN_TIMEOUT_MS,
+  );
+
+  test(
     'time.sleep(0.2) takes about 200 ms',
     async () => {
       const run = timed('time.sleep(0.2) x3', await pywasiPython([py('sleep_timing.py')], { timeoutMs: RUN_TIMEOUT_MS }));

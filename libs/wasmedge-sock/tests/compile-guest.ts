@@ -19,6 +19,8 @@ export const SOCKET_LIB_DIR = join(WORKSPACE_ROOT, 'libs/wasmedge-sock');
 export interface WasmToolchain {
   clang: string;
   sysroot: string;
+  /** The toolchain's wasm features (-mbulk-memory...), as every library was compiled. */
+  targetFlags?: string[];
 }
 
 export interface SocketLibrary {
@@ -49,7 +51,8 @@ export function findWasmToolchain(root = WORKSPACE_ROOT): WasmToolchain {
   if (!existsSync(join(sysroot, 'include'))) {
     throw new Error(`no wasi-libc sysroot at ${sysroot}: run \`npx nx build wasi-libc\``);
   }
-  return { clang: readToolchainManifest(root).tools.clang, sysroot };
+  const manifest = readToolchainManifest(root);
+  return { clang: manifest.tools.clang, sysroot, targetFlags: manifest.targetFlags ?? [] };
 }
 
 async function exec(cmd: string, args: string[]): Promise<void> {
@@ -84,6 +87,7 @@ export function guestCommand(opts: CompileGuestOptions): { cmd: string; args: st
     cmd: tc.clang,
     args: [
       '--target=wasm32-wasi',
+      ...(tc.targetFlags ?? []),
       `--sysroot=${tc.sysroot}`,
       ...(lib ? [`-I${lib.includeDir}`] : []),
       ...incs,

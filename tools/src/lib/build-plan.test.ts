@@ -50,6 +50,12 @@ describe('planAutotools', () => {
     expect(steps[0]).toMatchObject({ command: 'make', args: ['-j2', 'finish'], cwd: '/ws/build/x/src' });
   });
 
+  it("fills {target-flags} with the toolchain's wasm features, and with nothing when it has none", () => {
+    const withFeatures = placeholderValues({ ...toolchain, targetFlags: ['-mbulk-memory', '-msign-ext'] }, '/ws', 'libs/zlib');
+    expect(fillPlaceholders('{cc} --target=wasm32-wasi {target-flags}', withFeatures)).toBe('/opt/llvm/bin/clang --target=wasm32-wasi -mbulk-memory -msign-ext');
+    expect(fillPlaceholders('EXTRA_CFLAGS=-O2 {target-flags}', values)).toBe('EXTRA_CFLAGS=-O2 ');
+  });
+
   it('rejects an unknown placeholder, naming it and the known ones', () => {
     expect(() => fillPlaceholders('CC={compiler}', values)).toThrow(/unknown placeholder \{compiler\}.*\{cc\}/);
   });

@@ -17,6 +17,9 @@ export interface LlvmToolchain {
   builtins: string;
   /** `clang --version` plus the exact package versions: what the cache key depends on. */
   versionId: string;
+  /** What every wasm32 compile adds (the `{target-flags}` placeholder): the wasm features the
+   * toolchain project enables (`-mbulk-memory`...), the instruction set every module may use. */
+  targetFlags?: string[];
 }
 
 export const LLVM_TOOLS = ['clang', 'wasm-ld', 'llvm-ar', 'llvm-ranlib', 'llvm-nm', 'llvm-strip'] as const;

@@ -48,6 +48,9 @@ export interface AutotoolsBuild {
   files?: Record<string, string>;
   /** Publish these instead of {stage}: a path with {build}/{src}/{stage} -> path inside the output. */
   publish?: Record<string, string>;
+  /** A host tool: use the machine's own when one of `candidates` prints exactly the pinned source's
+   * version for `versionArgs`; the build directory then holds a wrapper named `file` that runs it. */
+  installed?: { candidates: string[]; versionArgs: string[]; file: string };
 }
 
 export interface CLibraryBuild {
@@ -79,7 +82,14 @@ export interface CommandBuild {
 export interface ToolchainBuild {
   system: 'llvm-toolchain';
   llvmMajor: number;
+  /** WebAssembly features beyond the LLVM major's defaults that every wasm32 compile enables
+   * (clang's -m<feature>): what every engine that runs the modules must support. */
+  wasmFeatures?: WasmFeature[];
 }
+
+/** clang's names of the WebAssembly features it can target (`-m<name>`). */
+export const WASM_FEATURES = ['bulk-memory', 'sign-ext', 'nontrapping-fptoint', 'mutable-globals', 'simd128', 'relaxed-simd', 'tail-call', 'multivalue', 'reference-types', 'extended-const', 'atomics', 'exception-handling'] as const;
+export type WasmFeature = (typeof WASM_FEATURES)[number];
 
 export type BuildSystem = AutotoolsBuild | CLibraryBuild | CommandBuild | ToolchainBuild;
 
@@ -149,11 +159,21 @@ export function validateDescriptor(file: string, raw: unknown): NativeDescriptor
       if (typeof d.build.libName !== 'string') problems.push('build.libName is required');
     } else if (d.build.system === 'autotools') {
       if (!d.source && !d.build.inSource) problems.push('an autotools build needs a source');
+      const tool = d.build.installed;
+      if (tool) {
+        if (d.platform !== 'host') problems.push('build.installed: only a host tool can be taken from the machine');
+        if (!Array.isArray(tool.candidates) || !tool.candidates.length || !Array.isArray(tool.versionArgs) || typeof tool.file !== 'string') {
+          problems.push('build.installed needs candidates (paths or command names), versionArgs and file');
+        }
+      }
     } else if (d.build.system === 'command') {
       if (!Array.isArray(d.build.command) || !d.build.command.length || d.build.command.some((w) => typeof w !== 'string')) problems.push('build.command must list the program and its arguments');
       if (typeof d.build.output !== 'string') problems.push('build.output (the file or directory the command writes) is required');
     } else if (d.build.system === 'llvm-toolchain') {
       if (!Number.isInteger(d.build.llvmMajor)) problems.push('build.llvmMajor (an integer, e.g. 16) is required');
+      for (const f of d.build.wasmFeatures ?? []) {
+        if (!WASM_FEATURES.includes(f)) problems.push(`build.wasmFeatures: "${f}" is not a WebAssembly feature clang knows (${WASM_FEATURES.join(', ')})`);
+      }
     } else problems.push(`build.system "${(d.build as { system?: string }).system}" is not one of autotools, c-library, command, llvm-toolchain`);
   }
   for (const field of ['links', 'tools'] as const) {

@@ -34,7 +34,7 @@ describe('an autotools library', () => {
     const o = optionsOf(d, 'build');
     expect(o['buildDir']).toBe('build/demo/build');
     expect(o['env']).toMatchObject({
-      CC: '{cc} --target=wasm32-wasi --sysroot={root}/dist/libs/wasi-libc/sysroot',
+      CC: '{cc} --target=wasm32-wasi {target-flags} --sysroot={root}/dist/libs/wasi-libc/sysroot',
       AR: '{ar}',
       CFLAGS: '-O2 -DNDEBUG',
       CPPFLAGS: '-I{root}/dist/libs/zlib/include',
@@ -99,7 +99,7 @@ describe('a split build with a wasm artifact and variants (CPython)', () => {
     expect(o['configure'].args).toEqual(['../../demo-source/src', '--with-tool=../../demo-build-tool/build/tool', '--host=wasm32-unknown-wasi']);
     expect(o['make'].targets).toEqual(['stamp.txt']);
     // configure is cached on its own and must work in another checkout: relative paths
-    expect(o['env']['CC']).toBe('{cc} --target=wasm32-wasi --sysroot=../../../dist/libs/wasi-libc/sysroot');
+    expect(o['env']['CC']).toBe('{cc} --target=wasm32-wasi {target-flags} --sysroot=../../../dist/libs/wasi-libc/sysroot');
     expect(t['configure']!.outputs).toEqual(['{options.buildDir}/Makefile', '{options.buildDir}/Modules/Setup.*']);
     // make must not redo what configure made (restored from the cache with new timestamps)
     expect((t['make']!.options as Options)['make'].args).toEqual(['--assume-old=Makefile']);
@@ -168,7 +168,7 @@ describe('a variant across the graph: threads needs a newer LLVM and its own was
     const t = nativeProject(d, 'libs/demo', {}, fakeInputs, lookup).targets['build']!;
     const threads = t.configurations!['threads'] as Options;
     expect(threads['toolchainManifest']).toBe('dist/toolchain-threads/llvm-wasm32.json');
-    expect(threads['env']['CC']).toBe('{cc} --target=wasm32-wasi --sysroot={root}/dist/libs/wasi-libc-threads/sysroot');
+    expect(threads['env']['CC']).toBe('{cc} --target=wasm32-wasi {target-flags} --sysroot={root}/dist/libs/wasi-libc-threads/sysroot');
     expect(threads['env']['CPPFLAGS']).toBe('-I{root}/dist/libs/zlib/include'); // zlib has no threads variant
     expect(threads['buildDir']).toBe('build/demo/build-threads');
     expect(t.options as Options).not.toHaveProperty('toolchainManifest');
@@ -179,6 +179,15 @@ describe('a variant across the graph: threads needs a newer LLVM and its own was
     const threads = nativeProject(d, 'libs/demo', {}, fakeInputs, lookup).targets['build']!.configurations!['threads'] as Options;
     expect(threads['buildDir']).toBe('build/demo/build-threads');
     expect(threads['toolchainManifest']).toBe('dist/toolchain-threads/llvm-wasm32.json');
+  });
+
+  test("the toolchain's wasm features reach every configuration of its target; an unknown one is refused", () => {
+    const d: NativeDescriptor = { platform: 'host', build: { system: 'llvm-toolchain', llvmMajor: 16, wasmFeatures: ['bulk-memory', 'nontrapping-fptoint'] }, variants: { threads: { llvmMajor: 19 } } };
+    const t = nativeProject(d, 'libs/toolchain', {}, fakeInputs, lookup).targets['build']!;
+    expect((t.options as Options)['wasmFeatures']).toEqual(['bulk-memory', 'nontrapping-fptoint']);
+    expect((t.configurations!['threads'] as Options)['wasmFeatures']).toEqual(['bulk-memory', 'nontrapping-fptoint']);
+    const bad = { platform: 'host', build: { system: 'llvm-toolchain', llvmMajor: 16, wasmFeatures: ['bulk-memroy'] } } as unknown as NativeDescriptor;
+    expect(() => validateDescriptor('libs/toolchain/native.json', bad)).toThrow(/wasmFeatures: "bulk-memroy" is not a WebAssembly feature clang knows/);
   });
 
   test('only the toolchain project may name an LLVM major', () => {
@@ -192,10 +201,12 @@ describe('the C library (sysroot) and host-platform projects', () => {
     const project = nativeProject(d, 'libs/wasi-libc', {}, fakeInputs);
     expect(project.implicitDependencies).toEqual(['toolchain']);
     const o = project.targets['build']!.options as Options;
-    expect(o['env']['CC']).toBe('{cc} --target=wasm32-wasi');
+    expect(o['env']['CC']).toBe('{cc} --target=wasm32-wasi {target-flags}');
     expect(o).not.toHaveProperty('buildDir');
     expect(o['make'].args).toEqual(['OBJDIR={root}/build/wasi-libc/build']);
     expect(o['publish']).toEqual([{ from: 'build/wasi-libc/stage', to: 'dist/libs/wasi-libc/sysroot' }]);
+    // built in its tree: tree and objects are made afresh, never kept from a build with other flags
+    expect(o['clean']).toEqual(['build/wasi-libc/src', 'build/wasi-libc/build', 'build/wasi-libc/stage']);
   });
 
   test('a host build has no cross environment and hashes the host compiler', () => {
@@ -208,6 +219,16 @@ describe('the C library (sysroot) and host-platform projects', () => {
     expect(project.implicitDependencies).toEqual([]);
     expect(project.targets['build']!.inputs).toContainEqual({ runtime: 'cc --version' });
     expect(project.targets['build']!.outputs).toEqual(['{options.buildDir}']);
+  });
+
+  test("a host tool the machine may have: the pinned version to match, the probe and the opt-out in the hash", () => {
+    const installed = { candidates: ['/usr/bin/tool1.0'], versionArgs: ['--version'], file: 'tool' };
+    const d: NativeDescriptor = { platform: 'host', source: pin, build: { system: 'autotools', configure: {}, make: { outputs: ['.'] }, installed } };
+    const build = nativeProject(d, 'libs/tool', {}, fakeInputs).targets['build']!;
+    expect((build.options as Options)['installed']).toEqual({ ...installed, version: '1.0' });
+    expect(JSON.stringify(build.inputs)).toContain("command -v '/usr/bin/tool1.0'");
+    expect(build.inputs).toContainEqual({ env: 'PYWASI_BUILD_TOOLS_FROM_SOURCE' });
+    expect(() => validateDescriptor('libs/x/native.json', { source: pin, build: { system: 'autotools', installed } })).toThrow(/only a host tool can be taken from the machine/);
   });
 });
 

@@ -5,6 +5,7 @@
 import { posix } from 'node:path';
 import type { TargetConfiguration } from '@nx/devkit';
 import type { SourcePin, SourceRequest } from '../lib/pinned-source.ts';
+import { FROM_SOURCE_ENV, installedToolProbe } from '../lib/installed-tool.ts';
 import type { ExecutorInput } from './executor-files.ts';
 import { DescriptorError, type AutotoolsBuild, type CLibraryBuild, type CommandBuild, type NativeDescriptor, type ToolchainBuild, type Platform, type Variant, type WasmArtifact } from './descriptor.ts';
 
@@ -79,7 +80,7 @@ export function crossEnv(
   const out = (project: string) => (opts.placesOfProject ?? placesOf)(project).out;
   const sysroot = opts.isLibc ? '' : ` --sysroot=${rel(`${out(opts.libc)}/sysroot`)}`;
   const env: Record<string, string> = {
-    CC: `{cc} --target=wasm32-wasi${sysroot}`,
+    CC: `{cc} --target=wasm32-wasi {target-flags}${sysroot}`,
     AR: '{ar}',
     RANLIB: '{ranlib}',
     NM: '{nm}',
@@ -294,7 +295,9 @@ function autotoolsOptions(ctx: Context, variantName?: string): AutotoolsOptions 
       ...(configure ? { configure } : {}),
       make,
       ...(b.install ? { install: { targets: b.install.targets ?? ['install'], args: fill(b.install.args) } } : {}),
-      clean: b.inSource ? [places.stage] : [places.build, places.stage],
+      // In its source tree, make would keep the objects of an earlier build made with other flags
+      // (a new toolchain feature): the tree is made afresh for every build.
+      clean: b.inSource ? [places.src, places.build, places.stage] : [places.build, places.stage],
       publish,
     };
   }
@@ -313,6 +316,9 @@ function autotoolsTargets(ctx: Context): Record<string, TargetConfiguration> {
   const places = main.places;
   const targets: Record<string, TargetConfiguration> = {};
   const makeName = d.artifact ? 'make' : 'build';
+  // A host tool the machine may have at the pinned version: what is installed is in the hash.
+  const tool = b.installed && ctx.source ? { ...b.installed, version: ctx.source.pin.version } : undefined;
+  const toolInputs = tool ? [{ runtime: installedToolProbe(tool) }, { env: FROM_SOURCE_ENV }] : [];
   if (b.configure?.outputs) {
     targets.configure = {
       executor: `${PLUGIN}:autotools`,
@@ -329,9 +335,9 @@ function autotoolsTargets(ctx: Context): Record<string, TargetConfiguration> {
     cache: true,
     dependsOn: b.configure?.outputs ? ['configure', ...buildsOf(ctx)] : buildsOf(ctx),
     // After a configure of its own, make reads what it wrote (the Makefile first of all).
-    inputs: withExecutor(ctx, 'autotools', b.configure?.outputs ? [...inputs, { dependentTasksOutputFiles: `build/${ctx.name}/**/*` }] : inputs),
+    inputs: withExecutor(ctx, 'autotools', [...(b.configure?.outputs ? [...inputs, { dependentTasksOutputFiles: `build/${ctx.name}/**/*` }] : inputs), ...toolInputs]),
     outputs: b.make?.outputs ? b.make.outputs.map((o) => (o === '.' ? '{options.buildDir}' : `{options.buildDir}/${o}`)) : [`{workspaceRoot}/${places.out}`],
-    options: main.make!,
+    options: tool ? { ...main.make!, installed: tool } : main.make!,
     configurations: configurations('make'),
   };
   if (d.artifact) {
@@ -413,6 +419,7 @@ function toolchainTargets(ctx: Context): Record<string, TargetConfiguration> {
   const b = ctx.d.build as ToolchainBuild;
   const variants = Object.entries(ctx.d.variants ?? {});
   const majors = [...new Set([b.llvmMajor, ...variants.map(([, v]) => v.llvmMajor ?? b.llvmMajor)])].sort((x, y) => x - y);
+  const features = b.wasmFeatures?.length ? { wasmFeatures: b.wasmFeatures } : {};
   return {
     build: {
       executor: `${PLUGIN}:toolchain`,
@@ -420,9 +427,9 @@ function toolchainTargets(ctx: Context): Record<string, TargetConfiguration> {
       // What is installed is the output's identity; the runtime probe hashes it.
       inputs: withExecutor(ctx, 'toolchain', [{ runtime: toolchainProbe(majors) }]),
       outputs: ['{options.manifest}'],
-      options: { llvmMajor: b.llvmMajor, manifest: toolchainManifestOf(ctx.name) },
+      options: { llvmMajor: b.llvmMajor, manifest: toolchainManifestOf(ctx.name), ...features },
       ...(variants.length
-        ? { configurations: Object.fromEntries(variants.map(([name, v]) => [name, { llvmMajor: v.llvmMajor ?? b.llvmMajor, manifest: toolchainManifestOf(ctx.name, name) }])) }
+        ? { configurations: Object.fromEntries(variants.map(([name, v]) => [name, { llvmMajor: v.llvmMajor ?? b.llvmMajor, manifest: toolchainManifestOf(ctx.name, name), ...features }])) }
         : {}),
     },
   };

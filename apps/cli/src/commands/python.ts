@@ -8,7 +8,7 @@ import { Command } from 'commander';
 import type { ReadlineOptions } from '@pywasi/host';
 import { ensureSnapshot, GUEST_PREFIX, pythonInvocation, pythonLayout } from '@pywasi/python';
 import { CliError } from '../cli-error.ts';
-import { addGuestOptions, guestEnv, type GuestFlags } from '../guest-options.ts';
+import { addGuestOptions, applyCompileMode, guestEnv, type GuestFlags } from '../guest-options.ts';
 import { runCommand, type RunOptions } from './run.ts';
 
 /** Line editing, history and Tab completion when stdin and stdout are terminals (wasi-host's
@@ -45,6 +45,12 @@ drawn when its snapshot was made (installations never share one); use --no-prein
 PYTHONHASHSEED) for a seed per run. Other python options, and PYTHON* variables besides
 PYTHONPATH, start python.wasm afresh by themselves.
 
+V8 compiles python.wasm with its baseline compiler first and optimises what runs often, but it
+never moves a running call to optimised code, and CPython runs a whole script inside one call of
+its interpreter loop: a long computation gets faster with --optimize (everything compiled
+optimised at first use; about 1 s more start-up; the pure-Python suite in bench/ ran 1.2-1.6x
+faster with it).
+
 On a terminal the REPL and input() edit lines as with GNU readline: history on Up/Down (kept in
 ${'$'}PYWASI_PYTHON_HISTORY, default ${'$'}XDG_STATE_HOME/pywasi/python_history or
 ~/.local/state/pywasi/python_history; an empty value keeps none) and Tab completion.
@@ -57,6 +63,7 @@ Examples:
   $ pywasi python --dir ./data:/data -- -h`,
     )
     .action(async (args: string[], flags: GuestFlags & { preinit: boolean }) => {
+      applyCompileMode(flags);
       const layout = pythonLayout();
       if (!existsSync(layout.wasm)) {
         throw new CliError(`python.wasm not found at ${layout.wasm}: build it with \`npx pywasi build\` (or set PYWASI_PYTHON_DIR)`, 1);

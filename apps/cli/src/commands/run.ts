@@ -2,7 +2,7 @@
 import * as path from 'node:path';
 import { Command } from 'commander';
 import { MountError, TrustError, WasiModuleError, WasiTrapError, runWasi, type MountSpec, type NetPolicy, type ReadlineOptions, type SnapshotRequest } from '@pywasi/host';
-import { addGuestOptions, guestEnv, type GuestFlags } from '../guest-options.ts';
+import { addGuestOptions, applyCompileMode, guestEnv, type GuestFlags } from '../guest-options.ts';
 
 /** Exit code for pywasi's own errors (bad module, host failure). Guest codes pass through. */
 export const EXIT_ERROR = 1;
@@ -97,6 +97,7 @@ Examples:
   $ pywasi run --net none -- client.wasm`,
     )
     .action(async (module: string, args: string[], opts: GuestFlags) => {
+      applyCompileMode(opts);
       process.exitCode = await runCommand(module, args, {
         env: opts.env,
         envInherit: opts.envInherit === true,

@@ -1,3 +1,4 @@
+import type { InstalledTool } from '../../lib/installed-tool.ts';
 import type { SourceRequest } from '../../lib/pinned-source.ts';
 
 export interface AutotoolsExecutorOptions {
@@ -25,10 +26,13 @@ export interface AutotoolsExecutorOptions {
   };
   /** Environment for every step, values may use placeholders. */
   env?: Record<string, string>;
-  /** Workspace-relative paths removed before building (stale staging dirs). */
+  /** Workspace-relative paths removed before the source is prepared and the build runs (stale
+   * staging dirs; an in-source build's whole tree, whose objects make would otherwise keep). */
   clean?: string[];
   /** Products copied to their final, workspace-relative place after a successful build. */
   publish?: { from: string; to: string }[];
+  /** A host tool: the machine's own, when it is the pinned version, instead of a build. */
+  installed?: InstalledTool;
   /** Use the wasm32 LLVM toolchain (its placeholders, e.g. {cc}); false for native builds. */
   toolchain?: boolean;
   /** Workspace-relative manifest of that toolchain (default dist/toolchain/llvm-wasm32.json). */
