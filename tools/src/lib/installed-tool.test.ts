@@ -31,17 +31,19 @@ describe('a host tool taken from the machine at the pinned version', () => {
   test('the wrapper runs the tool with its arguments and replaces whatever the directory held', async () => {
     const build = join(dir, 'build');
     writeToolWrapper(build, 'stale', older, 'x');
-    const wrapper = writeToolWrapper(build, 'tool', pinned, await toolIdentity(pinned, ['--version']));
+    const wrapper = writeToolWrapper(build, 'tool', pinned, await toolIdentity(pinned, { versionArgs: ['--version'], version: '3.11.2' }));
     expect(readdirSync(build)).toEqual(['tool']);
     expect((await execa(wrapper, ['a b', 'c'])).stdout).toBe('ran a b c');
   });
 
-  test("the hash probe changes with the tool's version and notes a missing one", async () => {
-    const probe = (path: string) => execa('sh', ['-c', installedToolProbe({ candidates: [path, join(dir, 'absent')], versionArgs: ['--version'] })]);
-    const before = (await probe(pinned)).stdout;
-    expect(before).toContain(`${pinned} 3.11.2 `);
-    expect(before).toContain(`${join(dir, 'absent')} missing`);
+  test("the hash probe: each candidate up to the one at the pinned version; another version is another hash", async () => {
+    const probe = (candidates: string[]) => execa('sh', ['-c', installedToolProbe({ candidates, versionArgs: ['--version'], version: '3.11.2' })]);
+    const absent = join(dir, 'absent');
+    const before = (await probe([absent, older, pinned, older])).stdout.split('\n');
+    expect(before).toEqual([`${absent} missing`, expect.stringMatching(`^${older} 3.11.1 \\d+ \\d+$`), expect.stringMatching(`^${pinned} 3.11.2 \\d+ \\d+$`)]);
     fakeTool(dir, 'tool-pinned', '3.11.3');
-    expect((await probe(pinned)).stdout).not.toBe(before);
+    const after = (await probe([absent, older, pinned, older])).stdout.split('\n');
+    expect(after).toHaveLength(4); // no candidate matches: all are probed
+    expect(after[2]).toContain(`${pinned} 3.11.3 `);
   });
 });

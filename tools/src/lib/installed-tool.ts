@@ -21,17 +21,22 @@ export interface InstalledTool {
 /** Set to build the tool from its source even when the machine has it (an Nx input of the target). */
 export const FROM_SOURCE_ENV = 'PYWASI_BUILD_TOOLS_FROM_SOURCE';
 
+const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+
 /**
- * The shell line an Nx `runtime` input runs for the target's hash: each candidate's version output
- * and the size and time of the file it resolves to, so a changed tool (a package upgrade) is a
- * new hash, and a missing one too.
+ * The shell line an Nx `runtime` input runs for the target's hash, on every graph computation:
+ * what each candidate prints and the size and time of the file it resolves to, up to the first
+ * that prints the pinned version (the one used; later ones are not run: a version manager's shim
+ * on PATH costs ~0.4 s). A changed tool (a package upgrade) is a new hash, a missing one too.
  */
-export function installedToolProbe(tool: Pick<InstalledTool, 'candidates' | 'versionArgs'>): string {
-  const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+export function installedToolProbe(tool: Pick<InstalledTool, 'candidates' | 'versionArgs' | 'version'>): string {
   const args = tool.versionArgs.map(quote).join(' ');
-  return tool.candidates
-    .map((c) => `p=$(command -v ${quote(c)}) && echo "$p $("$p" ${args} 2>&1) $(stat -L -c '%s %Y' "$p")" || echo ${quote(`${c} missing`)}`)
-    .join('; ');
+  return (
+    `for c in ${tool.candidates.map(quote).join(' ')}; do ` +
+    `p=$(command -v "$c") || { echo "$c missing"; continue; }; ` +
+    `v=$("$p" ${args} 2>&1); echo "$p $v $(stat -L -c '%s %Y' "$p")"; ` +
+    `[ "$v" = ${quote(tool.version)} ] && break; done; true`
+  );
 }
 
 /** The first candidate that prints exactly `tool.version`; `seen` says what the others printed. */
@@ -55,9 +60,9 @@ export async function findInstalledTool(tool: InstalledTool): Promise<{ path?: s
 }
 
 /** What the Nx probe says of one tool: written into its wrapper. */
-export async function toolIdentity(path: string, versionArgs: string[]): Promise<string> {
+export async function toolIdentity(path: string, tool: Pick<InstalledTool, 'versionArgs' | 'version'>): Promise<string> {
   const { execa } = await import('execa');
-  return (await execa('sh', ['-c', installedToolProbe({ candidates: [path], versionArgs })], { reject: false })).stdout.trim();
+  return (await execa('sh', ['-c', installedToolProbe({ ...tool, candidates: [path] })], { reject: false })).stdout.trim();
 }
 
 /** Makes `dir` hold only the wrapper that runs `path` (with the probe's identity in a comment,

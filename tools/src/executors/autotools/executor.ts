@@ -21,7 +21,7 @@ async function useInstalledTool(tool: InstalledTool, buildDir: string, label: st
     console.log(`[${label}] no installed ${tool.file} ${tool.version} (${found.seen.join('; ')}): building from source`);
     return false;
   }
-  writeToolWrapper(buildDir, tool.file, found.path, await toolIdentity(found.path, tool.versionArgs));
+  writeToolWrapper(buildDir, tool.file, found.path, await toolIdentity(found.path, tool));
   console.log(`[${label}] using the machine's ${found.path} (${tool.version}, the pinned version) instead of building it; ${FROM_SOURCE_ENV}=1 builds it`);
   return true;
 }
