@@ -71,7 +71,7 @@ export function writeToolWrapper(dir: string, file: string, path: string, identi
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   const wrapper = join(dir, file);
-  writeFileSync(wrapper, `#!/bin/sh\n# the machine's own, at the pinned version: ${identity.replace(/\n/g, ' ')}\nexec '${path.replace(/'/g, `'\\''`)}' "$@"\n`);
+  writeFileSync(wrapper, `#!/bin/sh\n# the machine's own, at the pinned version: ${identity.replace(/\n/g, ' ')}\nexec ${quote(path)} "$@"\n`);
   chmodSync(wrapper, 0o755);
   return wrapper;
 }
