@@ -102,6 +102,16 @@ function readTarget(key: string): { project: string; target: string } {
   return { project, target };
 }
 
+/** What `reads` adds to a build target: a dependency on each named target, and its glob of that
+ * target's outputs hashed. */
+function readsOf(ctx: { d: NativeDescriptor }): { dependsOn: { projects: string[]; target: string }[]; inputs: { dependentTasksOutputFiles: string }[] } {
+  const reads = Object.entries(ctx.d.reads ?? {});
+  return {
+    dependsOn: reads.map(([key]) => readTarget(key)).map(({ project, target }) => ({ projects: [project], target })),
+    inputs: reads.map(([, glob]) => ({ dependentTasksOutputFiles: glob })),
+  };
+}
+
 /** Another native project, by name: its descriptor and root (a project may build another's tree,
  * or read a variant of another's build). */
 export type ProjectLookup = (project: string) => { d: NativeDescriptor; root: string } | undefined;
@@ -301,7 +311,8 @@ function autotoolsOptions(ctx: Context, variantName?: string): AutotoolsOptions 
       publish,
     };
   }
-  if (artifact) out.artifact = { input: join(places.build, artifact.file), output: artifact.to, flags: artifact.optimize };
+  // What make writes is in the directory it ran in: the build directory, or the tree itself.
+  if (artifact) out.artifact = { input: join(cwd, artifact.file), output: artifact.to, flags: artifact.optimize };
   return out;
 }
 
@@ -330,13 +341,15 @@ function autotoolsTargets(ctx: Context): Record<string, TargetConfiguration> {
       configurations: configurations('configure'),
     };
   }
+  const reads = readsOf(ctx);
+  const makeDir = b.inSource ? '{options.sourceDir}' : '{options.buildDir}';
   targets[makeName] = {
     executor: `${PLUGIN}:autotools`,
     cache: true,
-    dependsOn: b.configure?.outputs ? ['configure', ...buildsOf(ctx)] : buildsOf(ctx),
+    dependsOn: [...(b.configure?.outputs ? ['configure', ...buildsOf(ctx)] : buildsOf(ctx)), ...reads.dependsOn],
     // After a configure of its own, make reads what it wrote (the Makefile first of all).
-    inputs: withExecutor(ctx, 'autotools', [...(b.configure?.outputs ? [...inputs, { dependentTasksOutputFiles: `build/${ctx.name}/**/*` }] : inputs), ...toolInputs]),
-    outputs: b.make?.outputs ? b.make.outputs.map((o) => (o === '.' ? '{options.buildDir}' : `{options.buildDir}/${o}`)) : [`{workspaceRoot}/${places.out}`],
+    inputs: withExecutor(ctx, 'autotools', [...(b.configure?.outputs ? [...inputs, { dependentTasksOutputFiles: `build/${ctx.name}/**/*` }] : inputs), ...reads.inputs, ...toolInputs]),
+    outputs: b.make?.outputs ? b.make.outputs.map((o) => (o === '.' ? makeDir : `${makeDir}/${o}`)) : [`{workspaceRoot}/${places.out}`],
     options: tool ? { ...main.make!, installed: tool } : main.make!,
     configurations: configurations('make'),
   };
@@ -391,14 +404,14 @@ function commandOptions(ctx: Context, variantName?: string): Record<string, unkn
 
 /** One cached target that runs a command; its dependencies are its tools, links and reads. */
 function commandTargets(ctx: Context): Record<string, TargetConfiguration> {
-  const reads = Object.entries(ctx.d.reads ?? {});
+  const reads = readsOf(ctx);
   const variants = Object.keys(ctx.d.variants ?? {});
   return {
     build: {
       executor: `${PLUGIN}:command`,
       cache: true,
-      dependsOn: [...buildsOf(ctx), ...reads.map(([key]) => readTarget(key)).map(({ project, target }) => ({ projects: [project], target }))],
-      inputs: withExecutor(ctx, 'command', [...sharedInputs(ctx, false), ...reads.map(([, glob]) => ({ dependentTasksOutputFiles: glob }))]),
+      dependsOn: [...buildsOf(ctx), ...reads.dependsOn],
+      inputs: withExecutor(ctx, 'command', [...sharedInputs(ctx, false), ...reads.inputs]),
       outputs: ['{options.output}'],
       options: commandOptions(ctx),
       ...(variants.length ? { configurations: Object.fromEntries(variants.map((v) => [v, commandOptions(ctx, v)])) } : {}),

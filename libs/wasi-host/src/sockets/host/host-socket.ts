@@ -50,4 +50,18 @@ export class HostSocket {
     readonly family: 4 | 6 | 'unix',
     readonly stream: boolean,
   ) {}
+
+  /** The pending error (SO_ERROR), cleared: reading it, as getsockopt does, consumes it. */
+  takeError(): number {
+    const e = this.soError;
+    this.soError = 0;
+    return e;
+  }
+
+  /** A connect that failed and whose error nobody has read yet: Linux reports it to the next
+   * recv or send (LuaSocket learns how a non-blocking connect went from a 0-byte recv; CPython
+   * asks SO_ERROR). */
+  get failedConnect(): boolean {
+    return this.state === 'idle' && this.soError !== 0 && !this.conn;
+  }
 }

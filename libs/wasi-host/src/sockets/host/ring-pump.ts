@@ -192,6 +192,7 @@ export class RingPump {
   recv(s: HostSocket, min: number, o: { nonblock: boolean; timeoutMs: number }): void {
     const ctx = this.ctx;
     const ring = s.ring!;
+    if (s.failedConnect) return ctx.status(s.takeError());
     if (s.state === 'listening' || (s.state === 'idle' && !s.readErr && !s.conn && !s.eof)) return ctx.status(Errno.NOTCONN);
     const want = Math.max(1, min);
     const answer = (n: number) => ctx.reply(Ops.recv, { n, roflags: 0 });

@@ -201,8 +201,7 @@ export class SocketService {
       if (name === SockOpt.TYPE) return answer(s.stream ? SockType.STREAM : SockType.DGRAM);
       if (name === SockOpt.ACCEPTCONN) return answer(s.state === 'listening' ? 1 : 0);
       if (name === SockOpt.ERROR) {
-        const e = s.soError;
-        s.soError = 0;
+        const e = s.takeError();
         return answer(e);
       }
     }

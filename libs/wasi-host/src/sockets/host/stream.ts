@@ -162,9 +162,7 @@ export class StreamSockets {
       if (s.state === 'connecting') return false;
       if (s.state === 'connected') ctx.status(0);
       else {
-        const err = s.soError || Errno.CONNREFUSED;
-        s.soError = 0;
-        ctx.status(err);
+        ctx.status(s.takeError() || Errno.CONNREFUSED);
       }
       return true;
     };
@@ -229,6 +227,7 @@ export class StreamSockets {
     const ctx = this.ctx;
     const peek = (riflags & RecvFlags.PEEK) !== 0;
     const waitAll = (riflags & RecvFlags.WAITALL) !== 0 && !peek;
+    if (s.failedConnect) return ctx.status(s.takeError());
     if (s.state === 'listening' || (s.state === 'idle' && !s.readErr && !s.conn)) return ctx.status(Errno.NOTCONN);
     const peer = from ? peerOf(s) : null;
     const answer = (n: number) => {
@@ -298,6 +297,7 @@ export class StreamSockets {
   send(s: HostSocket, payload: Buffer, o: Wait): void {
     const ctx = this.ctx;
     if (s.state === 'listening') return ctx.status(Errno.NOTCONN);
+    if (s.failedConnect) return ctx.status(s.takeError());
     if (s.shutWr) return ctx.status(Errno.PIPE);
     if (s.readErr && s.readErr !== Errno.CONNRESET) return ctx.status(s.readErr);
     if (s.state !== 'connecting' && (!s.conn || s.conn.destroyed || s.state !== 'connected')) return ctx.status(s.readErr ? Errno.PIPE : Errno.NOTCONN);
