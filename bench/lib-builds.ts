@@ -1,4 +1,4 @@
-// Cold build time of each battery library: `nx build <lib>` with its own cache skipped (its
+// Cold build time of each wasm library and of lua.wasm: `nx build <lib>` with its own cache skipped (its
 // dependencies, the toolchain and the sysroot, are cache hits), its pinned source already in the
 // download cache. Prints the seconds of each and of the C test that exercises it.
 //
@@ -6,7 +6,7 @@
 import { runNx } from '../tools/testing/nx.ts';
 import { printTable, type Row } from './lib/report.ts';
 
-const LIBS = ['zlib', 'libuuid', 'bzip2', 'xz', 'sqlite', 'openssl'];
+const LIBS = ['zlib', 'libuuid', 'bzip2', 'xz', 'sqlite', 'openssl', 'lua'];
 const libs = process.argv.slice(2).length ? process.argv.slice(2) : LIBS;
 
 const rows: Row[] = [];

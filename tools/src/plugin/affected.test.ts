@@ -14,14 +14,18 @@ async function affectedBy(file: string): Promise<string[]> {
 }
 
 // What runs the CLI: the C libraries' tests (their wasm programs run on `pywasi run`).
-const cliUsers = ['pywasi', 'bzip2-tests', 'openssl-tests', 'sqlite-tests', 'wasmedge-sock-tests', 'xz-tests'];
+const cliUsers = ['pywasi', 'bzip2-tests', 'lua-tests', 'openssl-tests', 'sqlite-tests', 'wasmedge-sock-tests', 'xz-tests'];
 // What python.wasm is part of: its tests, the host's tests and runPython's (which run it), and the
 // @pywasi/python package that ships it, with the CLI package and the install test on top.
 const pythonConsumers = ['cpython-tests', 'python', 'python-api-tests', 'wasi-host-tests', '@pywasi/python', 'packages-e2e', ...cliUsers];
 
 const cases: [file: string, affected: string[]][] = [
-  // OpenSSL's socket BIOs sit on the socket library, so it is rebuilt too.
-  ['libs/wasmedge-sock/src/hostname.c', ['cpython', 'openssl', 'stdlib-zip', 'wasmedge-sock', ...pythonConsumers]],
+  // OpenSSL's socket BIOs sit on the socket library, so it is rebuilt too; so is the other
+  // language built on it, Lua with LuaSocket.
+  ['libs/wasmedge-sock/src/hostname.c', ['cpython', 'lua', 'openssl', 'stdlib-zip', 'wasmedge-sock', ...pythonConsumers]],
+  // LuaSocket's tree is read by the Lua build alone.
+  ['libs/luasocket/patches/0001-select-wasi-fd-set-is-a-list.patch', ['lua', 'lua-tests', 'luasocket']],
+  ['libs/lua/src/luasocket-preload.c', ['lua', 'lua-tests']],
   // The zip is part of the distribution, not of the interpreter: cpython itself is untouched.
   ['libs/stdlib-zip/make_stdlib_zip.py', ['stdlib-zip', ...pythonConsumers]],
   // No C library, no native target: only the host, what runs it, and the tests that run it.
@@ -31,7 +35,7 @@ const cases: [file: string, affected: string[]][] = [
   // The c-library executor builds wasmedge-sock only; zlib, libuuid, wasi-libc are built by others.
   // (bzip2-tests, openssl-tests, sqlite-tests and xz-tests: their helper in tools/testing compiles
   // C; openssl links wasmedge-sock.)
-  ['tools/src/executors/c-library/executor.ts', ['@pywasi/native-build', 'cpython', 'openssl', 'stdlib-zip', 'wasi-libc-tests', 'wasmedge-sock', ...pythonConsumers]],
+  ['tools/src/executors/c-library/executor.ts', ['@pywasi/native-build', 'cpython', 'lua', 'openssl', 'stdlib-zip', 'wasi-libc-tests', 'wasmedge-sock', ...pythonConsumers]],
   // A patch changes the one shared source tree, so both pythons.
   ['libs/cpython/source/patches/0001-config-site-keep-af-unix.patch', ['cpython', 'cpython-build-python', 'cpython-source', 'stdlib-zip', ...pythonConsumers]],
   ['README.md', []],
