@@ -20,7 +20,7 @@ describe('wasi-libc sysroot', () => {
   it('has libc, the start files and the emulation and placeholder libraries', () => {
     const lib = join(sysroot, 'lib/wasm32-wasi');
     for (const file of ['libc.a', 'crt1-command.o', 'libwasi-emulated-signal.a', 'libwasi-emulated-getpid.a',
-      'libwasi-emulated-process-clocks.a', 'libwasi-emulated-mman.a', 'libm.a', 'libpthread.a', 'libdl.a']) {
+      'libwasi-emulated-process-clocks.a', 'libwasi-emulated-mman.a', 'libsetjmp.a', 'libm.a', 'libpthread.a', 'libdl.a']) {
       expect(statSync(join(lib, file)).isFile()).toBe(true);
     }
     expect(readFileSync(join(sysroot, 'include/__struct_sockaddr_un.h'), 'utf8')).toMatch(/char sun_path\[108\];/);
@@ -41,6 +41,30 @@ describe('wasi-libc sysroot', () => {
     expect(run.stdout).toBe('hello from wasm32-wasi, smoke');
     expect(run.exitCode).toBe(42);
     expect(readFileSync(join(outDir, 'written.txt'), 'utf8')).toBe('sun_path holds 108 bytes\n');
+  }, 60_000);
+
+  it('setjmp/longjmp: with wasm exception handling and libsetjmp they jump; without, <setjmp.h> says how', async () => {
+    const work = mkdtempSync(join(tmpdir(), 'pywasi-setjmp-'));
+    try {
+      const toolchain = readToolchainManifest(workspaceRoot);
+      const source = join(workspaceRoot, 'libs/wasi-libc/tests/setjmp.c');
+      const wasm = join(work, 'setjmp.wasm');
+      const base = ['--target=wasm32-wasi', `--sysroot=${sysroot}`, ...(toolchain.targetFlags ?? []), '-O2', '-Wall', '-Wextra', '-Werror'];
+      await execa(toolchain.tools.clang, [...base, '-mexception-handling', '-mllvm', '-wasm-enable-sjlj', source, '-lsetjmp', '-o', wasm]);
+      const run = await execa(process.execPath, [join(workspaceRoot, 'tools/testing/run-wasi.mjs'), wasm, work, 'setjmp'], { reject: false });
+      expect(run.stdout.split('\n')).toEqual([
+        'deep: setjmp returned 42 after 1001 frames, count 2',
+        'zero: longjmp(env, 0) made setjmp return 1',
+        'nested: returned 9',
+      ]);
+      expect(run.exitCode).toBe(0);
+
+      const without = await execa(toolchain.tools.clang, [...base, '-c', source, '-o', join(work, 'setjmp.o')], { reject: false });
+      expect(without.exitCode).not.toBe(0);
+      expect(without.stderr).toContain('compile with -mexception-handling -mllvm -wasm-enable-sjlj and link with -lsetjmp');
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
   }, 60_000);
 
   it('is a cache hit the second time', async () => {
