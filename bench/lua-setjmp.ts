@@ -23,7 +23,7 @@ const shipped = join(workspaceRoot, 'dist/lua/lua.wasm');
 const workload = join(workspaceRoot, 'bench/lua/workload.lua');
 const cli = join(workspaceRoot, 'apps/cli/bin/pywasi.js');
 
-await runNx(['build', 'lua', 'pywasi']);
+await runNx(['run-many', '-t', 'build', '-p', 'lua', 'pywasi']);
 const work = mkdtempSync(join(tmpdir(), 'pywasi-lua-setjmp-'));
 try {
   const wasmOpt = (args: string[]) => execa(node24, [wasmOptScript(), ...args]);
