@@ -122,6 +122,8 @@ export interface NativeDescriptor {
   /** The project's name; default: its directory's name. */
   name?: string;
   description?: string;
+  /** The version of a library whose sources are its own (no pinned release): names its package. */
+  version?: string;
   platform?: Platform;
   /** A pinned release extracted into build/<name>/src with the project's patches/ applied, or the
    * name of a project (with `source` only) whose tree this one builds. */
@@ -146,7 +148,7 @@ export function validateDescriptor(file: string, raw: unknown): NativeDescriptor
   const problems: string[] = [];
   const d = raw as NativeDescriptor;
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new DescriptorError(`${file}: must hold a JSON object`);
-  const known = ['$schema', 'name', 'description', 'platform', 'source', 'build', 'links', 'tools', 'reads', 'artifact', 'variants'];
+  const known = ['$schema', 'name', 'description', 'version', 'platform', 'source', 'build', 'links', 'tools', 'reads', 'artifact', 'variants'];
   for (const key of Object.keys(d)) if (!known.includes(key)) problems.push(`unknown field "${key}" (known: ${known.slice(1).join(', ')})`);
   if (d.platform !== undefined && !PLATFORMS.includes(d.platform)) problems.push(`platform "${d.platform}" is not one of ${PLATFORMS.join(', ')}`);
   if (d.source && !('project' in d.source)) {
@@ -157,6 +159,7 @@ export function validateDescriptor(file: string, raw: unknown): NativeDescriptor
     if (d.build.system === 'c-library') {
       if (!Array.isArray(d.build.sources) || !d.build.sources.length) problems.push('build.sources must list the C sources');
       if (typeof d.build.libName !== 'string') problems.push('build.libName is required');
+      if (typeof d.version !== 'string') problems.push('version is required: a library with its own sources names its package with it (e.g. "1.0.0")');
     } else if (d.build.system === 'autotools') {
       if (!d.source && !d.build.inSource) problems.push('an autotools build needs a source');
       const tool = d.build.installed;

@@ -23,11 +23,18 @@ describe('an autotools library', () => {
   const project = nativeProject(d, 'libs/demo', {}, fakeInputs);
 
   test('gets a source and a build target, and waits for the toolchain, the sysroot and its links', () => {
-    expect(Object.keys(project.targets)).toEqual(['source', 'build']);
+    expect(Object.keys(project.targets)).toEqual(['source', 'build', 'pack']);
     expect(project.implicitDependencies).toEqual(['toolchain', 'wasi-libc', 'zlib']);
     // The build prepares its tree itself (a cache hit then runs no source step): no source task.
     expect(project.targets['build']!.dependsOn).toEqual([{ projects: ['toolchain', 'wasi-libc', 'zlib'], target: 'build' }]);
     expect(optionsOf(d, 'build')['source']).toEqual({ pin: { name: 'demo', version: '1.0', sha256: 'a'.repeat(64), debian: pin.debian }, patchesDir: 'libs/demo/patches' });
+  });
+
+  test('is packed for builders outside the workspace: <name>-<version>-wasm32-wasi.tar.gz from its output', () => {
+    const pack = project.targets['pack']!;
+    expect(pack.dependsOn).toEqual(['build']);
+    expect(pack.outputs).toEqual(['{workspaceRoot}/dist/packages/wasm32-wasi/demo-1.0-wasm32-wasi.tar.gz']);
+    expect(pack.options).toEqual({ from: 'dist/libs/demo', name: 'demo', version: '1.0', target: 'wasm32-wasi', outputPath: 'dist/packages/wasm32-wasi' });
   });
 
   test('the cross environment is derived, with absolute paths (a recursive make compiles in subdirectories)', () => {

@@ -6,6 +6,7 @@ import { posix } from 'node:path';
 import type { TargetConfiguration } from '@nx/devkit';
 import type { SourcePin, SourceRequest } from '../lib/pinned-source.ts';
 import { FROM_SOURCE_ENV, installedToolProbe } from '../lib/installed-tool.ts';
+import { tarballName } from '../lib/lib-tarball.ts';
 import type { ExecutorInput } from './executor-files.ts';
 import { DescriptorError, type AutotoolsBuild, type CLibraryBuild, type CommandBuild, type NativeDescriptor, type ToolchainBuild, type Platform, type Variant, type WasmArtifact } from './descriptor.ts';
 
@@ -419,6 +420,32 @@ function commandTargets(ctx: Context): Record<string, TargetConfiguration> {
   };
 }
 
+/** Where `npm run pack` puts the wasm libraries' tarballs, beside the npm packages. */
+export const LIB_TARBALLS = 'dist/packages/wasm32-wasi';
+
+/**
+ * A wasm32 library (what its build publishes to dist/libs/<name>: headers, static libraries,
+ * pkg-config files) is packed for builders outside the workspace: `pack`, as for the npm
+ * packages. An interpreter (an artifact) or a build for a named output is not a library.
+ */
+function packTarget(ctx: Context): TargetConfiguration | undefined {
+  const { d } = ctx;
+  const b = d.build;
+  if (!b || (d.platform ?? 'wasm32-wasi') !== 'wasm32-wasi' || d.artifact) return undefined;
+  if (b.system === 'autotools' ? Boolean(b.make?.outputs || b.configure?.outputs) : b.system !== 'c-library') return undefined;
+  const version = ctx.source?.pin.version ?? d.version;
+  if (!version) return undefined;
+  const target = 'wasm32-wasi';
+  return {
+    executor: `${PLUGIN}:lib-tarball`,
+    cache: true,
+    dependsOn: ['build'],
+    inputs: withExecutor(ctx, 'lib-tarball', [{ dependentTasksOutputFiles: '**/*' }]),
+    outputs: [`{workspaceRoot}/${LIB_TARBALLS}/${tarballName(ctx.name, version, target)}`],
+    options: { from: placesOf(ctx.name).out, name: ctx.name, version, target, outputPath: LIB_TARBALLS },
+  };
+}
+
 /** The packages and files that make an LLVM major's wasm32 toolchain on Debian: the cache key of
  * everything compiled with it. */
 function toolchainProbe(majors: number[]): string {
@@ -490,6 +517,8 @@ export function nativeProject(
   else if (d.build?.system === 'c-library') Object.assign(targets, cLibraryTargets(ctx));
   else if (d.build?.system === 'command') Object.assign(targets, commandTargets(ctx));
   else if (d.build?.system === 'llvm-toolchain') Object.assign(targets, toolchainTargets(ctx));
+  const pack = packTarget(ctx);
+  if (pack) targets.pack = pack;
   const implicitDependencies = [...new Set([...buildDeps, ...readProjects])].sort();
   return { name, implicitDependencies, targets, tags: [`platform:${platform}`] };
 }
