@@ -2,12 +2,12 @@
 // python.wasm: run by `pywasi run` and by real WasmEdge 0.14.1 (which needs
 // --enable-exception-handling: Lua's errors are setjmp/longjmp, which the sysroot implements with
 // wasm exceptions). Native peers are started here.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { runCollecting, type CollectedRun } from '../../../tools/testing/run-collecting.ts';
 import { obtainWasmEdge } from '../../../tools/testing/wasmedge.ts';
 import { workspaceRoot } from '../../../tools/testing/nx.ts';
 
@@ -29,34 +29,11 @@ const HOSTS: Host[] = [
   },
 ];
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+type Run = CollectedRun;
 
 /** Runs lua.wasm; `onStdout` sees the output so far (a server prints its port, then serves). */
 function lua(host: Host, args: string[], opts: { dir?: string; onStdout?: (text: string) => void; timeoutMs?: number } = {}): Promise<Run> {
-  const [command, ...argv] = host.argv(args, opts.dir);
-  const child = spawn(command!, argv, { cwd: workspaceRoot, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (d: string) => {
-    stdout += d;
-    opts.onStdout?.(stdout);
-  });
-  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-  return new Promise((resolve) => {
-    const timeoutMs = opts.timeoutMs ?? 30_000;
-    const timer = setTimeout(() => {
-      stderr += `\n[test] killed after ${timeoutMs} ms`;
-      child.kill('SIGKILL');
-    }, timeoutMs);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
+  return runCollecting(host.argv(args, opts.dir), { cwd: workspaceRoot, timeoutMs: 30_000, ...opts });
 }
 
 function expectOk(run: Run): void {

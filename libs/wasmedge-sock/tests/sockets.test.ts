@@ -3,7 +3,6 @@
 // (Debian trixie's package, fetched into the cache by tools/testing/wasmedge.ts), the socket ABI's
 // own host. The same binaries must behave the same on both. Each C program prints "ok - ..." per
 // check and "PASS <name>" at the end, or "FAIL file:line: ..." and exits 1.
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import dgram from 'node:dgram';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -11,6 +10,7 @@ import net from 'node:net';
 import { crc32 } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { runCollecting, type CollectedRun } from '../../../tools/testing/run-collecting.ts';
 import { obtainWasmEdge } from '../../../tools/testing/wasmedge.ts';
 import { buildSocketLibrary, compileGuest, SOCKET_LIB_DIR, WORKSPACE_ROOT } from './compile-guest.ts';
 
@@ -71,11 +71,7 @@ const HOSTS = [pywasi, wasmedge];
 let outDir = '';
 const wasm = (name: string): string => join(outDir, `${name}.wasm`);
 
-interface RunResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+type RunResult = CollectedRun;
 
 interface RunOptions {
   net?: string;
@@ -85,28 +81,7 @@ interface RunOptions {
 }
 
 function runGuest(host: Host, program: string, args: string[], opts: RunOptions = {}): Promise<RunResult> {
-  const [command, ...argv] = host.argv(opts, program, args);
-  const child = spawn(command!, argv, {
-    cwd: WORKSPACE_ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (d: string) => {
-    stdout += d;
-    opts.onStdout?.(stdout);
-  });
-  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-  return new Promise((resolvePromise) => {
-    const timer = setTimeout(() => {
-      stderr += `\n[test] killed after ${opts.timeoutMs ?? 60000} ms`;
-      child.kill('SIGKILL');
-    }, opts.timeoutMs ?? 60000);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolvePromise({ code, stdout, stderr });
-    });
-  });
+  return runCollecting(host.argv(opts, program, args), { cwd: WORKSPACE_ROOT, ...opts });
 }
 
 /** Prints the guest's report and asserts it passed. */
