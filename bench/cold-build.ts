@@ -15,11 +15,11 @@ import { execa } from 'execa';
 import { printTable, type Row } from './lib/report.ts';
 import { workspaceRoot } from './lib/pythons.ts';
 
-/** The build before the build python came from the machine (5aa51c1): its steps in the clean-clone
- * CI run of 2026-12-01 on this machine, tasks one at a time (README: wasi-libc 99 s, build python
- * 175 s, OpenSSL 138 s, xz 70 s, SQLite 69 s, configure 201 s, make 68 s, wasm-opt 45 s, the rest
- * under 30 s). The machine's speed varies by day: `--against 5aa51c1` measures both in one run. */
-const RECORDED_BEFORE = { ref: '5aa51c1, CI run of 2026-12-01', seconds: 880 };
+/** The build before the performance work (5aa51c1: the build python built from source, LLVM 16),
+ * measured cold by `--against 5aa51c1` on this machine on 2026-12-02 at 10:39 UTC, in the same
+ * run as HEAD (382 s then, serial). Machines differ by day (the same commit took 880 s in the CI
+ * run of 2026-12-01 on another): `--against 5aa51c1` measures both in one run. */
+const RECORDED_BEFORE = { ref: '5aa51c1, measured 2026-12-02', seconds: 482 };
 
 interface TraceEvent {
   name: string;
