@@ -12,7 +12,7 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { wasmOptScript } from '../tools/src/lib/wasm-opt.ts';
+import { planWasmOpt } from '../tools/src/lib/wasm-opt.ts';
 import { runNx, workspaceRoot } from '../tools/testing/nx.ts';
 import { node24 } from './lib/pythons.ts';
 import { printTable, type Row } from './lib/report.ts';
@@ -26,11 +26,14 @@ const cli = join(workspaceRoot, 'apps/cli/bin/pywasi.js');
 await runNx(['run-many', '-t', 'build', '-p', 'lua', 'pywasi']);
 const work = mkdtempSync(join(tmpdir(), 'pywasi-lua-setjmp-'));
 try {
-  const wasmOpt = (args: string[]) => execa(node24, [wasmOptScript(), ...args]);
+  const wasmOpt = async (input: string, output: string, flags: string[]) => {
+    const step = planWasmOpt(input, output, flags, work);
+    await execa(step.command, step.args, { cwd: step.cwd });
+  };
   const stripped = join(work, 'lua-no-setjmp.wasm');
   const asyncified = join(work, 'lua-asyncify.wasm');
-  await wasmOpt([linked, '--strip-eh', '-O2', '--strip-debug', '--strip-producers', '-o', stripped]);
-  await wasmOpt([stripped, '--asyncify', '-O2', '-o', asyncified]);
+  await wasmOpt(linked, stripped, ['--strip-eh', '-O2', '--strip-debug', '--strip-producers']);
+  await wasmOpt(stripped, asyncified, ['--asyncify', '-O2']);
   const builds = [
     { name: 'wasm EH (shipped)', file: shipped },
     { name: 'no setjmp (floor)', file: stripped },

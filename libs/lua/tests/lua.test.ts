@@ -49,16 +49,22 @@ function listen(server: net.Server | http.Server): Promise<number> {
 
 const closeServer = (server: net.Server | http.Server) => new Promise<void>((resolve) => server.close(() => resolve()));
 
-/** Connects to the guest's server once it printed "port N"; `talk` runs the conversation. */
-function whenListening(onPort: (port: number) => void): (text: string) => void {
-  let started = false;
-  return (text) => {
-    const match = /port (\d+)\n/.exec(text);
-    if (match && !started) {
-      started = true;
-      onPort(Number(match[1]));
-    }
-  };
+/** Runs `code`, a server that prints "port N" once it listens; `talk` then runs the native
+ * side against that port. Returns the guest's run and what `talk` gets (to await after checking
+ * the run). */
+async function serve<T>(host: Host, code: string, talk: (port: number) => Promise<T>): Promise<{ run: Run; answer: Promise<T> }> {
+  let answer: Promise<T> | undefined;
+  const run = await lua(host, ['-e', code], {
+    onStdout: (text) => {
+      const match = /port (\d+)\n/.exec(text);
+      if (match && !answer) {
+        answer = talk(Number(match[1]));
+        answer.catch(() => {}); // awaited by the test, after the run
+      }
+    },
+  });
+  if (!answer) throw new Error(`the guest never printed its port\n--- stdout\n${run.stdout}--- stderr\n${run.stderr}`);
+  return { run, answer };
 }
 
 /** One native client: sends `line`, resolves with the first line it gets back. */
@@ -163,11 +169,9 @@ describe.each(HOSTS.map((host) => [host.name, host] as const))('lua.wasm under %
       'client:close()',
       'print("served", line)',
     ].join('\n');
-    let reply: Promise<string> = Promise.reject(new Error('the guest never printed its port'));
-    reply.catch(() => {});
-    const run = await lua(host, ['-e', code], { onStdout: whenListening((port) => (reply = ask(port, 'hi from node'))) });
+    const { run, answer } = await serve(host, code, (port) => ask(port, 'hi from node'));
     expectOk(run);
-    expect(await reply).toBe('echo: hi from node');
+    expect(await answer).toBe('echo: hi from node');
     expect(run.stdout).toContain('served\thi from node\n');
   }, 60_000);
 
@@ -193,14 +197,10 @@ describe.each(HOSTS.map((host) => [host.name, host] as const))('lua.wasm under %
       'end',
       'print("order", table.concat(served, ","))',
     ].join('\n');
-    let replies: Promise<string[]> = Promise.reject(new Error('the guest never printed its port'));
-    replies.catch(() => {});
-    const run = await lua(host, ['-e', code], {
-      // All three connect at once; they speak after different delays, not in connection order.
-      onStdout: whenListening((port) => (replies = Promise.all([ask(port, 'c', 600), ask(port, 'a', 0), ask(port, 'b', 300)]))),
-    });
+    // All three connect at once; they speak after different delays, not in connection order.
+    const { run, answer } = await serve(host, code, (port) => Promise.all([ask(port, 'c', 600), ask(port, 'a', 0), ask(port, 'b', 300)]));
     expectOk(run);
-    expect(await replies).toEqual(['C', 'A', 'B']);
+    expect(await answer).toEqual(['C', 'A', 'B']);
     expect(run.stdout).toContain('order\ta,b,c\n');
   }, 60_000);
 });

@@ -2,8 +2,8 @@
 // libraries and relocatable pkg-config files under one top directory named after the library,
 // its version and target (zlib-1.2.13-wasm32-wasi/). Reproducible: entries sorted, times,
 // owners and modes normalised, gzip without a name or time.
-import { createReadStream, createWriteStream, cpSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+import { createWriteStream, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import { execa } from 'execa';
@@ -63,21 +63,18 @@ export async function packLibrary(input: LibTarballInput): Promise<LibTarball> {
   const files = packedFiles(input.from, input.forbidden);
   const top = tarballTop(input.name, input.version, input.target);
   const file = join(input.outputDir, tarballName(input.name, input.version, input.target));
-  const staging = join(input.outputDir, `.${top}.staging-${process.pid}`);
-  rmSync(staging, { recursive: true, force: true });
+  const partial = `${file}.partial`;
+  mkdirSync(input.outputDir, { recursive: true });
+  // The files as they are, renamed under the top directory on the way into the archive.
+  const tar = execa('tar', ['--sort=name', '--mtime=@0', '--owner=0', '--group=0', '--numeric-owner', '--mode=u+rw,go+r,go-w', '--format=gnu',
+    '-C', input.from, `--transform=s,^,${top}/,`, '-cf', '-', '--', ...files], { buffer: false, stderr: 'pipe', reject: false });
   try {
-    for (const f of files) {
-      mkdirSync(dirname(join(staging, top, f)), { recursive: true });
-      cpSync(join(input.from, f), join(staging, top, f));
-    }
-    const tar = join(staging, `${top}.tar`);
-    const packed = await execa('tar', ['--sort=name', '--mtime=@0', '--owner=0', '--group=0', '--numeric-owner', '--mode=u+rw,go+r,go-w', '--format=gnu', '-cf', tar, '-C', staging, top], { reject: false });
-    if (packed.failed) throw new BuildError(`tar failed for ${top}:\n${packed.stderr}`);
-    const partial = `${file}.partial`;
-    await pipeline(createReadStream(tar), createGzip({ level: 9 }), createWriteStream(partial));
+    await pipeline(tar.stdout!, createGzip({ level: 9 }), createWriteStream(partial));
+    const packed = await tar;
+    if (packed.exitCode !== 0) throw new BuildError(`tar failed for ${top}:\n${packed.stderr ?? ''}`);
     renameSync(partial, file);
-    return { file, top, bytes: statSync(file).size, files: files.length };
   } finally {
-    rmSync(staging, { recursive: true, force: true });
+    rmSync(partial, { force: true });
   }
+  return { file, top, bytes: statSync(file).size, files: files.length };
 }
