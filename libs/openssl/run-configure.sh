@@ -18,12 +18,15 @@ shift
 # ML-KEM hybrid key exchange, X25519MLKEM768, stays: servers offer it now).
 # Sockets stay on: SSL_set_fd and socket BIOs read and write the fds of libwasmedge_sock.
 # OPENSSLDIR /etc/ssl: the guest's default CA bundle is /etc/ssl/cert.pem, which the host serves.
+# On: the 64-bit C field arithmetic of the NIST curves (clang has __int128 on wasm32); on WASI
+# only P-256 uses it (patches/0002), for the handshake's ECDSA verifies.
 exec perl "$src/Configure" linux-generic32 \
   no-asm no-threads no-shared no-dso no-engine no-afalgeng no-async no-secure-memory no-ui-console \
   no-apps no-tests no-docs no-quic no-legacy no-comp no-srp no-gost no-idea no-seed no-mdc2 no-rc5 \
   no-cmp no-cms no-ts no-ocsp no-http no-ct no-dtls no-srtp no-rfc3779 \
   no-rc2 no-rc4 no-md4 no-whirlpool no-bf no-cast no-aria no-camellia no-sm2 no-sm3 no-sm4 \
   no-siv no-ocb no-ec2m no-argon2 no-ml-dsa no-slh-dsa \
+  enable-ec_nistp_64_gcc_128 \
   --openssldir=/etc/ssl --libdir=lib \
   -D_WASI_EMULATED_SIGNAL -D_WASI_EMULATED_PROCESS_CLOCKS -D_WASI_EMULATED_MMAN -D_WASI_EMULATED_GETPID -DNO_CHMOD \
   "$@"
