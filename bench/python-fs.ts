@@ -1,4 +1,4 @@
-// Filesystem cost of the host: `npm run bench:fs [-- --quick] [--base <ref>] [--rounds N]`.
+// Filesystem cost of the host: `npm run bench:fs [-- --quick] [--base <ref>] [--rounds N] [--only W,...]`.
 //
 // Three Pythons run the same workload script (bench/python/fs/fs_workloads.py), timed inside the
 // interpreter: native CPython 3.11, pywasi at the working tree ("after"), and pywasi at a base
@@ -24,6 +24,8 @@ interface Options {
   quick: boolean;
   base?: string;
   rounds: number;
+  /** Only these workloads (--only walk,read). */
+  only?: string[];
 }
 
 function parseArgs(argv: string[]): Options {
@@ -33,7 +35,8 @@ function parseArgs(argv: string[]): Options {
     if (arg === '--quick') options.quick = true;
     else if (arg === '--base' && argv[i + 1]) options.base = argv[++i];
     else if (arg === '--rounds' && argv[i + 1]) options.rounds = Number(argv[++i]);
-    else throw new Error(`unknown argument ${arg} (usage: python-fs.ts [--quick] [--base <ref>] [--rounds N])`);
+    else if (arg === '--only' && argv[i + 1]) options.only = argv[++i]!.split(',');
+    else throw new Error(`unknown argument ${arg} (usage: python-fs.ts [--quick] [--base <ref>] [--rounds N] [--only files,walk,read])`);
   }
   if (!Number.isInteger(options.rounds) || options.rounds < 3) throw new Error('--rounds must be an integer ≥ 3');
   return options;
@@ -116,11 +119,19 @@ function addWorktree(commit: string): Worktree {
       const own = join(workspaceRoot, pkg, 'node_modules');
       if (existsSync(own) && existsSync(join(dir, pkg))) linkNodeModules(own, join(dir, pkg, 'node_modules'), workspaceRoot);
     }
-    // Make sure the worktree's CLI resolves the worktree's packages, not the main tree's.
-    const scope = join(dir, 'node_modules/@pywasi');
-    for (const pkg of existsSync(scope) ? readdirSync(scope) : []) {
-      const real = realpathSync(join(scope, pkg));
-      if (!inside(real, dir)) throw new Error(`worktree package @pywasi/${pkg} resolves to ${real}, outside the worktree`);
+    // The worktree's own workspace packages, under the names its package.json files give them
+    // (a package may have been renamed since): links into the worktree, never the main tree.
+    const scopeLinks = (names: string[]) => names.filter((n) => n.startsWith('@')).map((n) => join(dir, 'node_modules', n));
+    const mainNames = readdirSync(join(workspaceRoot, 'node_modules/@pywasi')).map((n) => `@pywasi/${n}`);
+    for (const link of scopeLinks(mainNames)) rmSync(link, { force: true });
+    for (const pkg of workspaces) {
+      const manifest = join(dir, pkg, 'package.json');
+      if (!existsSync(manifest)) continue;
+      const name = (JSON.parse(readFileSync(manifest, 'utf8')) as { name: string }).name;
+      const link = join(dir, 'node_modules', name);
+      mkdirSync(dirname(link), { recursive: true });
+      symlinkSync(relative(dirname(link), join(dir, pkg)), link);
+      if (!inside(realpathSync(link), dir)) throw new Error(`worktree package ${name} resolves to ${realpathSync(link)}, outside the worktree`);
     }
   } catch (error) {
     remove();
@@ -334,7 +345,7 @@ async function main(): Promise<void> {
         params: [String(sizes.files), String(sizes.fileSize)],
         expect: { listed: sizes.files, read_bytes: sizes.files * sizes.fileSize, mismatched: 0, stat_bytes: sizes.files * sizes.fileSize, left: 0 },
       },
-      { name: 'walk', title: `os.walk of a ${sizes.treeEntries}-entry tree (${tree.dirs} directories, ${tree.files} files), best of 3 passes per run`, params: [], expect: tree },
+      { name: 'walk', title: `os.walk of a ${sizes.treeEntries}-entry tree (${tree.dirs} directories, ${tree.files} files), best of 20 passes per run`, params: [], expect: tree },
       {
         name: 'read',
         title: `sequential read of a ${mib} MiB file in ${sizes.chunk / 2 ** 20} MiB chunks (readinto, unbuffered), best of 5 passes per run`,
@@ -351,7 +362,7 @@ async function main(): Promise<void> {
     console.log(`load average at start: ${load()} (${availableParallelism()} CPUs): a busy machine spreads the figures`);
 
     let worst = { ratio: 0, workload: '' };
-    for (const workload of workloads) {
+    for (const workload of workloads.filter((w) => !options.only || options.only.includes(w.name))) {
       const best = await measure(pythons, workload, workdir, options.rounds);
       const pick = (k: Python['name']): Best => best.get(k)!;
       const [n, b, a] = [pick('native'), pick('before'), pick('after')];

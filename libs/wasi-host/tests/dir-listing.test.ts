@@ -1,7 +1,14 @@
 // DirListing: the dirent records fd_readdir copies into guest memory, read back as wasi-libc's
-// readdir reads them (cookie, cut-off last record, multi-byte names).
-import { describe, expect, test } from '@jest/globals';
+// readdir reads them (cookie, cut-off last record, multi-byte names); and HostDirReader, the C
+// listing of host directories they are made from.
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, test } from '@jest/globals';
+import { WasiError } from '../src/fs/device.ts';
 import { DirListing, type ListedEntry } from '../src/fs/dir-listing.ts';
+import { HostDirReader } from '../src/fs/host-dir-reader.ts';
+import { Errno } from '../src/errno.ts';
 import { DIRENT_SIZE, Filetype } from '../src/fs/wire.ts';
 
 interface Record {
@@ -82,5 +89,66 @@ describe('DirListing', () => {
 
   test('an empty listing serves nothing', () => {
     expect(DirListing.of([]).serve(0n, new Uint8Array(64))).toBe(0);
+  });
+});
+
+describe('HostDirReader and a listing made of its records', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pywasi-dir-reader-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const reader = new HostDirReader();
+  const names = (records: Uint8Array) => parse(records).records.map((r) => r.name).sort();
+
+  test('lists a host directory with each entry\'s type, in C, without "." and ".."', () => {
+    const d = join(dir, 'types');
+    mkdirSync(join(d, 'sub'), { recursive: true });
+    writeFileSync(join(d, 'file'), 'x');
+    writeFileSync(join(d, 'größe-日本'), 'x');
+    symlinkSync('/etc', join(d, 'link'));
+    const { records, partial } = parse(reader.read(d));
+    expect(partial).toBe(false);
+    const byName = Object.fromEntries(records.map((r) => [r.name, { filetype: r.filetype, ino: r.ino }]));
+    expect(byName).toEqual({
+      file: { filetype: Filetype.REGULAR_FILE, ino: 0n },
+      'größe-日本': { filetype: Filetype.REGULAR_FILE, ino: 0n },
+      link: { filetype: Filetype.SYMBOLIC_LINK, ino: 0n }, // listed, never followed
+      sub: { filetype: Filetype.DIRECTORY, ino: 0n },
+    });
+  });
+
+  test('a directory bigger than its buffer comes whole (the buffer grows)', () => {
+    const d = join(dir, 'big');
+    mkdirSync(d);
+    const want = Array.from({ length: 3000 }, (_, i) => `entry-with-a-longish-name-${String(i).padStart(5, '0')}`);
+    for (const n of want) writeFileSync(join(d, n), '');
+    expect(names(reader.read(d))).toEqual(want);
+    expect(names(reader.read(join(dir, 'types')))).toEqual(['file', 'größe-日本', 'link', 'sub']); // after growing
+  });
+
+  test('a missing directory, or a file, is the WASI errno', () => {
+    const errnoOf = (p: string) => {
+      try {
+        reader.read(p);
+      } catch (e) {
+        return e instanceof WasiError ? e.errno : e;
+      }
+      return 'listed';
+    };
+    expect(errnoOf(join(dir, 'missing'))).toBe(Errno.NOENT);
+    expect(errnoOf(join(dir, 'types/file'))).toBe(Errno.NOTDIR);
+  });
+
+  test('a joined listing: the dots first, the host records less the hidden names, overlaid entries last; cookies in order', () => {
+    const dots = entries.slice(0, 2);
+    const mount: ListedEntry = { name: 'sub', ino: 99n, filetype: Filetype.DIRECTORY };
+    const listing = DirListing.withHostRecords(dots, reader.read(join(dir, 'types')), [mount], new Set(['sub']));
+    const buf = new Uint8Array(4096);
+    const { records } = parse(buf.subarray(0, listing.serve(0n, buf)));
+    expect(records.map((r) => r.next)).toEqual(records.map((_, i) => BigInt(i + 1)));
+    expect(records.slice(0, 2).map((r) => r.name)).toEqual(['.', '..']);
+    expect(records.slice(2, -1).map((r) => r.name).sort()).toEqual(['file', 'größe-日本', 'link']);
+    expect(records.at(-1)).toEqual({ next: 6n, ino: 99n, filetype: Filetype.DIRECTORY, name: 'sub' });
+    // Resuming at a cookie inside the host records.
+    const rest = parse(buf.subarray(0, listing.serve(3n, buf))).records;
+    expect(rest.map((r) => r.name)).toEqual(records.slice(3).map((r) => r.name));
   });
 });

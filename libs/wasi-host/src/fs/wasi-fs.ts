@@ -13,6 +13,7 @@ import type { HostFn } from '../host-call.ts';
 import { realtimeNs } from '../wasi-process.ts';
 import { WasiError, type GuestDevice } from './device.ts';
 import { DirListing, type ListedEntry } from './dir-listing.ts';
+import { hostDirReader } from './host-dir-reader.ts';
 import { FdTable, type DirEntry, type FdEntry, type FileEntry, type StdioEntry } from './fd-table.ts';
 import type { MountTable, TreeNode } from './mounts.ts';
 import { checkDirectory, DirCache, resolvePath, rootLocation, treeNodeAt, type FinalStat, type Location, type Resolved } from './resolve.ts';
@@ -261,34 +262,28 @@ export function createWasiFs(opts: WasiFsOptions): Record<string, HostFn> {
     const loc = dir.loc;
     checkDirectory(loc, cache);
     // "." and ".." with d_ino 0 too (see below): programs skip them, and two stats per listing cost.
-    const out: ListedEntry[] = [
+    const dots: ListedEntry[] = [
       { name: '.', ino: 0n, filetype: Filetype.DIRECTORY },
       { name: '..', ino: 0n, filetype: Filetype.DIRECTORY },
     ];
-    let node: TreeNode | undefined;
-    if (loc.kind === 'host') {
-      node = treeNodeAt(loc);
-      for (const d of host(() => fs.readdirSync(loc.host, { withFileTypes: true }))) {
-        const over = node?.children.get(d.name);
-        if (over?.mount || over?.device) continue; // a mount or device hides the host entry: listed below
-        // d_ino 0 means "unknown" in preview1: Node's readdir does not report inodes, and an lstat
-        // per entry made os.walk three times slower (measured by bench:fs). Like node:wasi's uvwasi.
-        out.push({ name: d.name, ino: 0n, filetype: filetypeOf(d) });
-      }
-    } else {
-      node = loc.node;
+    const node = loc.kind === 'host' ? treeNodeAt(loc) : loc.node;
+    // Mount points and devices (they hide a host entry of the same name), and the synthetic ways
+    // to them the host directory does not have, as a path lookup of the name sees them.
+    const overlaid: ListedEntry[] = [];
+    for (const [name, child] of node?.children ?? []) {
+      const st = statIn(loc, name);
+      overlaid.push({ name, ino: st?.ino ?? child.ino, filetype: st?.filetype ?? (child.device ? Filetype.CHARACTER_DEVICE : Filetype.DIRECTORY) });
     }
-    // Mount points and devices, and the synthetic ways to them the host directory does not have,
-    // as a path lookup of the name sees them.
-    if (node?.children.size) {
-      const seen = new Set(out.map((e) => e.name));
-      for (const [name, child] of node.children) {
-        if (seen.has(name)) continue;
-        const st = statIn(loc, name);
-        out.push({ name, ino: st?.ino ?? child.ino, filetype: st?.filetype ?? (child.device ? Filetype.CHARACTER_DEVICE : Filetype.DIRECTORY) });
-      }
-    }
-    return DirListing.of(out);
+    if (loc.kind !== 'host') return DirListing.of([...dots, ...overlaid]);
+    // d_ino 0 means "unknown" in preview1: neither reader reports inodes, and an lstat per entry
+    // made os.walk three times slower (measured by bench:fs). Like node:wasi's uvwasi.
+    const hide = new Set(overlaid.map((e) => e.name));
+    const reader = hostDirReader();
+    if (reader) return DirListing.withHostRecords(dots, reader.read(loc.host), overlaid, hide);
+    const listed = host(() => fs.readdirSync(loc.host, { withFileTypes: true }))
+      .filter((d) => !hide.has(d.name))
+      .map((d): ListedEntry => ({ name: d.name, ino: 0n, filetype: filetypeOf(d) }));
+    return DirListing.of([...dots, ...listed, ...overlaid]);
   };
 
   const closeEntry = (e: FdEntry): void => {
