@@ -1,13 +1,13 @@
 // DirListing: the dirent records fd_readdir copies into guest memory, read back as wasi-libc's
-// readdir reads them (cookie, cut-off last record, multi-byte names); and HostDirReader, the C
-// listing of host directories they are made from.
+// readdir reads them (cookie, cut-off last record, multi-byte names); and the C listing of host
+// directories (a private uvwasi) they are made from.
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from '@jest/globals';
 import { WasiError } from '../src/fs/device.ts';
 import { DirListing, type ListedEntry } from '../src/fs/dir-listing.ts';
-import { HostDirReader } from '../src/fs/host-dir-reader.ts';
+import { Uvwasi } from '../src/fs/uvwasi.ts';
 import { Errno } from '../src/errno.ts';
 import { DIRENT_SIZE, Filetype } from '../src/fs/wire.ts';
 
@@ -92,10 +92,10 @@ describe('DirListing', () => {
   });
 });
 
-describe('HostDirReader and a listing made of its records', () => {
+describe("uvwasi's listing of host directories, and a listing made of its records", () => {
   const dir = mkdtempSync(join(tmpdir(), 'pywasi-dir-reader-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
-  const reader = new HostDirReader();
+  const reader = new Uvwasi();
   const names = (records: Uint8Array) => parse(records).records.map((r) => r.name).sort();
 
   test('lists a host directory with each entry\'s type, in C, without "." and ".."', () => {
@@ -104,7 +104,7 @@ describe('HostDirReader and a listing made of its records', () => {
     writeFileSync(join(d, 'file'), 'x');
     writeFileSync(join(d, 'größe-日本'), 'x');
     symlinkSync('/etc', join(d, 'link'));
-    const { records, partial } = parse(reader.read(d));
+    const { records, partial } = parse(reader.list(d));
     expect(partial).toBe(false);
     const byName = Object.fromEntries(records.map((r) => [r.name, { filetype: r.filetype, ino: r.ino }]));
     expect(byName).toEqual({
@@ -120,14 +120,14 @@ describe('HostDirReader and a listing made of its records', () => {
     mkdirSync(d);
     const want = Array.from({ length: 3000 }, (_, i) => `entry-with-a-longish-name-${String(i).padStart(5, '0')}`);
     for (const n of want) writeFileSync(join(d, n), '');
-    expect(names(reader.read(d))).toEqual(want);
-    expect(names(reader.read(join(dir, 'types')))).toEqual(['file', 'größe-日本', 'link', 'sub']); // after growing
+    expect(names(reader.list(d))).toEqual(want);
+    expect(names(reader.list(join(dir, 'types')))).toEqual(['file', 'größe-日本', 'link', 'sub']); // after growing
   });
 
   test('a missing directory, or a file, is the WASI errno', () => {
     const errnoOf = (p: string) => {
       try {
-        reader.read(p);
+        reader.list(p);
       } catch (e) {
         return e instanceof WasiError ? e.errno : e;
       }
@@ -140,7 +140,7 @@ describe('HostDirReader and a listing made of its records', () => {
   test('a joined listing: the dots first, the host records less the hidden names, overlaid entries last; cookies in order', () => {
     const dots = entries.slice(0, 2);
     const mount: ListedEntry = { name: 'sub', ino: 99n, filetype: Filetype.DIRECTORY };
-    const listing = DirListing.withHostRecords(dots, reader.read(join(dir, 'types')), [mount], new Set(['sub']));
+    const listing = DirListing.withHostRecords(dots, reader.list(join(dir, 'types')), [mount], new Set(['sub']));
     const buf = new Uint8Array(4096);
     const { records } = parse(buf.subarray(0, listing.serve(0n, buf)));
     expect(records.map((r) => r.next)).toEqual(records.map((_, i) => BigInt(i + 1)));

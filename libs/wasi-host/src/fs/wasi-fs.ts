@@ -13,7 +13,7 @@ import type { HostFn } from '../host-call.ts';
 import { realtimeNs } from '../wasi-process.ts';
 import { WasiError, type GuestDevice } from './device.ts';
 import { DirListing, type ListedEntry } from './dir-listing.ts';
-import { hostDirReader } from './host-dir-reader.ts';
+import { uvwasi } from './uvwasi.ts';
 import { FdTable, type DirEntry, type FdEntry, type FileEntry, type StdioEntry } from './fd-table.ts';
 import type { MountTable, TreeNode } from './mounts.ts';
 import { checkDirectory, DirCache, resolvePath, rootLocation, treeNodeAt, type FinalStat, type Location, type Resolved } from './resolve.ts';
@@ -278,8 +278,8 @@ export function createWasiFs(opts: WasiFsOptions): Record<string, HostFn> {
     // d_ino 0 means "unknown" in preview1: neither reader reports inodes, and an lstat per entry
     // made os.walk three times slower (measured by bench:fs). Like node:wasi's uvwasi.
     const hide = new Set(overlaid.map((e) => e.name));
-    const reader = hostDirReader();
-    if (reader) return DirListing.withHostRecords(dots, reader.read(loc.host), overlaid, hide);
+    const native = uvwasi();
+    if (native) return DirListing.withHostRecords(dots, native.list(loc.host), overlaid, hide);
     const listed = host(() => fs.readdirSync(loc.host, { withFileTypes: true }))
       .filter((d) => !hide.has(d.name))
       .map((d): ListedEntry => ({ name: d.name, ino: 0n, filetype: filetypeOf(d) }));

@@ -1,10 +1,11 @@
-// Lists host directories for fd_readdir in C: a private node:wasi instance (libuv's uvwasi) whose
-// fd_readdir writes preview1 dirent records straight from readdir(3), where Node's readdirSync
-// makes a JS string and a Dirent object per entry (a 100-entry directory: ~35 µs against ~50 µs
-// on Node 24, and os.walk is mostly listings).
+// Host directories listed in C: a private node:wasi instance (libuv's uvwasi) whose fd_readdir
+// writes the preview1 dirent records itself, where Node's readdirSync makes a JS string and a
+// Dirent per entry (measured on Node 24: a 92-entry listing ~35 µs against ~48 µs through the
+// guest's opendir/readdir; os.walk is mostly listings). Tried and dropped: its lstat in place of
+// lstatSync (no gain: a guest lstat's cost is our path resolution, not the syscall).
 //
-// It is not the guest's filesystem, and never sees a guest-chosen path: its one preopen is the
-// host's "/", and it is only given host paths our own resolution (resolve.ts) has confined and
+// It is not the guest's filesystem and never sees a guest-chosen path: its one preopen is the
+// host's "/", and it is given only host paths our own resolution (resolve.ts) has confined and
 // checked to be directories. Its memory is a page of its own, never the guest's.
 import type * as NodeWasi from 'node:wasi';
 import { WasiError } from './device.ts';
@@ -17,15 +18,15 @@ const MEMORY_ONLY_MODULE = new Uint8Array([
 ]);
 const PAGE = 65536;
 const ROOT_FD = 3; // the first preopen
-const OUT = 0; // fd_out of path_open, then bufused of fd_readdir
+const OUT = 0; // fd_out of path_open, bufused of fd_readdir
 const PATH = 8;
 
 type Preview1 = Record<string, (...args: (number | bigint)[]) => number>;
 
-export class HostDirReader {
+export class Uvwasi {
   private readonly calls: Preview1;
   private readonly memory: WebAssembly.Memory;
-  /** Bytes for the records: grown to the largest listing seen, so most listings take one call. */
+  /** Bytes for dirent records: grown to the largest listing seen, so most listings take one call. */
   private bufferSize = PAGE / 2;
 
   constructor() {
@@ -39,17 +40,15 @@ export class HostDirReader {
 
   /** The dirent records of the directory at `hostPath` (absolute, normalized, confined), without
    * "." and "..", with d_ino 0 and uvwasi's own d_next cookies. Throws WasiError. */
-  read(hostPath: string): Uint8Array {
-    const path = Buffer.from(hostPath === '/' ? '.' : hostPath.slice(1), 'utf8');
-    this.reserve(PATH + path.length);
-    new Uint8Array(this.memory.buffer).set(path, PATH);
-    const opened = this.calls['path_open']!(ROOT_FD, 0, PATH, path.length, Oflags.DIRECTORY, Rights.FD_READDIR, 0n, 0, OUT);
+  list(hostPath: string): Uint8Array {
+    const pathLen = this.putPath(hostPath);
+    const opened = this.calls['path_open']!(ROOT_FD, 0, PATH, pathLen, Oflags.DIRECTORY, Rights.FD_READDIR, 0n, 0, OUT);
     if (opened !== 0) throw new WasiError(opened);
     const fd = new DataView(this.memory.buffer).getUint32(OUT, true);
     try {
       // A full buffer may end in a cut record: read again from the start with twice the room.
       for (;;) {
-        const at = align8(PATH + path.length);
+        const at = align8(PATH + pathLen);
         this.reserve(at + this.bufferSize);
         const err = this.calls['fd_readdir']!(fd, at, this.bufferSize, 0n, OUT);
         if (err !== 0) throw new WasiError(err);
@@ -60,6 +59,13 @@ export class HostDirReader {
     } finally {
       this.calls['fd_close']!(fd);
     }
+  }
+
+  /** Puts the path, relative to the preopen "/", in memory; returns its length in bytes. */
+  private putPath(hostPath: string): number {
+    const rel = hostPath === '/' ? '.' : hostPath.slice(1);
+    this.reserve(PATH + Buffer.byteLength(rel) + 8);
+    return Buffer.from(this.memory.buffer).write(rel, PATH, 'utf8');
   }
 
   private reserve(bytes: number): void {
@@ -86,12 +92,13 @@ function loadNodeWasi(): typeof NodeWasi {
   }
 }
 
-/** One reader per thread, made at the first listing; null where node:wasi cannot make one. */
-let shared: HostDirReader | null | undefined;
-export function hostDirReader(): HostDirReader | null {
+/** One instance per thread, made at first use; null where node:wasi cannot make one (listings
+ * then use Node's readdirSync). */
+let shared: Uvwasi | null | undefined;
+export function uvwasi(): Uvwasi | null {
   if (shared === undefined) {
     try {
-      shared = new HostDirReader();
+      shared = new Uvwasi();
     } catch {
       shared = null;
     }
