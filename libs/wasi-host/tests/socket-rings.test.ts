@@ -1,12 +1,13 @@
 // The guest's pool of socket rings (sockets/guest/rings.ts), against a scripted event loop: closed
 // sockets give their rings back up to RING_POOL_MAX, past that a dropped ring's id goes to the
-// event loop (so neither side keeps it), and a pooled ring whose last connection is still closing
-// waits its turn.
+// event loop (so neither side keeps it), a pooled ring whose last connection is still closing
+// (QUARANTINED in its header) waits its turn, and RING is posted, never waited for.
 import { describe, expect, test } from '@jest/globals';
 import type { GuestChannel } from '../src/channel.ts';
 import type { GuestMemory } from '../src/guest-memory.ts';
 import { Errno } from '../src/errno.ts';
 import { GuestRings, RING_POOL_MAX } from '../src/sockets/guest/rings.ts';
+import { H } from '../src/sockets/ring.ts';
 import type { GuestSocket } from '../src/sockets/guest/socket-table.ts';
 
 interface RingRequest {
@@ -15,16 +16,15 @@ interface RingRequest {
   isNew: boolean;
 }
 
-/** GuestRings over a channel whose RING answers come from `answer`; records requests and posts. */
-function rings(answer: (r: RingRequest) => number = () => 0) {
+/** GuestRings over a channel that records the RING requests posted (and fails a wait on one). */
+function rings() {
   const requests: RingRequest[] = [];
   const posted: number[] = [];
   const channel = {
     sync: () => {},
-    call: (_op: unknown, r: RingRequest) => {
-      requests.push(r);
-      const errno = answer(r);
-      return errno ? [errno, undefined] : [0, {}];
+    post: (_op: unknown, r: RingRequest) => void requests.push(r),
+    call: () => {
+      throw new Error('RING waited for a reply');
     },
   } as unknown as GuestChannel;
   const port = { postMessage: (m: unknown) => void posted.push((m as { id: number }).id) };
@@ -57,22 +57,34 @@ describe('the guest ring pool', () => {
     expect(again.map((s) => s.ring?.id).sort()).toEqual(posted.sort());
   });
 
-  test("a pooled ring whose connection is still closing goes back; the next one serves", () => {
-    let busy = 0;
-    const { pool } = rings((r) => (r.ringId === busy ? Errno.AGAIN : 0));
+  test('a pooled ring whose connection is still closing goes back; the next one serves; once out of quarantine it serves again', () => {
+    const { pool, requests } = rings();
     const [a, b] = [socket(3), socket(4)];
     pool.attach(a);
     pool.attach(b);
-    busy = a.ring!.id;
+    const busy = a.ring!;
     pool.release(a);
     pool.release(b);
+    Atomics.store(busy.ring.hdr, H.QUARANTINED, 1); // as the event loop does when the close leaves it in use
     const c = socket(5);
     expect(pool.attach(c)).toBe(0);
-    expect(c.ring?.id).not.toBe(busy);
+    expect(c.ring?.id).not.toBe(busy.id);
+    const d = socket(6);
+    expect(pool.attach(d)).toBe(0);
+    expect(d.ring?.id).not.toBe(busy.id); // a new ring rather than the quarantined one
+    Atomics.store(busy.ring.hdr, H.QUARANTINED, 0); // its connection closed
+    const e = socket(7);
+    pool.attach(e);
+    expect(e.ring?.id).toBe(busy.id);
+    expect(requests.map((r) => r.fd)).toEqual([3, 4, 5, 6, 7]);
   });
 
-  test('a new ring the event loop cannot take is an error, not a loop', () => {
-    const { pool } = rings(() => Errno.AGAIN);
-    expect(pool.attach(socket(3))).toBe(Errno.IO);
+  test('RING is posted once per socket; a datagram socket gets no ring', () => {
+    const { pool, requests } = rings();
+    const s = socket(3);
+    expect(pool.attach(s)).toBe(0);
+    expect(pool.attach(s)).toBe(0);
+    expect(requests).toEqual([{ fd: 3, ringId: s.ring!.id, isNew: true }]);
+    expect(pool.attach({ ...socket(4), stream: false })).toBe(Errno.INVAL);
   });
 });

@@ -4,6 +4,7 @@
 //
 // Every path the guest passes is resolved in the guest's tree of mounts (mounts.ts); host files are
 // opened with O_NOFOLLOW after resolution, so a symlink is never followed by the host OS itself.
+// Directory listings of confined host directories come from a private uvwasi (uvwasi.ts), in C.
 import * as fs from 'node:fs';
 import { isatty } from 'node:tty';
 import { Errno, fsErrnoFromNode } from '../errno.ts';

@@ -30,6 +30,9 @@ export const H = {
   /** receive: 1 while the connection can still deliver bytes (not ended, failed or shut down):
    * only then may a blocking recv wait on RSEQ instead of asking the event loop */
   RLIVE: 10,
+  /** 1 while the ring's last connection is closing and may still read into it (set and cleared
+   * by the event loop): the guest does not reuse the ring until it is 0 */
+  QUARANTINED: 11,
 } as const;
 
 export const HEADER_INTS = 16;

@@ -32,35 +32,31 @@ export class GuestRings {
     private readonly port: { postMessage(value: unknown): void } | undefined,
   ) {}
 
-  /** Gives a stream socket its rings (once); 0 or an errno. */
+  /** Gives a stream socket its rings (once); 0 or an errno. The RING request is posted, not
+   * waited for: it cannot fail for a stream socket without a ring and a ring out of quarantine,
+   * so a connection's first send or ringed recv costs no round trip (a TLS handshake's first
+   * flight goes out at once). */
   attach(s: GuestSocket): number {
     if (s.ring) return 0;
     if (!this.port) return Errno.NOSYS;
-    this.ch.sync(); // a pooled ring's previous socket must be closed before the reset
-    let pooled = this.pool.length;
-    for (;;) {
-      let r = pooled-- > 0 ? this.pool.shift() : undefined;
-      let isNew = false;
-      if (!r) {
-        r = { id: this.nextId++, ring: SocketRing.create() };
-        this.port.postMessage({ id: r.id, sab: r.ring.sab });
-        isNew = true;
-      }
-      r.ring.reset();
-      const [err] = this.ch.call(Ops.ring, { fd: s.fd, ringId: r.id, isNew });
-      // AGAIN: the ring's last connection is still closing; it goes back to the end of the pool.
-      if (err === Errno.AGAIN) {
-        this.pool.push(r);
-        if (isNew) return Errno.IO;
-        continue;
-      }
-      if (err) {
-        if (err !== Errno.IO) this.pool.push(r);
-        return err;
-      }
-      s.ring = r;
-      return 0;
+    if (!s.stream) return Errno.INVAL;
+    this.ch.sync(); // the close of a pooled ring's last socket has been served (it may quarantine the ring)
+    let r: { id: number; ring: SocketRing } | undefined;
+    // A ring whose last connection is still closing may still be written to: it waits its turn.
+    for (let left = this.pool.length; left > 0 && !r; left--) {
+      const pooled = this.pool.shift()!;
+      if (Atomics.load(pooled.ring.hdr, H.QUARANTINED)) this.pool.push(pooled);
+      else r = pooled;
     }
+    const isNew = !r;
+    if (!r) {
+      r = { id: this.nextId++, ring: SocketRing.create() };
+      this.port.postMessage({ id: r.id, sab: r.ring.sab });
+    }
+    r.ring.reset();
+    this.ch.post(Ops.ring, { fd: s.fd, ringId: r.id, isNew });
+    s.ring = r;
+    return 0;
   }
 
   /** Pools a closed socket's ring, or drops it: returns the id of a dropped ring (the event loop

@@ -30,7 +30,9 @@ export class RingPump {
 
   constructor(private readonly ctx: ServiceContext) {}
 
-  /** RING: gives the socket a ring (the guest posted a new one on the ring port first). */
+  /** RING: gives the socket a ring (the guest posted a new one on the ring port first). Posted by
+   * the guest, which has checked what would fail here (a stream socket without a ring, a ring not
+   * QUARANTINED): a failure is a bug. */
   attach(fd: number, id: number, isNew: boolean): void {
     const ctx = this.ctx;
     // Take the posted ring first, whatever happens next, so the port never holds a stale one.
@@ -52,6 +54,11 @@ export class RingPump {
     if (s.readErr) Atomics.store(ring.hdr, H.SERR, Errno.PIPE);
     this.publishLive(s);
     this.refill(s);
+    // RING is posted: the guest may have written sends (and rung) before it was served.
+    if (Atomics.load(ring.hdr, H.SBELL)) {
+      Atomics.store(ring.hdr, H.SBELL, 0);
+      this.flushSend(s);
+    }
     ctx.status(0);
   }
 
@@ -63,7 +70,11 @@ export class RingPump {
     if (s.conn && s.scratch !== null) {
       const id = s.ringId;
       this.quarantined.add(id);
-      s.conn.once('close', () => this.quarantined.delete(id));
+      Atomics.store(ring.hdr, H.QUARANTINED, 1);
+      s.conn.once('close', () => {
+        this.quarantined.delete(id);
+        Atomics.store(ring.hdr, H.QUARANTINED, 0);
+      });
     }
     this.flushSend(s, true);
     Atomics.store(ring.hdr, H.RLIVE, 0);
