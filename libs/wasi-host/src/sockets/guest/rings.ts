@@ -92,7 +92,9 @@ export class GuestRings {
       // A blocking recv on a live connection whose bytes all come through the ring: wait for the
       // event loop to put some there, without a request (it notifies RSEQ). Not while the event
       // loop has yet to take a send (a request-response exchange): the request below makes it
-      // flush at once, which answers sooner than the doorbell alone.
+      // flush at once, which answers sooner than the doorbell alone. A posted RING (the first
+      // send's) is served first: it publishes RLIVE and takes the sends written before it.
+      this.ch.sync();
       if (!s.nonblock && Atomics.load(hdr, H.RLIVE) === 1 && Atomics.load(hdr, H.RQUEUED) === 0 && Atomics.load(hdr, H.SBELL) === 0) {
         Atomics.store(hdr, H.RSLEEP, 1);
         const seq = Atomics.load(hdr, H.RSEQ);
