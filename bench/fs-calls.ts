@@ -8,7 +8,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { readToolchainManifest } from '../tools/src/lib/toolchain-manifest.ts';
+import { compileCProgram } from '../tools/testing/c-program.ts';
 import { node24, workspaceRoot } from './lib/pythons.ts';
 import { printTable, type Row } from './lib/report.ts';
 
@@ -25,12 +25,7 @@ try {
     mkdirSync(dir, { recursive: true });
     for (let f = 0; f < ENTRIES; f++) writeFileSync(join(dir, `f${f}`), '');
   }
-  const wasm = join(work, 'dir-calls.wasm');
-  const toolchain = readToolchainManifest(workspaceRoot);
-  await execa(toolchain.tools.clang, [
-    '--target=wasm32-wasi', `--sysroot=${join(workspaceRoot, 'dist/libs/wasi-libc/sysroot')}`, '-O2', '-Wall', '-Wextra', '-Werror', '-std=c11',
-    join(workspaceRoot, 'bench/fs/dir-calls.c'), '-o', wasm,
-  ]);
+  const wasm = await compileCProgram({ sources: [join(workspaceRoot, 'bench/fs/dir-calls.c')], packages: [] });
   const hosts = {
     pywasi: [node24, [join(workspaceRoot, 'apps/cli/bin/pywasi.js'), 'run', '--dir', work, '--', wasm, tree, '200']],
     'node:wasi': [node24, ['--disable-warning=ExperimentalWarning', join(workspaceRoot, 'tools/testing/run-wasi.mjs'), wasm, tree, 'dir-calls', '/out', '200']],

@@ -121,9 +121,7 @@ function addWorktree(commit: string): Worktree {
     }
     // The worktree's own workspace packages, under the names its package.json files give them
     // (a package may have been renamed since): links into the worktree, never the main tree.
-    const scopeLinks = (names: string[]) => names.filter((n) => n.startsWith('@')).map((n) => join(dir, 'node_modules', n));
-    const mainNames = readdirSync(join(workspaceRoot, 'node_modules/@pywasi')).map((n) => `@pywasi/${n}`);
-    for (const link of scopeLinks(mainNames)) rmSync(link, { force: true });
+    rmSync(join(dir, 'node_modules/@pywasi'), { recursive: true, force: true }); // the main tree's links
     for (const pkg of workspaces) {
       const manifest = join(dir, pkg, 'package.json');
       if (!existsSync(manifest)) continue;

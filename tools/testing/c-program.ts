@@ -14,7 +14,7 @@ import { workspaceRoot } from './nx.ts';
 
 export interface CProgram {
   sources: string[];
-  /** pkg-config names, each from dist/libs/<project>/lib/pkgconfig. */
+  /** pkg-config names, each from dist/libs/<project>/lib/pkgconfig (none: libc alone). */
   packages: string[];
   /** The projects those packages come from (default: the package names). */
   projects?: string[];
@@ -25,7 +25,7 @@ export async function compileCProgram(program: CProgram): Promise<string> {
   const projects = program.projects ?? program.packages;
   // Only our libraries' .pc files: never the build machine's.
   const env = { PKG_CONFIG_LIBDIR: projects.map((p) => join(workspaceRoot, 'dist/libs', p, 'lib/pkgconfig')).join(':'), PKG_CONFIG_PATH: '' };
-  const flags = (await execa('pkg-config', ['--static', '--cflags', '--libs', ...program.packages], { env })).stdout.split(/\s+/).filter(Boolean);
+  const flags = program.packages.length ? (await execa('pkg-config', ['--static', '--cflags', '--libs', ...program.packages], { env })).stdout.split(/\s+/).filter(Boolean) : [];
   const output = join(mkdtempSync(join(tmpdir(), 'pywasi-c-')), `${basename(program.sources[0]!, '.c')}.wasm`);
   await execa(toolchain.tools.clang, [
     '--target=wasm32-wasi', `--sysroot=${join(workspaceRoot, 'dist/libs/wasi-libc/sysroot')}`,

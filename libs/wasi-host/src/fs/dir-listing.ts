@@ -1,6 +1,6 @@
 // A directory listing as fd_readdir serves it: every dirent record serialized once, when the guest
 // starts a pass (cookie 0), so that each fd_readdir call is one copy into guest memory. A host
-// directory's records come ready-made from HostDirReader; entries the host knows by name cost one
+// directory's records come ready-made from uvwasi (uvwasi.ts); entries the host knows by name cost one
 // UTF-8 encoding for all names together, not one per name: on a listing of 100 entries the
 // per-entry encodes, views and objects cost more than the host's readdir itself.
 import { DIRENT_SIZE } from './wire.ts';
@@ -40,7 +40,7 @@ export class DirListing {
     return DirListing.join([encode(entries)]);
   }
 
-  /** `head`, then the records of a host directory as HostDirReader reads them (without the names
+  /** `head`, then the records of a host directory as Uvwasi.list reads them (without the names
    * in `hide`), then `tail`. */
   static withHostRecords(head: readonly ListedEntry[], records: Uint8Array, tail: readonly ListedEntry[], hide?: ReadonlySet<string>): DirListing {
     return DirListing.join([encode(head), hide?.size ? without(records, hide) : records, encode(tail)]);

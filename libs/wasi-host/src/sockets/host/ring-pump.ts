@@ -25,8 +25,6 @@ export class RingPump {
   /** Rings by id (the guest reuses rings of closed sockets). */
   private readonly rings = new Map<number, SocketRing>();
   private readonly ringSockets = new Set<HostSocket>();
-  /** Rings a closing connection may still read into (until its handle closes): not reusable. */
-  private readonly quarantined = new Set<number>();
 
   constructor(private readonly ctx: ServiceContext) {}
 
@@ -47,7 +45,7 @@ export class RingPump {
     if (!ring) return ctx.status(Errno.INVAL);
     if (!s) return ctx.status(Errno.BADF);
     if (!s.stream || s.ring) return ctx.status(Errno.INVAL);
-    if (this.quarantined.has(id)) return ctx.status(Errno.AGAIN);
+    if (Atomics.load(ring.hdr, H.QUARANTINED)) return ctx.status(Errno.AGAIN);
     s.ring = ring;
     s.ringId = id;
     this.ringSockets.add(s);
@@ -67,14 +65,10 @@ export class RingPump {
   detach(s: HostSocket): void {
     const ring = s.ring;
     if (!ring) return;
+    // A dialled connection may still read into the ring until its handle closes: not reusable.
     if (s.conn && s.scratch !== null) {
-      const id = s.ringId;
-      this.quarantined.add(id);
       Atomics.store(ring.hdr, H.QUARANTINED, 1);
-      s.conn.once('close', () => {
-        this.quarantined.delete(id);
-        Atomics.store(ring.hdr, H.QUARANTINED, 0);
-      });
+      s.conn.once('close', () => Atomics.store(ring.hdr, H.QUARANTINED, 0));
     }
     this.flushSend(s, true);
     Atomics.store(ring.hdr, H.RLIVE, 0);
