@@ -26,6 +26,12 @@ export function json<T>(): Field<T> {
   return { meta: true, put: (v, wire) => wire.writeJson(v), get: (len, wire) => wire.readJson<T>(len) };
 }
 
+/** JSON in meta or null, which takes no meta (slot 0): a reply that may be a bare status (a
+ * status-only reply leaves every result slot 0, channel.ts) decodes it as null. */
+export function nullableJson<T>(): Field<T | null> {
+  return { meta: true, put: (v, wire) => (v === null ? 0 : wire.writeJson(v)), get: (len, wire) => (len === 0 ? null : wire.readJson<T>(len)) };
+}
+
 /** Many fixed-size records as int32s in the data buffer, their count in the slot. */
 export function records<T>(encode: (value: T, dest: Int32Array) => number, decode: (src: Int32Array, count: number) => T): Field<T> {
   return { put: (v, wire) => encode(v, wire.dataInts), get: (count, wire) => decode(wire.dataInts, count) };

@@ -11,6 +11,8 @@ const OP = 2;
 const ARG0 = 3;
 const ERRNO = ARG0 + MAX_ARGS;
 const RES0 = ERRNO + 1;
+/** Where a reply's fields start in the control block (for tests that decode one). */
+export const RESULT_SLOTS = RES0;
 /** Bumped by the guest to make the event loop look at the socket rings (no reply). */
 const DOORBELL = RES0 + MAX_RESULTS;
 const CTL_INTS = 40;
@@ -201,8 +203,10 @@ export class HostChannel extends ChannelEnd {
     this.complete(0);
   }
 
-  /** Completes the current request with an errno alone (0: success with nothing to report). */
+  /** Completes the current request with an errno alone (0: success with nothing to report):
+   * every result slot reads 0, so a field that may be absent (nullableJson) decodes as such. */
   status(errno: number): void {
+    this.ctl.fill(0, RES0, RES0 + MAX_RESULTS);
     this.complete(errno);
   }
 

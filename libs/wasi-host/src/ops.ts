@@ -9,7 +9,7 @@
 // at the next send, as with a kernel's send buffer.
 import type { GuestAddress } from './abi/addr.ts';
 import type { AddrinfoHints, AddrinfoResult } from './abi/addrinfo.ts';
-import { defineOp, flag, int, json, records } from './channel-codec.ts';
+import { defineOp, flag, int, json, nullableJson, records } from './channel-codec.ts';
 
 export const PollEvent = { READ: 1, WRITE: 2 } as const;
 /** [fd, PollEvent] */
@@ -62,6 +62,21 @@ export interface GetaddrinfoReply {
   canon: string | null;
 }
 
+/** An address and port as sock_getlocaladdr/sock_getpeeraddr report them. */
+export interface Endpoint {
+  address: GuestAddress;
+  port: number;
+}
+
+/** A connected stream socket's own address and its peer's, fixed while the connection lives: a
+ * connect or accept that succeeds hands them to the guest, which then answers getsockname and
+ * getpeername itself (Python asks for both on every socket it makes from an fd: ssl, accept,
+ * asyncio). null for a datagram socket, whose connect may be redone. */
+export interface SocketEnds {
+  local: Endpoint;
+  peer: Endpoint;
+}
+
 /** timeoutMs: -1 = none (block until ready). nonblock: answer AGAIN/INPROGRESS instead of waiting. */
 const wait = { nonblock: flag, timeoutMs: int };
 const address = json<GuestAddress>();
@@ -69,10 +84,10 @@ const address = json<GuestAddress>();
 export const Ops = {
   open: defineOp(1, 'OPEN', { fd: int, af: int, type: int }, {}),
   bind: defineOp(2, 'BIND', { fd: int, address, port: int }, {}),
-  connect: defineOp(3, 'CONNECT', { fd: int, address, port: int, ...wait }, {}),
+  connect: defineOp(3, 'CONNECT', { fd: int, address, port: int, ...wait }, { ends: nullableJson<SocketEnds>() }),
   listen: defineOp(4, 'LISTEN', { fd: int, backlog: int }, {}),
   /** newFd: the guest's number for the accepted socket, reserved in its fd table. */
-  accept: defineOp(5, 'ACCEPT', { fd: int, newFd: int, ...wait }, {}),
+  accept: defineOp(5, 'ACCEPT', { fd: int, newFd: int, ...wait }, { ends: nullableJson<SocketEnds>() }),
   /** Without a ring: n bytes in data. With one: see above. */
   recv: defineOp(6, 'RECV', { fd: int, max: int, riflags: int, ...wait }, { n: int, roflags: int }),
   send: defineOp(7, 'SEND', { fd: int, len: int, ...wait }, { n: int }),

@@ -9,7 +9,7 @@ import { Errno } from '../../errno.ts';
 import type { FdTable } from '../../fs/fd-table.ts';
 import type { HostFn } from '../../host-call.ts';
 import { GuestMemory, type IoVec } from '../../guest-memory.ts';
-import { Ops } from '../../ops.ts';
+import { Ops, type SocketEnds } from '../../ops.ts';
 import { pollOneoff } from '../../poll-oneoff.ts';
 import { H } from '../ring.ts';
 import type { SocketShapes } from '../../wasm-imports.ts';
@@ -114,12 +114,23 @@ export function createSocketImports(opts: SocketImportsOptions): WasiImport {
     mem.check(fdOut, 4, 'fd_out');
     const newFd = table.reserve();
     if (newFd < 0) return Errno.MFILE; // the one fd table is full (FD_LIMIT), as EMFILE on Linux
-    const [err] = ch.call(Ops.accept, { fd: s.fd, newFd, nonblock: s.nonblock, timeoutMs: s.recvTimeoutMs });
+    const [err, got] = ch.call(Ops.accept, { fd: s.fd, newFd, nonblock: s.nonblock, timeoutMs: s.recvTimeoutMs });
     if (err) return err;
-    table.add(newFd, true, (fdflags & FDFLAGS_NONBLOCK) !== 0).connected = true;
+    const accepted = table.add(newFd, true, (fdflags & FDFLAGS_NONBLOCK) !== 0);
+    accepted.connected = true;
+    knowEnds(accepted, got.ends);
     mem.setU32(fdOut, newFd);
     return 0;
   };
+
+  const knowEnds = (s: GuestSocket, ends: SocketEnds | null) => {
+    s.local = ends?.local ?? null;
+    s.peer = ends?.peer ?? null;
+  };
+
+  /** Whether the addresses a stream socket keeps still answer for it: not once a send found the
+   * connection gone (Linux's getpeername then fails with ENOTCONN, and so does the event loop). */
+  const endsKnown = (s: GuestSocket) => !(s.ring && Atomics.load(s.ring.ring.hdr, H.SERR));
 
   /** sock_getlocaladdr / sock_getpeeraddr. Version 2 of the ABI: (fd, address, port_out);
    * version 1 (IPv4/IPv6 only) adds type_out: (fd, address, type_out, port_out). */
@@ -131,8 +142,16 @@ export function createSocketImports(opts: SocketImportsOptions): WasiImport {
     mem.check(portOut, 4, 'port_out');
     if (typeOut !== null) mem.check(typeOut, 4, 'type_out');
     mem.check(addrPtr, 8, 'address');
-    const [err, got] = ch.call(op, { fd: s.fd });
-    if (err) return err;
+    const isPeer = op === Ops.peerAddress;
+    let got = endsKnown(s) ? (isPeer ? s.peer : s.local) : null;
+    if (!got) {
+      const [err, answer] = ch.call(op, { fd: s.fd });
+      if (err) return err;
+      got = answer;
+      // A stream socket's peer is fixed once it has one, and so is its own address then.
+      if (s.stream && isPeer) s.peer = answer;
+      else if (s.stream && s.peer) s.local = answer;
+    }
     if (typeOut !== null && got.address.kind !== 'ip') return Errno.AFNOSUPPORT;
     if (!writeAddress(addrPtr, got.address)) return Errno.INVAL;
     if (typeOut !== null) mem.setU32(typeOut, mem.u32(addrPtr + 4) === 4 ? 4 : 6);
@@ -168,8 +187,11 @@ export function createSocketImports(opts: SocketImportsOptions): WasiImport {
       if (!s) return notSocket(fd);
       const address = readAddress(addrPtr);
       if (!address || !validPort(port)) return Errno.INVAL;
-      const [err] = ch.call(Ops.connect, { fd: s.fd, address, port, nonblock: s.nonblock, timeoutMs: s.sendTimeoutMs });
-      if (err === 0 && s.stream) s.connected = true;
+      const [err, got] = ch.call(Ops.connect, { fd: s.fd, address, port, nonblock: s.nonblock, timeoutMs: s.sendTimeoutMs });
+      if (err === 0 && s.stream) {
+        s.connected = true;
+        knowEnds(s, got.ends);
+      }
       return err;
     },
     sock_listen(fd, backlog) {

@@ -1,6 +1,7 @@
 // The guest-side state of the guest's sockets. Their fd numbers come from the guest's one fd
 // table (fs/fd-table.ts), shared with files and directories.
 import type { FdTable } from '../../fs/fd-table.ts';
+import type { Endpoint } from '../../ops.ts';
 import type { SocketRing } from '../ring.ts';
 
 export interface GuestSocket {
@@ -19,6 +20,10 @@ export interface GuestSocket {
   connected: boolean;
   /** shutdown(SHUT_WR) done: sends fail with EPIPE. */
   shutWr: boolean;
+  /** A connected stream socket's own and peer addresses, once known (from its connect or accept,
+   * or a first answer of the event loop): getsockname/getpeername answer without a request. */
+  local: Endpoint | null;
+  peer: Endpoint | null;
 }
 
 export class SocketTable {
@@ -32,7 +37,7 @@ export class SocketTable {
   }
 
   add(fd: number, stream: boolean, nonblock = false): GuestSocket {
-    const s: GuestSocket = { fd, stream, nonblock, recvTimeoutMs: -1, sendTimeoutMs: -1, ring: null, dataRecvs: 0, connected: false, shutWr: false };
+    const s: GuestSocket = { fd, stream, nonblock, recvTimeoutMs: -1, sendTimeoutMs: -1, ring: null, dataRecvs: 0, connected: false, shutWr: false, local: null, peer: null };
     this.sockets.set(fd, s);
     this.fds.set(fd, { kind: 'socket' });
     return s;

@@ -1,11 +1,7 @@
 // A socket's own address and its peer's, as getsockname/getpeername answer them.
 import { ipAddress, type GuestAddress } from '../../abi/addr.ts';
+import type { Endpoint, SocketEnds } from '../../ops.ts';
 import type { HostSocket } from './host-socket.ts';
-
-export interface Endpoint {
-  address: GuestAddress;
-  port: number;
-}
 
 /** Whether the socket may bind or connect to `addr`. An IPv6 socket may talk to IPv4 peers only
  * through mapped addresses; plain IPv4 is accepted too. */
@@ -53,4 +49,10 @@ export function localOf(s: HostSocket): Endpoint {
   // Report an IPv4 socket's address as IPv4 even if Node shows it mapped.
   if (s.family === 4 && address.toLowerCase().startsWith('::ffff:') && ipAddress(address).family === 6) address = address.slice(7);
   return { address: ipAddress(address), port };
+}
+
+/** Both ends of a connected stream socket, for the reply of its connect or accept. */
+export function endsOf(s: HostSocket): SocketEnds | null {
+  const peer = s.stream ? peerOf(s) : null;
+  return peer ? { local: localOf(s), peer } : null;
 }

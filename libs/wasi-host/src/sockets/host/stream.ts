@@ -6,7 +6,7 @@ import { Errno, POLICY_REFUSED, errnoFromNode } from '../../errno.ts';
 import { Ops } from '../../ops.ts';
 import { RecvFlags } from '../constants.ts';
 import { allowsPeer, allowsUnix, bindAddress } from '../net-policy.ts';
-import { peerOf } from './addresses.ts';
+import { endsOf, peerOf } from './addresses.ts';
 import type { ServiceContext } from './context.ts';
 import { HostSocket } from './host-socket.ts';
 import { RECV_HIGH, RECV_LOW, SEND_HIGH, type RingPump } from './ring-pump.ts';
@@ -108,7 +108,7 @@ export class StreamSockets {
       this.owners.set(c, ns);
       if (s.opts.nodelay) c.setNoDelay(true);
       ctx.sockets.set(newFd, ns);
-      ctx.status(0);
+      ctx.reply(Ops.accept, { ends: endsOf(ns) });
       return true;
     };
     ctx.wait(attempt, o, () => ctx.status(Errno.AGAIN));
@@ -160,7 +160,7 @@ export class StreamSockets {
     const ctx = this.ctx;
     const attempt = () => {
       if (s.state === 'connecting') return false;
-      if (s.state === 'connected') ctx.status(0);
+      if (s.state === 'connected') ctx.reply(Ops.connect, { ends: endsOf(s) });
       else {
         ctx.status(s.takeError() || Errno.CONNREFUSED);
       }
