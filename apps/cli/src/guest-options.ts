@@ -19,9 +19,10 @@ export interface GuestFlags {
 /**
  * --optimize: V8 compiles every function of the module with its optimising compiler at first
  * call, instead of its baseline compiler first and the optimising one once the function is hot.
- * The default suits short runs; a long computation in CPython needs this, because V8 never moves a
- * running call to optimised code and CPython runs a whole program inside one call of its
- * interpreter loop. Process-wide, so set before the module is compiled.
+ * V8 never moves a running call to optimised code, so an interpreter that runs a whole program
+ * inside one call of its loop (Lua, CPython without its patch 0009) stays in baseline code unless
+ * this is set. python.wasm enters its loop afresh per Python call, so it gains little from it.
+ * Process-wide, so set before the module is compiled.
  */
 export function applyCompileMode(flags: Pick<GuestFlags, 'optimize'>): void {
   if (flags.optimize) setFlagsFromString('--no-liftoff');
@@ -96,7 +97,7 @@ export function addGuestOptions(command: Command, defaults: { dirs: string }): C
         .argParser(parseNet)
         .default('loopback'),
     )
-    .option('--optimize', "compile every function with V8's optimising compiler at its first call: a slower start (about 1 s more for python.wasm), long computations 1.2-1.6x faster")
+    .option('--optimize', "compile every function with V8's optimising compiler at its first call: a slower start (about 1 s more for python.wasm), for modules whose main loop is one long call")
     .addOption(
       new Option('--ca-file <pem>', "the CA certificates TLS clients in the guest trust by default (served at /etc/ssl/cert.pem); wins over the guest's SSL_CERT_FILE")
         .argParser(parseCaFile),

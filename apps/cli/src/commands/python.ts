@@ -45,11 +45,10 @@ drawn when its snapshot was made (installations never share one); use --no-prein
 PYTHONHASHSEED) for a seed per run. Other python options, and PYTHON* variables besides
 PYTHONPATH, start python.wasm afresh by themselves.
 
-V8 compiles python.wasm with its baseline compiler first and optimises what runs often, but it
-never moves a running call to optimised code, and CPython runs a whole script inside one call of
-its interpreter loop: a long computation gets faster with --optimize (everything compiled
-optimised at first use; about 1 s more start-up; the pure-Python suite in bench/ ran 1.2-1.6x
-faster with it).
+V8 compiles python.wasm with its baseline compiler first and optimises what runs often; each
+Python call enters the interpreter loop afresh, so it runs optimised once V8 has optimised it.
+--optimize compiles everything optimised at first use instead: about 1 s more start-up, and the
+pure-Python suite in bench/ no faster for it (2.15x native against 2.09x by default).
 
 On a terminal the REPL and input() edit lines as with GNU readline: history on Up/Down (kept in
 ${'$'}PYWASI_PYTHON_HISTORY, default ${'$'}XDG_STATE_HOME/pywasi/python_history or
