@@ -42,6 +42,11 @@ export interface AutotoolsBuild {
   install?: { targets?: string[]; args?: string[] };
   /** Run make in the source tree itself (no configure; the project's makefile writes where it is told). */
   inSource?: boolean;
+  /** The build compiles static archives and links nothing, not even a configure probe (OpenSSL's
+   * Configure is perl): the archives of its links are then not its inputs, only their headers and
+   * pkg-config files, so an edit of a linked library's code that leaves its headers alone does not
+   * rebuild this one. */
+  archivesOnly?: boolean;
   /** Added to the derived environment; null removes a derived variable (CPython sets its own CFLAGS). */
   env?: Record<string, string | null>;
   /** Extra files to publish: project-relative file -> path inside the output. */

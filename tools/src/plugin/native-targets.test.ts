@@ -67,6 +67,17 @@ describe('an autotools library', () => {
     expect(inputs.filter((i) => typeof i === 'object' && 'projects' in i)).toEqual([]); // its own tree: its own files
   });
 
+  test('a build that makes archives only reads its links\' headers, not their archives: their code can change without rebuilding it', () => {
+    const archivesOnly = nativeProject({ ...d, build: { ...(d.build as object), archivesOnly: true } as NativeDescriptor['build'] }, 'libs/demo', {}, fakeInputs);
+    const inputs = archivesOnly.targets['build']!.inputs!;
+    expect(inputs).not.toContainEqual({ dependentTasksOutputFiles: '**/*.a', transitive: true });
+    expect(inputs).toContainEqual({ dependentTasksOutputFiles: '**/*.h', transitive: true });
+    expect(inputs).toContainEqual({ dependentTasksOutputFiles: '**/*.pc', transitive: true });
+    const cLibrary = nativeProject({ version: '1.0', links: ['zlib'], build: { system: 'c-library', sources: ['src/*.c'], libName: 'demo' } }, 'libs/demo', {}, fakeInputs);
+    expect(cLibrary.targets['build']!.inputs).not.toContainEqual({ dependentTasksOutputFiles: '**/*.a', transitive: true });
+    expect(cLibrary.targets['build']!.inputs).toContainEqual({ dependentTasksOutputFiles: '**/*.h', transitive: true });
+  });
+
   test('a descriptor env value replaces a derived one, and null removes it', () => {
     const o = optionsOf({ ...d, build: { ...d.build!, env: { CFLAGS: null, CONFIG_SITE: '{src}/site' } } as NativeDescriptor['build'] }, 'build');
     expect(o['env']).not.toHaveProperty('CFLAGS');

@@ -320,7 +320,7 @@ function autotoolsOptions(ctx: Context, variantName?: string): AutotoolsOptions 
 function autotoolsTargets(ctx: Context): Record<string, TargetConfiguration> {
   const { d } = ctx;
   const b = d.build as AutotoolsBuild;
-  const inputs = sharedInputs(ctx);
+  const inputs = sharedInputs(ctx, !b.archivesOnly);
   const main = autotoolsOptions(ctx);
   const variants = Object.keys(d.variants ?? {});
   const perVariant = Object.fromEntries(variants.map((v) => [v, autotoolsOptions(ctx, v)]));
@@ -377,7 +377,8 @@ function cLibraryTargets(ctx: Context): Record<string, TargetConfiguration> {
       executor: `${PLUGIN}:c-library`,
       cache: true,
       dependsOn: buildsOf(ctx),
-      inputs: withExecutor(ctx, 'c-library', sharedInputs(ctx)),
+      // An archive of its own sources: its links' headers matter, their archives do not.
+      inputs: withExecutor(ctx, 'c-library', sharedInputs(ctx, false)),
       outputs: [`{workspaceRoot}/${places.out}`],
       options: {
         sources: b.sources,
