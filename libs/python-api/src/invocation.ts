@@ -18,6 +18,28 @@ export function scriptIndex(pythonArgs: readonly string[]): number | undefined {
   return undefined;
 }
 
+/** Whether python's own arguments ask for the REPL: -i, or nothing to run (no -c, -m or script).
+ * It then reads from stdin, interactively when that is a terminal. */
+export function asksForRepl(pythonArgs: readonly string[]): boolean {
+  for (let i = 0; i < pythonArgs.length; i++) {
+    const arg = pythonArgs[i]!;
+    if (arg === '-') return false; // the script comes from stdin
+    if (arg === '--') return i + 1 >= pythonArgs.length;
+    if (!arg.startsWith('-') || arg.startsWith('--')) return false; // a script; --help, --version
+    if (arg === '-W' || arg === '-X') {
+      i++;
+      continue;
+    }
+    // A cluster of one-letter options (-Bi); -c and -m end it, taking the rest as their value.
+    for (const letter of arg.slice(1)) {
+      if (letter === 'i') return true;
+      if (letter === 'c' || letter === 'm') return false;
+      if (letter === 'W' || letter === 'X') break;
+    }
+  }
+  return true;
+}
+
 export interface PythonRequest {
   /** python's own arguments, as for a native python3. */
   pythonArgs: readonly string[];

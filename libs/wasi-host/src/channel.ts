@@ -15,6 +15,8 @@ const RES0 = ERRNO + 1;
 export const RESULT_SLOTS = RES0;
 /** Bumped by the guest to make the event loop look at the socket rings (no reply). */
 const DOORBELL = RES0 + MAX_RESULTS;
+/** Set by a serving thread that stopped for good (service-thread.ts): waits for replies end. */
+const SERVER_GONE = DOORBELL + 1;
 const CTL_INTS = 40;
 
 export const META_SIZE = 64 * 1024;
@@ -61,10 +63,32 @@ abstract class ChannelEnd implements Wire {
   }
 }
 
+/** The serving end stopped for good: the guest's call fails (EIO) instead of waiting forever. */
+export class ServerGoneError extends Error {
+  override readonly name = 'ServerGoneError';
+}
+
+/** Marks the serving end of a channel as gone for good: the guest's pending and later calls throw
+ * ServerGoneError instead of waiting for a reply. */
+export function markServerGone(bufs: ChannelBuffers): void {
+  const ctl = new Int32Array(bufs.ctl);
+  Atomics.store(ctl, SERVER_GONE, 1);
+  Atomics.notify(ctl, RESP);
+}
+
 /** Guest-thread end: synchronous calls, posted calls and the doorbell. */
 export class GuestChannel extends ChannelEnd {
   /** Sequence number of a posted request whose reply has not been collected, or 0. */
   private outstanding = 0;
+
+  /** `beforeFirstRequest` starts the serving end when the guest first needs it (a guest on the
+   * calling thread starts its event loop in a worker only then: service-thread.ts). */
+  constructor(
+    bufs: ChannelBuffers,
+    private beforeFirstRequest: (() => void) | null = null,
+  ) {
+    super(bufs);
+  }
 
   /** Waits for the reply of a posted request, if any. Must precede any use of ctl/meta/data: the
    * event loop may still be reading them. */
@@ -79,11 +103,17 @@ export class GuestChannel extends ChannelEnd {
     for (;;) {
       const resp = Atomics.load(ctl, RESP);
       if (resp === seq) return;
+      if (Atomics.load(ctl, SERVER_GONE)) throw new ServerGoneError('the thread serving the guest has stopped');
       Atomics.wait(ctl, RESP, resp);
     }
   }
 
   private send<Q extends Shape>(op: OpCodec<Q>, request: ValueOf<Q>): number {
+    if (this.beforeFirstRequest) {
+      const start = this.beforeFirstRequest;
+      this.beforeFirstRequest = null;
+      start();
+    }
     this.sync();
     const ctl = this.ctl;
     ctl[OP] = op.code;
@@ -169,6 +199,7 @@ export class HostChannel extends ChannelEnd {
   stop(): void {
     this.running = false;
   }
+
 
   private poll(): void {
     // At most one waitAsync is outstanding; its resolution re-enters here.

@@ -1,15 +1,21 @@
-// Entry of the guest worker thread. Plain JavaScript on purpose: it must run before anything else
-// in the thread, including a TypeScript loader.
+// Entry of the threads a run starts. Plain JavaScript on purpose: it must run before anything else
+// in the thread, including a TypeScript loader. workerData.role says which:
+//   'guest'   the guest itself (runWasi's default): waits for the compiled module, runs it;
+//   'service' the event loop of a guest that runs on the calling thread (service-thread.ts).
+import { writeSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 
 // The calling thread compiles the module while this thread starts, then posts it.
-const moduleReady = new Promise((resolve) => {
-  parentPort.on('message', function onMessage(m) {
-    if (m?.type !== 'module') return;
-    parentPort.off('message', onMessage);
-    resolve(m.module);
-  });
-});
+const moduleReady =
+  workerData.role === 'guest'
+    ? new Promise((resolve) => {
+        parentPort.on('message', function onMessage(m) {
+          if (m?.type !== 'module') return;
+          parentPort.off('message', onMessage);
+          resolve(m.module);
+        });
+      })
+    : null;
 
 try {
   if (workerData.entry.endsWith('.ts')) {
@@ -17,15 +23,27 @@ try {
     const { register } = await import('tsx/esm/api');
     register();
   }
-  const { runGuest } = await import(workerData.entry);
-  const module = await moduleReady;
-  const code = await runGuest({ ...workerData.init, module });
-  parentPort.postMessage({ type: 'exit', code });
+  const entry = await import(workerData.entry);
+  if (workerData.role === 'service') {
+    entry.serveGuest(workerData.init);
+  } else {
+    const module = await moduleReady;
+    const code = await entry.runGuest({ ...workerData.init, module });
+    parentPort.postMessage({ type: 'exit', code });
+  }
 } catch (e) {
-  parentPort.postMessage({
-    type: 'error',
-    name: e?.name ?? 'Error',
-    message: e instanceof Error ? e.message : String(e),
-    stack: e instanceof Error ? e.stack : undefined,
-  });
+  if (workerData.role === 'service') {
+    // The calling thread is blocked in the guest: say so on stderr, and let the guest's wait end.
+    writeSync(2, `pywasi: the thread serving the guest could not start: ${e instanceof Error ? e.message : String(e)}\n`);
+    const state = new Int32Array(workerData.init.state);
+    Atomics.store(state, 0, 2); // FAILED (service-thread.ts)
+    Atomics.notify(state, 0);
+  } else {
+    parentPort.postMessage({
+      type: 'error',
+      name: e?.name ?? 'Error',
+      message: e instanceof Error ? e.message : String(e),
+      stack: e instanceof Error ? e.stack : undefined,
+    });
+  }
 }

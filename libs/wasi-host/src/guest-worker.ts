@@ -18,6 +18,9 @@ import { dirname } from 'node:path';
 import { parentPort, type MessagePort } from 'node:worker_threads';
 import { captureInstance, encodeImage, readImage, restoreInstance, SnapshotError } from './snapshot/image.ts';
 
+// The same bundle (guest-worker.js) is the code of a guest's service thread (guest-bootstrap.mjs).
+export { serveGuest } from './service-thread.ts';
+
 export interface GuestInit {
   /** Compiled by the calling thread and posted here (a Module is shareable between threads). */
   module: WebAssembly.Module;
@@ -75,7 +78,15 @@ function standardDevices(): Record<string, () => GuestDevice> {
   return { '/dev/null': nullDevice };
 }
 
-export async function runGuest(init: GuestInit): Promise<number> {
+/** What differs for a guest on the calling thread (run-wasi.ts, `thread: 'caller'`). */
+export interface GuestHooks {
+  /** Runs before the guest's first request on the channel: starts the thread that serves it. */
+  beforeFirstRequest?: () => void;
+  /** Calls `start` (the module's `_start`), e.g. where Ctrl-C can interrupt it. Default: directly. */
+  enter?: (start: () => void) => void;
+}
+
+export async function runGuest(init: GuestInit, hooks: GuestHooks = {}): Promise<number> {
   let memory: WebAssembly.Memory | null = null;
   const getMemory = () => {
     if (!memory) throw new Error('guest memory is not available yet');
@@ -85,7 +96,7 @@ export async function runGuest(init: GuestInit): Promise<number> {
   const sleeper = new Int32Array(new SharedArrayBuffer(4));
   const sleepMs = (ms: number) => void Atomics.wait(sleeper, 0, 0, ms);
   const fds = new FdTable();
-  const channel = new GuestChannel(init.channel);
+  const channel = new GuestChannel(init.channel, hooks.beforeFirstRequest ?? null);
   const devices = standardDevices();
   // The editor redraws the prompt after what the guest printed on the terminal's last line.
   const lineTail = init.readline ? new LineTail() : undefined;
@@ -122,7 +133,9 @@ export async function runGuest(init: GuestInit): Promise<number> {
       return 0;
     }
     if (init.snapshot) restoreInstance(instance, readImage(init.snapshot.restore));
-    (exported._start as () => void)();
+    const start = exported._start as () => void;
+    if (hooks.enter) hooks.enter(start);
+    else start();
   } catch (e) {
     if (!(e instanceof ProcExit)) throw e;
     code = e.code;

@@ -1,6 +1,7 @@
-// runWasi: the public entry. The guest runs in a worker thread (its native stack sized through
-// resourceLimits.stackSizeMb, so deep guest recursion cannot overflow Node's own stack); this
-// thread becomes the event loop that owns the sockets and serves the guest over shared memory.
+// runWasi: the public entry. By default the guest runs in a worker thread (its native stack sized
+// through resourceLimits.stackSizeMb, so deep guest recursion cannot overflow Node's own stack);
+// this thread becomes the event loop that owns the sockets and serves the guest over shared memory.
+// With thread: 'caller' the guest runs here instead, and a worker serves it (run-on-caller.ts).
 import { closeSync, openSync, readFileSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { hostname as osHostname } from 'node:os';
@@ -17,6 +18,10 @@ import { SocketService } from './sockets/host/service.ts';
 import { chooseTrust, GUEST_CA_DIR, TrustError, writeTrustDir, type TrustChoice } from './trust.ts';
 import { ReadlineService, type ReadlineOptions } from './tty/readline-service.ts';
 import { checkModule, type ModuleCheck } from './wasm-imports.ts';
+import { runOnCallerThread } from './run-on-caller.ts';
+import { WasiModuleError, WasiTrapError } from './guest-errors.ts';
+
+export { WasiInterruptedError, WasiModuleError, WasiTrapError } from './guest-errors.ts';
 
 /** What the guest writes to stdout or stderr, as it writes it (a copy the function may keep). */
 export type OutputSink = (bytes: Uint8Array) => void;
@@ -54,7 +59,16 @@ export interface RunWasiOptions {
   /** Start from a snapshot file (see snapshot/image.ts), or make one: run the init export instead
    * of `_start` and save the state (the run's exit code is then 0). */
   snapshot?: SnapshotRequest;
-  /** Native stack of the guest thread in MiB. Default 64. */
+  /** Where the guest runs. 'worker' (default): a worker thread; this thread's event loop serves its
+   * sockets and terminal, and the call returns at once. 'caller': this thread, blocked until the
+   * guest exits (no second Node environment to start: faster start-up, less memory); its sockets
+   * and terminal are served by a worker started at the guest's first use of them. stdout and stderr
+   * must then be fds, `signal` and snapshot captures are refused, and Ctrl-C (SIGINT) ends the run
+   * with a WasiInterruptedError. No signal listener of this process can run meanwhile: the host's
+   * own (removing private directories) stand down, so SIGTERM and SIGHUP end the process as they
+   * would a native one, and the next run removes what it left. */
+  thread?: 'worker' | 'caller';
+  /** Native stack of the guest thread in MiB, for thread: 'worker'. Default 64. */
   stackSizeMb?: number;
   /** A PEM file of CA certificates that TLS clients in the guest trust by default, ahead of the
    * guest's SSL_CERT_FILE and the host's system bundle (see trust.ts). */
@@ -70,29 +84,6 @@ type GuestMessage =
   | { type: 'output'; fd: number; bytes: Uint8Array }
   | { type: 'exit'; code: number }
   | { type: 'error'; name: string; message: string; stack?: string };
-
-/** The module cannot run here: not wasm, invalid, or imports we do not provide. */
-export class WasiModuleError extends Error {
-  constructor(
-    message: string,
-    readonly check?: ModuleCheck,
-  ) {
-    super(message);
-    this.name = 'WasiModuleError';
-  }
-}
-
-/** The guest trapped (unreachable, out-of-bounds access, stack exhaustion...). */
-export class WasiTrapError extends Error {
-  constructor(
-    message: string,
-    readonly trapName: string,
-    readonly guestStack?: string,
-  ) {
-    super(message);
-    this.name = 'WasiTrapError';
-  }
-}
 
 /** A module compiled once, with what the host learned from its bytes: runs share it (V8 does not
  * compile it again). */
@@ -175,6 +166,11 @@ export function guestEnvironment(options: Pick<RunWasiOptions, 'env' | 'hostname
 
 export async function runWasi(options: RunWasiOptions): Promise<number> {
   options.signal?.throwIfAborted();
+  const onCaller = options.thread === 'caller';
+  if (onCaller) {
+    const why = typeof options.stdout === 'function' || typeof options.stderr === 'function' ? 'stdout and stderr must be fds' : options.signal ? 'a signal cannot end it' : options.snapshot && 'capture' in options.snapshot ? 'it cannot make a snapshot' : undefined;
+    if (why) throw new TypeError(`runWasi: a guest on the calling thread (thread: 'caller') blocks that thread, so ${why}; use thread: 'worker'`);
+  }
   const source = options.module;
   // V8 validates while compiling below; validating here too would cost a second pass.
   const { bytes, check } = isCompiled(source) ? { bytes: null, check: source.check } : loadModule(source, { validate: false });
@@ -206,8 +202,6 @@ export async function runWasi(options: RunWasiOptions): Promise<number> {
     caDir?.remove();
     throw e;
   }
-  const channel = createChannelBuffers();
-  const ringChannel = new MessageChannel();
 
   // Node leaves a terminal on stdin non-blocking, so the guest's fd_read(0) would get EAGAIN (the
   // Python REPL exits right after ">>>"). A fresh open of the terminal is blocking.
@@ -223,36 +217,65 @@ export async function runWasi(options: RunWasiOptions): Promise<number> {
   }
   const stdout = options.stdout ?? 1;
   const stderr = options.stderr ?? 2;
-  const readline = options.readline && typeof stdout === 'number' ? ReadlineService.open({ ...options.readline, stdin, stdout }) : null;
-  const service = new SocketService(channel, {
+  const run: PreparedRun = {
+    options,
+    init: {
+      args,
+      env: guestEnvironment(options, check.usesSockets === true, trust),
+      mounts,
+      stdin,
+      stdout: typeof stdout === 'number' ? stdout : 'post',
+      stderr: typeof stderr === 'number' ? stderr : 'post',
+      channel: createChannelBuffers(),
+      shapes: check.shapes,
+      ...(options.snapshot ? { snapshot: options.snapshot } : {}),
+    },
+    table,
+    module: bytes ? compileChecked(bytes, moduleName(source), check) : Promise.resolve((source as CompiledModule).module),
+  };
+  try {
+    return await (onCaller ? runOnCallerThread(run, { bootstrap: BOOTSTRAP, entry: WORKER_ENTRY }) : runInWorker(run));
+  } finally {
+    tmp?.remove();
+    caDir?.remove();
+    if (ownStdin !== null) closeSync(ownStdin);
+  }
+}
+
+/** A run whose guest-side setup is done: what both threading modes start from. */
+export interface PreparedRun {
+  options: RunWasiOptions;
+  /** The guest's init, without its module, its ring port and readline (the mode adds them). */
+  init: Omit<GuestInit, 'module' | 'ringPort' | 'readline'>;
+  /** The guest's mounts, for the host's own use (AF_UNIX paths). */
+  table: MountTable;
+  /** Compiling on V8's background threads while the guest thread is set up. */
+  module: Promise<WebAssembly.Module>;
+}
+
+/** The guest in a worker; this thread serves its sockets and terminal, and posts its output. */
+async function runInWorker(run: PreparedRun): Promise<number> {
+  const { options, init, table } = run;
+  const ringChannel = new MessageChannel();
+  const stdout = options.stdout ?? 1;
+  const stderr = options.stderr ?? 2;
+  const readline = options.readline && typeof init.stdout === 'number' ? ReadlineService.open({ ...options.readline, stdin: init.stdin, stdout: init.stdout }) : null;
+  const service = new SocketService(init.channel, {
     net: options.net ?? 'loopback',
     unixPath: (guestPath, bind) => unixSocketPath(table, guestPath, bind),
     ringPort: ringChannel.port1,
     ...(readline ? { readline } : {}),
   });
-
   // The worker starts (a Node environment plus guest-worker.js, ~30-60 ms) while this thread compiles
   // the module (V8 compiles on background threads; a Module is shareable with the worker).
-  const init: Omit<GuestInit, 'module'> = {
-    args,
-    env: guestEnvironment(options, check.usesSockets === true, trust),
-    mounts,
-    readline: readline !== null,
-    stdin,
-    stdout: typeof stdout === 'number' ? stdout : 'post',
-    stderr: typeof stderr === 'number' ? stderr : 'post',
-    channel,
-    shapes: check.shapes,
-    ringPort: ringChannel.port2,
-    ...(options.snapshot ? { snapshot: options.snapshot } : {}),
-  };
+  const workerInit: Omit<GuestInit, 'module'> = { ...init, readline: readline !== null, ringPort: ringChannel.port2 };
   service.start();
   let settled = false;
   let abort: (() => void) | null = null;
   try {
     return await new Promise<number>((resolve, reject) => {
       const worker = new Worker(BOOTSTRAP, {
-        workerData: { entry: WORKER_ENTRY, init },
+        workerData: { role: 'guest', entry: WORKER_ENTRY, init: workerInit },
         transferList: [ringChannel.port2],
         resourceLimits: { stackSizeMb: options.stackSizeMb ?? 64 },
         stdout: false,
@@ -267,10 +290,7 @@ export async function runWasi(options: RunWasiOptions): Promise<number> {
       };
       abort = () => fail(options.signal!.reason);
       options.signal?.addEventListener('abort', abort, { once: true });
-      (bytes ? compileChecked(bytes, moduleName(source), check) : Promise.resolve((source as CompiledModule).module)).then(
-        (module) => worker.postMessage({ type: 'module', module }),
-        fail,
-      );
+      run.module.then((module) => worker.postMessage({ type: 'module', module }), fail);
       worker.on('message', (m: GuestMessage) => {
         if (settled || m.type === 'ready') return;
         if (m.type === 'output') {
@@ -295,8 +315,5 @@ export async function runWasi(options: RunWasiOptions): Promise<number> {
     readline?.close();
     service.close();
     ringChannel.port1.close();
-    tmp?.remove();
-    caDir?.remove();
-    if (ownStdin !== null) closeSync(ownStdin);
   }
 }

@@ -4,9 +4,10 @@
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { isatty } from 'node:tty';
+import { setFlagsFromString } from 'node:v8';
 import { Command } from 'commander';
 import type { ReadlineOptions } from '@pywasi/host';
-import { ensureSnapshot, GUEST_PREFIX, pythonInvocation, pythonLayout } from '@pywasi/python';
+import { asksForRepl, ensureSnapshot, GUEST_PREFIX, pythonInvocation, pythonLayout } from '@pywasi/python';
 import { CliError } from '../cli-error.ts';
 import { addGuestOptions, applyCompileMode, guestEnv, type GuestFlags } from '../guest-options.ts';
 import { runCommand, type RunOptions } from './run.ts';
@@ -80,6 +81,14 @@ Examples:
       }
       const readline = pythonReadline(process.env, isatty(0) && isatty(1), process.cwd());
       if (readline) options = { ...options, readline };
+      // A script, -c or -m runs on this thread: no worker to start, which is half of a short run's
+      // time. The REPL on a terminal stays in a worker, where this thread serves the line editor
+      // (window size, Ctrl-Z) and Ctrl-C reaches the prompt.
+      if (!(isatty(0) && asksForRepl(args))) options = { ...options, thread: 'caller' };
+      // V8 validates each function of our python.wasm when it first compiles it, not all ~9000
+      // before the start: a third of compile time at start-up. An invalid one (the build validates
+      // python.wasm) would fail where it is first called, as a trap.
+      setFlagsFromString('--wasm-lazy-validation');
       process.exitCode = await runCommand(wasm, invocation.args, options, {
         label: 'pywasi python',
         error: (line) => process.stderr.write(`${line}\n`),

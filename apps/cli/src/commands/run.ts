@@ -1,13 +1,15 @@
 // `pywasi run`: run a WASI module on Node with the socket extension (@pywasi/host).
 import * as path from 'node:path';
 import { Command } from 'commander';
-import { MountError, TrustError, WasiModuleError, WasiTrapError, runWasi, type MountSpec, type NetPolicy, type ReadlineOptions, type SnapshotRequest } from '@pywasi/host';
+import { MountError, TrustError, WasiInterruptedError, WasiModuleError, WasiTrapError, runWasi, type MountSpec, type NetPolicy, type ReadlineOptions, type SnapshotRequest } from '@pywasi/host';
 import { addGuestOptions, applyCompileMode, guestEnv, type GuestFlags } from '../guest-options.ts';
 
 /** Exit code for pywasi's own errors (bad module, host failure). Guest codes pass through. */
 export const EXIT_ERROR = 1;
 /** Exit code when the guest traps (as if it had died of SIGABRT). */
 export const EXIT_TRAP = 134;
+/** Exit code after Ctrl-C, should this process survive its own SIGINT (a listener of an embedder). */
+export const EXIT_SIGINT = 130;
 
 export interface RunOptions {
   env: Record<string, string>;
@@ -19,6 +21,10 @@ export interface RunOptions {
   snapshot?: SnapshotRequest;
   /** Line editing for the guest (offered only when its stdin and stdout are terminals). */
   readline?: ReadlineOptions;
+  /** Where the guest runs (runWasi's `thread`): 'caller' starts faster and lighter (no worker
+   * unless the guest opens a socket or reads a terminal line), 'worker' (default) gives the guest
+   * a deep native stack and keeps this thread free for signals. */
+  thread?: 'worker' | 'caller';
 }
 
 export interface RunIo {
@@ -47,6 +53,7 @@ export async function runCommand(module: string, args: string[], opts: RunOption
       dirs: opts.dirs,
       ...(opts.snapshot ? { snapshot: opts.snapshot } : {}),
       ...(opts.readline ? { readline: opts.readline } : {}),
+      ...(opts.thread ? { thread: opts.thread } : {}),
       net: opts.net,
       ...(opts.caFile !== undefined ? { caFile: opts.caFile } : {}),
       stdin: io.stdin,
@@ -54,6 +61,12 @@ export async function runCommand(module: string, args: string[], opts: RunOption
       stderr: io.stderr,
     });
   } catch (e) {
+    if (e instanceof WasiInterruptedError) {
+      // Ctrl-C ended a guest on this thread (runWasi has removed its files): die of SIGINT as the
+      // native program would, so a shell or a parent sees the signal and not an exit code.
+      process.kill(process.pid, e.signal);
+      return EXIT_SIGINT;
+    }
     if (e instanceof WasiModuleError || e instanceof MountError || e instanceof TrustError) {
       io.error(`${label}: error: ${e.message}`);
       return EXIT_ERROR;

@@ -1,0 +1,36 @@
+// How a run fails, as runWasi's promise rejects: the module cannot run, the guest trapped, or the
+// user interrupted it.
+import type { ModuleCheck } from './wasm-imports.ts';
+
+/** The module cannot run here: not wasm, invalid, or imports we do not provide. */
+export class WasiModuleError extends Error {
+  constructor(
+    message: string,
+    readonly check?: ModuleCheck,
+  ) {
+    super(message);
+    this.name = 'WasiModuleError';
+  }
+}
+
+/** The guest trapped (unreachable, out-of-bounds access, stack exhaustion...). */
+export class WasiTrapError extends Error {
+  constructor(
+    message: string,
+    readonly trapName: string,
+    readonly guestStack?: string,
+  ) {
+    super(message);
+    this.name = 'WasiTrapError';
+  }
+}
+
+/** Ctrl-C (SIGINT) ended a guest that ran on the calling thread (`thread: 'caller'`). A CLI ends
+ * itself by the same signal, as a native process that got it would. */
+export class WasiInterruptedError extends Error {
+  override readonly name = 'WasiInterruptedError';
+  readonly signal = 'SIGINT';
+  constructor() {
+    super('interrupted (SIGINT)');
+  }
+}

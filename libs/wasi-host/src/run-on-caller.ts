@@ -1,0 +1,63 @@
+// A guest on the calling thread (runWasi's `thread: 'caller'`): nothing to start before the guest
+// runs but the module itself. The thread stays blocked until the guest exits; sockets and the line
+// editor are served by a worker started at the guest's first request for them (service-thread.ts).
+// Ctrl-C interrupts the guest wherever it is through vm's breakOnSigint: a watchdog thread has V8
+// terminate the running code, WebAssembly and Atomics.wait included.
+import { isatty } from 'node:tty';
+import * as vm from 'node:vm';
+import { MessageChannel } from 'node:worker_threads';
+import { suspendSignalCleanup } from './fs/private-tmp.ts';
+import { WasiInterruptedError, WasiTrapError } from './guest-errors.ts';
+import { runGuest } from './guest-worker.ts';
+import type { PreparedRun } from './run-wasi.ts';
+import { newServiceState, ServiceThread, type ThreadEntry } from './service-thread.ts';
+
+const START = Symbol.for('pywasi.callerThread.start');
+const enterScript = new vm.Script(`globalThis[Symbol.for('pywasi.callerThread.start')]()`, { filename: 'pywasi-guest-start' });
+/** The global the script sees: Node's main context, which is not ours when we run in a vm context
+ * ourselves (a test runner's). */
+let scriptGlobal: Record<symbol, unknown> | null = null;
+
+/** Calls `start` where SIGINT ends it with a WasiInterruptedError. */
+function enterInterruptibly(start: () => void): void {
+  const slot = (scriptGlobal ??= vm.runInThisContext('globalThis') as Record<symbol, unknown>);
+  slot[START] = start;
+  try {
+    enterScript.runInThisContext({ breakOnSigint: true });
+  } catch (e) {
+    if ((e as { code?: unknown }).code === 'ERR_SCRIPT_EXECUTION_INTERRUPTED') throw new WasiInterruptedError();
+    throw e;
+  } finally {
+    delete slot[START];
+  }
+}
+
+export async function runOnCallerThread(run: PreparedRun, code: ThreadEntry): Promise<number> {
+  const { options, init } = run;
+  const module = await run.module; // a WasiModuleError when V8 refuses it
+  const rings = new MessageChannel();
+  // Offered as in a worker run: when both ends are terminals (the worker opens the terminal).
+  const readline = options.readline && typeof init.stdout === 'number' && isatty(init.stdin) && isatty(init.stdout) ? { ...options.readline, stdin: init.stdin, stdout: init.stdout } : undefined;
+  const service = new ServiceThread(
+    { channel: init.channel, net: options.net ?? 'loopback', mounts: init.mounts, ringPort: rings.port1, state: newServiceState(), ...(readline ? { readline } : {}) },
+    code,
+  );
+  // SIGTERM and SIGHUP must still end the process while this thread is blocked.
+  const resumeSignals = suspendSignalCleanup();
+  try {
+    return await runGuest(
+      { ...init, module, readline: readline !== undefined, ringPort: rings.port2 },
+      { beforeFirstRequest: () => service.start(), enter: enterInterruptibly },
+    );
+  } catch (e) {
+    if (e instanceof WasiInterruptedError) throw e;
+    // As a worker run reports what ended its guest thread.
+    const error = e instanceof Error ? e : new Error(String(e));
+    throw new WasiTrapError(`${error.name}: ${error.message}`, error.name, error.stack);
+  } finally {
+    resumeSignals();
+    if (!service.started) rings.port1.close();
+    rings.port2.close();
+    await service.close();
+  }
+}
