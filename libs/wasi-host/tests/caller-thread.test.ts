@@ -84,7 +84,7 @@ function child(how: string, signal?: NodeJS.Signals): Promise<{ out: string; pid
 }
 
 describe('signals while the guest holds the thread', () => {
-  test.each(['spin', 'sleep'])('Ctrl-C (SIGINT) ends a guest that is %sing: WasiInterruptedError', async (how) => {
+  test.each([['spin', 'spinning'], ['sleep', 'sleeping']])('Ctrl-C (SIGINT) ends a guest that is %s (%s): WasiInterruptedError', async (how) => {
     const r = await child(how, 'SIGINT');
     expect(r.out).toBe(`ready ${r.pid}\ninterrupted SIGINT\n`);
     expect(r.code).toBe(0);
