@@ -55,6 +55,10 @@ On a terminal the REPL and input() edit lines as with GNU readline: history on U
 ${'$'}PYWASI_PYTHON_HISTORY, default ${'$'}XDG_STATE_HOME/pywasi/python_history or
 ~/.local/state/pywasi/python_history; an empty value keeps none) and Tab completion.
 
+A script, -c or -m runs on pywasi's own thread (the fastest start); the REPL on a terminal runs in
+a worker thread. Ctrl-C at a prompt raises KeyboardInterrupt in Python; elsewhere it ends the run
+at once, and pywasi dies of SIGINT (no Python traceback, no finally blocks).
+
 Examples:
   $ pywasi python
   $ pywasi python -c 'import sys; print(sys.version)'
