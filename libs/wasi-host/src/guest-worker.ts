@@ -16,7 +16,7 @@ import type { SocketShapes } from './wasm-imports.ts';
 import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { parentPort, type MessagePort } from 'node:worker_threads';
-import { captureInstance, encodeImage, readImage, restoreInstance, SnapshotError } from './snapshot/image.ts';
+import { captureInstance, encodeImage, restoreFromFile, SnapshotError } from './snapshot/image.ts';
 
 // The same bundle (guest-worker.js) is the code of a guest's service thread (guest-bootstrap.mjs).
 export { serveGuest } from './service-thread.ts';
@@ -132,7 +132,7 @@ export async function runGuest(init: GuestInit, hooks: GuestHooks = {}): Promise
       capture(instance, init.snapshot.capture);
       return 0;
     }
-    if (init.snapshot) restoreInstance(instance, readImage(init.snapshot.restore));
+    if (init.snapshot) restoreFromFile(instance, init.snapshot.restore);
     const start = exported._start as () => void;
     if (hooks.enter) hooks.enter(start);
     else start();

@@ -18,6 +18,7 @@ import { SocketService } from './sockets/host/service.ts';
 import { chooseTrust, GUEST_CA_DIR, TrustError, writeTrustDir, type TrustChoice } from './trust.ts';
 import { ReadlineService, type ReadlineOptions } from './tty/readline-service.ts';
 import { checkModule, type ModuleCheck } from './wasm-imports.ts';
+import { releaseBytes } from './release-bytes.ts';
 import { runOnCallerThread } from './run-on-caller.ts';
 import { WasiModuleError, WasiTrapError } from './guest-errors.ts';
 
@@ -233,6 +234,8 @@ export async function runWasi(options: RunWasiOptions): Promise<number> {
     table,
     module: bytes ? compileChecked(bytes, moduleName(source), check) : Promise.resolve((source as CompiledModule).module),
   };
+  // V8 compiles from a copy it made at the call: bytes we read ourselves can go now.
+  if (bytes && typeof source === 'string') releaseBytes(bytes);
   try {
     return await (onCaller ? runOnCallerThread(run, { bootstrap: BOOTSTRAP, entry: WORKER_ENTRY }) : runInWorker(run));
   } finally {

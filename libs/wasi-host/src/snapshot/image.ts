@@ -9,6 +9,7 @@
 // The key is the caller's description of what the snapshot was made from; a snapshot whose key
 // differs from the one the caller expects is stale.
 import { closeSync, openSync, readSync, readFileSync } from 'node:fs';
+import { releaseBytes } from '../release-bytes.ts';
 
 const MAGIC = 'WASISNAP';
 const VERSION = 1;
@@ -171,6 +172,13 @@ export function decodeImage(b: Buffer): SnapshotImage {
 
 export function readImage(file: string): SnapshotImage {
   return decodeImage(readFileSync(file));
+}
+
+/** Restores the snapshot in `file` into `instance`, freeing the file's bytes right after. */
+export function restoreFromFile(instance: WebAssembly.Instance, file: string): void {
+  const bytes = readFileSync(file);
+  restoreInstance(instance, decodeImage(bytes));
+  releaseBytes(bytes);
 }
 
 /** The key a snapshot file was made with, or null when there is no readable snapshot. */
