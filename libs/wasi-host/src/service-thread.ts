@@ -64,7 +64,12 @@ export class ServiceThread {
       const left = deadline - Date.now();
       if (left <= 0 || Atomics.wait(state, 0, STARTING, left) === 'timed-out') break;
     }
-    if (Atomics.load(state, 0) !== SERVING) throw new ServerGoneError('the thread serving sockets and the terminal did not start');
+    if (Atomics.load(state, 0) !== SERVING) {
+      // Every later request fails too (EIO), rather than waiting for a thread that is not there.
+      markServerGone(this.init.channel);
+      void this.worker.terminate();
+      throw new ServerGoneError('the thread serving sockets and the terminal did not start');
+    }
   }
 
   get started(): boolean {

@@ -6,7 +6,8 @@ import { closeSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterAll, describe, expect, test } from '@jest/globals';
-import { ServerGoneError, createChannelBuffers } from '../src/channel.ts';
+import { createChannelBuffers, GuestChannel, ServerGoneError } from '../src/channel.ts';
+import { Ops } from '../src/ops.ts';
 import { runWasi, WasiTrapError } from '../src/index.ts';
 import { newServiceState, ServiceThread } from '../src/service-thread.ts';
 import { MessageChannel } from 'node:worker_threads';
@@ -58,12 +59,16 @@ describe('a guest on the calling thread', () => {
 describe('the thread serving its sockets', () => {
   test('that cannot start fails the guest request (ServerGoneError, EIO to the guest), not a hang', () => {
     const rings = new MessageChannel();
+    const channel = createChannelBuffers();
     const service = new ServiceThread(
-      { channel: createChannelBuffers(), net: 'loopback', mounts: [], ringPort: rings.port1, state: newServiceState() },
+      { channel, net: 'loopback', mounts: [], ringPort: rings.port1, state: newServiceState() },
       { bootstrap: new URL('../src/guest-bootstrap.mjs', import.meta.url), entry: new URL('./no-such-entry.js', import.meta.url).href },
     );
     try {
       expect(() => service.start()).toThrow(ServerGoneError);
+      // The guest's later requests fail at once too (no second start, no wait on a reply).
+      const guest = new GuestChannel(channel);
+      expect(() => guest.call(Ops.localAddress, { fd: 3 })).toThrow(ServerGoneError);
     } finally {
       rings.port2.close();
       void service.close();
@@ -84,7 +89,7 @@ function child(how: string, signal?: NodeJS.Signals): Promise<{ out: string; pid
 }
 
 describe('signals while the guest holds the thread', () => {
-  test.each([['spin', 'spinning'], ['sleep', 'sleeping']])('Ctrl-C (SIGINT) ends a guest that is %s (%s): WasiInterruptedError', async (how) => {
+  test.each([['spinning', 'spin'], ['sleeping', 'sleep']])('Ctrl-C (SIGINT) ends a guest that is %s: WasiInterruptedError', async (_, how) => {
     const r = await child(how, 'SIGINT');
     expect(r.out).toBe(`ready ${r.pid}\ninterrupted SIGINT\n`);
     expect(r.code).toBe(0);
