@@ -149,6 +149,26 @@ describe('timestamps', () => {
 });
 
 describe('open', () => {
+  test("fd_filestat_get right after the open is served from the open's own fstat; any call between asks the host again", () => {
+    writeFileSync(host('f'), 'abc');
+    const size = () => {
+      expect(call['fd_filestat_get']!(fd, DATA)).toBe(0);
+      expect(mem.u64(DATA + 8)).toBe(statSync(host('f'), { bigint: true }).ino);
+      return mem.u64(DATA + 32);
+    };
+    const fd = openOk('f', 0, WRITE);
+    expect(size()).toBe(3n);
+    expect(write(fd, 'defg')).toBe('SUCCESS');
+    expect(size()).toBe(4n); // written at position 0 over "abc"
+    writeFileSync(host('f'), 'longer than before');
+    expect(size()).toBe(18n);
+    // Opened again: the cached stat belongs to the new fd only, and the old fd still asks the host.
+    const again = openOk('f', 0, WRITE);
+    expect(call['fd_filestat_get']!(again, DATA)).toBe(0);
+    expect(mem.u64(DATA + 32)).toBe(18n);
+    expect(size()).toBe(18n);
+  });
+
   test('O_CREAT on "name/" fails with EISDIR and creates nothing; on a directory, EISDIR', () => {
     mkdirSync(host('d'));
     expect(open('new/', Oflags.CREAT, WRITE).errno).toBe('ISDIR');

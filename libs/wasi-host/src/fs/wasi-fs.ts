@@ -336,9 +336,9 @@ export function createWasiFs(opts: WasiFsOptions): Record<string, HostFn> {
       if ((e as { code?: string }).code === 'ELOOP' && follow && !exclusive) return null;
       throw new WasiError(fsErrnoFromNode(e));
     }
-    let st: fs.Stats;
+    let st: fs.BigIntStats;
     try {
-      st = fs.fstatSync(h);
+      st = fs.fstatSync(h, { bigint: true });
     } catch (e) {
       fs.closeSync(h);
       throw new WasiError(fsErrnoFromNode(e));
@@ -348,7 +348,9 @@ export function createWasiFs(opts: WasiFsOptions): Record<string, HostFn> {
       return { kind: 'dir', loc, rightsBase: DIR_RIGHTS, rightsInheriting: ALL_RIGHTS };
     }
     const rights = { rightsBase: base & FILE_RIGHTS, rightsInheriting: base & FILE_RIGHTS };
-    return fileEntry(h, loc, st, { append, nonblock: (fdflags & Fdflags.NONBLOCK) !== 0, readable, writable, rights });
+    const opened = fileEntry(h, loc, st, { append, nonblock: (fdflags & Fdflags.NONBLOCK) !== 0, readable, writable, rights });
+    if (opened.kind === 'file' && !opened.stream) justOpened = { entry: opened, stat: st };
+    return opened;
   };
 
   const openAt = (fd: number, dirflags: number, p: string, oflags: number, base: bigint, fdflags: number): FdEntry => {
@@ -457,6 +459,15 @@ export function createWasiFs(opts: WasiFsOptions): Record<string, HostFn> {
     }
   };
 
+  /**
+   * The fstat path_open took of the file it just opened, until the guest's next call here. A
+   * program asks for it at once (CPython's open() does, to refuse directories and size its
+   * buffer): the first fd_filestat_get right after the open is served from it, one host call less
+   * per file opened (measured: ~1.4 µs of ~11.6 for an open, read, close of a small file). Any other
+   * call here forgets it first (see the end), so nothing the guest does can make it stale.
+   */
+  let justOpened: { entry: FdEntry; stat: fs.BigIntStats } | null = null;
+
   const imports: Record<string, HostFn> = {
     fd_advise(fd: number) {
       fileOf(fd);
@@ -538,6 +549,7 @@ export function createWasiFs(opts: WasiFsOptions): Record<string, HostFn> {
       const e = entry(fd);
       let rec: FilestatRecord;
       if (e.kind === 'stdio' && e.sink) rec = pipeStat();
+      else if (justOpened?.entry === e) rec = filestatOf(justOpened.stat);
       else if (e.kind === 'file' || e.kind === 'stdio') rec = filestatOf(host(() => fs.fstatSync(e.host, { bigint: true })));
       else if (e.kind === 'dir' || e.kind === 'device') {
         checkDirectory(e.loc, cache);
@@ -813,6 +825,23 @@ export function createWasiFs(opts: WasiFsOptions): Record<string, HostFn> {
       return 0;
     },
   };
+  for (const [name, call] of Object.entries(imports)) {
+    if (name === 'fd_filestat_get') {
+      imports[name] = (fd, out) => {
+        try {
+          return call(fd, out);
+        } finally {
+          justOpened = null;
+        }
+      };
+    } else {
+      // Fixed parameters, as in host-call.ts: this runs on every call.
+      imports[name] = (a, b, c, d, e, f, g, h, i) => {
+        justOpened = null;
+        return call(a, b, c, d, e, f, g, h, i);
+      };
+    }
+  }
   return imports;
 }
 
