@@ -49,6 +49,8 @@ export interface Resolved {
 export type FinalStat = 'lstat' | 'bigint' | 'none' | 'dir';
 
 const MAX_SYMLINKS = 40;
+/** UTF-8 takes at most 3 bytes per UTF-16 unit: most names need no count (every path call asks). */
+const utf8Exceeds = (s: string, max: number): boolean => s.length * 3 > max && Buffer.byteLength(s) > max;
 export const PATH_MAX = 4096;
 const NAME_MAX = 255;
 
@@ -196,7 +198,7 @@ function insideMount(mount: Mount, target: string): string | null {
  */
 export function resolvePath(table: MountTable, start: Location, p: string, follow: boolean, cache?: DirCache, finalStat: FinalStat = 'lstat'): Resolved {
   if (p.length === 0) throw new WasiError(Errno.NOENT);
-  if (Buffer.byteLength(p) > PATH_MAX) throw new WasiError(Errno.NAMETOOLONG);
+  if (utf8Exceeds(p, PATH_MAX)) throw new WasiError(Errno.NAMETOOLONG);
   const mustBeDir = p.endsWith('/');
   if (!p.startsWith('/')) checkDirectory(start, cache);
   let loc: Location = p.startsWith('/') ? rootLocation(table) : start;
@@ -216,7 +218,7 @@ export function resolvePath(table: MountTable, start: Location, p: string, follo
       if (last) return { loc, parent: parentOf(table, loc), name: '..' };
       continue;
     }
-    if (Buffer.byteLength(name) > NAME_MAX) throw new WasiError(Errno.NAMETOOLONG);
+    if (utf8Exceeds(name, NAME_MAX)) throw new WasiError(Errno.NAMETOOLONG);
     const parent = loc;
     let child: Location | null;
     let stat: Stats | BigIntStats | undefined;
@@ -225,7 +227,8 @@ export function resolvePath(table: MountTable, start: Location, p: string, follo
       if (parent.node.device) throw new WasiError(Errno.NOTDIR);
       child = node ? locationOfNode(table, node) : null;
     } else {
-      const nested = treeNodeAt(parent)?.children.get(name);
+      // Most mounts hold no nested mount or device: no tree to look in.
+      const nested = parent.mount.node.children.size ? treeNodeAt(parent)?.children.get(name) : undefined;
       if (nested?.mount || nested?.device) {
         child = nested.mount ? mountRoot(nested.mount) : { kind: 'tree', node: nested };
       } else {
