@@ -193,7 +193,7 @@ export async function runWasi(options: RunWasiOptions): Promise<number> {
     if (options.caFile !== undefined && userCaDir) throw new TrustError(`a CA file and a mount at ${GUEST_CA_DIR} both set the guest's trust: give one`);
     if (options.trust !== false && check.usesSockets === true && !userCaDir) {
       trust = chooseTrust(options.caFile !== undefined ? { caFile: options.caFile } : {});
-      caDir = createPrivateTmp('pywasi-ca-');
+      caDir = createPrivateTmp('ca');
       writeTrustDir(caDir.path, trust);
       mounts.push({ guest: GUEST_CA_DIR, host: caDir.path, readOnly: true });
     }

@@ -2,7 +2,7 @@
 // serves sockets only once the guest asks for one (service-thread.ts); Ctrl-C ends the guest
 // wherever it is; SIGTERM still ends the process, whose private /tmp the next run removes.
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterAll, describe, expect, test } from '@jest/globals';
@@ -10,6 +10,7 @@ import { createChannelBuffers, GuestChannel, ServerGoneError } from '../src/chan
 import { Ops } from '../src/ops.ts';
 import { runWasi, WasiTrapError } from '../src/index.ts';
 import { newServiceState, ServiceThread } from '../src/service-thread.ts';
+import { privateTmpHome } from '../src/fs/private-tmp.ts';
 import { MessageChannel } from 'node:worker_threads';
 import { wat } from '../../../tools/testing/wat.ts';
 
@@ -77,8 +78,8 @@ describe('the thread serving its sockets', () => {
 });
 
 /** Runs fixtures/caller-run.ts `how` in a child; `signal` is sent once the guest said ready. */
-function child(how: string, signal?: NodeJS.Signals): Promise<{ out: string; pid: number; code: number | null; signal: NodeJS.Signals | null }> {
-  const p = spawn(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, 'fixtures', 'caller-run.ts'), how], { stdio: ['ignore', 'pipe', 'inherit'] });
+function child(how: string, signal?: NodeJS.Signals, env: NodeJS.ProcessEnv = process.env): Promise<{ out: string; pid: number; code: number | null; signal: NodeJS.Signals | null }> {
+  const p = spawn(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, 'fixtures', 'caller-run.ts'), how], { stdio: ['ignore', 'pipe', 'inherit'], env });
   let out = '';
   p.stdout.on('data', (b: Buffer) => {
     const first = out === '';
@@ -98,11 +99,26 @@ describe('signals while the guest holds the thread', () => {
   test('SIGTERM ends the process at once; the next run removes the private /tmp it left', async () => {
     const killed = await child('sleep', 'SIGTERM');
     expect(killed.signal).toBe('SIGTERM');
-    const left = () => readdirSync(tmpdir()).filter((n) => n.startsWith(`pywasi-tmp-${killed.pid}-`));
+    const home = privateTmpHome();
+    expect(home).not.toBeNull();
+    const left = () => readdirSync(home!).filter((n) => n.startsWith(`tmp-${killed.pid}-`));
     expect(left()).toHaveLength(1);
     const next = await child('exit');
     expect(next.out).toBe(`ready ${next.pid}\nexit 5\n`);
     expect(left()).toEqual([]);
-    expect(existsSync(path.join(tmpdir(), `pywasi-tmp-${next.pid}`))).toBe(false);
+    expect(readdirSync(home!).filter((n) => n.startsWith(`tmp-${next.pid}-`))).toEqual([]);
+  }, 60_000);
+});
+
+describe("the directory of this user's private /tmp directories", () => {
+  test('is not used when something else holds its name in the temp dir (here a symlink): runs go beside it', async () => {
+    const temp = mkdtempSync(path.join(dir, 'tmpdir-'));
+    const elsewhere = mkdtempSync(path.join(dir, 'elsewhere-'));
+    symlinkSync(elsewhere, path.join(temp, `pywasi-${process.getuid!()}`));
+    // Killed mid-run, the run leaves its private /tmp where it made it.
+    const r = await child('sleep', 'SIGTERM', { ...process.env, TMPDIR: temp });
+    expect(r.signal).toBe('SIGTERM');
+    expect(readdirSync(elsewhere)).toEqual([]);
+    expect(readdirSync(temp).filter((n) => n.startsWith('pywasi-tmp-'))).toHaveLength(1);
   }, 60_000);
 });

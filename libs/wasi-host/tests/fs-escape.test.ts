@@ -14,6 +14,7 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { runWasi } from '../src/run-wasi.ts';
+import { privateTmpHome } from '../src/fs/private-tmp.ts';
 import { BUILD_TIMEOUT_MS, buildCpython, releaseWasm, workspaceRoot } from '../../cpython/tests/harness.ts';
 
 const stdlibDir = path.join(path.dirname(releaseWasm), 'usr', 'local', 'lib');
@@ -233,11 +234,13 @@ function snapshot(root: string): Record<string, string> {
   return out;
 }
 
-/** The pywasi-tmp-* directories under the host's temp dir holding a file of that name. */
+/** The private /tmp directories (fs/private-tmp.ts) holding a file of that name. */
 function privateTmpsWith(marker: string): string[] {
-  return readdirSync(tmpdir())
-    .filter((n) => n.startsWith('pywasi-tmp-'))
-    .map((n) => path.join(tmpdir(), n))
+  const home = privateTmpHome();
+  if (!home) throw new Error(`no private directory of this user's under ${tmpdir()}`);
+  return readdirSync(home)
+    .filter((n) => n.startsWith('tmp-'))
+    .map((n) => path.join(home, n))
     .filter((d) => existsSync(path.join(d, marker)));
 }
 

@@ -1,9 +1,10 @@
 // A private /tmp for each run: a fresh host directory, removed when the run ends — normally, on a
 // guest trap, on an uncaught error, and when the process is stopped by SIGINT, SIGTERM or SIGHUP.
 // A process that could not run its handlers (killed by SIGKILL, or by SIGTERM while a guest held
-// its only thread: suspendSignalCleanup) leaves its directories behind; they carry its pid, and
-// the next run in any process removes those of processes that are gone.
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+// its only thread: suspendSignalCleanup) leaves its directories behind. They live in one directory
+// of this user's (`$TMPDIR/pywasi-<uid>`) and carry the pid: the next run in any process removes
+// those of processes that are gone, listing only that directory.
+import { lstatSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 
@@ -11,9 +12,11 @@ const live = new Set<string>();
 const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 /** What the handlers stand down for while the thread is blocked (SIGINT has vm's breakOnSigint). */
 const SUSPENDABLE = ['SIGTERM', 'SIGHUP'] as const;
-const NAME = /^pywasi-[a-z]+-(\d+)-/;
+/** `<kind>-<pid>-<random>`, as createPrivateTmp names them. */
+const NAME = /^[a-z]+-(\d+)-/;
 let suspended = 0;
-let swept = false;
+/** This user's directory of run directories, once found safe; null: use the temp dir itself. */
+let home: string | null | undefined;
 
 function removeAll(): void {
   for (const dir of live) rmSync(dir, { recursive: true, force: true });
@@ -46,22 +49,37 @@ function processGone(pid: number): boolean {
   }
 }
 
-/** Removes the directories of earlier processes that ended without removing them (once per process). */
-function sweepOrphans(): void {
-  if (swept) return;
-  swept = true;
-  let names: string[];
+/**
+ * `$TMPDIR/pywasi-<uid>`, made private (0700) at first use, and its orphans removed. In a shared
+ * temp dir another user could have made that name first, or a symlink there: then it is not used,
+ * and the run's directories go straight into the temp dir (made private by mkdtemp, never swept).
+ */
+function runsHome(): string | null {
+  if (home !== undefined) return home;
+  const uid = process.getuid?.();
+  const dir = path.join(tmpdir(), `pywasi-${uid ?? 'user'}`);
+  home = null;
   try {
-    names = readdirSync(tmpdir());
+    mkdirSync(dir, { mode: 0o700 });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') return home;
+  }
+  try {
+    const st = lstatSync(dir);
+    if (!st.isDirectory() || (uid !== undefined && st.uid !== uid) || (st.mode & 0o077) !== 0) return home;
   } catch {
-    return;
+    return home;
   }
-  for (const name of names) {
-    const pid = NAME.exec(name)?.[1];
-    if (pid !== undefined && Number(pid) !== process.pid && processGone(Number(pid))) {
-      rmSync(path.join(tmpdir(), name), { recursive: true, force: true });
+  home = dir;
+  try {
+    for (const name of readdirSync(dir)) {
+      const pid = NAME.exec(name)?.[1];
+      if (pid !== undefined && Number(pid) !== process.pid && processGone(Number(pid))) rmSync(path.join(dir, name), { recursive: true, force: true });
     }
+  } catch {
+    // a sweep that fails is retried by the next run
   }
+  return home;
 }
 
 export interface PrivateTmp {
@@ -69,11 +87,10 @@ export interface PrivateTmp {
   remove(): void;
 }
 
-/** A fresh host directory (named `prefix`<pid>-...) removed by remove(), or when the process ends.
- * `prefix` is `pywasi-<word>-`. */
-export function createPrivateTmp(prefix = 'pywasi-tmp-'): PrivateTmp {
-  sweepOrphans();
-  const dir = mkdtempSync(path.join(tmpdir(), `${prefix}${process.pid}-`));
+/** A fresh host directory (named `<kind>-<pid>-...`) removed by remove(), or when the process ends. */
+export function createPrivateTmp(kind = 'tmp'): PrivateTmp {
+  const parent = runsHome();
+  const dir = mkdtempSync(parent ? path.join(parent, `${kind}-${process.pid}-`) : path.join(tmpdir(), `pywasi-${kind}-`));
   if (live.size === 0) listen();
   live.add(dir);
   return {
@@ -84,6 +101,11 @@ export function createPrivateTmp(prefix = 'pywasi-tmp-'): PrivateTmp {
       if (live.size === 0) unlisten();
     },
   };
+}
+
+/** Where createPrivateTmp puts its directories (for tests and tools), or null (see runsHome). */
+export function privateTmpHome(): string | null {
+  return runsHome();
 }
 
 /**
