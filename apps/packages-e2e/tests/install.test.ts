@@ -50,6 +50,17 @@ describe('the pywasi CLI, installed', () => {
     expect({ exit: r.exitCode, out: r.stdout, err: r.stderr }).toEqual({ exit: 0, out: '3.11 wasi', err: '' });
   }, RUN_TIMEOUT_MS);
 
+  test('a script using sockets: the thread serving them starts from the installed packages', async () => {
+    const echo = [
+      'import socket',
+      's = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen()',
+      'c = socket.create_connection(s.getsockname()); a, _ = s.accept()',
+      'c.sendall(b"through the service thread"); print(a.recv(64).decode())',
+    ].join('\n');
+    const r = await run('npx', ['pywasi', 'python', '-c', echo]);
+    expect({ exit: r.exitCode, out: r.stdout, err: r.stderr }).toEqual({ exit: 0, out: 'through the service thread', err: '' });
+  }, RUN_TIMEOUT_MS);
+
   test('a script with arguments, from a directory outside the project', async () => {
     const elsewhere = path.join(scratch, 'elsewhere');
     mkdirSync(elsewhere, { recursive: true });
