@@ -200,7 +200,6 @@ export class HostChannel extends ChannelEnd {
     this.running = false;
   }
 
-
   private poll(): void {
     // At most one waitAsync is outstanding; its resolution re-enters here.
     while (this.running && !this.busy && !this.waiting) {

@@ -1,7 +1,7 @@
 // Frees a large buffer the host owns the moment it is no longer needed, not at the next garbage
 // collection: python.wasm's bytes (9 MiB; V8 compiles from a copy of its own) and a snapshot file
 // (4.5 MiB; copied into the guest's memory) would otherwise still be resident while the guest
-// runs, which is where a short run's memory peaks (measured: 9 MiB less at the peak for the module).
+// runs, which is where a short run's memory peaks (`pywasi python -c pass`: 126.0 → 120.3 MiB).
 
 /** Detaches `bytes`' ArrayBuffer, freeing its memory, when `bytes` spans all of it (a buffer of its
  * own, not a slice of a shared pool). Views of it read as empty afterwards. No-op on Node < 21. */

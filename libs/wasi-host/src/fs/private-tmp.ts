@@ -50,11 +50,12 @@ function processGone(pid: number): boolean {
 }
 
 /**
- * `$TMPDIR/pywasi-<uid>`, made private (0700) at first use, and its orphans removed. In a shared
- * temp dir another user could have made that name first, or a symlink there: then it is not used,
- * and the run's directories go straight into the temp dir (made private by mkdtemp, never swept).
+ * Where createPrivateTmp puts its directories: `$TMPDIR/pywasi-<uid>`, made private (0700) at first
+ * use, and its orphans removed. In a shared temp dir another user could have made that name first,
+ * or a symlink there: then it is not used (null), and the run's directories go straight into the
+ * temp dir (made private by mkdtemp, never swept).
  */
-function runsHome(): string | null {
+export function privateTmpHome(): string | null {
   if (home !== undefined) return home;
   const uid = process.getuid?.();
   const dir = path.join(tmpdir(), `pywasi-${uid ?? 'user'}`);
@@ -89,7 +90,7 @@ export interface PrivateTmp {
 
 /** A fresh host directory (named `<kind>-<pid>-...`) removed by remove(), or when the process ends. */
 export function createPrivateTmp(kind = 'tmp'): PrivateTmp {
-  const parent = runsHome();
+  const parent = privateTmpHome();
   const dir = mkdtempSync(parent ? path.join(parent, `${kind}-${process.pid}-`) : path.join(tmpdir(), `pywasi-${kind}-`));
   if (live.size === 0) listen();
   live.add(dir);
@@ -101,11 +102,6 @@ export function createPrivateTmp(kind = 'tmp'): PrivateTmp {
       if (live.size === 0) unlisten();
     },
   };
-}
-
-/** Where createPrivateTmp puts its directories (for tests and tools), or null (see runsHome). */
-export function privateTmpHome(): string | null {
-  return runsHome();
 }
 
 /**
