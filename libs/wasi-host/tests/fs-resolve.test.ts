@@ -243,6 +243,46 @@ describe("finalStat 'dir': opendir of a directory the cache knows takes no lstat
   });
 });
 
+describe('the directory part of a path resolved before (DirCache prefixes)', () => {
+  test('is taken whole until the guest renames or removes something; then walked and checked again', () => {
+    mkdirSync(path.join(M, 'pre/q'), { recursive: true });
+    writeFileSync(path.join(M, 'pre/q/f'), 'inside');
+    const cache = new DirCache();
+    const root = rootLocation(table);
+    const hostOf = (r: Resolved) => (r.loc?.kind === 'host' ? path.relative(T, r.loc.host) : null);
+    expect(hostOf(resolvePath(table, root, '/m/pre/q/f', true, cache))).toBe('m/pre/q/f');
+    expect(hostOf(resolvePath(table, root, '/m/pre/q/f', true, cache))).toBe('m/pre/q/f');
+    expect(resolvePath(table, root, '/m/pre/q/missing', true, cache).loc).toBeNull();
+    // The guest moves the directory away and puts a link to the outside in its place.
+    renameSync(path.join(M, 'pre'), path.join(M, 'pre-moved'));
+    symlinkSync(path.join(T, 'outside'), path.join(M, 'pre'));
+    cache.clear(); // as the guest's rename does
+    expect(() => resolvePath(table, root, '/m/pre/q/f', true, cache)).toThrow(expect.objectContaining({ errno: Errno.ACCES }));
+    expect(() => resolvePath(table, root, '/m/pre/dir', true, cache)).toThrow(expect.objectContaining({ errno: Errno.ACCES }));
+  });
+
+  test('a directory part reached through a symlink or ".." is walked every time', () => {
+    mkdirSync(path.join(M, 'hops/one/two'), { recursive: true });
+    writeFileSync(path.join(M, 'hops/one/two/leaf'), 'leaf');
+    writeFileSync(path.join(M, 'hops/one/top'), 'top');
+    symlinkSync('one', path.join(M, 'hops/via'));
+    const cache = new DirCache();
+    const root = rootLocation(table);
+    const hostOf = (p: string) => {
+      const { loc } = resolvePath(table, root, p, true, cache);
+      return loc?.kind === 'host' ? path.relative(T, loc.host) : null;
+    };
+    expect(hostOf('/m/hops/via/top')).toBe('m/hops/one/top');
+    expect(hostOf('/m/hops/one/two/../top')).toBe('m/hops/one/top');
+    // The guest replaces the link (unlink and symlink change no directory: the cache stays).
+    rmSync(path.join(M, 'hops/via'));
+    symlinkSync('one/two', path.join(M, 'hops/via'));
+    cache.created();
+    expect(hostOf('/m/hops/via/leaf')).toBe('m/hops/one/two/leaf');
+    expect(hostOf('/m/hops/via/top')).toBeNull();
+  });
+});
+
 describe('MountTable.holdsMount: directories the guest may not move', () => {
   test('a mount host directory and those above it, not its siblings nor what is inside it', () => {
     expect(table.holdsMount(path.join(T, 'nested'))).toBe(true);

@@ -54,17 +54,30 @@ const utf8Exceeds = (s: string, max: number): boolean => s.length * 3 > max && B
 export const PATH_MAX = 4096;
 const NAME_MAX = 255;
 
-/** Host directories known to be real directories (not symlinks), until the guest changes the tree. */
+/**
+ * What the walk has learnt, until the guest changes the tree: host directories known to be real
+ * directories (not symlinks), host paths known missing, and the directory part of paths resolved
+ * before (each path call asks for the same few directories again: os.walk lstats and lists names
+ * in one directory, a build opens its files in a few).
+ *
+ * Every entry was checked component by component when it was added, so a later lookup may trust it
+ * whole: the guest can only make a checked directory something else by renaming or removing it
+ * (`clear`), and a missing path present by creating it (`created`).
+ */
 export class DirCache {
   private readonly dirs = new Set<string>();
   /** Host paths found missing where the guest tree has a way to a nested mount (say /tmp/a when
    * /tmp and /tmp/a/b are mounts): the tree's synthetic directory stands there. */
   private readonly absent = new Set<string>();
+  /** Per start (a directory fd's location, or the mount table for absolute paths): the location
+   * of a path's directory part, resolved with no symlink and no ".." on the way. */
+  private readonly prefixes = new Map<object, Map<string, Location>>();
+  private prefixCount = 0;
   has(host: string): boolean {
     return this.dirs.has(host);
   }
   add(host: string): void {
-    if (this.dirs.size >= 20_000) this.dirs.clear();
+    if (this.dirs.size >= 20_000) this.clear();
     this.dirs.add(host);
   }
   isAbsent(host: string): boolean {
@@ -73,13 +86,32 @@ export class DirCache {
   addAbsent(host: string): void {
     this.absent.add(host);
   }
-  /** The guest created something: a path known missing may exist now. */
+  prefix(start: object, dir: string): Location | undefined {
+    return this.prefixes.get(start)?.get(dir);
+  }
+  addPrefix(start: object, dir: string, loc: Location): void {
+    if (this.prefixCount >= 4_096) this.clearPrefixes();
+    let forStart = this.prefixes.get(start);
+    if (!forStart) this.prefixes.set(start, (forStart = new Map()));
+    forStart.set(dir, loc);
+    this.prefixCount++;
+  }
+  /** The guest created something: a path known missing may exist now (and a directory part that
+   * went through the tree's stand-in for it resolves elsewhere). */
   created(): void {
-    if (this.absent.size) this.absent.clear();
+    if (this.absent.size) {
+      this.absent.clear();
+      this.clearPrefixes();
+    }
   }
   clear(): void {
     this.dirs.clear();
     this.absent.clear();
+    this.clearPrefixes();
+  }
+  private clearPrefixes(): void {
+    if (this.prefixCount) this.prefixes.clear();
+    this.prefixCount = 0;
   }
 }
 
@@ -151,6 +183,8 @@ function nodeError(e: unknown): WasiError {
  */
 export function checkDirectory(loc: Location, cache?: DirCache): void {
   if (loc.kind !== 'host' || loc.rel.length === 0) return;
+  // Known whole: its components were checked when it was added (DirCache).
+  if (cache?.has(loc.host)) return;
   let host = loc.mount.host;
   for (const part of loc.rel) {
     host += '/' + part;
@@ -200,19 +234,34 @@ export function resolvePath(table: MountTable, start: Location, p: string, follo
   if (p.length === 0) throw new WasiError(Errno.NOENT);
   if (utf8Exceeds(p, PATH_MAX)) throw new WasiError(Errno.NAMETOOLONG);
   const mustBeDir = p.endsWith('/');
-  if (!p.startsWith('/')) checkDirectory(start, cache);
-  let loc: Location = p.startsWith('/') ? rootLocation(table) : start;
+  const absolute = p.startsWith('/');
+  if (!absolute) checkDirectory(start, cache);
+  let loc: Location = absolute ? rootLocation(table) : start;
   const stack: Pending[] = [];
-  pushPath(stack, p, null);
+  // "dir/name": the directory part may be known (DirCache); then only the name is walked.
+  const cut = p.lastIndexOf('/');
+  const lastName = p.slice(cut + 1);
+  const prefixKey = absolute ? table : start;
+  const dirPart = cache && cut > 0 && lastName !== '' && lastName !== '.' && lastName !== '..' ? p.slice(0, cut) : null;
+  const known = dirPart === null ? undefined : cache!.prefix(prefixKey, dirPart);
+  if (known) {
+    loc = known;
+    stack.push({ name: lastName, jail: null });
+  } else pushPath(stack, p, null);
   if (!stack.length) {
     // "." or "/" or "./": the start itself.
     return { loc, parent: parentOf(table, loc), name: '.' };
   }
   let hops = 0;
+  /** No ".." nor symlink so far: the directory part resolves to where the walk is when it
+   * reaches the last name, and may be remembered. */
+  let plain = true;
   for (;;) {
     const { name, jail } = stack.pop()!;
     const last = stack.length === 0;
+    if (last && plain && dirPart !== null && !known) cache!.addPrefix(prefixKey, dirPart, loc);
     if (name === '..') {
+      plain = false;
       if (jail && loc.kind === 'host' && loc.mount === jail && loc.rel.length === 0) throw new WasiError(Errno.ACCES);
       loc = parentOf(table, loc);
       if (last) return { loc, parent: parentOf(table, loc), name: '..' };
@@ -258,6 +307,7 @@ export function resolvePath(table: MountTable, start: Location, p: string, follo
         } else child = null;
         if (stat?.isSymbolicLink() && (!last || follow || mustBeDir)) {
           if (++hops > MAX_SYMLINKS) throw new WasiError(Errno.LOOP);
+          plain = false;
           let target: string;
           try {
             target = readlinkSync(host);

@@ -39,7 +39,8 @@ export class Uvwasi {
   }
 
   /** The dirent records of the directory at `hostPath` (absolute, normalized, confined), without
-   * "." and "..", with d_ino 0 and uvwasi's own d_next cookies. Throws WasiError. */
+   * "." and "..", with d_ino 0 and uvwasi's own d_next cookies: a view of this instance's memory,
+   * valid until its next call (not copied: DirListing copies it once). Throws WasiError. */
   list(hostPath: string): Uint8Array {
     const pathLen = this.putPath(hostPath);
     const opened = this.calls['path_open']!(ROOT_FD, 0, PATH, pathLen, Oflags.DIRECTORY, Rights.FD_READDIR, 0n, 0, OUT);
@@ -53,7 +54,7 @@ export class Uvwasi {
         const err = this.calls['fd_readdir']!(fd, at, this.bufferSize, 0n, OUT);
         if (err !== 0) throw new WasiError(err);
         const used = new DataView(this.memory.buffer).getUint32(OUT, true);
-        if (used < this.bufferSize) return new Uint8Array(this.memory.buffer, at, used).slice();
+        if (used < this.bufferSize) return new Uint8Array(this.memory.buffer, at, used);
         this.bufferSize *= 2;
       }
     } finally {

@@ -13,7 +13,7 @@ import { totalLength } from '../guest-memory.ts';
 import type { HostFn } from '../host-call.ts';
 import { realtimeNs } from '../wasi-process.ts';
 import { WasiError, type GuestDevice } from './device.ts';
-import { DirListing, type ListedEntry } from './dir-listing.ts';
+import { DirListing, DOT_ENTRIES, type ListedEntry } from './dir-listing.ts';
 import { uvwasi } from './uvwasi.ts';
 import { FdTable, type DirEntry, type FdEntry, type FileEntry, type StdioEntry } from './fd-table.ts';
 import type { MountTable, TreeNode } from './mounts.ts';
@@ -262,12 +262,7 @@ export function createWasiFs(opts: WasiFsOptions): Record<string, HostFn> {
   const listing = (dir: DirEntry): DirListing => {
     const loc = dir.loc;
     checkDirectory(loc, cache);
-    // "." and ".." with d_ino 0 too (see below): programs skip them, and two stats per listing cost.
-    const dots: ListedEntry[] = [
-      { name: '.', ino: 0n, filetype: Filetype.DIRECTORY },
-      { name: '..', ino: 0n, filetype: Filetype.DIRECTORY },
-    ];
-    const node = loc.kind === 'host' ? treeNodeAt(loc) : loc.node;
+    const node = loc.kind === 'host' ? (loc.mount.node.children.size ? treeNodeAt(loc) : undefined) : loc.node;
     // Mount points and devices (they hide a host entry of the same name), and the synthetic ways
     // to them the host directory does not have, as a path lookup of the name sees them.
     const overlaid: ListedEntry[] = [];
@@ -275,16 +270,16 @@ export function createWasiFs(opts: WasiFsOptions): Record<string, HostFn> {
       const st = statIn(loc, name);
       overlaid.push({ name, ino: st?.ino ?? child.ino, filetype: st?.filetype ?? (child.device ? Filetype.CHARACTER_DEVICE : Filetype.DIRECTORY) });
     }
-    if (loc.kind !== 'host') return DirListing.of([...dots, ...overlaid]);
+    if (loc.kind !== 'host') return DirListing.of([...DOT_ENTRIES, ...overlaid]);
     // d_ino 0 means "unknown" in preview1: neither reader reports inodes, and an lstat per entry
     // made os.walk three times slower (measured by bench:fs). Like node:wasi's uvwasi.
-    const hide = new Set(overlaid.map((e) => e.name));
+    const hide = overlaid.length ? new Set(overlaid.map((e) => e.name)) : undefined;
     const native = uvwasi();
-    if (native) return DirListing.withHostRecords(dots, native.list(loc.host), overlaid, hide);
+    if (native) return DirListing.withHostRecords(DOT_ENTRIES, native.list(loc.host), overlaid, hide);
     const listed = host(() => fs.readdirSync(loc.host, { withFileTypes: true }))
-      .filter((d) => !hide.has(d.name))
+      .filter((d) => !hide?.has(d.name))
       .map((d): ListedEntry => ({ name: d.name, ino: 0n, filetype: filetypeOf(d) }));
-    return DirListing.of([...dots, ...listed, ...overlaid]);
+    return DirListing.of([...DOT_ENTRIES, ...listed, ...overlaid]);
   };
 
   const closeEntry = (e: FdEntry): void => {
