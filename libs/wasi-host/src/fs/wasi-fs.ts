@@ -10,7 +10,7 @@ import { isatty } from 'node:tty';
 import { Errno, fsErrnoFromNode } from '../errno.ts';
 import type { GuestMemory, IoVec } from '../guest-memory.ts';
 import { totalLength } from '../guest-memory.ts';
-import type { HostFn } from '../host-call.ts';
+import { hostCallSerial, type HostFn } from '../host-call.ts';
 import { realtimeNs } from '../wasi-process.ts';
 import { WasiError, type GuestDevice } from './device.ts';
 import { DirListing, DOT_ENTRIES, type ListedEntry } from './dir-listing.ts';
@@ -344,7 +344,7 @@ export function createWasiFs(opts: WasiFsOptions): Record<string, HostFn> {
     }
     const rights = { rightsBase: base & FILE_RIGHTS, rightsInheriting: base & FILE_RIGHTS };
     const opened = fileEntry(h, loc, st, { append, nonblock: (fdflags & Fdflags.NONBLOCK) !== 0, readable, writable, rights });
-    if (opened.kind === 'file' && !opened.stream) justOpened = { entry: opened, stat: st };
+    if (opened.kind === 'file' && !opened.stream) justOpened = { entry: opened, stat: st, call: hostCallSerial() };
     return opened;
   };
 
@@ -455,13 +455,13 @@ export function createWasiFs(opts: WasiFsOptions): Record<string, HostFn> {
   };
 
   /**
-   * The fstat path_open took of the file it just opened, until the guest's next call here. A
-   * program asks for it at once (CPython's open() does, to refuse directories and size its
-   * buffer): the first fd_filestat_get right after the open is served from it, one host call less
-   * per file opened (measured: ~1.4 µs of ~11.6 for an open, read, close of a small file). Any other
-   * call here forgets it first (see the end), so nothing the guest does can make it stale.
+   * The fstat path_open took of the file it just opened, and the serial number of that guest call.
+   * A program asks for it at once (CPython's open() does, to refuse directories and size its
+   * buffer): an fd_filestat_get that is the guest's very next call is served from it, one host call
+   * less per file opened (measured: ~1.4 µs of ~11.6 for an open, read, close of a small file).
+   * Any guest call in between makes it unusable, so nothing the guest does can make it stale.
    */
-  let justOpened: { entry: FdEntry; stat: fs.BigIntStats } | null = null;
+  let justOpened: { entry: FdEntry; stat: fs.BigIntStats; call: number } | null = null;
 
   const imports: Record<string, HostFn> = {
     fd_advise(fd: number) {
@@ -544,7 +544,7 @@ export function createWasiFs(opts: WasiFsOptions): Record<string, HostFn> {
       const e = entry(fd);
       let rec: FilestatRecord;
       if (e.kind === 'stdio' && e.sink) rec = pipeStat();
-      else if (justOpened?.entry === e) rec = filestatOf(justOpened.stat);
+      else if (justOpened?.entry === e && justOpened.call === hostCallSerial() - 1) rec = filestatOf(justOpened.stat);
       else if (e.kind === 'file' || e.kind === 'stdio') rec = filestatOf(host(() => fs.fstatSync(e.host, { bigint: true })));
       else if (e.kind === 'dir' || e.kind === 'device') {
         checkDirectory(e.loc, cache);
@@ -820,23 +820,6 @@ export function createWasiFs(opts: WasiFsOptions): Record<string, HostFn> {
       return 0;
     },
   };
-  for (const [name, call] of Object.entries(imports)) {
-    if (name === 'fd_filestat_get') {
-      imports[name] = (fd, out) => {
-        try {
-          return call(fd, out);
-        } finally {
-          justOpened = null;
-        }
-      };
-    } else {
-      // Fixed parameters, as in host-call.ts: this runs on every call.
-      imports[name] = (a, b, c, d, e, f, g, h, i) => {
-        justOpened = null;
-        return call(a, b, c, d, e, f, g, h, i);
-      };
-    }
-  }
   return imports;
 }
 
