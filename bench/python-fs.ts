@@ -359,7 +359,7 @@ async function main(): Promise<void> {
       { name: 'walk', title: `os.walk of a ${sizes.treeEntries}-entry tree (${tree.dirs} directories, ${tree.files} files), best of 20 passes per run`, params: [], expect: tree },
       {
         name: 'read',
-        title: `sequential read of a ${mib} MiB file in ${sizes.chunk / 2 ** 20} MiB chunks (readinto, unbuffered), best of 5 passes per run`,
+        title: `sequential read of a ${mib} MiB file in ${sizes.chunk / 2 ** 20} MiB chunks (readinto, unbuffered), best of 20 passes per run`,
         params: [String(sizes.chunk)],
         expect: { read_bytes: sizes.readBytes, marks: Math.ceil(sizes.readBytes / MARK), bad_marks: 0 },
       },

@@ -15,18 +15,30 @@ export interface IoVec {
 
 export class GuestMemory {
   private buffer: ArrayBuffer | null = null;
+  private shared = false;
   private view!: DataView;
   private u8!: Uint8Array;
 
   constructor(private readonly memory: () => WebAssembly.Memory) {}
 
   private refresh(): void {
+    // Growing a memory detaches its old ArrayBuffer (byteLength 0 from then on): until that, the
+    // views are current without asking the memory for its buffer (an API call) on every host call.
+    // A shared memory's buffer never detaches: it is asked each time.
+    if (this.buffer !== null && this.buffer.byteLength !== 0 && !this.shared) return;
     const buf = this.memory().buffer as ArrayBuffer;
     if (buf !== this.buffer) {
       this.buffer = buf;
+      this.shared = typeof SharedArrayBuffer !== 'undefined' && (buf as unknown) instanceof SharedArrayBuffer;
       this.view = new DataView(buf);
       this.u8 = new Uint8Array(buf);
     }
+  }
+
+  /** The whole memory as bytes, for a caller that checked its ranges first (hot paths). */
+  wholeBytes(): Uint8Array {
+    this.refresh();
+    return this.u8;
   }
 
   get size(): number {

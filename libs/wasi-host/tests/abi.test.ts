@@ -233,3 +233,29 @@ describe('module check', () => {
     expect(checkModule(Uint8Array.from([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 99])).error).toMatch(/invalid/);
   });
 });
+
+describe('guest memory views', () => {
+  test('a grown memory is seen at once: the old buffer is detached, the views are made again', () => {
+    const { m, mem } = memory(1);
+    expect(mem.size).toBe(65536);
+    expect(() => mem.check(65536, 4)).toThrow(GuestFault);
+    m.grow(1);
+    expect(mem.size).toBe(2 * 65536);
+    mem.setU32(65536, 0xdeadbeef);
+    expect(new DataView(m.buffer).getUint32(65536, true)).toBe(0xdeadbeef);
+    expect(mem.wholeBytes().length).toBe(2 * 65536);
+    m.grow(0); // detaches too, with nothing added
+    mem.setU32(4, 7);
+    expect(new DataView(m.buffer).getUint32(4, true)).toBe(7);
+  });
+
+  test('a shared memory, whose buffer never detaches, is asked for it each time', () => {
+    const m = new WebAssembly.Memory({ initial: 1, maximum: 4, shared: true });
+    const mem = new GuestMemory(() => m);
+    expect(mem.size).toBe(65536);
+    m.grow(2);
+    expect(mem.size).toBe(3 * 65536);
+    mem.setU32(2 * 65536, 42);
+    expect(new DataView(m.buffer).getUint32(2 * 65536, true)).toBe(42);
+  });
+});

@@ -170,7 +170,7 @@ export function createWasiFs(opts: WasiFsOptions): Record<string, HostFn> {
   const readHost = (hostFd: number, iovs: IoVec[], position: number | null, blocking: boolean): number => {
     const total = totalLength(iovs);
     if (total === 0) return 0;
-    const u8 = mem.bytes(0, mem.size);
+    const u8 = mem.wholeBytes(); // the iovecs were checked by mem.iovecs
     if (position !== null) {
       // Files: each iovec in turn, until a short read.
       let got = 0;
@@ -202,7 +202,7 @@ export function createWasiFs(opts: WasiFsOptions): Record<string, HostFn> {
   };
 
   const writeHost = (hostFd: number, iovs: IoVec[], position: number | null, blocking: boolean): number => {
-    const u8 = mem.bytes(0, mem.size);
+    const u8 = mem.wholeBytes(); // the iovecs were checked by mem.iovecs
     let done = 0;
     for (const iov of iovs) {
       let off = 0;
