@@ -16,7 +16,7 @@ import type { SocketShapes } from './wasm-imports.ts';
 import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { parentPort, type MessagePort } from 'node:worker_threads';
-import { captureInstance, encodeImage, restoreFromFile, SnapshotError } from './snapshot/image.ts';
+import { captureInstance, encodeImage, instantiatedMemory, restoreFromFile, SnapshotError } from './snapshot/image.ts';
 
 // The same bundle (guest-worker.js) is the code of a guest's service thread (guest-bootstrap.mjs).
 export { serveGuest } from './service-thread.ts';
@@ -49,13 +49,14 @@ export type SnapshotRequest = { restore: string } | { capture: { initExport: str
 function capture(instance: WebAssembly.Instance, request: { initExport: string; image: string; key: string }): void {
   const init = instance.exports[request.initExport];
   if (typeof init !== 'function') throw new SnapshotError(`the module exports no function named "${request.initExport}"`);
+  const instantiated = instantiatedMemory(instance);
   try {
     (init as () => void)();
   } catch (e) {
     if (e instanceof ProcExit) throw new SnapshotError(`the init function "${request.initExport}" exited with status ${e.code}`);
     throw e;
   }
-  const bytes = encodeImage(captureInstance(instance, request.key));
+  const bytes = encodeImage(captureInstance(instance, request.key, instantiated));
   mkdirSync(dirname(request.image), { recursive: true });
   const partial = `${request.image}.${process.pid}.partial`;
   try {

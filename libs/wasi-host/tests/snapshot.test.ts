@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterAll, describe, expect, test } from '@jest/globals';
-import { captureInstance, decodeImage, encodeImage, nonZeroRuns, readImage, restoreInstance, snapshotKey, SnapshotError } from '../src/snapshot/image.ts';
+import { captureInstance, changedRuns, decodeImage, encodeImage, instantiatedMemory, readImage, restoreInstance, snapshotKey, SnapshotError } from '../src/snapshot/image.ts';
 import { wat } from '../../../tools/testing/wat.ts';
 
 // A module as wasm-resumable leaves it: mutable globals exported, an init export that writes
@@ -36,9 +36,14 @@ describe('run-time snapshots', () => {
   test('a fresh instance restored from a snapshot file is in the state the init left', async () => {
     const bytes = await wat(MODULE);
     const source = await fresh(bytes);
+    const instantiated = instantiatedMemory(source);
     (source.exports['init'] as () => void)();
     const file = path.join(dir, 'a.snapshot');
-    writeFileSync(file, encodeImage(captureInstance(source, 'key-1')));
+    const image = captureInstance(source, 'key-1', instantiated);
+    // What init changed, not what instantiation wrote: the data segment's zeroed word and byte 20
+    // in one run, the word past the first page in another.
+    expect(image.runs.map((r) => [r.offset, r.bytes.length])).toEqual([[16, 8], [70000, 4]]);
+    writeFileSync(file, encodeImage(image));
     expect(snapshotKey(file)).toBe('key-1');
 
     const target = await fresh(bytes);
@@ -71,15 +76,23 @@ describe('run-time snapshots', () => {
     expect(() => restoreInstance(other, { ...image, globals: [], runs: [{ offset: 65534, bytes: new Uint8Array(4) }] })).toThrow(/outside memory/);
   });
 
-  test('nonZeroRuns merges short zero gaps and skips long ones', () => {
-    const mem = new Uint8Array(256);
+  test('changedRuns merges unchanged gaps shorter than a page, splits at longer ones, and reads past the base as zeros', () => {
+    const mem = new Uint8Array(16384);
     mem[4] = 1;
-    mem[12] = 2; // gap of 4 bytes: merged
-    mem[100] = 3; // long gap: a new run
-    expect(nonZeroRuns(mem)).toEqual([
-      [4, 16],
-      [100, 104],
+    mem[4000] = 2; // a gap shorter than a page: merged
+    mem[8100] = 3; // a page or more apart: a new run
+    expect(changedRuns(mem)).toEqual([
+      [4, 4004],
+      [8100, 8104],
     ]);
-    expect(nonZeroRuns(new Uint8Array(64))).toEqual([]);
+    expect(changedRuns(new Uint8Array(64))).toEqual([]);
+    const base = new Uint8Array(8192);
+    base.set(mem.subarray(0, 8192)); // mem[4], mem[4000] and mem[8100] unchanged
+    base[40] = 9; // the memory has 0 there: a change
+    mem[12300] = 7; // past the base's end: compared with zero
+    expect(changedRuns(mem, base)).toEqual([
+      [40, 44],
+      [12300, 12304],
+    ]);
   });
 });
