@@ -1,5 +1,4 @@
 import { Command } from 'commander';
-import { execa } from 'execa';
 import { CliError } from '../cli-error.ts';
 import { workspaceRoot } from '../workspace.ts';
 
@@ -30,6 +29,7 @@ export function registerBuild(program: Command): void {
           1,
         );
       }
+      const { execa } = await import('execa'); // see pip.ts
       const result = await execa('npx', nxBuildArguments(options), { cwd: root, stdio: 'inherit', reject: false });
       process.exitCode = result.exitCode ?? 1;
     });

@@ -1,5 +1,4 @@
 import { Command, Option } from 'commander';
-import { execa } from 'execa';
 import { CliError } from '../cli-error.ts';
 
 export interface PipInstallOptions {
@@ -41,6 +40,7 @@ export function hostPython(env: NodeJS.ProcessEnv = process.env): string {
 
 export async function pipInstall(options: PipInstallOptions, packages: string[]): Promise<number> {
   const python = hostPython();
+  const { execa } = await import('execa'); // loaded when a command needs it: a `python` run never does (~15 MiB, ~10 ms)
   const probe = await execa(python, ['-m', 'pip', '--version'], { reject: false });
   if (probe.failed) {
     throw new CliError(
