@@ -5,12 +5,11 @@
 // terminate the running code, WebAssembly and Atomics.wait included.
 import { isatty } from 'node:tty';
 import * as vm from 'node:vm';
-import { MessageChannel } from 'node:worker_threads';
 import { suspendSignalCleanup } from './fs/private-tmp.ts';
 import { WasiInterruptedError, WasiTrapError } from './guest-errors.ts';
-import { runGuest } from './guest-worker.ts';
-import type { PreparedRun } from './run-wasi.ts';
-import { newServiceState, ServiceThread, type ThreadEntry } from './service-thread.ts';
+import { runGuest } from './run-guest.ts';
+import type { PreparedRun, ThreadEntry } from './run-wasi.ts';
+import { ServiceThread } from './service-thread.ts';
 
 const START = Symbol.for('pywasi.callerThread.start');
 const enterScript = new vm.Script(`globalThis[Symbol.for('pywasi.callerThread.start')]()`, { filename: 'pywasi-guest-start' });
@@ -35,18 +34,14 @@ function enterInterruptibly(start: () => void): void {
 export async function runOnCallerThread(run: PreparedRun, code: ThreadEntry): Promise<number> {
   const { options, init } = run;
   const module = await run.module; // a WasiModuleError when V8 refuses it
-  const rings = new MessageChannel();
   // Offered as in a worker run: when both ends are terminals (the worker opens the terminal).
   const readline = options.readline && typeof init.stdout === 'number' && isatty(init.stdin) && isatty(init.stdout) ? { ...options.readline, stdin: init.stdin, stdout: init.stdout } : undefined;
-  const service = new ServiceThread(
-    { channel: init.channel, net: options.net ?? 'loopback', mounts: init.mounts, ringPort: rings.port1, state: newServiceState(), ...(readline ? { readline } : {}) },
-    code,
-  );
+  const service = new ServiceThread({ channel: init.channel, net: options.net ?? 'loopback', mounts: init.mounts, ...(readline ? { readline } : {}) }, code);
   // SIGTERM and SIGHUP must still end the process while this thread is blocked.
   const resumeSignals = suspendSignalCleanup();
   try {
     return await runGuest(
-      { ...init, module, readline: readline !== undefined, ringPort: rings.port2 },
+      { ...init, module, readline: readline !== undefined, ringPort: service.rings },
       { beforeFirstRequest: () => service.start(), enter: enterInterruptibly },
     );
   } catch (e) {
@@ -56,8 +51,6 @@ export async function runOnCallerThread(run: PreparedRun, code: ThreadEntry): Pr
     throw new WasiTrapError(`${error.name}: ${error.message}`, error.name, error.stack);
   } finally {
     resumeSignals();
-    if (!service.started) rings.port1.close();
-    rings.port2.close();
     await service.close();
   }
 }

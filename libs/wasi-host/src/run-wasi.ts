@@ -1,26 +1,21 @@
-// runWasi: the public entry. By default the guest runs in a worker thread (its native stack sized
-// through resourceLimits.stackSizeMb, so deep guest recursion cannot overflow Node's own stack);
-// this thread becomes the event loop that owns the sockets and serves the guest over shared memory.
-// With thread: 'caller' the guest runs here instead, and a worker serves it (run-on-caller.ts).
+// runWasi: the public entry. It checks the module, lays out the guest's tree and starts compiling,
+// then hands the run to its thread mode, loaded only when used: by default the guest runs in a
+// worker thread while this thread's event loop serves its sockets and terminal (run-in-worker.ts);
+// with thread: 'caller' the guest runs here instead, and a worker serves it (run-on-caller.ts).
 import { closeSync, openSync, readFileSync, statSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { hostname as osHostname } from 'node:os';
 import { isatty } from 'node:tty';
 import * as path from 'node:path';
-import { MessageChannel, Worker } from 'node:worker_threads';
 import { createChannelBuffers } from './channel.ts';
-import type { GuestInit, SnapshotRequest } from './guest-worker.ts';
+import type { GuestInit, SnapshotRequest } from './run-guest.ts';
 import type { NetPolicy } from './sockets/net-policy.ts';
 import { MountTable, type MountSpec } from './fs/mounts.ts';
 import { createPrivateTmp, type PrivateTmp } from './fs/private-tmp.ts';
-import { unixSocketPath } from './fs/unix-paths.ts';
-import { SocketService } from './sockets/host/service.ts';
 import { chooseTrust, GUEST_CA_DIR, TrustError, writeTrustDir, type TrustChoice } from './trust.ts';
-import { ReadlineService, type ReadlineOptions } from './tty/readline-service.ts';
+import type { ReadlineOptions } from './tty/readline-service.ts';
 import { checkModule, type ModuleCheck } from './wasm-imports.ts';
 import { releaseBytes } from './release-bytes.ts';
-import { runOnCallerThread } from './run-on-caller.ts';
-import { WasiModuleError, WasiTrapError } from './guest-errors.ts';
+import { WasiModuleError } from './guest-errors.ts';
 
 export { WasiInterruptedError, WasiModuleError, WasiTrapError } from './guest-errors.ts';
 
@@ -79,13 +74,6 @@ export interface RunWasiOptions {
   trust?: boolean;
 }
 
-/** What the guest thread posts (guest-bootstrap.mjs, guest-worker.ts). */
-type GuestMessage =
-  | { type: 'ready' }
-  | { type: 'output'; fd: number; bytes: Uint8Array }
-  | { type: 'exit'; code: number }
-  | { type: 'error'; name: string; message: string; stack?: string };
-
 /** A module compiled once, with what the host learned from its bytes: runs share it (V8 does not
  * compile it again). */
 export interface CompiledModule {
@@ -104,6 +92,7 @@ export async function compileModule(source: string | Uint8Array): Promise<Compil
   let bytes: Uint8Array;
   if (typeof source === 'string') {
     try {
+      const { readFile } = await import('node:fs/promises');
       bytes = await readFile(source);
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
@@ -154,8 +143,10 @@ function checkBytes(bytes: Uint8Array, name: string, opts: { validate?: boolean 
 // guest-worker.js and guest-bootstrap.mjs beside it; run from the TypeScript sources (tests, a
 // TypeScript loader), the worker loads the sources too. Nothing is compiled or hashed at start.
 const FROM_SOURCES = import.meta.url.endsWith('.ts');
-const WORKER_ENTRY = new URL(FROM_SOURCES ? './guest-worker.ts' : './guest-worker.js', import.meta.url).href;
-const BOOTSTRAP = new URL('./guest-bootstrap.mjs', import.meta.url);
+const THREAD_CODE: ThreadEntry = {
+  bootstrap: new URL('./guest-bootstrap.mjs', import.meta.url),
+  entry: new URL(FROM_SOURCES ? './guest-worker.ts' : './guest-worker.js', import.meta.url).href,
+};
 
 /** The guest's environment: `env`, plus HOSTNAME (see RunWasiOptions.hostname) unless set, plus what
  * the trust choice needs (SSL_CERT_FILE for a caFile). */
@@ -237,7 +228,8 @@ export async function runWasi(options: RunWasiOptions): Promise<number> {
   // V8 compiles from a copy it made at the call: bytes we read ourselves can go now.
   if (bytes && typeof source === 'string') releaseBytes(bytes);
   try {
-    return await (onCaller ? runOnCallerThread(run, { bootstrap: BOOTSTRAP, entry: WORKER_ENTRY }) : runInWorker(run));
+    if (onCaller) return await (await import('./run-on-caller.ts')).runOnCallerThread(run, THREAD_CODE);
+    return await (await import('./run-in-worker.ts')).runInWorker(run, THREAD_CODE);
   } finally {
     tmp?.remove();
     caDir?.remove();
@@ -256,67 +248,9 @@ export interface PreparedRun {
   module: Promise<WebAssembly.Module>;
 }
 
-/** The guest in a worker; this thread serves its sockets and terminal, and posts its output. */
-async function runInWorker(run: PreparedRun): Promise<number> {
-  const { options, init, table } = run;
-  const ringChannel = new MessageChannel();
-  const stdout = options.stdout ?? 1;
-  const stderr = options.stderr ?? 2;
-  const readline = options.readline && typeof init.stdout === 'number' ? ReadlineService.open({ ...options.readline, stdin: init.stdin, stdout: init.stdout }) : null;
-  const service = new SocketService(init.channel, {
-    net: options.net ?? 'loopback',
-    unixPath: (guestPath, bind) => unixSocketPath(table, guestPath, bind),
-    ringPort: ringChannel.port1,
-    ...(readline ? { readline } : {}),
-  });
-  // The worker starts (a Node environment plus guest-worker.js, ~30-60 ms) while this thread compiles
-  // the module (V8 compiles on background threads; a Module is shareable with the worker).
-  const workerInit: Omit<GuestInit, 'module'> = { ...init, readline: readline !== null, ringPort: ringChannel.port2 };
-  service.start();
-  let settled = false;
-  let abort: (() => void) | null = null;
-  try {
-    return await new Promise<number>((resolve, reject) => {
-      const worker = new Worker(BOOTSTRAP, {
-        workerData: { role: 'guest', entry: WORKER_ENTRY, init: workerInit },
-        transferList: [ringChannel.port2],
-        resourceLimits: { stackSizeMb: options.stackSizeMb ?? 64 },
-        stdout: false,
-        stderr: false,
-      });
-      /** Ends the run with `error` (once): the worker is stopped wherever it is. */
-      const fail = (error: unknown) => {
-        if (settled) return;
-        settled = true;
-        reject(error);
-        void worker.terminate();
-      };
-      abort = () => fail(options.signal!.reason);
-      options.signal?.addEventListener('abort', abort, { once: true });
-      run.module.then((module) => worker.postMessage({ type: 'module', module }), fail);
-      worker.on('message', (m: GuestMessage) => {
-        if (settled || m.type === 'ready') return;
-        if (m.type === 'output') {
-          const sink = m.fd === 1 ? stdout : stderr;
-          try {
-            if (typeof sink === 'function') sink(m.bytes);
-          } catch (e) {
-            fail(e); // the embedder's function failed: its error ends the run
-          }
-          return;
-        }
-        if (m.type === 'error') return fail(new WasiTrapError(`${m.name}: ${m.message}`, m.name, m.stack));
-        settled = true;
-        resolve(m.code);
-        void worker.terminate();
-      });
-      worker.on('error', (e) => fail(new WasiTrapError(`${e.name}: ${e.message}`, e.name, e.stack)));
-      worker.on('exit', (code) => fail(new WasiTrapError(`guest thread exited unexpectedly (code ${code})`, 'Exit')));
-    });
-  } finally {
-    if (abort) options.signal?.removeEventListener('abort', abort);
-    readline?.close();
-    service.close();
-    ringChannel.port1.close();
-  }
+/** Where the code of the threads a run starts is: the bootstrap file and the entry module it
+ * imports (guest-worker.ts). */
+export interface ThreadEntry {
+  bootstrap: URL;
+  entry: string;
 }

@@ -1,7 +1,6 @@
 // The preview1 calls that are not about files or sockets: arguments, environment, clocks,
 // randomness, exit. With the file-system calls (fs/wasi-fs.ts) and the socket extension they make
 // the whole import object; node:wasi is not used at run time (its uvwasi does not confine paths).
-import { randomFillSync } from 'node:crypto';
 import { Errno } from './errno.ts';
 import type { GuestMemory } from './guest-memory.ts';
 import type { HostFn } from './host-call.ts';
@@ -73,7 +72,9 @@ export function createProcessImports(mem: GuestMemory, args: string[], env: Reco
       return 0;
     },
     random_get(buf: number, len: number) {
+      // node:crypto is loaded at the first call only: ~3 MiB that a run without one does not need.
       // randomFillSync takes at most 2^31-1 bytes at once.
+      const { randomFillSync } = process.getBuiltinModule('node:crypto');
       const all = mem.bytes(buf, len >>> 0);
       for (let off = 0; off < all.length; off += 1 << 30) randomFillSync(all.subarray(off, Math.min(all.length, off + (1 << 30))));
       return 0;

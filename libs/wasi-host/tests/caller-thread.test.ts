@@ -9,9 +9,8 @@ import { afterAll, describe, expect, test } from '@jest/globals';
 import { createChannelBuffers, GuestChannel, ServerGoneError } from '../src/channel.ts';
 import { Ops } from '../src/ops.ts';
 import { runWasi, WasiTrapError } from '../src/index.ts';
-import { newServiceState, ServiceThread } from '../src/service-thread.ts';
+import { ServiceThread } from '../src/service-thread.ts';
 import { privateTmpHome } from '../src/fs/private-tmp.ts';
-import { MessageChannel } from 'node:worker_threads';
 import { wat } from '../../../tools/testing/wat.ts';
 
 const PRE = `
@@ -59,10 +58,9 @@ describe('a guest on the calling thread', () => {
 
 describe('the thread serving its sockets', () => {
   test('that cannot start fails the guest request (ServerGoneError, EIO to the guest), not a hang', () => {
-    const rings = new MessageChannel();
     const channel = createChannelBuffers();
     const service = new ServiceThread(
-      { channel, net: 'loopback', mounts: [], ringPort: rings.port1, state: newServiceState() },
+      { channel, net: 'loopback', mounts: [] },
       { bootstrap: new URL('../src/guest-bootstrap.mjs', import.meta.url), entry: new URL('./no-such-entry.js', import.meta.url).href },
     );
     try {
@@ -71,7 +69,6 @@ describe('the thread serving its sockets', () => {
       const guest = new GuestChannel(channel);
       expect(() => guest.call(Ops.localAddress, { fd: 3 })).toThrow(ServerGoneError);
     } finally {
-      rings.port2.close();
       void service.close();
     }
   });

@@ -14,7 +14,7 @@ import { pollOneoff } from '../../poll-oneoff.ts';
 import { H } from '../ring.ts';
 import type { SocketShapes } from '../../wasm-imports.ts';
 import { realtimeNs } from '../../wasi-process.ts';
-import { GuestRings } from './rings.ts';
+import { GuestRings, type RingPort } from './rings.ts';
 import { getSocketOption, setSocketOption } from './socket-options.ts';
 import { SocketTable, type GuestSocket } from './socket-table.ts';
 import { SocketTransfer } from './transfer.ts';
@@ -39,7 +39,7 @@ export interface SocketImportsOptions {
   shapes: SocketShapes;
   /** Where new socket rings are posted for the event loop (see Ops.ring). Without it, stream
    * sockets use plain RECV/SEND requests. */
-  ringPort?: { postMessage(value: unknown): void };
+  ringPort?: RingPort;
 }
 
 export function createSocketImports(opts: SocketImportsOptions): WasiImport {

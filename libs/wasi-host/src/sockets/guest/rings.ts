@@ -21,6 +21,11 @@ export interface Transfer {
   n: number;
 }
 
+/** Where the guest thread posts a new ring: a MessagePort to the event loop's thread. */
+export interface RingPort {
+  postMessage(value: unknown): void;
+}
+
 export class GuestRings {
   private readonly pool: { id: number; ring: SocketRing }[] = [];
   private nextId = 1;
@@ -29,7 +34,7 @@ export class GuestRings {
     private readonly mem: GuestMemory,
     private readonly ch: GuestChannel,
     /** Where new rings are posted for the event loop; without it there are no rings. */
-    private readonly port: { postMessage(value: unknown): void } | undefined,
+    private readonly port: RingPort | undefined,
   ) {}
 
   /** Gives a stream socket its rings (once); 0 or an errno. The RING request is posted, not

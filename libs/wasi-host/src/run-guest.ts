@@ -1,0 +1,147 @@
+// The guest, on whichever thread runs it (a worker, runWasi's default, or the calling thread:
+// run-on-caller.ts): builds the whole preview1 import object — files and directories through the
+// host's confined file system (fs/), the socket extension, process calls — instantiates the module
+// and runs `_start` to completion.
+import { GuestChannel, type ChannelBuffers } from './channel.ts';
+import { nullDevice, type GuestDevice } from './fs/device.ts';
+import { FdTable } from './fs/fd-table.ts';
+import { MountTable, type MountSpec } from './fs/mounts.ts';
+import { closeAllFiles, createWasiFs, type StdioTarget } from './fs/wasi-fs.ts';
+import { GuestMemory } from './guest-memory.ts';
+import { guardAll } from './host-call.ts';
+import { createSocketImports } from './sockets/guest/imports.ts';
+import type { RingPort } from './sockets/guest/rings.ts';
+import { LineTail } from './tty/line-tail.ts';
+import { createReadlineDevice, READLINE_DEVICE_PATH } from './tty/readline-device.ts';
+import { createProcessImports, ProcExit } from './wasi-process.ts';
+import type { SocketShapes } from './wasm-imports.ts';
+import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { captureInstance, encodeImage, instantiatedMemory, restoreFromFile, SnapshotError } from './snapshot/image.ts';
+
+export interface GuestInit {
+  /** Compiled by the calling thread and posted here (a Module is shareable between threads). */
+  module: WebAssembly.Module;
+  args: string[];
+  env: Record<string, string>;
+  /** The guest's tree: host directories at guest paths. */
+  mounts: MountSpec[];
+  stdin: number;
+  /** A host fd, or 'post': each write goes to the calling thread as an { type: 'output', fd,
+   * bytes } message, before the exit message. */
+  stdout: number | 'post';
+  stderr: number | 'post';
+  channel: ChannelBuffers;
+  shapes: SocketShapes;
+  /** Where new socket rings go to the event loop (transferred to this thread). */
+  ringPort?: RingPort;
+  /** Offer /dev/pywasi-readline (the event loop runs the line editor). */
+  readline?: boolean;
+  snapshot?: SnapshotRequest;
+}
+
+/** Restore a snapshot file before `_start`, or instead of `_start` run an init export and save the
+ * instance's state to a snapshot file (see snapshot/image.ts). */
+export type SnapshotRequest = { restore: string } | { capture: { initExport: string; image: string; key: string } };
+
+function capture(instance: WebAssembly.Instance, request: { initExport: string; image: string; key: string }): void {
+  const init = instance.exports[request.initExport];
+  if (typeof init !== 'function') throw new SnapshotError(`the module exports no function named "${request.initExport}"`);
+  const instantiated = instantiatedMemory(instance);
+  try {
+    (init as () => void)();
+  } catch (e) {
+    if (e instanceof ProcExit) throw new SnapshotError(`the init function "${request.initExport}" exited with status ${e.code}`);
+    throw e;
+  }
+  const bytes = encodeImage(captureInstance(instance, request.key, instantiated));
+  mkdirSync(dirname(request.image), { recursive: true });
+  const partial = `${request.image}.${process.pid}.partial`;
+  try {
+    writeFileSync(partial, bytes);
+    renameSync(partial, request.image);
+  } finally {
+    rmSync(partial, { force: true });
+  }
+}
+
+function stdioTarget(target: number | 'post', fd: number): StdioTarget {
+  if (target !== 'post') return target;
+  // Loaded here only: a guest on the calling thread posts nothing (run-wasi.ts refuses it).
+  const { parentPort: port } = process.getBuiltinModule('node:worker_threads');
+  if (!port) throw new Error(`fd ${fd} is to be posted, and this is not a worker thread`);
+  return { sink: (bytes) => port.postMessage({ type: 'output', fd, bytes }, [bytes.buffer as ArrayBuffer]) };
+}
+
+/** Devices every guest has. */
+function standardDevices(): Record<string, () => GuestDevice> {
+  return { '/dev/null': nullDevice };
+}
+
+/** What differs for a guest on the calling thread (run-wasi.ts, `thread: 'caller'`). */
+export interface GuestHooks {
+  /** Runs before the guest's first request on the channel: starts the thread that serves it. */
+  beforeFirstRequest?: () => void;
+  /** Calls `start` (the module's `_start`), e.g. where Ctrl-C can interrupt it. Default: directly. */
+  enter?: (start: () => void) => void;
+}
+
+export async function runGuest(init: GuestInit, hooks: GuestHooks = {}): Promise<number> {
+  let memory: WebAssembly.Memory | null = null;
+  const getMemory = () => {
+    if (!memory) throw new Error('guest memory is not available yet');
+    return memory;
+  };
+  const mem = new GuestMemory(getMemory);
+  const sleeper = new Int32Array(new SharedArrayBuffer(4));
+  const sleepMs = (ms: number) => void Atomics.wait(sleeper, 0, 0, ms);
+  const fds = new FdTable();
+  const channel = new GuestChannel(init.channel, hooks.beforeFirstRequest ?? null);
+  const devices = standardDevices();
+  // The editor redraws the prompt after what the guest printed on the terminal's last line.
+  const lineTail = init.readline ? new LineTail() : undefined;
+  if (lineTail) devices[READLINE_DEVICE_PATH] = () => createReadlineDevice(channel, lineTail);
+  const mounts = new MountTable(init.mounts, devices);
+  const files = createWasiFs({
+    memory: mem,
+    mounts,
+    fds,
+    stdio: [init.stdin, stdioTarget(init.stdout, 1), stdioTarget(init.stderr, 2)],
+    sleepMs,
+    ...(lineTail ? { onTerminalWrite: (b: Uint8Array) => lineTail.note(b) } : {}),
+  });
+  const rest = { ...createProcessImports(mem, init.args, init.env), ...files };
+  const sockets = createSocketImports({
+    ...(init.ringPort ? { ringPort: init.ringPort } : {}),
+    memory: getMemory,
+    channel,
+    wasi: rest,
+    fds,
+    shapes: init.shapes,
+  });
+  const instance = await WebAssembly.instantiate(init.module, {
+    wasi_snapshot_preview1: guardAll({ ...rest, ...sockets }),
+  });
+  const exported = instance.exports;
+  if (!(exported.memory instanceof WebAssembly.Memory)) throw new Error('the module exports no memory');
+  if (typeof exported._start !== 'function') throw new Error('the module exports no _start function (not a WASI command)');
+  memory = exported.memory;
+  let code = 0;
+  try {
+    if (init.snapshot && 'capture' in init.snapshot) {
+      capture(instance, init.snapshot.capture);
+      return 0;
+    }
+    if (init.snapshot) restoreFromFile(instance, init.snapshot.restore);
+    const start = exported._start as () => void;
+    if (hooks.enter) hooks.enter(start);
+    else start();
+  } catch (e) {
+    if (!(e instanceof ProcExit)) throw e;
+    code = e.code;
+  } finally {
+    closeAllFiles(fds);
+  }
+  channel.sync(); // the event loop has taken every posted request before the guest is gone
+  return code;
+}

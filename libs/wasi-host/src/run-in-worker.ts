@@ -1,0 +1,82 @@
+// runWasi's default: the guest in a worker thread (its native stack sized through
+// resourceLimits.stackSizeMb, so deep guest recursion cannot overflow Node's own stack), while this
+// thread's event loop owns the guest's sockets and terminal and serves them over shared memory.
+import { MessageChannel, Worker } from 'node:worker_threads';
+import { unixSocketPath } from './fs/unix-paths.ts';
+import { WasiTrapError } from './guest-errors.ts';
+import type { GuestInit } from './run-guest.ts';
+import type { PreparedRun, ThreadEntry } from './run-wasi.ts';
+import { SocketService } from './sockets/host/service.ts';
+import { ReadlineService } from './tty/readline-service.ts';
+
+/** What the guest thread posts (guest-bootstrap.mjs, run-guest.ts). */
+type GuestMessage =
+  | { type: 'ready' }
+  | { type: 'output'; fd: number; bytes: Uint8Array }
+  | { type: 'exit'; code: number }
+  | { type: 'error'; name: string; message: string; stack?: string };
+
+/** The guest in a worker; this thread serves its sockets and terminal, and posts its output. */
+export async function runInWorker(run: PreparedRun, code: ThreadEntry): Promise<number> {
+  const { options, init, table } = run;
+  const ringChannel = new MessageChannel();
+  const stdout = options.stdout ?? 1;
+  const stderr = options.stderr ?? 2;
+  const readline = options.readline && typeof init.stdout === 'number' ? ReadlineService.open({ ...options.readline, stdin: init.stdin, stdout: init.stdout }) : null;
+  const service = new SocketService(init.channel, {
+    net: options.net ?? 'loopback',
+    unixPath: (guestPath, bind) => unixSocketPath(table, guestPath, bind),
+    ringPort: ringChannel.port1,
+    ...(readline ? { readline } : {}),
+  });
+  // The worker starts (a Node environment plus guest-worker.js, ~30-60 ms) while this thread compiles
+  // the module (V8 compiles on background threads; a Module is shareable with the worker).
+  const workerInit: Omit<GuestInit, 'module'> = { ...init, readline: readline !== null, ringPort: ringChannel.port2 };
+  service.start();
+  let settled = false;
+  let abort: (() => void) | null = null;
+  try {
+    return await new Promise<number>((resolve, reject) => {
+      const worker = new Worker(code.bootstrap, {
+        workerData: { role: 'guest', entry: code.entry, init: workerInit },
+        transferList: [ringChannel.port2],
+        resourceLimits: { stackSizeMb: options.stackSizeMb ?? 64 },
+        stdout: false,
+        stderr: false,
+      });
+      /** Ends the run with `error` (once): the worker is stopped wherever it is. */
+      const fail = (error: unknown) => {
+        if (settled) return;
+        settled = true;
+        reject(error);
+        void worker.terminate();
+      };
+      abort = () => fail(options.signal!.reason);
+      options.signal?.addEventListener('abort', abort, { once: true });
+      run.module.then((module) => worker.postMessage({ type: 'module', module }), fail);
+      worker.on('message', (m: GuestMessage) => {
+        if (settled || m.type === 'ready') return;
+        if (m.type === 'output') {
+          const sink = m.fd === 1 ? stdout : stderr;
+          try {
+            if (typeof sink === 'function') sink(m.bytes);
+          } catch (e) {
+            fail(e); // the embedder's function failed: its error ends the run
+          }
+          return;
+        }
+        if (m.type === 'error') return fail(new WasiTrapError(`${m.name}: ${m.message}`, m.name, m.stack));
+        settled = true;
+        resolve(m.code);
+        void worker.terminate();
+      });
+      worker.on('error', (e) => fail(new WasiTrapError(`${e.name}: ${e.message}`, e.name, e.stack)));
+      worker.on('exit', (code) => fail(new WasiTrapError(`guest thread exited unexpectedly (code ${code})`, 'Exit')));
+    });
+  } finally {
+    if (abort) options.signal?.removeEventListener('abort', abort);
+    readline?.close();
+    service.close();
+    ringChannel.port1.close();
+  }
+}
