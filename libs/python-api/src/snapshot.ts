@@ -8,10 +8,10 @@
 // source, so installations never share one (a seed shipped inside a package would be public), and
 // all runs of one installation do. What the snapshot cannot apply (-I, -X, PYTHON* start-up
 // variables, PYTHONHASHSEED) starts python.wasm afresh instead.
-import { createHash } from 'node:crypto';
 import { statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import * as path from 'node:path';
+import { crc32 } from 'node:zlib';
 import { runWasi, snapshotKey } from '@pywasi/host';
 
 /** Interpreter flags the snapshot applies at start; any other option means a fresh start. */
@@ -64,8 +64,10 @@ export function snapshotPlan(layout: { wasm: string; resumableWasm: string; libD
   } catch {
     return undefined;
   }
-  // One snapshot per python build directory (a workspace, an installed package).
-  const name = `python-${createHash('sha256').update(layout.resumableWasm).digest('hex').slice(0, 16)}.snapshot`;
+  // One snapshot per python build directory (a workspace, an installed package). The name only
+  // spreads installations apart (the key above decides whether a snapshot is this one's): a CRC
+  // does that without node:crypto, which would add 2.5 MiB to every run's memory.
+  const name = `python-${crc32(layout.resumableWasm).toString(16).padStart(8, '0')}.snapshot`;
   return {
     resumable: layout.resumableWasm,
     image: path.join(cacheDir(env), 'snapshots', name),
