@@ -153,8 +153,9 @@ describe('the start-up snapshot (made per installation at first use)', () => {
       const first = mkdtempSync(path.join(scratch, 'cache-a-'));
       const second = mkdtempSync(path.join(scratch, 'cache-b-'));
       const a1 = await hashOf([], first);
-      const snapshots = readdirSync(path.join(first, 'snapshots'));
-      expect(snapshots).toHaveLength(1);
+      // The image, and the module it restores into (python-resumable.wasm without its data).
+      const snapshots = readdirSync(path.join(first, 'snapshots')).sort();
+      expect(snapshots.map((f) => path.extname(f))).toEqual(['.snapshot', '.wasm']);
       expect(await hashOf([], first)).toBe(a1);
       expect(await hashOf([], second)).not.toBe(a1);
       expect(await hashOf(['--no-preinit'], first)).not.toBe(await hashOf(['--no-preinit'], first));
@@ -177,17 +178,18 @@ describe('the start-up snapshot (made per installation at first use)', () => {
       // The snapshot itself, given PYTHONHASHSEED (what pywasi python never does): refused, exit 2.
       const cacheDir = mkdtempSync(path.join(scratch, 'cache-c-'));
       await hashOf([], cacheDir);
-      const [image] = readdirSync(path.join(cacheDir, 'snapshots'));
+      const image = readdirSync(path.join(cacheDir, 'snapshots')).find((f) => f.endsWith('.snapshot'))!;
       const lib = path.join(path.dirname(releaseWasm), 'usr', 'local', 'lib');
       const out = path.join(cacheDir, 'out.txt');
       const fd = openSync(out, 'w');
       try {
         const code = await runWasi({
-          module: path.join(path.dirname(releaseWasm), 'python-resumable.wasm'),
+          // The module the snapshot restores into (python-resumable.wasm without its data).
+          module: path.join(cacheDir, 'snapshots', image.replace(/\.snapshot$/, '.wasm')),
           args: ['python', '-c', 'print("ran")'],
           env: { PYTHONHOME: '/usr/local', PYTHONHASHSEED: '5' },
           dirs: [{ guest: '/usr/local/lib', host: lib, readOnly: true }],
-          snapshot: { restore: path.join(cacheDir, 'snapshots', image!) },
+          snapshot: { restore: path.join(cacheDir, 'snapshots', image) },
           stdin: 0,
           stdout: fd,
           stderr: fd,

@@ -68,7 +68,7 @@ export class Python {
   /** The compiled module for a run: the resumable one when the snapshot serves it. */
   private module(plan?: SnapshotPlan): Promise<{ module: CompiledModule; image?: string }> {
     if (plan) {
-      this.snapshot ??= ensureSnapshot(plan, (line) => process.emitWarning(line, 'PywasiWarning')).then(async (ok) => (ok ? { plan, module: await this.compile(plan.resumable) } : null));
+      this.snapshot ??= ensureSnapshot(plan, (line) => process.emitWarning(line, 'PywasiWarning')).then(async (ok) => (ok ? { plan, module: await this.compile(plan.module) } : null));
       return this.snapshot.then((s) => (s ? { module: s.module, image: s.plan.image } : this.module()));
     }
     return this.compile(this.layout.wasm).then((module) => ({ module }));

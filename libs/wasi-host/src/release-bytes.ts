@@ -1,7 +1,8 @@
 // Frees a large buffer the host owns the moment it is no longer needed, not at the next garbage
-// collection: python.wasm's bytes (9 MiB; V8 compiles from a copy of its own) and a snapshot file
-// (4.5 MiB; copied into the guest's memory) would otherwise still be resident while the guest
-// runs, which is where a short run's memory peaks (`pywasi python -c pass`: 126.0 → 120.3 MiB).
+// collection: a module's bytes (python.wasm's 9 MiB; V8 compiles from a copy of its own) would
+// otherwise still be resident while the guest runs, which is where a short run's memory peaks
+// (`pywasi python -c pass`: 126.0 → 120.3 MiB when it also freed the snapshot file's bytes, which
+// snapshot/image.ts now reads straight into the guest's memory).
 
 /** Detaches `bytes`' ArrayBuffer, freeing its memory, when `bytes` spans all of it (a buffer of its
  * own, not a slice of a shared pool). Views of it read as empty afterwards. No-op on Node < 21. */

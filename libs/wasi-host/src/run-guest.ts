@@ -42,12 +42,22 @@ export interface GuestInit {
 
 /** Restore a snapshot file before `_start`, or instead of `_start` run an init export and save the
  * instance's state to a snapshot file (see snapshot/image.ts). */
-export type SnapshotRequest = { restore: string } | { capture: { initExport: string; image: string; key: string } };
+export type SnapshotRequest = { restore: string } | { capture: SnapshotCapture };
 
-function capture(instance: WebAssembly.Instance, request: { initExport: string; image: string; key: string }): void {
+export interface SnapshotCapture {
+  initExport: string;
+  image: string;
+  key: string;
+  /** 'changes' (default): the image holds what the init changed, and restores into this module.
+   * 'whole': every non-zero byte, so it also restores into the module without its data segments
+   * (snapshot/without-data.ts), which is smaller to read, compile and keep. */
+  memory?: 'changes' | 'whole';
+}
+
+function capture(instance: WebAssembly.Instance, request: SnapshotCapture): void {
   const init = instance.exports[request.initExport];
   if (typeof init !== 'function') throw new SnapshotError(`the module exports no function named "${request.initExport}"`);
-  const instantiated = instantiatedMemory(instance);
+  const instantiated = request.memory === 'whole' ? undefined : instantiatedMemory(instance);
   try {
     (init as () => void)();
   } catch (e) {

@@ -82,6 +82,23 @@ export function isWasmBinary(bytes: Uint8Array): boolean {
   return bytes.length >= 8 && bytes[0] === 0 && bytes[1] === 0x61 && bytes[2] === 0x73 && bytes[3] === 0x6d;
 }
 
+/** The module's sections in order: id and [start, end) of each, its id byte and size included. */
+export function moduleSections(bytes: Uint8Array): Array<{ id: number; start: number; end: number }> {
+  if (!isWasmBinary(bytes)) throw new WasmParseError('not a WebAssembly module (bad magic)');
+  const r = new Reader(bytes);
+  r.pos = 8;
+  const sections: Array<{ id: number; start: number; end: number }> = [];
+  while (r.pos < bytes.length) {
+    const start = r.pos;
+    const id = r.byte();
+    const end = r.u32() + r.pos;
+    if (end > bytes.length) throw new WasmParseError('section past end of module');
+    sections.push({ id, start, end });
+    r.pos = end;
+  }
+  return sections;
+}
+
 /** Lists the module's imports, with params/results for functions. */
 export function readImports(bytes: Uint8Array): FuncImport[] {
   if (!isWasmBinary(bytes)) throw new WasmParseError('not a WebAssembly module (bad magic)');

@@ -2,7 +2,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterAll, describe, expect, test } from '@jest/globals';
-import { captureInstance, changedRuns, decodeImage, encodeImage, instantiatedMemory, readImage, restoreInstance, snapshotKey, SnapshotError } from '../src/snapshot/image.ts';
+import { captureInstance, changedRuns, decodeImage, encodeImage, instantiatedMemory, readImage, restoreFromFile, restoreInstance, snapshotKey, SnapshotError } from '../src/snapshot/image.ts';
+import { withoutDataSegments } from '../src/snapshot/without-data.ts';
+import { moduleSections } from '../src/wasm-imports.ts';
 import { wat } from '../../../tools/testing/wat.ts';
 
 // A module as wasm-resumable leaves it: mutable globals exported, an init export that writes
@@ -56,6 +58,51 @@ describe('run-time snapshots', () => {
     expect((target.exports['count'] as () => number)()).toBe(41);
     expect((target.exports['big'] as () => bigint)()).toBe(-5000000000n);
     expect((target.exports['ratio'] as () => number)()).toBe(2.5);
+  });
+
+  test('an image of the whole memory restores, from its file, into the module without its data segments', async () => {
+    const bytes = await wat(MODULE);
+    const source = await fresh(bytes);
+    (source.exports['init'] as () => void)();
+    const image = captureInstance(source, 'whole', undefined);
+    // Every non-zero byte: what the data segment left ("seed" less the word init zeroed) too.
+    expect(image.runs.map((r) => [r.offset, r.bytes.length])).toEqual([[20, 4], [70000, 4]]);
+    const file = path.join(dir, 'whole.snapshot');
+    writeFileSync(file, encodeImage(image));
+
+    const stripped = withoutDataSegments(bytes);
+    expect(moduleSections(stripped).map((s) => s.id)).not.toContain(11);
+    expect(stripped.length).toBeLessThan(bytes.length);
+    const target = await fresh(stripped);
+    restoreFromFile(target, file);
+    const memory = new Uint8Array((target.exports['memory'] as WebAssembly.Memory).buffer);
+    expect(memory).toEqual(new Uint8Array((source.exports['memory'] as WebAssembly.Memory).buffer));
+    expect((target.exports['big'] as () => bigint)()).toBe(-5000000000n);
+  });
+
+  test('restoreFromFile reads a head larger than its first read, and refuses a file cut short', async () => {
+    const bytes = await wat(MODULE);
+    const image = { key: 'k'.repeat(100_000), pages: 2, globals: [{ name: 'g_count', value: 7 }], runs: [{ offset: 65530, bytes: new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8]) }] };
+    const file = path.join(dir, 'long-key.snapshot');
+    const encoded = encodeImage(image);
+    writeFileSync(file, encoded);
+    const target = await fresh(bytes);
+    restoreFromFile(target, file);
+    const memory = new Uint8Array((target.exports['memory'] as WebAssembly.Memory).buffer);
+    expect([...memory.slice(65530, 65538)]).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    expect((target.exports['count'] as () => number)()).toBe(7);
+    writeFileSync(file, encoded.subarray(0, encoded.length - 3));
+    expect(() => restoreFromFile(target, file)).toThrow(/truncated/);
+    writeFileSync(file, encoded.subarray(0, 50_000));
+    expect(() => restoreFromFile(target, file)).toThrow(/truncated/);
+  });
+
+  test('a module whose code uses its data segments keeps them: refused by name, as are bytes that are not wasm', async () => {
+    const passive = await wat(`(module (memory (export "memory") 1) (data $d "abc")
+      (func (export "f") (memory.init $d (i32.const 0) (i32.const 0) (i32.const 3))))`);
+    expect(() => withoutDataSegments(passive)).toThrow(SnapshotError);
+    expect(() => withoutDataSegments(passive)).toThrow(/memory\.init or data\.drop/);
+    expect(() => withoutDataSegments(new TextEncoder().encode('not a module'))).toThrow(/cannot drop the data segments: not a WebAssembly module/);
   });
 
   test('snapshotKey is null for missing, foreign and truncated files; decode names the problem', () => {

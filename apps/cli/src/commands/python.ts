@@ -80,7 +80,7 @@ Examples:
       let wasm = invocation.wasm;
       let options: RunOptions = { env: invocation.env, envInherit: false, dirs: invocation.dirs, net: invocation.net, ...(invocation.caFile !== undefined ? { caFile: invocation.caFile } : {}) };
       if (invocation.snapshot && (await ensureSnapshot(invocation.snapshot, (line) => warn(`pywasi python: ${line}`)))) {
-        wasm = invocation.snapshot.resumable;
+        wasm = invocation.snapshot.module;
         options = { ...options, snapshot: { restore: invocation.snapshot.image } };
       }
       const readline = pythonReadline(process.env, isatty(0) && isatty(1), process.cwd());

@@ -6,19 +6,23 @@
 // instantiation left it (the module's data segments). Restoring writes those runs into a fresh
 // instance and touches no other page: python.wasm's 10 MiB memory restores by writing 1.6 MiB,
 // and the pages nobody wrote stay unmapped (zeroing the whole memory first cost 6.2 MiB of RSS).
+// Or, captured against zero, the runs are the whole memory: the image then also restores into the
+// module without its data segments (without-data.ts).
 //
 // File layout (little-endian):
 //   "WASISNAP" | u32 version | u32 keyLen, key (UTF-8) | u32 pages |
 //   u32 globals, each: u16 nameLen, name, u8 kind (0 = f64 bits of a number, 1 = i64), 8 value bytes |
-//   u32 runs, each: u32 offset, u32 length, bytes
+//   u32 runs, each: u32 offset, u32 length | the bytes of each run, in order
+// The runs' bytes come after their table so that a restore reads them straight into the guest's
+// memory: a buffer the size of the image, freed at once, would still stay resident (after a large
+// free, glibc serves the next large allocations from its heap and keeps that heap).
 // The key is the caller's description of what the snapshot was made from; a snapshot whose key
 // differs from the one the caller expects is stale.
 import { closeSync, openSync, readSync, readFileSync } from 'node:fs';
-import { releaseBytes } from '../release-bytes.ts';
 
 const MAGIC = 'WASISNAP';
-/** 2: runs are the bytes that differ from the instantiated memory (1: the non-zero bytes). */
-const VERSION = 2;
+/** 3: the run table before the runs' bytes (2: each run's bytes after its entry). */
+const VERSION = 3;
 /** An unchanged stretch shorter than a page stays inside a run: it lies in pages the runs around
  * it write anyway, so it costs no memory, and each run costs a call at restore (python.wasm's
  * image: 18 runs of 1.6 MiB, against 4,562 runs of 0.8 MiB with 16-byte gaps: 35 ms to decode and
@@ -75,8 +79,9 @@ export function instantiatedMemory(instance: WebAssembly.Instance): Uint8Array {
 }
 
 /** The state of an instance: the runs of its memory that differ from `instantiated` (its memory
- * before the init ran, from instantiatedMemory) and every exported global. */
-export function captureInstance(instance: WebAssembly.Instance, key: string, instantiated: Uint8Array): SnapshotImage {
+ * before the init ran, from instantiatedMemory; without it, from zero: the whole memory) and every
+ * exported global. */
+export function captureInstance(instance: WebAssembly.Instance, key: string, instantiated?: Uint8Array): SnapshotImage {
   const bytes = new Uint8Array(memoryOf(instance).buffer);
   return {
     key,
@@ -89,19 +94,10 @@ export function captureInstance(instance: WebAssembly.Instance, key: string, ins
 /** Puts an instance just instantiated (its memory as instantiation left it: nothing has run) into
  * the snapshot's state. */
 export function restoreInstance(instance: WebAssembly.Instance, image: SnapshotImage): void {
-  const memory = memoryOf(instance);
-  const pages = memory.buffer.byteLength / 65536;
-  if (image.pages > pages) memory.grow(image.pages - pages);
-  const bytes = new Uint8Array(memory.buffer);
+  const memory = restoreShape(instance, image);
   for (const run of image.runs) {
-    if (run.offset + run.bytes.length > bytes.length) throw new SnapshotError('snapshot data lies outside memory');
-    bytes.set(run.bytes, run.offset);
-  }
-  const globals = new Map(exportedGlobals(instance));
-  for (const { name, value } of image.globals) {
-    const g = globals.get(name);
-    if (!g) throw new SnapshotError(`the module has no exported global ${name}: the snapshot belongs to another module`);
-    if (g.value !== value) g.value = value;
+    if (run.offset + run.bytes.length > memory.length) throw new SnapshotError('snapshot data lies outside memory');
+    memory.set(run.bytes, run.offset);
   }
 }
 
@@ -136,8 +132,8 @@ export function encodeImage(image: SnapshotImage): Buffer {
   for (const run of image.runs) {
     u32(run.offset);
     u32(run.bytes.length);
-    parts.push(Buffer.from(run.bytes.buffer, run.bytes.byteOffset, run.bytes.byteLength));
   }
+  for (const run of image.runs) parts.push(Buffer.from(run.bytes.buffer, run.bytes.byteOffset, run.bytes.byteLength));
   return Buffer.concat(parts);
 }
 
@@ -168,37 +164,87 @@ function readHeader(c: Cursor): string {
   return c.bytes(c.u32()).toString('utf8');
 }
 
-export function decodeImage(b: Buffer): SnapshotImage {
-  const c = new Cursor(b);
+/** What precedes the runs' bytes: everything but them. */
+interface ImageHead extends Omit<SnapshotImage, 'runs'> {
+  runs: Array<{ offset: number; length: number }>;
+}
+
+function decodeHead(c: Cursor): ImageHead {
   const key = readHeader(c);
   const pages = c.u32();
   const globals: SnapshotImage['globals'] = [];
   for (let i = c.u32(); i > 0; i--) {
     c.need(2);
-    const nameLen = b.readUInt16LE(c.pos);
+    const nameLen = c.b.readUInt16LE(c.pos);
     c.pos += 2;
     const name = c.bytes(nameLen).toString('utf8');
     const kind = c.bytes(1)[0];
     const raw = c.bytes(8);
     globals.push({ name, value: kind === 1 ? raw.readBigInt64LE(0) : raw.readDoubleLE(0) });
   }
-  const runs: SnapshotImage['runs'] = [];
-  for (let i = c.u32(); i > 0; i--) {
-    const offset = c.u32();
-    runs.push({ offset, bytes: c.bytes(c.u32()) });
-  }
+  const runs: ImageHead['runs'] = [];
+  for (let i = c.u32(); i > 0; i--) runs.push({ offset: c.u32(), length: c.u32() });
   return { key, pages, globals, runs };
+}
+
+export function decodeImage(b: Buffer): SnapshotImage {
+  const c = new Cursor(b);
+  const head = decodeHead(c);
+  return { ...head, runs: head.runs.map(({ offset, length }) => ({ offset, bytes: c.bytes(length) })) };
 }
 
 export function readImage(file: string): SnapshotImage {
   return decodeImage(readFileSync(file));
 }
 
-/** Restores the snapshot in `file` into `instance`, freeing the file's bytes right after. */
+/** Grows the memory to the image's size and sets the exported globals. */
+function restoreShape(instance: WebAssembly.Instance, image: Pick<SnapshotImage, 'pages' | 'globals'>): Uint8Array {
+  const memory = memoryOf(instance);
+  const pages = memory.buffer.byteLength / 65536;
+  if (image.pages > pages) memory.grow(image.pages - pages);
+  const globals = new Map(exportedGlobals(instance));
+  for (const { name, value } of image.globals) {
+    const g = globals.get(name);
+    if (!g) throw new SnapshotError(`the module has no exported global ${name}: the snapshot belongs to another module`);
+    if (g.value !== value) g.value = value;
+  }
+  return new Uint8Array(memory.buffer);
+}
+
+/** Restores the snapshot in `file` into `instance` (just instantiated), reading each run of
+ * memory from the file straight to its place. */
 export function restoreFromFile(instance: WebAssembly.Instance, file: string): void {
-  const bytes = readFileSync(file);
-  restoreInstance(instance, decodeImage(bytes));
-  releaseBytes(bytes);
+  const fd = openSync(file, 'r');
+  try {
+    // The head is the key, the globals and the run table: a few KiB, read until whole.
+    let chunk = Buffer.allocUnsafe(1 << 16);
+    let c: Cursor;
+    let head: ImageHead;
+    for (;;) {
+      const got = readSync(fd, chunk, 0, chunk.length, 0);
+      c = new Cursor(chunk.subarray(0, got));
+      try {
+        head = decodeHead(c);
+        break;
+      } catch (e) {
+        if (got < chunk.length) throw e; // the file ends inside its head
+        chunk = Buffer.allocUnsafe(chunk.length * 4);
+      }
+    }
+    const memory = restoreShape(instance, head);
+    let at = c.pos;
+    for (const { offset, length } of head.runs) {
+      if (offset + length > memory.length) throw new SnapshotError('snapshot data lies outside memory');
+      for (let done = 0; done < length; ) {
+        const n = readSync(fd, memory, offset + done, length - done, at + done);
+        if (n === 0) throw new SnapshotError('snapshot file is truncated');
+        done += n;
+      }
+      at += length;
+    }
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** The key a snapshot file was made with, or null when there is no readable snapshot. */
