@@ -2,5 +2,5 @@
 // the `pywasi python` command shares with it.
 export { runPython, loadPython, Python, type RunPythonOptions, type PythonResult, type PythonOutput } from './run-python.ts';
 export { asksForRepl, pythonInvocation, scriptIndex, type PythonInvocation, type PythonRequest } from './invocation.ts';
-export { pythonLayout, defaultPythonDir, GUEST_PREFIX, GUEST_SITE, type PythonLayout } from './layout.ts';
+export { pythonLayout, defaultPythonDir, GUEST_PREFIX, type PythonLayout } from './layout.ts';
 export { ensureSnapshot, snapshotPlan, freshStartReason, cacheDir, type SnapshotPlan } from './snapshot.ts';

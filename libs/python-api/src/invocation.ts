@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import type { MountSpec, NetPolicy } from '@pywasi/host';
-import { GUEST_PREFIX, GUEST_SITE, siteDir, type PythonLayout } from './layout.ts';
+import { GUEST_PREFIX, type PythonLayout } from './layout.ts';
 import { freshStartReason, snapshotPlan, type SnapshotPlan } from './snapshot.ts';
 
 /** Index of the script file among python's own arguments, if any (none for -c, -m, the REPL). */
@@ -70,19 +70,15 @@ export interface PythonInvocation {
 
 export function pythonInvocation(request: PythonRequest, layout: PythonLayout): PythonInvocation {
   // The host cwd appears at the same path, so absolute paths mean the same inside; relative ones
-  // do once sitecustomize has entered it. The standard library and our site directory are
-  // read-only; the user's mounts come last and win.
+  // do too, as python.wasm enters the directory PYWASI_CWD names before anything runs (CPython
+  // patch 0003). The standard library is read-only; the user's mounts come last and win.
   const { cwd } = request;
-  const dirs: MountSpec[] = [
-    ...(cwd !== null ? [{ guest: cwd, host: cwd }] : []),
-    { guest: GUEST_PREFIX + '/lib', host: layout.libDir, readOnly: true },
-    { guest: GUEST_SITE, host: siteDir, readOnly: true },
-  ];
+  const dirs: MountSpec[] = [...(cwd !== null ? [{ guest: cwd, host: cwd }] : []), { guest: GUEST_PREFIX + '/lib', host: layout.libDir, readOnly: true }];
   const args = [...request.pythonArgs];
   const script = scriptIndex(args);
   if (script !== undefined) {
-    // CPython makes the script path absolute against the cwd before site runs, and every WASI
-    // process starts in "/": hand it the absolute path, and make its directory visible.
+    // The script's directory must be visible: mounted at the same path, named by its absolute path
+    // (also when no cwd is mapped, where the guest's cwd is "/").
     const absolute = path.resolve(cwd ?? process.cwd(), args[script]!);
     args[script] = absolute;
     if (path.dirname(absolute) !== cwd) dirs.push({ guest: path.dirname(absolute), host: path.dirname(absolute), readOnly: cwd === null });
@@ -90,8 +86,8 @@ export function pythonInvocation(request: PythonRequest, layout: PythonLayout): 
   dirs.push(...request.dirs);
   const deps = cwd !== null ? path.join(cwd, 'deps') : null;
   const userPath = request.env['PYTHONPATH'];
-  const pythonPath = [GUEST_SITE, ...(deps && existsSync(deps) ? [deps] : []), ...(userPath ? [userPath] : [])].join(':');
-  const env = { PYTHONHOME: GUEST_PREFIX, ...request.env, PYTHONPATH: pythonPath, ...(cwd !== null ? { PYWASI_CWD: cwd } : {}) };
+  const pythonPath = [...(deps && existsSync(deps) ? [deps] : []), ...(userPath ? [userPath] : [])].join(':');
+  const env = { PYTHONHOME: GUEST_PREFIX, ...request.env, ...(pythonPath ? { PYTHONPATH: pythonPath } : {}), ...(cwd !== null ? { PYWASI_CWD: cwd } : {}) };
   const snapshot = request.preinit !== false && freshStartReason(request.pythonArgs, env, GUEST_PREFIX) === undefined ? snapshotPlan(layout, GUEST_PREFIX) : undefined;
   return { wasm: layout.wasm, args, env, dirs, net: request.net, ...(request.caFile !== undefined ? { caFile: request.caFile } : {}), ...(snapshot ? { snapshot } : {}) };
 }

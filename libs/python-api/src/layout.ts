@@ -5,16 +5,11 @@ import { fileURLToPath } from 'node:url';
 
 /** PYTHONHOME in the guest, as in CPython's own WASI layout. */
 export const GUEST_PREFIX = '/usr/local';
-/** Where the guest sees our sitecustomize.py (read-only). */
-export const GUEST_SITE = '/pywasi-site';
 
 // This module runs from the TypeScript sources (libs/python-api/src/), bundled one level below
 // dist/ (dist/apps/cli/main.js, dist/libs/python-api/index.js), or from the installed package
-// (index.js with python/ beside it); guest-site/ is copied beside every bundle.
+// (index.js with python/ beside it).
 const FROM_SOURCES = import.meta.url.endsWith('.ts');
-
-/** The host directory of sitecustomize.py. */
-export const siteDir = fileURLToPath(new URL(FROM_SOURCES ? '../guest-site' : './guest-site', import.meta.url));
 
 /** The python build directory runs use: $PYWASI_PYTHON_DIR; else the one the installed package
  * ships beside this module; else where `nx build python` puts it in the workspace. */

@@ -166,6 +166,12 @@ export async function runWasi(options: RunWasiOptions): Promise<number> {
   const source = options.module;
   // V8 validates while compiling below; validating here too would cost a second pass.
   const { bytes, check } = isCompiled(source) ? { bytes: null, check: source.check } : loadModule(source, { validate: false });
+  // V8 compiles on its own threads while this one lays out the run, from a copy it made at the
+  // call: bytes we read ourselves can go now.
+  const module = bytes ? compileChecked(bytes, moduleName(source), check) : Promise.resolve((source as CompiledModule).module);
+  if (bytes && typeof source === 'string') releaseBytes(bytes);
+  // Awaited by the thread mode; a run that fails before that reports its own error instead.
+  module.catch(() => {});
   const args = options.args ?? [typeof source === 'string' || isCompiled(source) ? path.basename(moduleName(source)) : 'module.wasm'];
   const userMounts: MountSpec[] = [
     ...Object.entries(options.preopens ?? {}).map(([guest, host]) => ({ guest, host })),
@@ -223,10 +229,8 @@ export async function runWasi(options: RunWasiOptions): Promise<number> {
       ...(options.snapshot ? { snapshot: options.snapshot } : {}),
     },
     table,
-    module: bytes ? compileChecked(bytes, moduleName(source), check) : Promise.resolve((source as CompiledModule).module),
+    module,
   };
-  // V8 compiles from a copy it made at the call: bytes we read ourselves can go now.
-  if (bytes && typeof source === 'string') releaseBytes(bytes);
   try {
     if (onCaller) return await (await import('./run-on-caller.ts')).runOnCallerThread(run, THREAD_CODE);
     return await (await import('./run-in-worker.ts')).runInWorker(run, THREAD_CODE);
