@@ -2,12 +2,10 @@
 // resourceLimits.stackSizeMb, so deep guest recursion cannot overflow Node's own stack), while this
 // thread's event loop owns the guest's sockets and terminal and serves them over shared memory.
 import { MessageChannel, Worker } from 'node:worker_threads';
-import { unixSocketPath } from './fs/unix-paths.ts';
 import { WasiTrapError } from './guest-errors.ts';
+import { startGuestServices } from './guest-services.ts';
 import type { GuestInit } from './run-guest.ts';
 import type { PreparedRun, ThreadEntry } from './run-wasi.ts';
-import { SocketService } from './sockets/host/service.ts';
-import { ReadlineService } from './tty/readline-service.ts';
 
 /** What the guest thread posts (guest-bootstrap.mjs, run-guest.ts). */
 type GuestMessage =
@@ -22,17 +20,15 @@ export async function runInWorker(run: PreparedRun, code: ThreadEntry): Promise<
   const ringChannel = new MessageChannel();
   const stdout = options.stdout ?? 1;
   const stderr = options.stderr ?? 2;
-  const readline = options.readline && typeof init.stdout === 'number' ? ReadlineService.open({ ...options.readline, stdin: init.stdin, stdout: init.stdout }) : null;
-  const service = new SocketService(init.channel, {
-    net: options.net ?? 'loopback',
-    unixPath: (guestPath, bind) => unixSocketPath(table, guestPath, bind),
+  const { sockets, readline } = startGuestServices(init.channel, {
+    net: run.net,
+    mounts: table,
     ringPort: ringChannel.port1,
-    ...(readline ? { readline } : {}),
+    readline: options.readline && typeof init.stdout === 'number' ? { ...options.readline, stdin: init.stdin, stdout: init.stdout } : undefined,
   });
   // The worker starts (a Node environment plus guest-worker.js, ~30-60 ms) while this thread compiles
   // the module (V8 compiles on background threads; a Module is shareable with the worker).
   const workerInit: Omit<GuestInit, 'module'> = { ...init, readline: readline !== null, ringPort: ringChannel.port2 };
-  service.start();
   let settled = false;
   let abort: (() => void) | null = null;
   try {
@@ -76,7 +72,7 @@ export async function runInWorker(run: PreparedRun, code: ThreadEntry): Promise<
   } finally {
     if (abort) options.signal?.removeEventListener('abort', abort);
     readline?.close();
-    service.close();
+    sockets.close();
     ringChannel.port1.close();
   }
 }

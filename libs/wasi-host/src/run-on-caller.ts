@@ -36,7 +36,7 @@ export async function runOnCallerThread(run: PreparedRun, code: ThreadEntry): Pr
   const module = await run.module; // a WasiModuleError when V8 refuses it
   // Offered as in a worker run: when both ends are terminals (the worker opens the terminal).
   const readline = options.readline && typeof init.stdout === 'number' && isatty(init.stdin) && isatty(init.stdout) ? { ...options.readline, stdin: init.stdin, stdout: init.stdout } : undefined;
-  const service = new ServiceThread({ channel: init.channel, net: options.net ?? 'loopback', mounts: init.mounts, ...(readline ? { readline } : {}) }, code);
+  const service = new ServiceThread({ channel: init.channel, net: run.net, mounts: init.mounts, ...(readline ? { readline } : {}) }, code);
   // SIGTERM and SIGHUP must still end the process while this thread is blocked.
   const resumeSignals = suspendSignalCleanup();
   try {

@@ -229,6 +229,7 @@ export async function runWasi(options: RunWasiOptions): Promise<number> {
       ...(options.snapshot ? { snapshot: options.snapshot } : {}),
     },
     table,
+    net: options.net ?? 'loopback',
     module,
   };
   try {
@@ -248,6 +249,8 @@ export interface PreparedRun {
   init: Omit<GuestInit, 'module' | 'ringPort' | 'readline'>;
   /** The guest's mounts, for the host's own use (AF_UNIX paths). */
   table: MountTable;
+  /** options.net with its default. */
+  net: NetPolicy;
   /** Compiling on V8's background threads while the guest thread is set up. */
   module: Promise<WebAssembly.Module>;
 }

@@ -3,10 +3,8 @@
 import { writeSync } from 'node:fs';
 import { markServerGone } from './channel.ts';
 import { MountTable } from './fs/mounts.ts';
-import { unixSocketPath } from './fs/unix-paths.ts';
+import { startGuestServices } from './guest-services.ts';
 import { FAILED, SERVING, type ServiceInit } from './service-thread.ts';
-import { SocketService } from './sockets/host/service.ts';
-import { ReadlineService } from './tty/readline-service.ts';
 
 /** Serves the guest (guest-bootstrap.mjs calls it, in the worker ServiceThread started). */
 export function serveGuest(init: ServiceInit): void {
@@ -21,16 +19,13 @@ export function serveGuest(init: ServiceInit): void {
   };
   process.on('uncaughtException', fail);
   try {
-    const mounts = new MountTable(init.mounts);
-    // Warnings go straight to fd 2: the calling thread, which would forward them, is busy.
-    const readline = init.readline ? ReadlineService.open({ ...init.readline, warn: (line) => void writeSync(2, `${line}\n`) }) : null;
-    const service = new SocketService(init.channel, {
+    startGuestServices(init.channel, {
       net: init.net,
-      unixPath: (guestPath, bind) => unixSocketPath(mounts, guestPath, bind),
+      mounts: new MountTable(init.mounts),
       ringPort: init.ringPort,
-      ...(readline ? { readline } : {}),
+      // Warnings go straight to fd 2: the calling thread, which would forward them, is busy.
+      readline: init.readline ? { ...init.readline, warn: (line) => void writeSync(2, `${line}\n`) } : undefined,
     });
-    service.start();
   } catch (e) {
     fail(e);
     return;

@@ -1,0 +1,39 @@
+// What a guest's event loop serves it, in either thread mode (run-in-worker.ts, service-worker.ts):
+// its sockets (SocketService) and, when it runs on a terminal, the line editor behind
+// /dev/pywasi-readline (ReadlineService).
+import type { MessagePort } from 'node:worker_threads';
+import type { ChannelBuffers } from './channel.ts';
+import type { MountTable } from './fs/mounts.ts';
+import { unixSocketPath } from './fs/unix-paths.ts';
+import type { NetPolicy } from './sockets/net-policy.ts';
+import { SocketService } from './sockets/host/service.ts';
+import { ReadlineService, type ReadlineServiceOptions } from './tty/readline-service.ts';
+
+export interface GuestServices {
+  sockets: SocketService;
+  /** null when not asked for, or when stdin and stdout are not both a terminal. */
+  readline: ReadlineService | null;
+}
+
+/** Starts serving the guest's requests on `channel`. */
+export function startGuestServices(
+  channel: ChannelBuffers,
+  opts: {
+    net: NetPolicy;
+    /** The guest's mounts, for AF_UNIX paths. */
+    mounts: MountTable;
+    /** Where the guest posts its socket rings. */
+    ringPort: MessagePort;
+    readline?: (ReadlineServiceOptions & { stdin: number; stdout: number }) | undefined;
+  },
+): GuestServices {
+  const readline = opts.readline ? ReadlineService.open(opts.readline) : null;
+  const sockets = new SocketService(channel, {
+    net: opts.net,
+    unixPath: (guestPath, bind) => unixSocketPath(opts.mounts, guestPath, bind),
+    ringPort: opts.ringPort,
+    ...(readline ? { readline } : {}),
+  });
+  sockets.start();
+  return { sockets, readline };
+}
