@@ -81,7 +81,8 @@ Examples:
       let options: RunOptions = { env: invocation.env, envInherit: false, dirs: invocation.dirs, net: invocation.net, ...(invocation.caFile !== undefined ? { caFile: invocation.caFile } : {}) };
       if (invocation.snapshot && (await ensureSnapshot(invocation.snapshot, (line) => warn(`pywasi python: ${line}`)))) {
         wasm = invocation.snapshot.module;
-        options = { ...options, snapshot: { restore: invocation.snapshot.image } };
+        // Named as python.wasm, not as the module in the cache (sys.orig_argv[0]).
+        options = { ...options, snapshot: { restore: invocation.snapshot.image }, argv0: path.basename(invocation.wasm) };
       }
       const readline = pythonReadline(process.env, isatty(0) && isatty(1), process.cwd());
       if (readline) options = { ...options, readline };

@@ -21,6 +21,8 @@ export interface RunOptions {
   snapshot?: SnapshotRequest;
   /** Line editing for the guest (offered only when its stdin and stdout are terminals). */
   readline?: ReadlineOptions;
+  /** argv[0] as the guest sees it. Default: the module's file name. */
+  argv0?: string;
   /** Where the guest runs (runWasi's `thread`): 'caller' starts faster and lighter (no worker
    * unless the guest opens a socket or reads a terminal line), 'worker' (default) gives the guest
    * a deep native stack and keeps this thread free for signals. */
@@ -48,7 +50,7 @@ export async function runCommand(module: string, args: string[], opts: RunOption
   try {
     return await runWasi({
       module,
-      args: [path.basename(module), ...args],
+      args: [opts.argv0 ?? path.basename(module), ...args],
       env: guestEnv(opts),
       dirs: opts.dirs,
       ...(opts.snapshot ? { snapshot: opts.snapshot } : {}),
