@@ -9,11 +9,11 @@
 // source, so installations never share one (a seed shipped inside a package would be public), and
 // all runs of one installation do. What the snapshot cannot apply (-I, -X, PYTHON* start-up
 // variables, PYTHONHASHSEED) starts python.wasm afresh instead.
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import * as path from 'node:path';
 import { crc32 } from 'node:zlib';
-import { runWasi, snapshotKey, withoutDataSegments } from '@pywasi/host';
+import { runWasi, snapshotKey, writeModuleWithoutData } from '@pywasi/host';
 
 /** Interpreter flags the snapshot applies at start; any other option means a fresh start. */
 const APPLIED_FLAGS = /^-[uiqB]+$/;
@@ -88,7 +88,7 @@ export async function ensureSnapshot(plan: SnapshotPlan, warn: (line: string) =>
   if (snapshotKey(plan.image) === plan.key && existsSync(plan.module)) return true;
   try {
     // The module first: an image whose key matches vouches for the module beside it.
-    writeAtomically(plan.module, withoutDataSegments(readFileSync(plan.resumable)));
+    writeModuleWithoutData(plan.resumable, plan.module);
     const code = await runWasi({
       module: plan.resumable,
       args: plan.init.args,
@@ -104,16 +104,4 @@ export async function ensureSnapshot(plan: SnapshotPlan, warn: (line: string) =>
     warn(`could not make the start-up snapshot (${e instanceof Error ? e.message.split('\n')[0] : String(e)}); starting python.wasm afresh`);
   }
   return false;
-}
-
-/** Writes `file` whole or not at all (concurrent first runs each write their own partial file). */
-function writeAtomically(file: string, bytes: Uint8Array): void {
-  mkdirSync(path.dirname(file), { recursive: true });
-  const partial = `${file}.${process.pid}.partial`;
-  try {
-    writeFileSync(partial, bytes);
-    renameSync(partial, file);
-  } finally {
-    rmSync(partial, { force: true });
-  }
 }

@@ -5,7 +5,7 @@ export { NET_POLICIES, isNetPolicy, type NetPolicy } from './sockets/net-policy.
 export { Errno, POLICY_REFUSED } from './errno.ts';
 export { FD_LIMIT } from './fs/fd-table.ts';
 export { snapshotKey, SnapshotError } from './snapshot/image.ts';
-export { withoutDataSegments } from './snapshot/without-data.ts';
+export { withoutDataSegments, writeModuleWithoutData } from './snapshot/without-data.ts';
 export type { SnapshotCapture, SnapshotRequest } from './run-guest.ts';
 export { MountError, type MountSpec } from './fs/mounts.ts';
 export { chooseTrust, TrustError, GUEST_CA_FILE, SYSTEM_CA_FILES, type TrustChoice } from './trust.ts';

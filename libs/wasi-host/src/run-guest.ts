@@ -15,9 +15,8 @@ import { LineTail } from './tty/line-tail.ts';
 import { createReadlineDevice, READLINE_DEVICE_PATH } from './tty/readline-device.ts';
 import { createProcessImports, ProcExit } from './wasi-process.ts';
 import type { SocketShapes } from './wasm-imports.ts';
-import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
 import { captureInstance, encodeImage, instantiatedMemory, restoreFromFile, SnapshotError } from './snapshot/image.ts';
+import { writeWhole } from './snapshot/write-whole.ts';
 
 export interface GuestInit {
   /** Compiled by the calling thread and posted here (a Module is shareable between threads). */
@@ -64,15 +63,7 @@ function capture(instance: WebAssembly.Instance, request: SnapshotCapture): void
     if (e instanceof ProcExit) throw new SnapshotError(`the init function "${request.initExport}" exited with status ${e.code}`);
     throw e;
   }
-  const bytes = encodeImage(captureInstance(instance, request.key, instantiated));
-  mkdirSync(dirname(request.image), { recursive: true });
-  const partial = `${request.image}.${process.pid}.partial`;
-  try {
-    writeFileSync(partial, bytes);
-    renameSync(partial, request.image);
-  } finally {
-    rmSync(partial, { force: true });
-  }
+  writeWhole(request.image, encodeImage(captureInstance(instance, request.key, instantiated)));
 }
 
 function stdioTarget(target: number | 'post', fd: number): StdioTarget {

@@ -3,7 +3,9 @@
 // have. V8 keeps a compiled module's bytes for as long as the module lives, and instantiation
 // copies each segment into memory: python.wasm's 25,774 segments are 3.7 MiB of its 9.
 import { moduleSections, WasmParseError } from '../wasm-imports.ts';
+import { readFileSync } from 'node:fs';
 import { SnapshotError } from './image.ts';
+import { writeWhole } from './write-whole.ts';
 
 const DATA = 11;
 /** The data count section: the number of segments, which validation holds the data section to. */
@@ -28,4 +30,9 @@ export function withoutDataSegments(bytes: Uint8Array): Uint8Array {
   }
   if (!WebAssembly.validate(out)) throw new SnapshotError('cannot drop the data segments: the module uses them in its code (memory.init or data.drop)');
   return out;
+}
+
+/** Writes the module in `from` without its data segments to `to` (whole or not at all). */
+export function writeModuleWithoutData(from: string, to: string): void {
+  writeWhole(to, withoutDataSegments(readFileSync(from)));
 }
