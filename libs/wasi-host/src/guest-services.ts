@@ -4,7 +4,7 @@
 import type { MessagePort } from 'node:worker_threads';
 import type { ChannelBuffers } from './channel.ts';
 import type { MountTable } from './fs/mounts.ts';
-import { unixSocketPath } from './fs/unix-paths.ts';
+import { withUnixSocketPath } from './fs/unix-paths.ts';
 import type { NetPolicy } from './sockets/net-policy.ts';
 import { SocketService } from './sockets/host/service.ts';
 import { ReadlineService, type ReadlineServiceOptions } from './tty/readline-service.ts';
@@ -30,7 +30,7 @@ export function startGuestServices(
   const readline = opts.readline ? ReadlineService.open(opts.readline) : null;
   const sockets = new SocketService(channel, {
     net: opts.net,
-    unixPath: (guestPath, bind) => unixSocketPath(opts.mounts, guestPath, bind),
+    unixPath: (guestPath, bind, use) => withUnixSocketPath(opts.mounts, guestPath, bind, use),
     ringPort: opts.ringPort,
     ...(readline ? { readline } : {}),
   });

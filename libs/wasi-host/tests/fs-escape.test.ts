@@ -208,9 +208,11 @@ const EXPECTED: Expected[] = [
   // a directory fd whose path is swapped for a link to outside
   { name: 'dirfd_swap_open', errno: 'ENOENT' },
   { name: 'dirfd_swap_unlink', errno: 'ENOENT' },
-  { name: 'dirfd_swap_stat', errno: 'ENOENT' },
-  { name: 'dirfd_swap_utime', errno: 'ENOENT' },
-  { name: 'dirfd_swap_mkdir', errno: 'ENOENT' },
+  // A directory fd is a handle (as with openat): it keeps its directory, moved inside the mount,
+  // and never reaches the link put in its place.
+  { name: 'dirfd_swap_stat', errno: 'ok', value: expect.any(Number) },
+  { name: 'dirfd_swap_utime', errno: 'ok' },
+  { name: 'dirfd_swap_mkdir', errno: 'ok' },
   // mounts whose host directory lies inside another mount
   { name: 'mount_dir_rename', errno: 'ok', value: ['EBUSY', 'EEXIST', 'ENOENT'] },
   { name: 'mount_dir_rmdir', errno: 'ok', value: ['EBUSY', 'EEXIST', 'ENOENT'] },
@@ -490,6 +492,10 @@ describe('escape suite: python.wasm against its mounts', () => {
     expect(existsSync(path.join(jail, 'secret_abs3'))).toBe(false);
     expect(lstatSync(path.join(jail, 'hardlinked_secret')).isSymbolicLink()).toBe(true);
     expect(readdirSync(path.join(jail, 'swap1_moved'))).toEqual(['f.txt']);
+    // Through a directory fd whose path was swapped for a link: in the moved directory.
+    expect(lstatSync(path.join(jail, 'swap4_moved')).mtimeMs).toBe(0);
+    expect(lstatSync(path.join(jail, 'swap5_moved', 'made_through_fd')).isDirectory()).toBe(true);
+    expect(records.get('dirfd_swap_stat')?.value).toBe(lstatSync(path.join(jail, 'swap3_moved')).ino);
     expect(readFileSync(path.join(jail, 'renameme.txt'), 'utf8')).toBe('renameme');
     expect(readdirSync(path.join(T, 'other')).sort()).toEqual(['other.txt']);
   });

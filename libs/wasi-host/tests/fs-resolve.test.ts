@@ -1,25 +1,26 @@
-// resolvePath, checkDirectory, MountTable.holdsMount and unixSocketPath over a real temp dir: the
-// confinement rules of src/fs/resolve.ts, without wasm.
-import { mkdirSync, mkdtempSync, realpathSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+// PathResolver, MountTable.holdsMount and withUnixSocketPath over a real temp dir: the confinement
+// rules of src/fs/resolve.ts, without wasm. (The races are in fs-race.test.ts.)
+import { mkdirSync, mkdtempSync, readlinkSync, realpathSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { afterAll, afterEach, beforeAll, describe, expect, test } from '@jest/globals';
 import { Errno } from '../src/errno.ts';
 import { nullDevice, WasiError } from '../src/fs/device.ts';
 import { MountTable } from '../src/fs/mounts.ts';
-import { checkDirectory, DirCache, guestPath, resolvePath, rootLocation, type Location, type Resolved } from '../src/fs/resolve.ts';
-import { unixSocketPath } from '../src/fs/unix-paths.ts';
+import { guestPath, hostPathNow, PathResolver, type Location, type Resolved } from '../src/fs/resolve.ts';
+import { withUnixSocketPath } from '../src/fs/unix-paths.ts';
 
 let T = '';
 let M = ''; // mounted at /m, through the alias T/m-alias
 let table: MountTable;
+let resolver: PathResolver;
 
 const errnoName = (n: number): string => Object.entries(Errno).find(([, v]) => v === n)?.[0] ?? String(n);
 
 /** The errno name resolvePath fails with, or null. */
 function failure(p: string, follow = true, start?: Location): string | null {
   try {
-    resolvePath(table, start ?? rootLocation(table), p, follow);
+    resolver.resolve(start ?? resolver.rootLocation(), p, follow);
     return null;
   } catch (e) {
     if (e instanceof WasiError) return errnoName(e.errno);
@@ -28,14 +29,17 @@ function failure(p: string, follow = true, start?: Location): string | null {
 }
 
 function resolve(p: string, follow = true, start?: Location): Resolved {
-  return resolvePath(table, start ?? rootLocation(table), p, follow);
+  return resolver.resolve(start ?? resolver.rootLocation(), p, follow);
 }
+
+/** The host path (relative to T) a location has now, or null for a synthetic one. */
+const hostOf = (loc: Location | null): string | null => (loc?.kind === 'host' ? path.relative(T, hostPathNow(loc)) : null);
 
 /** Guest path and host path (relative to T, or null for synthetic) of what a path resolves to. */
 function where(p: string, follow = true): { guest: string; host: string | null } | null {
   const { loc } = resolve(p, follow);
   if (!loc) return null;
-  return { guest: guestPath(loc), host: loc.kind === 'host' ? path.relative(T, loc.host) : null };
+  return { guest: guestPath(loc), host: hostOf(loc) };
 }
 
 beforeAll(() => {
@@ -81,13 +85,17 @@ beforeAll(() => {
     ],
     { '/dev/null': nullDevice },
   );
+  resolver = new PathResolver(table);
 });
 
+afterEach(() => resolver.endCall());
+
 afterAll(() => {
+  resolver?.close();
   if (T) rmSync(T, { recursive: true, force: true });
 });
 
-describe('resolvePath: walking the guest tree', () => {
+describe('PathResolver: walking the guest tree', () => {
   test('a file inside a mount resolves to its host path under the real mount directory', () => {
     const res = resolve('/m/d/e/deep');
     expect(where('/m/d/e/deep')).toEqual({ guest: '/m/d/e/deep', host: 'm/d/e/deep' });
@@ -143,7 +151,7 @@ describe('resolvePath: walking the guest tree', () => {
   });
 });
 
-describe('resolvePath: symlinks', () => {
+describe('PathResolver: symlinks', () => {
   test.each([
     ['/m/abs_out', 'an absolute link outside'],
     ['/m/rel_out', 'a relative link climbing above the mount root'],
@@ -199,66 +207,65 @@ describe('resolvePath: symlinks', () => {
   });
 });
 
-describe('checkDirectory: a directory fd whose path was swapped for a link', () => {
-  test('resolving from the old location fails with ENOENT instead of following the link', () => {
+describe('a directory fd is a handle: it keeps its directory, as with openat', () => {
+  test('moved, and a link to the outside put in its place: the fd still reaches the moved directory only', () => {
     const dir = path.join(M, 'swap');
     mkdirSync(dir);
     writeFileSync(path.join(dir, 'f'), 'inside');
-    const cache = new DirCache();
-    const start = resolvePath(table, rootLocation(table), '/m/swap', true, cache).loc!;
-    expect(resolvePath(table, start, 'f', true, cache).stat?.isFile()).toBe(true);
-    renameSync(dir, dir + '-moved');
-    symlinkSync(path.join(T, 'outside'), dir);
-    cache.clear(); // as the guest's rename does
-    expect(() => checkDirectory(start, cache)).toThrow(expect.objectContaining({ errno: Errno.NOENT }));
-    expect(() => resolvePath(table, start, 'secret', true, cache)).toThrow(expect.objectContaining({ errno: Errno.NOENT }));
-    expect(() => resolvePath(table, start, '.', true, cache)).toThrow(expect.objectContaining({ errno: Errno.NOENT }));
-    // Absolute paths do not depend on the start; mount roots and synthetic nodes need no check.
-    expect(resolvePath(table, start, '/m/file', true, cache).stat?.isFile()).toBe(true);
-    expect(() => checkDirectory(resolve('/m').loc!)).not.toThrow();
-    expect(() => checkDirectory(resolve('/a/b').loc!)).not.toThrow();
+    const start = resolver.ownHandle(resolve('/m/swap').loc as Location & { kind: 'host' });
+    start.dir.retain(); // held as a directory fd holds it
+    try {
+      expect(hostOf(resolve('f', true, start).loc)).toBe('m/swap/f');
+      renameSync(dir, dir + '-moved');
+      symlinkSync(path.join(T, 'outside'), dir);
+      expect(hostOf(resolve('f', true, start).loc)).toBe('m/swap-moved/f');
+      expect(resolve('secret', true, start).loc).toBeNull();
+      // Absolute paths do not depend on the start: the link is refused.
+      expect(failure('/m/swap/secret')).toBe('ACCES');
+      // ".." goes to the parent where the guest found it, walked again from the mount root.
+      expect(hostOf(resolve('../file', true, start).loc)).toBe('m/file');
+    } finally {
+      start.dir.release();
+    }
   });
 });
 
-describe("finalStat 'dir': opendir of a directory the cache knows takes no lstat", () => {
-  test('a cached directory is answered from the cache; an unknown one, a link or a file is looked at', () => {
-    const cache = new DirCache();
-    const root = rootLocation(table);
-    // Unknown to the cache: looked at with lstat, then remembered.
-    const first = resolvePath(table, root, '/m/d', false, cache, 'dir');
-    expect(first.stat?.isDirectory()).toBe(true);
-    expect(first.cachedDir).toBeUndefined();
-    const again = resolvePath(table, root, '/m/d', false, cache, 'dir');
-    expect(again.cachedDir).toBe(true);
-    expect(again.stat).toBeUndefined();
-    expect(where('/m/d')).toEqual({ guest: '/m/d', host: 'm/d' });
-    // A link is looked at and followed (confined) as always; only its target may be the cached one.
-    const viaLink = resolvePath(table, root, '/m/empty_target_dir', true, cache, 'dir');
-    expect(viaLink.cachedDir).toBe(true);
+describe("finalStat 'dir': opendir opens a directory as a handle at once", () => {
+  test('a directory comes back by its own handle with no lstat; a link is followed (confined); a file is looked at', () => {
+    const root = resolver.rootLocation();
+    const dir = resolver.resolve(root, '/m/d', false, 'dir');
+    expect(dir.loc?.kind === 'host' && dir.loc.name).toBe('.');
+    expect(dir.stat).toBeUndefined();
+    expect(hostOf(dir.loc)).toBe('m/d');
+    const viaLink = resolver.resolve(root, '/m/empty_target_dir', true, 'dir');
     expect(viaLink.loc?.kind === 'host' && viaLink.loc.rel).toEqual(['d']);
-    expect(() => resolvePath(table, root, '/m/d/up_out', true, cache, 'dir')).toThrow(expect.objectContaining({ errno: Errno.ACCES }));
-    // The guest's rename or rmdir clears the cache: the next opendir looks again.
-    cache.clear();
-    expect(resolvePath(table, root, '/m/d', false, cache, 'dir').cachedDir).toBeUndefined();
+    expect(() => resolver.resolve(root, '/m/d/up_out', true, 'dir')).toThrow(expect.objectContaining({ errno: Errno.ACCES }));
+    expect(resolver.resolve(root, '/m/file', true, 'dir').stat?.isFile()).toBe(true);
   });
 });
 
-describe('the directory part of a path resolved before (DirCache prefixes)', () => {
-  test('is taken whole until the guest renames or removes something; then walked and checked again', () => {
+describe('kept directory handles', () => {
+  test('are used again only while the directory is where it was: a swap for a link or another directory is seen', () => {
     mkdirSync(path.join(M, 'pre/q'), { recursive: true });
     writeFileSync(path.join(M, 'pre/q/f'), 'inside');
-    const cache = new DirCache();
-    const root = rootLocation(table);
-    const hostOf = (r: Resolved) => (r.loc?.kind === 'host' ? path.relative(T, r.loc.host) : null);
-    expect(hostOf(resolvePath(table, root, '/m/pre/q/f', true, cache))).toBe('m/pre/q/f');
-    expect(hostOf(resolvePath(table, root, '/m/pre/q/f', true, cache))).toBe('m/pre/q/f');
-    expect(resolvePath(table, root, '/m/pre/q/missing', true, cache).loc).toBeNull();
-    // The guest moves the directory away and puts a link to the outside in its place.
+    const hostAt = (p: string) => {
+      const r: Resolved = resolve(p);
+      return hostOf(r.loc);
+    };
+    expect(hostAt('/m/pre/q/f')).toBe('m/pre/q/f');
+    expect(hostAt('/m/pre/q/f')).toBe('m/pre/q/f');
+    expect(resolve('/m/pre/q/missing').loc).toBeNull();
+    // Someone moves the directory away and puts a link to the outside in its place.
     renameSync(path.join(M, 'pre'), path.join(M, 'pre-moved'));
     symlinkSync(path.join(T, 'outside'), path.join(M, 'pre'));
-    cache.clear(); // as the guest's rename does
-    expect(() => resolvePath(table, root, '/m/pre/q/f', true, cache)).toThrow(expect.objectContaining({ errno: Errno.ACCES }));
-    expect(() => resolvePath(table, root, '/m/pre/dir', true, cache)).toThrow(expect.objectContaining({ errno: Errno.ACCES }));
+    expect(failure('/m/pre/q/f')).toBe('ACCES');
+    expect(failure('/m/pre/dir')).toBe('ACCES');
+    // ... then a real directory with other content.
+    rmSync(path.join(M, 'pre'));
+    mkdirSync(path.join(M, 'pre/q'), { recursive: true });
+    writeFileSync(path.join(M, 'pre/q/g'), 'new');
+    expect(resolve('/m/pre/q/f').loc).toBeNull();
+    expect(hostAt('/m/pre/q/g')).toBe('m/pre/q/g');
   });
 
   test('a directory part reached through a symlink or ".." is walked every time', () => {
@@ -266,20 +273,13 @@ describe('the directory part of a path resolved before (DirCache prefixes)', () 
     writeFileSync(path.join(M, 'hops/one/two/leaf'), 'leaf');
     writeFileSync(path.join(M, 'hops/one/top'), 'top');
     symlinkSync('one', path.join(M, 'hops/via'));
-    const cache = new DirCache();
-    const root = rootLocation(table);
-    const hostOf = (p: string) => {
-      const { loc } = resolvePath(table, root, p, true, cache);
-      return loc?.kind === 'host' ? path.relative(T, loc.host) : null;
-    };
-    expect(hostOf('/m/hops/via/top')).toBe('m/hops/one/top');
-    expect(hostOf('/m/hops/one/two/../top')).toBe('m/hops/one/top');
-    // The guest replaces the link (unlink and symlink change no directory: the cache stays).
+    const hostAt = (p: string) => hostOf(resolve(p).loc);
+    expect(hostAt('/m/hops/via/top')).toBe('m/hops/one/top');
+    expect(hostAt('/m/hops/one/two/../top')).toBe('m/hops/one/top');
     rmSync(path.join(M, 'hops/via'));
     symlinkSync('one/two', path.join(M, 'hops/via'));
-    cache.created();
-    expect(hostOf('/m/hops/via/leaf')).toBe('m/hops/one/two/leaf');
-    expect(hostOf('/m/hops/via/top')).toBeNull();
+    expect(hostAt('/m/hops/via/leaf')).toBe('m/hops/one/two/leaf');
+    expect(hostAt('/m/hops/via/top')).toBeNull();
   });
 });
 
@@ -294,7 +294,7 @@ describe('MountTable.holdsMount: directories the guest may not move', () => {
   });
 });
 
-describe('unixSocketPath: AF_UNIX paths go through the same resolution', () => {
+describe('withUnixSocketPath: AF_UNIX paths go through the same resolution', () => {
   test.each([
     ['/m/new.sock', true, path.join('m', 'new.sock')],
     ['/m/file', true, 'ADDRINUSE'],
@@ -309,7 +309,12 @@ describe('unixSocketPath: AF_UNIX paths go through the same resolution', () => {
     ['/m/../outside/srv.sock', false, 'NOENT'],
     ['/a/b', false, 'CONNREFUSED'],
   ])('%s (bind %s): %s', (p, bind, want) => {
-    const got = unixSocketPath(table, p, bind);
-    expect(typeof got === 'number' ? errnoName(got) : path.relative(T, got)).toBe(want);
+    let got = '';
+    // The path names the entry inside a held directory (/proc/<pid>/fd/N/name) during the call.
+    const refused = withUnixSocketPath(table, p, bind, (hostPath) => {
+      const cut = hostPath.lastIndexOf('/');
+      got = path.relative(T, path.join(readlinkSync(hostPath.slice(0, cut)), hostPath.slice(cut + 1)));
+    });
+    expect(refused ? errnoName(refused) : got).toBe(want);
   });
 });

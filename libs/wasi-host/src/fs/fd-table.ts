@@ -2,7 +2,7 @@
 // one number space, handed out lowest-free first as POSIX does. The socket extension registers its
 // sockets here, so a socket never collides with a file and the table is not capped at 1,024.
 import type { GuestDevice } from './device.ts';
-import type { Location } from './resolve.ts';
+import type { HostDir, HostLocation, Location } from './resolve.ts';
 import type { DirListing } from './dir-listing.ts';
 
 export const FD_LIMIT = 1 << 16;
@@ -26,7 +26,9 @@ export interface StdioEntry {
 export interface FileEntry {
   kind: 'file';
   host: number;
-  loc: Location;
+  /** Where it was opened: for its mount (read-only or not) only, as its directory handle is not
+   * held. */
+  loc: HostLocation;
   /** Preview1 file type: a regular file, or a host FIFO or character device (`stream`). */
   filetype: number;
   /** A FIFO or character device: no position, reads and writes go to the host fd as they come. */
@@ -43,7 +45,8 @@ export interface FileEntry {
 
 export interface DirEntry {
   kind: 'dir';
-  loc: Location;
+  /** A host directory's handle is held while the fd is open. */
+  loc: HostDir | (Location & { kind: 'tree' });
   /** The preopen name, for the one directory the guest receives at start ("/"). */
   preopen?: string;
   /** The listing taken at cookie 0, served to later fd_readdir calls of the same pass. */
@@ -71,6 +74,16 @@ export type FdEntry = StdioEntry | FileEntry | DirEntry | DeviceEntry | SocketEn
 export class FdTable {
   private readonly entries: (FdEntry | undefined)[] = [];
   private lowest = 0;
+  private readonly endHooks: (() => void)[] = [];
+
+  /** Runs `fn` when the guest has ended (closeAllFiles). */
+  atEnd(fn: () => void): void {
+    this.endHooks.push(fn);
+  }
+
+  end(): void {
+    for (const fn of this.endHooks.splice(0)) fn();
+  }
 
   get(fd: number): FdEntry | undefined {
     return this.entries[fd >>> 0];

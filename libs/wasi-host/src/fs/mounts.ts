@@ -5,6 +5,7 @@
 import { realpathSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import type { GuestDevice } from './device.ts';
+import { procFdProblem } from './dir-handle.ts';
 
 export interface MountSpec {
   /** Absolute guest path, e.g. "/data". */
@@ -85,6 +86,8 @@ export class MountTable {
 
   private addMount(spec: MountSpec): void {
     const parts = guestComponents(spec.guest);
+    const unconfinable = procFdProblem();
+    if (unconfinable) throw new MountError(unconfinable);
     const hostAsGiven = path.resolve(spec.host);
     let host: string;
     try {
@@ -121,6 +124,13 @@ export class MountTable {
   holdsMount(host: string): boolean {
     const prefix = host.endsWith('/') ? host : host + '/';
     return this.mounts.some((m) => m.host === host || m.host.startsWith(prefix));
+  }
+
+  /** Whether another mount's host directory lies inside this mount's (so holdsMount can be true
+   * for something in it). */
+  nestsMounts(mount: Mount): boolean {
+    const prefix = mount.host.endsWith('/') ? mount.host : mount.host + '/';
+    return this.mounts.some((m) => m !== mount && m.host.startsWith(prefix));
   }
 
   /** The tree node at a guest path, if the tree has one. */

@@ -1,5 +1,5 @@
 // Path resolution for every path the guest passes, done here and not by the host OS, so that no
-// path, symlink or ".." can reach outside what the user mounted.
+// path, symlink, ".." or concurrent change to the host tree can reach outside what the user mounted.
 //
 // The rules (also in the README):
 // - A path is walked one component at a time through the guest tree (mounts.ts). ".." goes to the
@@ -9,43 +9,61 @@
 //   relative target may not climb above the mount's root with "..", an absolute target must name a
 //   host path inside the mount's host directory. Anything else fails with EACCES, whatever exists
 //   on the host. Up to 40 links per resolution, then ELOOP.
-// - Components are checked with lstat as they are walked; a host directory confirmed as a real
-//   directory is remembered until the guest renames or removes something (see `DirCache`).
-//   Races with other host processes changing the tree during a call are out of scope.
-// - A directory fd is a host path: before a path is resolved from it (or it is listed, stat'ed...)
-//   its components below the mount root are checked again (`checkDirectory`), since the guest may
-//   have moved the directory and put a symlink to anywhere in its place; then it fails with ENOENT.
-// - A mount's host directory, or a directory above it, met inside another mount may be neither
-//   renamed nor removed (EBUSY, see MountTable.holdsMount): a symlink put in its place would move
-//   the mount outside.
+// - Race-free: each step happens inside a directory held open (dir-handle.ts). A mount is its root
+//   directory as opened when the run started; each component is opened relative to the handle of
+//   the one before, never following a symlink (a symlink is read and walked by the rules above);
+//   the host call at the end acts on a name inside the last handle. Whoever renames, removes or
+//   swaps directories meanwhile (another guest, another run, any host process) changes which
+//   directory a path reaches, never whether it is inside the mount.
+// - Handles of directories reached by a plain path (no symlink, no "..") are kept for later calls,
+//   keyed by that path, and used again only while the kernel still puts the directory at the same
+//   place (`DirHandle.whereNow`): a cache of handles checked at each use, never a belief about a
+//   path.
+// - A directory fd is a handle: it keeps its directory when that is moved, as with openat. ".."
+//   from it goes to the parent of where the guest found it, walked again from the mount's root.
 import { lstatSync, readlinkSync, type BigIntStats, type Stats } from 'node:fs';
 import * as path from 'node:path';
 import { Errno } from '../errno.ts';
 import { WasiError } from './device.ts';
-import type { Mount, MountTable, TreeNode } from './mounts.ts';
+import { DirHandle } from './dir-handle.ts';
+import { MountError, type Mount, type MountTable, type TreeNode } from './mounts.ts';
 
-/** A place in the guest tree: inside a mount (a host path), or a synthetic node of the tree. */
-export type Location =
-  | { readonly kind: 'host'; readonly mount: Mount; readonly rel: readonly string[]; readonly host: string }
-  | { readonly kind: 'tree'; readonly node: TreeNode };
+/** A place inside a mount. */
+export interface HostLocation {
+  readonly kind: 'host';
+  readonly mount: Mount;
+  /** The components from the mount's root down to it, as the guest reached it. */
+  readonly rel: readonly string[];
+  /** The directory holding it, held open; or the entry itself when `name` is ".". */
+  readonly dir: DirHandle;
+  /** Its name in `dir`, or "." for a directory known by its own handle. */
+  readonly name: string;
+  /** `dir.at(name)`: the path host calls take, looked up inside `dir` only. Calls on it must not
+   * follow a symlink in its last component (lstat, O_NOFOLLOW...). */
+  readonly host: string;
+}
+
+/** A place in the guest tree: inside a mount, or a synthetic node of the tree. */
+export type Location = HostLocation | { readonly kind: 'tree'; readonly node: TreeNode };
+
+/** A directory known by its own handle. */
+export type HostDir = HostLocation & { readonly name: '.' };
 
 export interface Resolved {
   /** The entry, or null when it does not exist (its parent does). */
   loc: Location | null;
   /** Where the entry lives (or would be created) and its name there. */
-  parent: Location;
+  parent: HostDir | (Location & { kind: 'tree' });
   name: string;
   /** lstat of a host entry, when it was taken during the walk. */
   stat?: Stats | BigIntStats;
-  /** The entry is a host directory the DirCache knows (finalStat 'dir'): no lstat was taken. */
-  cachedDir?: boolean;
 }
 
 /** How the last component is looked at: lstat (default), lstat with nanosecond times for a
  * caller that reports them, not at all for a caller whose host call answers for a missing or
  * wrong-typed entry itself (unlink, rmdir, mkdir...) — `loc` is then set whether or not it exists —
- * or, for a caller that wants a directory (opendir), not when the DirCache knows it as one
- * (`cachedDir` is then set: os.walk lstats each directory just before it opens it). */
+ * or, for a caller that wants a directory (opendir), opened as one when it is (then `loc` is a
+ * HostDir and no stat is taken). */
 export type FinalStat = 'lstat' | 'bigint' | 'none' | 'dir';
 
 const MAX_SYMLINKS = 40;
@@ -53,74 +71,18 @@ const MAX_SYMLINKS = 40;
 const utf8Exceeds = (s: string, max: number): boolean => s.length * 3 > max && Buffer.byteLength(s) > max;
 export const PATH_MAX = 4096;
 const NAME_MAX = 255;
+/** Directory handles kept between calls (each a host fd). */
+const CACHED_HANDLES = 128;
 
-/**
- * What the walk has learnt, until the guest changes the tree: host directories known to be real
- * directories (not symlinks), host paths known missing, and the directory part of paths resolved
- * before (each path call asks for the same few directories again: os.walk lstats and lists names
- * in one directory, a build opens its files in a few).
- *
- * Every entry was checked component by component when it was added, so a later lookup may trust it
- * whole: the guest can only make a checked directory something else by renaming or removing it
- * (`clear`), and a missing path present by creating it (`created`).
- */
-export class DirCache {
-  private readonly dirs = new Set<string>();
-  /** Host paths found missing where the guest tree has a way to a nested mount (say /tmp/a when
-   * /tmp and /tmp/a/b are mounts): the tree's synthetic directory stands there. */
-  private readonly absent = new Set<string>();
-  /** Per start (a directory fd's location, or the mount table for absolute paths): the location
-   * of a path's directory part, resolved with no symlink and no ".." on the way. */
-  private readonly prefixes = new Map<object, Map<string, Location>>();
-  private prefixCount = 0;
-  has(host: string): boolean {
-    return this.dirs.has(host);
-  }
-  add(host: string): void {
-    if (this.dirs.size >= 20_000) this.clear();
-    this.dirs.add(host);
-  }
-  isAbsent(host: string): boolean {
-    return this.absent.has(host);
-  }
-  addAbsent(host: string): void {
-    this.absent.add(host);
-  }
-  prefix(start: object, dir: string): Location | undefined {
-    return this.prefixes.get(start)?.get(dir);
-  }
-  addPrefix(start: object, dir: string, loc: Location): void {
-    if (this.prefixCount >= 4_096) this.clearPrefixes();
-    let forStart = this.prefixes.get(start);
-    if (!forStart) this.prefixes.set(start, (forStart = new Map()));
-    forStart.set(dir, loc);
-    this.prefixCount++;
-  }
-  /** The guest created something: a path known missing may exist now (and a directory part that
-   * went through the tree's stand-in for it resolves elsewhere). */
-  created(): void {
-    if (this.absent.size) {
-      this.absent.clear();
-      this.clearPrefixes();
-    }
-  }
-  clear(): void {
-    this.dirs.clear();
-    this.absent.clear();
-    this.clearPrefixes();
-  }
-  private clearPrefixes(): void {
-    if (this.prefixCount) this.prefixes.clear();
-    this.prefixCount = 0;
-  }
-}
-
-export function mountRoot(mount: Mount): Location {
-  return { kind: 'host', mount, rel: [], host: mount.host };
-}
-
-export function rootLocation(table: MountTable): Location {
-  return table.root.mount ? mountRoot(table.root.mount) : { kind: 'tree', node: table.root };
+function nodeError(e: unknown): WasiError {
+  const code = (e as { code?: string }).code;
+  if (code === 'ENOENT') return new WasiError(Errno.NOENT);
+  if (code === 'ENOTDIR') return new WasiError(Errno.NOTDIR);
+  if (code === 'EACCES' || code === 'EPERM') return new WasiError(Errno.ACCES);
+  if (code === 'ELOOP') return new WasiError(Errno.LOOP);
+  if (code === 'ENAMETOOLONG') return new WasiError(Errno.NAMETOOLONG);
+  if (code === 'EMFILE' || code === 'ENFILE') return new WasiError(Errno.NFILE);
+  return new WasiError(Errno.IO);
 }
 
 /** The guest path of a location ("/" or "/a/b"). */
@@ -134,70 +96,21 @@ export function guestPath(loc: Location): string {
   return '/' + names.reverse().join('/');
 }
 
+/** The host path a location has now (the kernel's name for its directory, and its name there):
+ * for messages and checks, never to act on (another process may move it at once). */
+export function hostPathNow(loc: HostLocation): string {
+  const dir = loc.dir.whereNow();
+  return loc.name === '.' ? dir : (dir === '/' ? '' : dir) + '/' + loc.name;
+}
+
 /** The tree node at a host location's guest path (a nested mount point or a way to one), if any. */
-export function treeNodeAt(loc: Location & { kind: 'host' }): TreeNode | undefined {
+export function treeNodeAt(loc: HostLocation): TreeNode | undefined {
   let node: TreeNode | undefined = loc.mount.node;
   for (const part of loc.rel) {
     node = node.children.get(part);
     if (!node) return undefined;
   }
   return node;
-}
-
-/** A location for a tree node: host-backed when a mount holds it and the host has it. */
-function locationOfNode(table: MountTable, node: TreeNode): Location {
-  if (node.mount) return mountRoot(node.mount);
-  const owner = table.mountOf(node);
-  if (owner) {
-    const host = path.join(owner.mount.host, ...owner.rel);
-    if (lstatSync(host, { throwIfNoEntry: false })?.isDirectory()) return { kind: 'host', mount: owner.mount, rel: owner.rel, host };
-  }
-  return { kind: 'tree', node };
-}
-
-function parentOf(table: MountTable, loc: Location): Location {
-  if (loc.kind === 'tree') return loc.node.parent ? locationOfNode(table, loc.node.parent) : loc;
-  if (loc.rel.length) {
-    const rel = loc.rel.slice(0, -1);
-    return { kind: 'host', mount: loc.mount, rel, host: path.dirname(loc.host) };
-  }
-  const above = loc.mount.node.parent;
-  return above ? locationOfNode(table, above) : loc;
-}
-
-function nodeError(e: unknown): WasiError {
-  const code = (e as { code?: string }).code;
-  if (code === 'ENOTDIR') return new WasiError(Errno.NOTDIR);
-  if (code === 'EACCES' || code === 'EPERM') return new WasiError(Errno.ACCES);
-  if (code === 'ELOOP') return new WasiError(Errno.LOOP);
-  if (code === 'ENAMETOOLONG') return new WasiError(Errno.NAMETOOLONG);
-  return new WasiError(Errno.IO);
-}
-
-
-
-/**
- * Throws ENOENT unless every component of a host location below its mount's root is still a real
- * directory. Directory fds keep host paths: the guest may have renamed one and put a symlink
- * pointing outside at the old path, which the host OS would follow.
- */
-export function checkDirectory(loc: Location, cache?: DirCache): void {
-  if (loc.kind !== 'host' || loc.rel.length === 0) return;
-  // Known whole: its components were checked when it was added (DirCache).
-  if (cache?.has(loc.host)) return;
-  let host = loc.mount.host;
-  for (const part of loc.rel) {
-    host += '/' + part;
-    if (cache?.has(host)) continue;
-    let stat: Stats | BigIntStats | undefined;
-    try {
-      stat = lstatSync(host, { throwIfNoEntry: false });
-    } catch (e) {
-      throw nodeError(e);
-    }
-    if (!stat?.isDirectory()) throw new WasiError(Errno.NOENT);
-    cache?.add(host);
-  }
 }
 
 interface Pending {
@@ -225,120 +138,325 @@ function insideMount(mount: Mount, target: string): string | null {
   return null;
 }
 
+/** A directory handle kept between calls, and where the kernel put it when it was kept. */
+interface Kept {
+  dir: HostDir;
+  where: string;
+}
+
 /**
- * Resolves `p` against `start` (the location of a directory fd). `follow` follows a symlink in the
- * last component. Throws WasiError for every failure (ENOENT for a missing directory on the way,
- * ENOTDIR, ELOOP, EACCES for a symlink leaving its mount).
+ * Resolves guest paths for one guest's file system. Handles it returns stay open until `endCall`
+ * (each host call ends with it); a caller that keeps a location longer (a directory fd) retains its
+ * handle.
  */
-export function resolvePath(table: MountTable, start: Location, p: string, follow: boolean, cache?: DirCache, finalStat: FinalStat = 'lstat'): Resolved {
-  if (p.length === 0) throw new WasiError(Errno.NOENT);
-  if (utf8Exceeds(p, PATH_MAX)) throw new WasiError(Errno.NAMETOOLONG);
-  const mustBeDir = p.endsWith('/');
-  const absolute = p.startsWith('/');
-  if (!absolute) checkDirectory(start, cache);
-  let loc: Location = absolute ? rootLocation(table) : start;
-  const stack: Pending[] = [];
-  // "dir/name": the directory part may be known (DirCache); then only the name is walked.
-  const cut = p.lastIndexOf('/');
-  const lastName = p.slice(cut + 1);
-  const prefixKey = absolute ? table : start;
-  const dirPart = cache && cut > 0 && lastName !== '' && lastName !== '.' && lastName !== '..' ? p.slice(0, cut) : null;
-  const known = dirPart === null ? undefined : cache!.prefix(prefixKey, dirPart);
-  if (known) {
-    loc = known;
-    stack.push({ name: lastName, jail: null });
-  } else pushPath(stack, p, null);
-  if (!stack.length) {
-    // "." or "/" or "./": the start itself.
-    return { loc, parent: parentOf(table, loc), name: '.' };
-  }
-  let hops = 0;
-  /** No ".." nor symlink so far: the directory part resolves to where the walk is when it
-   * reaches the last name, and may be remembered. */
-  let plain = true;
-  for (;;) {
-    const { name, jail } = stack.pop()!;
-    const last = stack.length === 0;
-    if (last && plain && dirPart !== null && !known) cache!.addPrefix(prefixKey, dirPart, loc);
-    if (name === '..') {
-      plain = false;
-      if (jail && loc.kind === 'host' && loc.mount === jail && loc.rel.length === 0) throw new WasiError(Errno.ACCES);
-      loc = parentOf(table, loc);
-      if (last) return { loc, parent: parentOf(table, loc), name: '..' };
-      continue;
-    }
-    if (utf8Exceeds(name, NAME_MAX)) throw new WasiError(Errno.NAMETOOLONG);
-    const parent = loc;
-    let child: Location | null;
-    let stat: Stats | BigIntStats | undefined;
-    if (parent.kind === 'tree') {
-      const node = parent.node.children.get(name);
-      if (parent.node.device) throw new WasiError(Errno.NOTDIR);
-      child = node ? locationOfNode(table, node) : null;
-    } else {
-      // Most mounts hold no nested mount or device: no tree to look in.
-      const nested = parent.mount.node.children.size ? treeNodeAt(parent)?.children.get(name) : undefined;
-      if (nested?.mount || nested?.device) {
-        child = nested.mount ? mountRoot(nested.mount) : { kind: 'tree', node: nested };
-      } else {
-        const host = parent.host + '/' + name;
-        if ((!last || finalStat === 'dir') && cache?.has(host)) {
-          loc = { kind: 'host', mount: parent.mount, rel: [...parent.rel, name], host };
-          if (last) return { loc, parent, name, cachedDir: true };
-          continue;
-        }
-        if (nested && cache?.isAbsent(host)) {
-          if (last) return { loc: { kind: 'tree', node: nested }, parent, name };
-          loc = { kind: 'tree', node: nested };
-          continue;
-        }
-        if (last && finalStat === 'none' && !follow && !mustBeDir) {
-          return { loc: { kind: 'host', mount: parent.mount, rel: [...parent.rel, name], host }, parent, name };
-        }
-        try {
-          stat = last && finalStat === 'bigint' ? lstatSync(host, { bigint: true, throwIfNoEntry: false }) : lstatSync(host, { throwIfNoEntry: false });
-        } catch (e) {
-          throw nodeError(e);
-        }
-        if (stat) child = { kind: 'host', mount: parent.mount, rel: [...parent.rel, name], host };
-        else if (nested) {
-          child = { kind: 'tree', node: nested };
-          cache?.addAbsent(host);
-        } else child = null;
-        if (stat?.isSymbolicLink() && (!last || follow || mustBeDir)) {
-          if (++hops > MAX_SYMLINKS) throw new WasiError(Errno.LOOP);
-          plain = false;
-          let target: string;
-          try {
-            target = readlinkSync(host);
-          } catch (e) {
-            throw nodeError(e);
-          }
-          if (target.length === 0) throw new WasiError(Errno.NOENT);
-          if (path.isAbsolute(target)) {
-            const rel = insideMount(parent.mount, target);
-            if (rel === null) throw new WasiError(Errno.ACCES);
-            loc = mountRoot(parent.mount);
-            pushPath(stack, rel, parent.mount);
-          } else {
-            pushPath(stack, target, parent.mount);
-          }
-          if (!stack.length) {
-            // A link to its mount's root ("/mnt" or "."): the root itself.
-            return { loc, parent: parentOf(table, loc), name: '.' };
-          }
-          continue;
-        }
-        if (stat?.isDirectory()) cache?.add(host);
+export class PathResolver {
+  private readonly roots = new Map<Mount, HostDir>();
+  /** Per start (a directory handle, a tree node, or the table for absolute paths): kept handles by
+   * the plain path that reached them. */
+  private readonly kept = new Map<object, Map<string, Kept>>();
+  private keptCount = 0;
+  /** Handles the current call holds. */
+  private readonly scope: DirHandle[] = [];
+
+  /** Opens every mount's root now: the guest's mounts are the directories there at its start. */
+  constructor(readonly mounts: MountTable) {
+    for (const mount of mounts.mounts) {
+      try {
+        this.mountRoot(mount);
+      } catch {
+        this.close();
+        throw new MountError(`cannot open ${mount.host} (mounted at ${mount.guest}): it is no longer a directory this process may enter`);
       }
     }
-    if (last) {
-      if (mustBeDir && child && stat && !stat.isDirectory()) throw new WasiError(Errno.NOTDIR);
-      return { loc: child, parent, name, ...(stat ? { stat } : {}) };
+  }
+
+  /** The root of a mount: its directory as opened at the first use, held until `close`. */
+  mountRoot(mount: Mount): HostDir {
+    let root = this.roots.get(mount);
+    if (!root) {
+      let h: DirHandle;
+      try {
+        h = DirHandle.open(mount.host);
+      } catch (e) {
+        throw nodeError(e);
+      }
+      root = this.hostDir(mount, [], h);
+      this.roots.set(mount, root);
     }
-    if (!child) throw new WasiError(Errno.NOENT);
-    if (stat && !stat.isDirectory()) throw new WasiError(Errno.NOTDIR);
-    if (child.kind === 'tree' && child.node.device) throw new WasiError(Errno.NOTDIR);
-    loc = child;
+    return root;
+  }
+
+  rootLocation(): Location {
+    const root = this.mounts.root;
+    return root.mount ? this.mountRoot(root.mount) : { kind: 'tree', node: root };
+  }
+
+  /** Lets go of the handles the call used (kept ones stay open). */
+  endCall(): void {
+    for (const h of this.scope) h.release();
+    this.scope.length = 0;
+  }
+
+  /** Closes every handle: the run is over. */
+  close(): void {
+    this.endCall();
+    this.dropKept();
+    for (const root of this.roots.values()) root.dir.release();
+    this.roots.clear();
+  }
+
+  /** `loc` as a directory known by its own handle (opened now for an entry), or ENOTDIR. */
+  ownHandle(loc: HostLocation): HostDir {
+    if (loc.name === '.') return loc as HostDir;
+    const h = this.openDir(loc.host);
+    if (h === 'missing') throw new WasiError(Errno.NOENT);
+    if (h === 'other') throw new WasiError(Errno.NOTDIR);
+    return this.hostDir(loc.mount, loc.rel, this.pin(h));
+  }
+
+  /** The entry `name` inside the directory `dir`. */
+  entry(dir: HostDir, name: string): HostLocation {
+    return { kind: 'host', mount: dir.mount, rel: [...dir.rel, name], dir: dir.dir, name, host: dir.dir.at(name) };
+  }
+
+  /** The directory holding a location, in the guest's tree. */
+  parentOf(loc: Location): Location {
+    if (loc.kind === 'tree') return loc.node.parent ? this.locationOfNode(loc.node.parent) : loc;
+    if (loc.name !== '.') return this.hostDir(loc.mount, loc.rel.slice(0, -1), loc.dir);
+    if (loc.rel.length) return this.dirAt(loc.mount, loc.rel.slice(0, -1)) ?? this.fail(Errno.NOENT);
+    const above = loc.mount.node.parent;
+    return above ? this.locationOfNode(above) : loc;
+  }
+
+  /**
+   * Resolves `p` against `start` (the location of a directory fd). `follow` follows a symlink in the
+   * last component. Throws WasiError for every failure (ENOENT for a missing directory on the way,
+   * ENOTDIR, ELOOP, EACCES for a symlink leaving its mount).
+   */
+  resolve(start: Location, p: string, follow: boolean, finalStat: FinalStat = 'lstat'): Resolved {
+    if (p.length === 0) throw new WasiError(Errno.NOENT);
+    if (utf8Exceeds(p, PATH_MAX)) throw new WasiError(Errno.NAMETOOLONG);
+    const mustBeDir = p.endsWith('/');
+    const absolute = p.startsWith('/');
+    if (!absolute && start.kind === 'host' && start.name !== '.') start = this.ownHandle(start);
+    let here: Location = absolute ? this.rootLocation() : start;
+    const stack: Pending[] = [];
+    // "dir/name": the directory part may have a kept handle; then only the name is walked.
+    const cut = p.lastIndexOf('/');
+    const lastName = p.slice(cut + 1);
+    const startKey: object = absolute ? this.mounts : start.kind === 'host' ? start.dir : start.node;
+    const dirPart = cut > 0 && lastName !== '' && lastName !== '.' && lastName !== '..' ? p.slice(0, cut) : null;
+    const known = dirPart === null ? undefined : this.keptDir(startKey, dirPart);
+    if (known) {
+      here = known;
+      stack.push({ name: lastName, jail: null });
+    } else pushPath(stack, p, null);
+    if (!stack.length) return { loc: here, parent: this.asParent(this.parentOf(here)), name: '.' };
+    let hops = 0;
+    /** No ".." nor symlink so far: the directory part reaches where the walk is at the last name. */
+    let plain = true;
+    for (;;) {
+      const { name, jail } = stack.pop()!;
+      const last = stack.length === 0;
+      if (last && plain && dirPart !== null && !known && here.kind === 'host') this.keep(startKey, dirPart, here as HostDir);
+      if (name === '..') {
+        plain = false;
+        if (jail && here.kind === 'host' && here.mount === jail && here.rel.length === 0) throw new WasiError(Errno.ACCES);
+        here = this.parentOf(here);
+        if (last) return { loc: here, parent: this.asParent(this.parentOf(here)), name: '..' };
+        continue;
+      }
+      if (utf8Exceeds(name, NAME_MAX)) throw new WasiError(Errno.NAMETOOLONG);
+      if (here.kind === 'tree') {
+        if (here.node.device) throw new WasiError(Errno.NOTDIR);
+        const node = here.node.children.get(name);
+        const child = node ? this.locationOfNode(node) : null;
+        if (last) return { loc: child, parent: here, name };
+        if (!child) throw new WasiError(Errno.NOENT);
+        if (child.kind === 'tree' && child.node.device) throw new WasiError(Errno.NOTDIR);
+        here = child;
+        continue;
+      }
+      const dir = here as HostDir;
+      // Most mounts hold no nested mount or device: no tree to look in.
+      const nested = dir.mount.node.children.size ? treeNodeAt(dir)?.children.get(name) : undefined;
+      if (nested?.mount || nested?.device) {
+        const child: Location = nested.mount ? this.mountRoot(nested.mount) : { kind: 'tree', node: nested };
+        if (last) return { loc: child, parent: dir, name };
+        if (child.kind === 'tree') throw new WasiError(Errno.NOTDIR);
+        here = child;
+        continue;
+      }
+      const entry = this.entry(dir, name);
+      if (!last || finalStat === 'dir') {
+        // A directory on the way: open it as a handle, never following a symlink.
+        const h = this.openDir(entry.host);
+        if (h instanceof DirHandle) {
+          const child = this.hostDir(dir.mount, entry.rel, this.pin(h));
+          if (last) return { loc: child, parent: dir, name };
+          here = child;
+          continue;
+        }
+        if (h === 'missing' && !last) {
+          if (!nested) throw new WasiError(Errno.NOENT);
+          here = { kind: 'tree', node: nested };
+          continue;
+        }
+        if (!last) {
+          // A symlink, or not a directory.
+          const target = this.readlinkOrNull(entry.host);
+          if (target === null) throw new WasiError(Errno.NOTDIR);
+          if (++hops > MAX_SYMLINKS) throw new WasiError(Errno.LOOP);
+          plain = false;
+          here = this.followLink(dir, target, stack);
+          if (!stack.length) return { loc: here, parent: this.asParent(this.parentOf(here)), name: '.' };
+          continue;
+        }
+        // The last name, and no directory: looked at as any other.
+      }
+      if (finalStat === 'none' && !follow && !mustBeDir && !nested) return { loc: entry, parent: dir, name };
+      let stat: Stats | BigIntStats | undefined;
+      try {
+        stat = finalStat === 'bigint' ? lstatSync(entry.host, { bigint: true, throwIfNoEntry: false }) : lstatSync(entry.host, { throwIfNoEntry: false });
+      } catch (e) {
+        throw nodeError(e);
+      }
+      if (!stat) return { loc: nested ? { kind: 'tree', node: nested } : null, parent: dir, name };
+      if (stat.isSymbolicLink() && (follow || mustBeDir)) {
+        if (++hops > MAX_SYMLINKS) throw new WasiError(Errno.LOOP);
+        plain = false;
+        const target = this.readlinkOrNull(entry.host);
+        // Swapped for something else since the lstat: walk it again.
+        if (target === null) stack.push({ name, jail });
+        else here = this.followLink(dir, target, stack);
+        if (!stack.length) return { loc: here, parent: this.asParent(this.parentOf(here)), name: '.' };
+        continue;
+      }
+      if (mustBeDir && !stat.isDirectory()) throw new WasiError(Errno.NOTDIR);
+      return { loc: entry, parent: dir, name, stat };
+    }
+  }
+
+  /** Pushes a symlink's target and returns where its walk starts. */
+  private followLink(dir: HostDir, target: string, stack: Pending[]): Location {
+    if (target.length === 0) throw new WasiError(Errno.NOENT);
+    if (!path.isAbsolute(target)) {
+      pushPath(stack, target, dir.mount);
+      return dir;
+    }
+    const rel = insideMount(dir.mount, target);
+    if (rel === null) throw new WasiError(Errno.ACCES);
+    pushPath(stack, rel, dir.mount);
+    return this.mountRoot(dir.mount);
+  }
+
+  private readlinkOrNull(hostPath: string): string | null {
+    try {
+      return readlinkSync(hostPath);
+    } catch (e) {
+      const code = (e as { code?: string }).code;
+      if (code === 'EINVAL') return null; // not a symlink
+      throw nodeError(e);
+    }
+  }
+
+  /** Opens a directory handle at `hostPath`: 'missing' when there is nothing, 'other' when it is
+   * not a directory (a symlink included). */
+  private openDir(hostPath: string): DirHandle | 'missing' | 'other' {
+    try {
+      return DirHandle.open(hostPath);
+    } catch (e) {
+      const code = (e as { code?: string }).code;
+      if (code === 'ENOENT') return 'missing';
+      if (code === 'ENOTDIR' || code === 'ELOOP') return 'other';
+      throw nodeError(e);
+    }
+  }
+
+  private hostDir(mount: Mount, rel: readonly string[], dir: DirHandle): HostDir {
+    return { kind: 'host', mount, rel, dir, name: '.', host: dir.at('.') };
+  }
+
+  /** The call holds `h` (already counted for it) until endCall. */
+  private pin(h: DirHandle): DirHandle {
+    this.scope.push(h);
+    return h;
+  }
+
+  private asParent(loc: Location): HostDir | (Location & { kind: 'tree' }) {
+    return loc.kind === 'tree' ? loc : this.ownHandle(loc);
+  }
+
+  private fail(errno: number): never {
+    throw new WasiError(errno);
+  }
+
+  /** The directory at `rel` below a mount's root, walked through real directories only, or null. */
+  private dirAt(mount: Mount, rel: readonly string[]): HostDir | null {
+    let here = this.mountRoot(mount);
+    if (!rel.length) return here;
+    const key = rel.join('/');
+    const known = this.keptDir(mount, key);
+    if (known) return known;
+    for (const name of rel) {
+      const h = this.openDir(here.dir.at(name));
+      if (!(h instanceof DirHandle)) return null;
+      here = this.hostDir(mount, [...here.rel, name], this.pin(h));
+    }
+    this.keep(mount, key, here);
+    return here;
+  }
+
+  /** A location for a tree node: a host directory when a mount holds it and the host has it. */
+  private locationOfNode(node: TreeNode): Location {
+    if (node.mount) return this.mountRoot(node.mount);
+    const owner = this.mounts.mountOf(node);
+    return (owner && this.dirAt(owner.mount, owner.rel)) || { kind: 'tree', node };
+  }
+
+  /** A kept handle for `dirPart` from `start`, if the kernel still has its directory where it was
+   * when kept; held for the call. */
+  private keptDir(start: object, dirPart: string): HostDir | undefined {
+    const forStart = this.kept.get(start);
+    const k = forStart?.get(dirPart);
+    if (!k) return undefined;
+    let where: string | null;
+    try {
+      where = k.dir.dir.whereNow();
+    } catch {
+      where = null;
+    }
+    if (where !== k.where) {
+      forStart!.delete(dirPart);
+      this.keptCount--;
+      k.dir.dir.release();
+      return undefined;
+    }
+    this.pin(k.dir.dir.retain());
+    return k.dir;
+  }
+
+  private keep(start: object, dirPart: string, dir: HostDir): void {
+    if (this.roots.get(dir.mount) === dir) return; // held anyway: nothing to check
+    let where: string;
+    try {
+      where = dir.dir.whereNow();
+    } catch {
+      return;
+    }
+    if (this.keptCount >= CACHED_HANDLES) this.dropKept();
+    let forStart = this.kept.get(start);
+    if (!forStart) this.kept.set(start, (forStart = new Map()));
+    const old = forStart.get(dirPart);
+    if (old) old.dir.dir.release();
+    else this.keptCount++;
+    forStart.set(dirPart, { dir, where });
+    dir.dir.retain();
+  }
+
+  private dropKept(): void {
+    for (const forStart of this.kept.values()) for (const k of forStart.values()) k.dir.dir.release();
+    this.kept.clear();
+    this.keptCount = 0;
   }
 }

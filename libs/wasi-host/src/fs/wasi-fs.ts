@@ -17,7 +17,7 @@ import { DirListing, DOT_ENTRIES, type ListedEntry } from './dir-listing.ts';
 import { uvwasi } from './uvwasi.ts';
 import { FdTable, type DirEntry, type FdEntry, type FileEntry, type StdioEntry } from './fd-table.ts';
 import type { MountTable, TreeNode } from './mounts.ts';
-import { checkDirectory, DirCache, resolvePath, rootLocation, treeNodeAt, type FinalStat, type Location, type Resolved } from './resolve.ts';
+import { hostPathNow, PathResolver, treeNodeAt, type FinalStat, type HostDir, type HostLocation, type Location, type Resolved } from './resolve.ts';
 import {
   ALL_RIGHTS, DIR_RIGHTS, Fdflags, FILE_RIGHTS, Filetype, filestatOf, filetypeOf, Fstflags, LOOKUP_SYMLINK_FOLLOW,
   Oflags, PIPE_RIGHTS, Rights, TTY_RIGHTS, Whence, writeFdstat, writeFilestat, type FilestatRecord,
@@ -36,6 +36,9 @@ export interface WasiFsOptions {
   sleepMs: (ms: number) => void;
   /** Sees what the guest wrote to a terminal (the line editor keeps the last line's tail). */
   onTerminalWrite?: (bytes: Uint8Array) => void;
+  /** Resolves the guest's paths (default: a PathResolver of `mounts`; the escape tests pass a
+   * control). Closed by closeAllFiles. */
+  resolver?: PathResolver;
 }
 
 /** What the guest sees for synthetic directories and devices: read-only, owned by nobody. */
@@ -103,12 +106,12 @@ const KERNEL_NOW = 'Infinity';
 
 export function createWasiFs(opts: WasiFsOptions): Record<string, HostFn> {
   const { memory: mem, mounts, fds } = opts;
-  const cache = new DirCache();
+  const resolver = opts.resolver ?? new PathResolver(mounts);
   const [in0, out1, err2] = opts.stdio;
   fds.set(0, stdioEntry(in0));
   fds.set(1, stdioEntry(out1));
   fds.set(2, stdioEntry(err2));
-  fds.set(3, { kind: 'dir', loc: rootLocation(mounts), preopen: '/', rightsBase: DIR_RIGHTS, rightsInheriting: ALL_RIGHTS });
+  fds.set(3, dirFdEntry(resolver.rootLocation(), '/'));
 
   const fail = (errno: number): never => {
     throw new WasiError(errno);
@@ -136,7 +139,7 @@ export function createWasiFs(opts: WasiFsOptions): Record<string, HostFn> {
     return Buffer.from(bytes.buffer, bytes.byteOffset, n).toString('utf8');
   };
   const resolveAt = (fd: number, ptr: number, len: number, follow: boolean, finalStat?: FinalStat): Resolved =>
-    resolvePath(mounts, dirEntry(fd).loc, pathArg(ptr, len), follow, cache, finalStat);
+    resolver.resolve(dirEntry(fd).loc, pathArg(ptr, len), follow, finalStat);
 
   /**
    * The entry a removal or rename acts on. Linux follows no symlink in its last component even
@@ -147,20 +150,23 @@ export function createWasiFs(opts: WasiFsOptions): Record<string, HostFn> {
     const p = pathArg(ptr, len);
     const bare = p.replace(/\/+$/, '') || p;
     const last = bare.slice(bare.lastIndexOf('/') + 1);
-    const res = resolvePath(mounts, dirEntry(fd).loc, bare, false, cache, finalStat);
+    const res = resolver.resolve(dirEntry(fd).loc, bare, false, finalStat);
     return { res, slash: bare !== p, dots: last === '.' || last === '..' };
   };
   const isDirLoc = (loc: Location): boolean => loc.kind === 'tree' ? !loc.node.device : statLocation(loc).filetype === Filetype.DIRECTORY;
 
   /** The location must be writable: a host location in a read-write mount. */
-  const writableHost = (loc: Location): Location & { kind: 'host' } => {
+  const writableHost = <L extends Location>(loc: L): L & HostLocation => {
     if (loc.kind !== 'host' || loc.mount.readOnly) fail(Errno.ROFS);
-    return loc as Location & { kind: 'host' };
+    return loc as L & HostLocation;
   };
+  /** Whether removing or renaming `loc` would move another mount (see MountTable.holdsMount). */
+  const holdsMount = (loc: HostLocation): boolean => mounts.nestsMounts(loc.mount) && mounts.holdsMount(host(() => hostPathNow(loc)));
 
-  const statLocation = (loc: Location, follow = false): FilestatRecord => {
+  const statLocation = (loc: Location): FilestatRecord => {
     if (loc.kind === 'tree') return syntheticStat(loc.node);
-    const st = host(() => (follow || loc.rel.length === 0 ? fs.statSync(loc.host, { bigint: true }) : fs.lstatSync(loc.host, { bigint: true })));
+    // A directory known by its handle is the handle's; an entry is never followed (resolve.ts did).
+    const st = host(() => (loc.name === '.' ? fs.fstatSync(loc.dir.fd, { bigint: true }) : fs.lstatSync(loc.host, { bigint: true })));
     return filestatOf(st);
   };
 
@@ -252,7 +258,7 @@ export function createWasiFs(opts: WasiFsOptions): Record<string, HostFn> {
   /** What stat says of `name` in the directory (for the entries that are not plain host entries). */
   const statIn = (dir: Location, name: string): FilestatRecord | null => {
     try {
-      const res = resolvePath(mounts, dir, name, false, cache);
+      const res = resolver.resolve(dir, name, false);
       return res.loc ? statLocation(res.loc) : null;
     } catch {
       return null;
@@ -261,7 +267,6 @@ export function createWasiFs(opts: WasiFsOptions): Record<string, HostFn> {
 
   const listing = (dir: DirEntry): DirListing => {
     const loc = dir.loc;
-    checkDirectory(loc, cache);
     const node = loc.kind === 'host' ? (loc.mount.node.children.size ? treeNodeAt(loc) : undefined) : loc.node;
     // Mount points and devices (they hide a host entry of the same name), and the synthetic ways
     // to them the host directory does not have, as a path lookup of the name sees them.
@@ -275,8 +280,8 @@ export function createWasiFs(opts: WasiFsOptions): Record<string, HostFn> {
     // made os.walk three times slower (measured by bench:fs). Like node:wasi's uvwasi.
     const hide = overlaid.length ? new Set(overlaid.map((e) => e.name)) : undefined;
     const native = uvwasi();
-    if (native) return DirListing.withHostRecords(DOT_ENTRIES, native.list(loc.host), overlaid, hide);
-    const listed = host(() => fs.readdirSync(loc.host, { withFileTypes: true }))
+    if (native) return DirListing.withHostRecords(DOT_ENTRIES, native.list(loc.dir.self), overlaid, hide);
+    const listed = host(() => fs.readdirSync(loc.dir.self, { withFileTypes: true }))
       .filter((d) => !hide?.has(d.name))
       .map((d): ListedEntry => ({ name: d.name, ino: 0n, filetype: filetypeOf(d) }));
     return DirListing.of([...DOT_ENTRIES, ...listed, ...overlaid]);
@@ -290,10 +295,11 @@ export function createWasiFs(opts: WasiFsOptions): Record<string, HostFn> {
         // already gone
       }
     } else if (e.kind === 'device') e.device.close?.();
+    else if (e.kind === 'dir' && e.loc.kind === 'host') e.loc.dir.release();
   };
 
   /** The kind of entry a freshly opened host fd is: a file, a stream (FIFO, device), a terminal. */
-  const fileEntry = (h: number, loc: Location, st: fs.Stats | fs.BigIntStats, f: { append: boolean; nonblock: boolean; readable: boolean; writable: boolean; rights: { rightsBase: bigint; rightsInheriting: bigint } }): FdEntry => {
+  const fileEntry = (h: number, loc: HostLocation, st: fs.Stats | fs.BigIntStats, f: { append: boolean; nonblock: boolean; readable: boolean; writable: boolean; rights: { rightsBase: bigint; rightsInheriting: bigint } }): FdEntry => {
     const stream = st.isFIFO() || st.isCharacterDevice();
     // A host terminal stays one for the guest's isatty(): no seek rights.
     const tty = st.isCharacterDevice() && isatty(h);
@@ -309,9 +315,9 @@ export function createWasiFs(opts: WasiFsOptions): Record<string, HostFn> {
    */
   const openFast = (fd: number, p: string, follow: boolean, oflags: number, base: bigint, fdflags: number): FdEntry | null => {
     if (oflags & Oflags.DIRECTORY || p.endsWith('/')) return null;
-    const res = resolvePath(mounts, dirEntry(fd).loc, p, false, cache, 'none');
+    const res = resolver.resolve(dirEntry(fd).loc, p, false, 'none');
     const loc = res.loc;
-    if (!loc || loc.kind !== 'host' || loc.rel.length === 0 || res.stat || treeNodeAt(loc)) return null;
+    if (!loc || loc.kind !== 'host' || loc.name === '.' || res.stat || treeNodeAt(loc)) return null;
     const creat = (oflags & Oflags.CREAT) !== 0;
     const exclusive = creat && (oflags & Oflags.EXCL) !== 0;
     const trunc = (oflags & Oflags.TRUNC) !== 0;
@@ -340,7 +346,7 @@ export function createWasiFs(opts: WasiFsOptions): Record<string, HostFn> {
     }
     if (st.isDirectory()) {
       fs.closeSync(h);
-      return { kind: 'dir', loc, rightsBase: DIR_RIGHTS, rightsInheriting: ALL_RIGHTS };
+      return dirFdEntry(resolver.ownHandle(loc));
     }
     const rights = { rightsBase: base & FILE_RIGHTS, rightsInheriting: base & FILE_RIGHTS };
     const opened = fileEntry(h, loc, st, { append, nonblock: (fdflags & Fdflags.NONBLOCK) !== 0, readable, writable, rights });
@@ -349,14 +355,13 @@ export function createWasiFs(opts: WasiFsOptions): Record<string, HostFn> {
   };
 
   const openAt = (fd: number, dirflags: number, p: string, oflags: number, base: bigint, fdflags: number): FdEntry => {
-    if (oflags & Oflags.CREAT) cache.created();
     const fast = openFast(fd, p, (dirflags & LOOKUP_SYMLINK_FOLLOW) !== 0, oflags, base, fdflags);
     if (fast) return fast;
     const creat = (oflags & Oflags.CREAT) !== 0;
     // O_CREAT|O_EXCL never follows a symlink in the last component: the link itself exists (EEXIST).
     const exclusive = creat && (oflags & Oflags.EXCL) !== 0;
     const wantDir = (oflags & Oflags.DIRECTORY) !== 0;
-    const res = resolvePath(mounts, dirEntry(fd).loc, p, (dirflags & LOOKUP_SYMLINK_FOLLOW) !== 0 && !exclusive, cache, wantDir && !creat ? 'dir' : 'lstat');
+    const res = resolver.resolve(dirEntry(fd).loc, p, (dirflags & LOOKUP_SYMLINK_FOLLOW) !== 0 && !exclusive, wantDir && !creat ? 'dir' : 'lstat');
     const trunc = (oflags & Oflags.TRUNC) !== 0;
     const writable = (base & (Rights.FD_WRITE | Rights.FD_ALLOCATE | Rights.FD_FILESTAT_SET_SIZE)) !== 0n;
     const readable = (base & (Rights.FD_READ | Rights.FD_READDIR)) !== 0n || !writable;
@@ -373,11 +378,10 @@ export function createWasiFs(opts: WasiFsOptions): Record<string, HostFn> {
       // "name/" can only be a directory, which O_CREAT does not make (Linux: EISDIR).
       if (p.endsWith('/')) fail(Errno.ISDIR);
       const parent = writableHost(res.parent);
-      const hostPath = parent.host + '/' + res.name;
+      const created = resolver.entry(parent, res.name);
       const flags = O_CREAT | O_NOFOLLOW | (oflags & Oflags.EXCL ? O_EXCL : 0) | (trunc ? O_TRUNC : 0) | (append ? O_APPEND : 0) | (readable && writable ? O_RDWR : writable ? O_WRONLY : O_RDONLY);
-      const h = host(() => fs.openSync(hostPath, flags, 0o666));
-      loc = { kind: 'host', mount: parent.mount, rel: [...parent.rel, res.name], host: hostPath };
-      return { kind: 'file', host: h, loc, filetype: Filetype.REGULAR_FILE, stream: false, position: 0, append, nonblock, readable, writable, ...rights };
+      const h = host(() => fs.openSync(created.host, flags, 0o666));
+      return { kind: 'file', host: h, loc: created, filetype: Filetype.REGULAR_FILE, stream: false, position: 0, append, nonblock, readable, writable, ...rights };
     }
     if (loc.kind === 'tree') {
       const node = loc.node;
@@ -387,17 +391,18 @@ export function createWasiFs(opts: WasiFsOptions): Record<string, HostFn> {
         return { kind: 'device', device: node.device(), loc, nonblock, rightsBase: FILE_RIGHTS, rightsInheriting: FILE_RIGHTS };
       }
       if (modifies || creat) fail(Errno.ISDIR);
-      return { kind: 'dir', loc, rightsBase: DIR_RIGHTS, rightsInheriting: ALL_RIGHTS };
+      return dirFdEntry(loc);
     }
-    if (res.cachedDir) {
+    if (loc.name === '.') {
+      // A directory, opened as a handle by the walk.
       if (modifies) fail(Errno.ISDIR);
-      return { kind: 'dir', loc, rightsBase: DIR_RIGHTS, rightsInheriting: ALL_RIGHTS };
+      return dirFdEntry(loc);
     }
-    const st = res.stat ?? host(() => fs.statSync(loc.host));
+    const st = res.stat ?? host(() => fs.lstatSync(loc.host));
     if (st.isSymbolicLink()) fail(Errno.LOOP);
     if (st.isDirectory()) {
       if (modifies || creat) fail(Errno.ISDIR);
-      return { kind: 'dir', loc, rightsBase: DIR_RIGHTS, rightsInheriting: ALL_RIGHTS };
+      return dirFdEntry(resolver.ownHandle(loc));
     }
     if (wantDir) fail(Errno.NOTDIR);
     if (modifies && loc.mount.readOnly) fail(Errno.ROFS);
@@ -412,7 +417,7 @@ export function createWasiFs(opts: WasiFsOptions): Record<string, HostFn> {
 
   /** An absolute guest symlink target inside the link's own mount is stored as the host path it
    * names there (so the link works when followed); readlink turns it back. */
-  const symlinkContent = (target: string, at: Location & { kind: 'host' }): string => {
+  const symlinkContent = (target: string, at: HostLocation): string => {
     if (!target.startsWith('/')) return target;
     const m = at.mount;
     const g = m.guest === '/' ? '/' : m.guest + '/';
@@ -420,7 +425,7 @@ export function createWasiFs(opts: WasiFsOptions): Record<string, HostFn> {
     if (target.startsWith(g)) return m.host + '/' + target.slice(g.length);
     return target;
   };
-  const readlinkContent = (content: string, at: Location & { kind: 'host' }): string => {
+  const readlinkContent = (content: string, at: HostLocation): string => {
     if (!content.startsWith('/')) return content;
     const m = at.mount;
     for (const base of [m.host, m.hostAsGiven]) {
@@ -431,18 +436,22 @@ export function createWasiFs(opts: WasiFsOptions): Record<string, HostFn> {
     return fail(Errno.ACCES);
   };
 
-  const setTimes = (loc: Location, atim: bigint, mtim: bigint, fst: number, follow: boolean, hostFd?: number): void => {
+  const setTimes = (loc: Location, atim: bigint, mtim: bigint, fst: number, hostFd?: number): void => {
     if ((fst & Fstflags.ATIM && fst & Fstflags.ATIM_NOW) || (fst & Fstflags.MTIM && fst & Fstflags.MTIM_NOW)) fail(Errno.INVAL);
     const h = writableHost(loc);
     let cur: fs.BigIntStats | undefined;
     // Node has no "omit": an unchanged time is set again to what the file has.
-    const current = () => (cur ??= host(() => (hostFd !== undefined ? fs.fstatSync(hostFd, { bigint: true }) : follow ? fs.statSync(h.host, { bigint: true }) : fs.lstatSync(h.host, { bigint: true }))));
+    // A directory known by its handle: through its magic link (followed: it is the directory); an
+    // entry: never followed (resolve.ts followed what was to be).
+    const own = h.name === '.';
+    const current = () =>
+      (cur ??= host(() => (hostFd !== undefined ? fs.fstatSync(hostFd, { bigint: true }) : own ? fs.fstatSync(h.dir.fd, { bigint: true }) : fs.lstatSync(h.host, { bigint: true }))));
     const pick = (nowFlag: number, setFlag: number, value: bigint, old: () => bigint, now: TimeArg): TimeArg =>
       fst & nowFlag ? now : hostSeconds(fst & setFlag ? value : old());
     const apply = (now: TimeArg) => {
       const a = pick(Fstflags.ATIM_NOW, Fstflags.ATIM, atim, () => current().atimeNs, now);
       const m = pick(Fstflags.MTIM_NOW, Fstflags.MTIM, mtim, () => current().mtimeNs, now);
-      host(() => (hostFd !== undefined ? fs.futimesSync(hostFd, a, m) : follow ? fs.utimesSync(h.host, a, m) : fs.lutimesSync(h.host, a, m)));
+      host(() => (hostFd !== undefined ? fs.futimesSync(hostFd, a, m) : own ? fs.utimesSync(h.dir.self, a, m) : fs.lutimesSync(h.host, a, m)));
     };
     if (!(fst & (Fstflags.ATIM_NOW | Fstflags.MTIM_NOW))) return apply(0);
     try {
@@ -546,10 +555,7 @@ export function createWasiFs(opts: WasiFsOptions): Record<string, HostFn> {
       if (e.kind === 'stdio' && e.sink) rec = pipeStat();
       else if (justOpened?.entry === e && justOpened.call === hostCallSerial() - 1) rec = filestatOf(justOpened.stat);
       else if (e.kind === 'file' || e.kind === 'stdio') rec = filestatOf(host(() => fs.fstatSync(e.host, { bigint: true })));
-      else if (e.kind === 'dir' || e.kind === 'device') {
-        checkDirectory(e.loc, cache);
-        rec = statLocation(e.loc, true);
-      }
+      else if (e.kind === 'dir' || e.kind === 'device') rec = statLocation(e.loc);
       else return fail(Errno.BADF);
       if (e.kind === 'stdio' && e.tty) rec.filetype = Filetype.CHARACTER_DEVICE;
       writeFilestat(mem, out, rec);
@@ -564,11 +570,8 @@ export function createWasiFs(opts: WasiFsOptions): Record<string, HostFn> {
     },
     fd_filestat_set_times(fd: number, atim: bigint, mtim: bigint, fst: number) {
       const e = entry(fd);
-      if (e.kind === 'file') setTimes(e.loc, atim, mtim, fst, true, e.host);
-      else if (e.kind === 'dir') {
-        checkDirectory(e.loc, cache);
-        setTimes(e.loc, atim, mtim, fst, true);
-      }
+      if (e.kind === 'file') setTimes(e.loc, atim, mtim, fst, e.host);
+      else if (e.kind === 'dir') setTimes(e.loc, atim, mtim, fst);
       else fail(Errno.BADF);
       return 0;
     },
@@ -720,11 +723,10 @@ export function createWasiFs(opts: WasiFsOptions): Record<string, HostFn> {
       return 0;
     },
     path_create_directory(fd: number, ptr: number, len: number) {
-      cache.created();
       const res = resolveAt(fd, ptr, len, false);
       if (res.loc) return fail(Errno.EXIST);
       const parent = writableHost(res.parent);
-      host(() => fs.mkdirSync(parent.host + '/' + res.name, 0o777));
+      host(() => fs.mkdirSync(parent.dir.at(res.name), 0o777));
       return 0;
     },
     path_filestat_get(fd: number, flags: number, ptr: number, len: number, out: number) {
@@ -733,18 +735,17 @@ export function createWasiFs(opts: WasiFsOptions): Record<string, HostFn> {
       mem.check(out, 64, 'filestat');
       // The walk's own lstat of the entry (a followed link's target) serves, when it took one.
       const st = res.stat;
-      writeFilestat(mem, out, st && typeof st.ino === 'bigint' ? filestatOf(st as fs.BigIntStats) : statLocation(res.loc, false));
+      writeFilestat(mem, out, st && typeof st.ino === 'bigint' ? filestatOf(st as fs.BigIntStats) : statLocation(res.loc));
       return 0;
     },
     path_filestat_set_times(fd: number, flags: number, ptr: number, len: number, atim: bigint, mtim: bigint, fst: number) {
       const follow = (flags & LOOKUP_SYMLINK_FOLLOW) !== 0;
       const res = resolveAt(fd, ptr, len, follow);
       if (!res.loc) return fail(Errno.NOENT);
-      setTimes(res.loc, atim, mtim, fst, false);
+      setTimes(res.loc, atim, mtim, fst);
       return 0;
     },
     path_link(oldFd: number, oldFlags: number, oldPtr: number, oldLen: number, newFd: number, newPtr: number, newLen: number) {
-      cache.created();
       const from = resolveAt(oldFd, oldPtr, oldLen, (oldFlags & LOOKUP_SYMLINK_FOLLOW) !== 0);
       const { res: to, slash } = entryAt(newFd, newPtr, newLen);
       if (!from.loc) return fail(Errno.NOENT);
@@ -753,7 +754,7 @@ export function createWasiFs(opts: WasiFsOptions): Record<string, HostFn> {
       const src = writableHost(from.loc);
       const dst = writableHost(to.parent);
       if (src.mount !== dst.mount) return fail(Errno.XDEV);
-      host(() => fs.linkSync(src.host, dst.host + '/' + to.name));
+      host(() => fs.linkSync(src.host, dst.dir.at(to.name)));
       return 0;
     },
     path_readlink(fd: number, ptr: number, len: number, buf: number, bufLen: number, out: number) {
@@ -775,9 +776,8 @@ export function createWasiFs(opts: WasiFsOptions): Record<string, HostFn> {
       if (res.loc.kind === 'host' && res.loc.rel.length === 0) return fail(Errno.BUSY);
       const h = writableHost(res.loc);
       if (res.stat && !res.stat.isDirectory()) return fail(Errno.NOTDIR);
-      if (mounts.holdsMount(h.host)) return fail(Errno.BUSY);
+      if (holdsMount(h)) return fail(Errno.BUSY);
       host(() => fs.rmdirSync(h.host));
-      cache.clear();
       return 0;
     },
     path_rename(fd: number, oldPtr: number, oldLen: number, newFd: number, newPtr: number, newLen: number) {
@@ -791,19 +791,17 @@ export function createWasiFs(opts: WasiFsOptions): Record<string, HostFn> {
       const src = writableHost(from.loc);
       const dstParent = writableHost(to.parent);
       if (src.mount !== dstParent.mount) return fail(Errno.XDEV);
-      if (mounts.holdsMount(src.host) || (to.loc?.kind === 'host' && mounts.holdsMount(to.loc.host))) return fail(Errno.BUSY);
-      host(() => fs.renameSync(src.host, dstParent.host + '/' + to.name));
-      cache.clear();
+      if (holdsMount(src) || (to.loc?.kind === 'host' && holdsMount(to.loc))) return fail(Errno.BUSY);
+      host(() => fs.renameSync(src.host, dstParent.dir.at(to.name)));
       return 0;
     },
     path_symlink(oldPtr: number, oldLen: number, fd: number, newPtr: number, newLen: number) {
-      cache.created();
       const target = pathArg(oldPtr, oldLen);
       const { res, slash } = entryAt(fd, newPtr, newLen);
       if (res.loc) return fail(Errno.EXIST);
       if (slash) return fail(Errno.NOENT); // as for path_link
       const parent = writableHost(res.parent);
-      host(() => fs.symlinkSync(symlinkContent(target, parent), parent.host + '/' + res.name));
+      host(() => fs.symlinkSync(symlinkContent(target, parent), parent.dir.at(res.name)));
       return 0;
     },
     path_unlink_file(fd: number, ptr: number, len: number) {
@@ -816,22 +814,39 @@ export function createWasiFs(opts: WasiFsOptions): Record<string, HostFn> {
       if (res.loc.rel.length === 0) return fail(Errno.BUSY);
       const h = writableHost(res.loc);
       if (res.stat?.isDirectory()) return fail(Errno.ISDIR);
-      host(() => fs.unlinkSync(h.host)); // no directory goes: the cache stays true
+      host(() => fs.unlinkSync(h.host));
       return 0;
     },
   };
+  // Each call lets go of the directory handles its paths were resolved through.
+  for (const [name, fn] of Object.entries(imports)) {
+    imports[name] = (...args: Parameters<HostFn>) => {
+      try {
+        return fn(...args);
+      } finally {
+        resolver.endCall();
+      }
+    };
+  }
+  fds.atEnd(() => resolver.close());
   return imports;
 }
 
-/** Closes every host fd the guest left open. */
+/** A directory fd's entry; a host directory's handle is held until the fd is closed. */
+function dirFdEntry(loc: Location, preopen?: string): DirEntry {
+  if (loc.kind === 'host') loc.dir.retain();
+  return { kind: 'dir', loc: loc as HostDir | (Location & { kind: 'tree' }), ...(preopen !== undefined ? { preopen } : {}), rightsBase: DIR_RIGHTS, rightsInheriting: ALL_RIGHTS };
+}
+
+/** Closes every host fd the guest left open, and the directory handles of its file system. */
 export function closeAllFiles(fds: FdTable): void {
   for (const [, e] of fds) {
-    if (e.kind === 'file') {
-      try {
-        fs.closeSync(e.host);
-      } catch {
-        // already closed
-      }
+    try {
+      if (e.kind === 'file') fs.closeSync(e.host);
+      else if (e.kind === 'dir' && e.loc.kind === 'host') e.loc.dir.release();
+    } catch {
+      // already closed
     }
   }
+  fds.end();
 }

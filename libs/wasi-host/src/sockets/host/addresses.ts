@@ -33,7 +33,7 @@ export function peerOf(s: HostSocket): Endpoint | null {
  * wildcard of its family. */
 export function localOf(s: HostSocket): Endpoint {
   if (s.family === 'unix') {
-    const path = s.bound && 'path' in s.bound ? s.bound.guest : '';
+    const path = s.bound && 'guest' in s.bound ? s.bound.guest : '';
     return { address: { kind: 'unix', path }, port: 0 };
   }
   let address: string | undefined;

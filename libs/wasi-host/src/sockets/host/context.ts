@@ -11,9 +11,10 @@ import type { HostSocket } from './host-socket.ts';
 
 export interface SocketServiceOptions {
   net: NetPolicy;
-  /** The host path of an AF_UNIX socket's guest path (through the guest's mounts, see
-   * fs/unix-paths.ts), or the errno that refuses it. `bind` names a path to create. */
-  unixPath: (guestPath: string, bind: boolean) => string | number;
+  /** Calls `use` with the host path of an AF_UNIX socket's guest path (through the guest's mounts,
+   * see fs/unix-paths.ts), valid during that call only; returns 0, or the errno that refuses it.
+   * `bind` names a path to create. */
+  unixPath: (guestPath: string, bind: boolean, use: (hostPath: string, keep: () => () => void) => void) => number;
   /** Where the guest posts new socket rings ({ id, sab }) before its RING request. */
   ringPort?: MessagePort;
   /** Serves Ops.readline (tty/readline-service.ts); without it that op fails with NOSYS. */

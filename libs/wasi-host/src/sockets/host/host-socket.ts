@@ -14,11 +14,11 @@ export interface Datagram {
   port: number;
 }
 
-export type BoundAddress = { address: string; port: number } | { path: string; guest: string };
+export type BoundAddress = { address: string; port: number } | { guest: string };
 
 export class HostSocket {
   state: StreamState = 'idle';
-  /** For AF_UNIX: the host path, and the guest's own path (what getsockname answers). */
+  /** For AF_UNIX: the guest's own path (what getsockname answers; resolved again at listen). */
   bound: BoundAddress | null = null;
   conn: net.Socket | null = null;
   server: net.Server | null = null;

@@ -27,9 +27,10 @@ export class StreamSockets {
     const ctx = this.ctx;
     if (addr.kind === 'unix') {
       if (!allowsUnix(ctx.options.net)) return ctx.status(POLICY_REFUSED);
-      const hostPath = ctx.options.unixPath(addr.path, true);
-      if (typeof hostPath === 'number') return ctx.status(hostPath);
-      s.bound = { path: hostPath, guest: addr.path };
+      // Checked now; listen() resolves the path again when it creates the socket file.
+      const refused = ctx.options.unixPath(addr.path, true, () => {});
+      if (refused) return ctx.status(refused);
+      s.bound = { guest: addr.path };
       return ctx.status(0);
     }
     const address = bindAddress(ctx.options.net, addr.address, addr.family);
@@ -58,14 +59,8 @@ export class StreamSockets {
       if (address === null) return ctx.status(POLICY_REFUSED);
       bound = { address, port: 0 };
     }
-    let where: net.ListenOptions;
-    if ('path' in bound) {
-      // listen() creates the socket file: resolve the guest path again, since the guest may have
-      // replaced a directory on the way with a symlink to outside since bind().
-      const hostPath = ctx.options.unixPath(bound.guest, true);
-      if (typeof hostPath === 'number') return ctx.status(hostPath);
-      where = { path: hostPath };
-    } else where = { host: bound.address, port: bound.port, ipv6Only: s.family === 6 && s.opts.v6only };
+    const ip = 'address' in bound ? bound : null;
+    const unixPath = 'guest' in bound ? bound.guest : '';
     const done = ctx.pending();
     const server = net.createServer({ allowHalfOpen: true, pauseOnConnect: false });
     server.once('error', (e) => done(errnoFromNode(e)));
@@ -74,18 +69,33 @@ export class StreamSockets {
       s.accepts.push(c);
       ctx.wake();
     });
-    server.listen({ ...where, backlog: backlog > 0 ? Math.min(backlog, 4096) : 128 }, () => {
-      server.removeAllListeners('error');
-      server.on('error', () => {});
-      s.server = server;
-      s.state = 'listening';
-      // An IP socket learns its port (an ephemeral one, if it asked for 0).
-      if (where.path === undefined) {
-        const info = server.address() as net.AddressInfo;
-        s.bound = { address: info.address, port: info.port };
-      }
-      done(0);
-    });
+    const listen = (where: net.ListenOptions) =>
+      server.listen({ ...where, backlog: backlog > 0 ? Math.min(backlog, 4096) : 128 }, () => {
+        server.removeAllListeners('error');
+        server.on('error', () => {});
+        s.server = server;
+        s.state = 'listening';
+        // An IP socket learns its port (an ephemeral one, if it asked for 0).
+        if (ip) {
+          const info = server.address() as net.AddressInfo;
+          s.bound = { address: info.address, port: info.port };
+        }
+        done(0);
+      });
+    if (ip) listen({ host: ip.address, port: ip.port, ipv6Only: s.family === 6 && s.opts.v6only });
+    else {
+      // listen() creates the socket file: the guest path is resolved again (the guest may have
+      // swapped a directory on the way since bind()), and the server binds during the resolution.
+      const refused = ctx.options.unixPath(unixPath, true, (hostPath, keep) => {
+        // libuv unlinks the socket file through this path when the server closes: its directory
+        // stays held until then.
+        const release = keep();
+        server.once('close', release);
+        server.once('error', release); // not listening after all (a later error listener replaces this one)
+        listen({ path: hostPath });
+      });
+      if (refused) done(refused);
+    }
   }
 
   accept(s: HostSocket, newFd: number, o: Wait): void {
@@ -125,9 +135,12 @@ export class StreamSockets {
     let c: net.Socket;
     if (addr.kind === 'unix') {
       if (!allowsUnix(ctx.options.net)) return ctx.status(POLICY_REFUSED);
-      const hostPath = ctx.options.unixPath(addr.path, false);
-      if (typeof hostPath === 'number') return ctx.status(hostPath);
-      c = net.connect({ path: hostPath, allowHalfOpen: true, onread: this.pump.directRead(s) });
+      let made: net.Socket | undefined;
+      const refused = ctx.options.unixPath(addr.path, false, (hostPath) => {
+        made = net.connect({ path: hostPath, allowHalfOpen: true, onread: this.pump.directRead(s) });
+      });
+      if (refused || !made) return ctx.status(refused || Errno.IO);
+      c = made;
     } else {
       if (!allowsPeer(ctx.options.net, addr.address)) return ctx.status(POLICY_REFUSED);
       const local = s.bound && 'address' in s.bound ? s.bound : null;
