@@ -4,7 +4,7 @@ import { statSync } from 'node:fs';
 import { setFlagsFromString } from 'node:v8';
 import * as path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { NET_POLICIES, isNetPolicy, type MountSpec, type NetPolicy } from '@pywasi/host';
+import { FD_LIMIT, NetPolicyError, parseNetPolicy, type MountSpec, type NetPolicy } from '@pywasi/host';
 
 /** What commander hands the action for the shared options. */
 export interface GuestFlags {
@@ -14,6 +14,14 @@ export interface GuestFlags {
   net: NetPolicy;
   caFile?: string;
   optimize?: boolean;
+  /** --timeout, in ms. */
+  timeout?: number;
+  maxFds?: number;
+}
+
+/** The limits a run takes from the flags (runWasi's options of the same names). */
+export function runLimits(flags: Pick<GuestFlags, 'timeout' | 'maxFds'>): { timeoutMs?: number; maxFds?: number } {
+  return { ...(flags.timeout !== undefined ? { timeoutMs: flags.timeout } : {}), ...(flags.maxFds !== undefined ? { maxFds: flags.maxFds } : {}) };
 }
 
 /**
@@ -77,14 +85,31 @@ export function parseDir(value: string, previous: MountSpec[] = []): MountSpec[]
   return [...previous, { host: path.resolve(host), guest: guestPath, readOnly: mode === 'ro' }];
 }
 
+/** --timeout: seconds (a decimal number) → ms. */
+function parseTimeout(value: string): number {
+  const seconds = Number(value);
+  if (!/^\d+(\.\d+)?$/.test(value) || !(seconds > 0) || seconds * 1000 > 2 ** 31 - 1) throw new InvalidArgumentError(`expected a number of seconds above 0 (e.g. 30 or 0.5), got '${value}'`);
+  return Math.max(1, Math.round(seconds * 1000));
+}
+
+function parseMaxFds(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n < 4 || n > FD_LIMIT) throw new InvalidArgumentError(`expected a whole number from 4 (stdin, stdout, stderr and /) to ${FD_LIMIT}, got '${value}'`);
+  return n;
+}
+
 function parseCaFile(value: string): string {
   requireExisting(value, 'file');
   return path.resolve(value);
 }
 
 function parseNet(value: string): NetPolicy {
-  if (!isNetPolicy(value)) throw new InvalidArgumentError(`expected one of ${NET_POLICIES.join(', ')}`);
-  return value;
+  try {
+    return parseNetPolicy(value);
+  } catch (e) {
+    if (e instanceof NetPolicyError) throw new InvalidArgumentError(e.message);
+    throw e;
+  }
 }
 
 /** Builds the guest environment: the host's (with --env-inherit) overridden by -e values. */
@@ -107,10 +132,15 @@ export function addGuestOptions(command: Command, defaults: { dirs: string }): C
         .default([], defaults.dirs),
     )
     .addOption(
-      new Option('--net <policy>', 'network access: all, loopback (only 127.0.0.0/8, ::1 and AF_UNIX; wildcard binds become loopback), none')
+      new Option(
+        '--net <policy>',
+        'network access: all; loopback (127.0.0.0/8, ::1 and AF_UNIX; wildcard binds become loopback: every service listening on the host\'s loopback is reachable); none; allow:HOST[:PORT],... (only these names and addresses, as resolved by the guest\'s lookups; no AF_UNIX)',
+      )
         .argParser(parseNet)
         .default('loopback'),
     )
+    .addOption(new Option('--timeout <seconds>', 'stop the guest after this much wall-clock time (exit code 124)').argParser(parseTimeout))
+    .addOption(new Option('--max-fds <n>', `the guest's fd numbers stay below n: past it, opening a file or socket fails with EMFILE, as past ulimit -n (default ${FD_LIMIT})`).argParser(parseMaxFds))
     .option('--optimize', "compile every function with V8's optimising compiler at its first call: a slower start (about 1 s more for python.wasm), for modules whose main loop is one long call")
     .addOption(
       new Option('--ca-file <pem>', "the CA certificates TLS clients in the guest trust by default (served at /etc/ssl/cert.pem); wins over the guest's SSL_CERT_FILE")

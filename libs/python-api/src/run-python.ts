@@ -30,7 +30,8 @@ export interface RunPythonOptions {
   /** A host directory the guest sees at the same path and starts in (./deps there joins
    * PYTHONPATH). Default: none, the guest starts in "/". */
   cwd?: string;
-  /** Network policy: 'loopback' (default), 'all' or 'none'. */
+  /** Network policy: 'loopback' (default: every service on the host's loopback is reachable),
+   * 'all', 'none', or { allow: [{ host, port? }] } (only those names and addresses). */
   net?: NetPolicy;
   /** A PEM file of CA certificates that TLS clients in the guest trust by default. */
   caFile?: string;
@@ -41,6 +42,10 @@ export interface RunPythonOptions {
   stderr?: PythonOutput;
   /** Ends the run (the promise rejects with the signal's reason). */
   signal?: AbortSignal;
+  /** Wall-clock limit in ms: the guest is stopped and the promise rejects with a WasiLimitError. */
+  timeoutMs?: number;
+  /** The guest's fd numbers stay below it: past it, opening a file or socket fails with EMFILE. */
+  maxFds?: number;
   /** The Python to run on (loadPython); default: one shared by runs without it. */
   python?: Python;
 }
@@ -107,6 +112,8 @@ export class Python {
         stdout: stdout.target,
         stderr: stderr.target,
         ...(options.signal ? { signal: options.signal } : {}),
+        ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
+        ...(options.maxFds !== undefined ? { maxFds: options.maxFds } : {}),
       });
       return { exitCode };
     } finally {

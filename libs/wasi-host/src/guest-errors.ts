@@ -34,3 +34,19 @@ export class WasiInterruptedError extends Error {
     super('interrupted (SIGINT)');
   }
 }
+
+/** The error of a run ended by its time limit. */
+export function timeLimitError(timeoutMs: number): WasiLimitError {
+  return new WasiLimitError('timeout', `the run took longer than its time limit (${timeoutMs / 1000} s)`);
+}
+
+/** The run reached a limit its options set (`timeoutMs`, `maxMemoryBytes`) and was ended there. */
+export class WasiLimitError extends Error {
+  override readonly name = 'WasiLimitError';
+  constructor(
+    readonly limit: 'timeout' | 'memory',
+    message: string,
+  ) {
+    super(message);
+  }
+}

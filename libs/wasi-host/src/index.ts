@@ -1,7 +1,7 @@
 // @pywasi/host: run a WASI (preview1) module on Node with the WasmEdge socket extension.
-export { runWasi, compileModule, loadModule, guestEnvironment, WasiInterruptedError, WasiModuleError, WasiTrapError, type RunWasiOptions, type CompiledModule, type OutputSink } from './run-wasi.ts';
+export { runWasi, compileModule, loadModule, guestEnvironment, WasiInterruptedError, WasiLimitError, WasiModuleError, WasiTrapError, type RunWasiOptions, type CompiledModule, type OutputSink } from './run-wasi.ts';
 export { checkModule, readImports, isWasmBinary, SOCKET_ARITIES, PREVIEW1_FUNCTIONS, type ModuleCheck, type FuncImport, type SocketShapes } from './wasm-imports.ts';
-export { NET_POLICIES, isNetPolicy, type NetPolicy } from './sockets/net-policy.ts';
+export { NET_POLICIES, NetPolicyError, describeNetPolicy, isNetPolicy, parseNetPolicy, type NetPolicy, type NetRule } from './sockets/net-policy.ts';
 export { Errno, POLICY_REFUSED } from './errno.ts';
 export { FD_LIMIT } from './fs/fd-table.ts';
 export { snapshotKey, SnapshotError } from './snapshot/image.ts';

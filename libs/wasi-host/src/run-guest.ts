@@ -37,6 +37,8 @@ export interface GuestInit {
   /** Offer /dev/pywasi-readline (the event loop runs the line editor). */
   readline?: boolean;
   snapshot?: SnapshotRequest;
+  /** The most fds open at once (RunWasiOptions.maxFds). */
+  maxFds?: number;
 }
 
 /** Restore a snapshot file before `_start`, or instead of `_start` run an init export and save the
@@ -96,7 +98,7 @@ export async function runGuest(init: GuestInit, hooks: GuestHooks = {}): Promise
   const mem = new GuestMemory(getMemory);
   const sleeper = new Int32Array(new SharedArrayBuffer(4));
   const sleepMs = (ms: number) => void Atomics.wait(sleeper, 0, 0, ms);
-  const fds = new FdTable();
+  const fds = new FdTable(init.maxFds);
   const channel = new GuestChannel(init.channel, hooks.beforeFirstRequest ?? null);
   const devices = standardDevices();
   // The editor redraws the prompt after what the guest printed on the terminal's last line.

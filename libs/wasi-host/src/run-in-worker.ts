@@ -2,7 +2,7 @@
 // resourceLimits.stackSizeMb, so deep guest recursion cannot overflow Node's own stack), while this
 // thread's event loop owns the guest's sockets and terminal and serves them over shared memory.
 import { MessageChannel, Worker } from 'node:worker_threads';
-import { WasiTrapError } from './guest-errors.ts';
+import { timeLimitError, WasiTrapError } from './guest-errors.ts';
 import { startGuestServices } from './guest-services.ts';
 import type { GuestInit } from './run-guest.ts';
 import type { PreparedRun, ThreadEntry } from './run-wasi.ts';
@@ -31,6 +31,7 @@ export async function runInWorker(run: PreparedRun, code: ThreadEntry): Promise<
   const workerInit: Omit<GuestInit, 'module'> = { ...init, readline: readline !== null, ringPort: ringChannel.port2 };
   let settled = false;
   let abort: (() => void) | null = null;
+  let timer: NodeJS.Timeout | undefined;
   try {
     return await new Promise<number>((resolve, reject) => {
       const worker = new Worker(code.bootstrap, {
@@ -49,6 +50,7 @@ export async function runInWorker(run: PreparedRun, code: ThreadEntry): Promise<
       };
       abort = () => fail(options.signal!.reason);
       options.signal?.addEventListener('abort', abort, { once: true });
+      if (options.timeoutMs !== undefined) timer = setTimeout(() => fail(timeLimitError(options.timeoutMs!)), options.timeoutMs);
       run.module.then((module) => worker.postMessage({ type: 'module', module }), fail);
       worker.on('message', (m: GuestMessage) => {
         if (settled || m.type === 'ready') return;
@@ -71,6 +73,7 @@ export async function runInWorker(run: PreparedRun, code: ThreadEntry): Promise<
     });
   } finally {
     if (abort) options.signal?.removeEventListener('abort', abort);
+    clearTimeout(timer);
     readline?.close();
     sockets.close();
     ringChannel.port1.close();

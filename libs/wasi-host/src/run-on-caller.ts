@@ -6,7 +6,7 @@
 import { isatty } from 'node:tty';
 import * as vm from 'node:vm';
 import { suspendSignalCleanup } from './fs/private-tmp.ts';
-import { WasiInterruptedError, WasiTrapError } from './guest-errors.ts';
+import { timeLimitError, WasiInterruptedError, WasiLimitError, WasiTrapError } from './guest-errors.ts';
 import { runGuest } from './run-guest.ts';
 import type { PreparedRun, ThreadEntry } from './run-wasi.ts';
 import { ServiceThread } from './service-thread.ts';
@@ -17,14 +17,17 @@ const enterScript = new vm.Script(`globalThis[Symbol.for('pywasi.callerThread.st
  * ourselves (a test runner's). */
 let scriptGlobal: Record<symbol, unknown> | null = null;
 
-/** Calls `start` where SIGINT ends it with a WasiInterruptedError. */
-function enterInterruptibly(start: () => void): void {
+/** Calls `start` where SIGINT ends it with a WasiInterruptedError, and `timeoutMs` (if any) with a
+ * WasiLimitError. */
+function enterInterruptibly(start: () => void, timeoutMs: number | undefined): void {
   const slot = (scriptGlobal ??= vm.runInThisContext('globalThis') as Record<symbol, unknown>);
   slot[START] = start;
   try {
-    enterScript.runInThisContext({ breakOnSigint: true });
+    enterScript.runInThisContext({ breakOnSigint: true, ...(timeoutMs !== undefined ? { timeout: Math.max(1, Math.ceil(timeoutMs)) } : {}) });
   } catch (e) {
-    if ((e as { code?: unknown }).code === 'ERR_SCRIPT_EXECUTION_INTERRUPTED') throw new WasiInterruptedError();
+    const code = (e as { code?: unknown }).code;
+    if (code === 'ERR_SCRIPT_EXECUTION_INTERRUPTED') throw new WasiInterruptedError();
+    if (code === 'ERR_SCRIPT_EXECUTION_TIMEOUT') throw timeLimitError(timeoutMs!);
     throw e;
   } finally {
     delete slot[START];
@@ -42,10 +45,10 @@ export async function runOnCallerThread(run: PreparedRun, code: ThreadEntry): Pr
   try {
     return await runGuest(
       { ...init, module, readline: readline !== undefined, ringPort: service.rings },
-      { beforeFirstRequest: () => service.start(), enter: enterInterruptibly },
+      { beforeFirstRequest: () => service.start(), enter: (start) => enterInterruptibly(start, options.timeoutMs) },
     );
   } catch (e) {
-    if (e instanceof WasiInterruptedError) throw e;
+    if (e instanceof WasiInterruptedError || e instanceof WasiLimitError) throw e;
     // As a worker run reports what ended its guest thread.
     const error = e instanceof Error ? e : new Error(String(e));
     throw new WasiTrapError(`${error.name}: ${error.message}`, error.name, error.stack);

@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import { createChannelBuffers } from './channel.ts';
 import type { GuestInit, SnapshotRequest } from './run-guest.ts';
 import type { NetPolicy } from './sockets/net-policy.ts';
+import { FD_LIMIT } from './fs/fd-table.ts';
 import { MountTable, type MountSpec } from './fs/mounts.ts';
 import { createPrivateTmp, type PrivateTmp } from './fs/private-tmp.ts';
 import { chooseTrust, GUEST_CA_DIR, TrustError, writeTrustDir, type TrustChoice } from './trust.ts';
@@ -17,7 +18,7 @@ import { checkModule, type ModuleCheck } from './wasm-imports.ts';
 import { releaseBytes } from './release-bytes.ts';
 import { WasiModuleError } from './guest-errors.ts';
 
-export { WasiInterruptedError, WasiModuleError, WasiTrapError } from './guest-errors.ts';
+export { WasiInterruptedError, WasiLimitError, WasiModuleError, WasiTrapError } from './guest-errors.ts';
 
 /** What the guest writes to stdout or stderr, as it writes it (a copy the function may keep). */
 export type OutputSink = (bytes: Uint8Array) => void;
@@ -64,6 +65,12 @@ export interface RunWasiOptions {
    * own (removing private directories) stand down, so SIGTERM and SIGHUP end the process as they
    * would a native one, and the next run removes what it left. */
   thread?: 'worker' | 'caller';
+  /** Wall-clock limit of the run in ms, from its start: the guest is stopped wherever it is and the
+   * promise rejects with a WasiLimitError ('timeout'). */
+  timeoutMs?: number;
+  /** The most fds the guest may have open at once (default and most: FD_LIMIT); past it, opening
+   * one fails with EMFILE, as past `ulimit -n`. */
+  maxFds?: number;
   /** Native stack of the guest thread in MiB, for thread: 'worker'. Default 64. */
   stackSizeMb?: number;
   /** A PEM file of CA certificates that TLS clients in the guest trust by default, ahead of the
@@ -158,6 +165,9 @@ export function guestEnvironment(options: Pick<RunWasiOptions, 'env' | 'hostname
 
 export async function runWasi(options: RunWasiOptions): Promise<number> {
   options.signal?.throwIfAborted();
+  for (const [name, value, max] of [['timeoutMs', options.timeoutMs, 2 ** 31 - 1], ['maxFds', options.maxFds, FD_LIMIT]] as const) {
+    if (value !== undefined && !(Number.isInteger(value) && value >= 1 && value <= max)) throw new RangeError(`runWasi: ${name} must be an integer from 1 to ${max}, got ${value}`);
+  }
   const onCaller = options.thread === 'caller';
   if (onCaller) {
     const why = typeof options.stdout === 'function' || typeof options.stderr === 'function' ? 'stdout and stderr must be fds' : options.signal ? 'a signal cannot end it' : options.snapshot && 'capture' in options.snapshot ? 'it cannot make a snapshot' : undefined;
@@ -225,6 +235,7 @@ export async function runWasi(options: RunWasiOptions): Promise<number> {
       stdout: typeof stdout === 'number' ? stdout : 'post',
       stderr: typeof stderr === 'number' ? stderr : 'post',
       channel: createChannelBuffers(),
+      ...(options.maxFds !== undefined ? { maxFds: options.maxFds } : {}),
       shapes: check.shapes,
       ...(options.snapshot ? { snapshot: options.snapshot } : {}),
     },

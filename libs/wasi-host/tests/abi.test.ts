@@ -4,7 +4,7 @@ import { readHints, sockaddrData, writeAddrinfoChain } from '../src/abi/addrinfo
 import { Errno, eaiFromNode, errnoFromNode } from '../src/errno.ts';
 import { GuestFault, GuestMemory } from '../src/guest-memory.ts';
 import { clockDeadline, decodeSubscriptions, encodeEvent } from '../src/poll-oneoff.ts';
-import { allowsPeer, bindAddress, isLoopback } from '../src/sockets/net-policy.ts';
+import { describeNetPolicy, isLoopback, NetAccess, NetPolicyError, parseNetPolicy } from '../src/sockets/net-policy.ts';
 import { checkModule } from '../src/wasm-imports.ts';
 import { wat } from '../../../tools/testing/wat.ts';
 
@@ -196,14 +196,37 @@ describe('network policy', () => {
     expect(isLoopback('::1')).toBe(true);
     expect(isLoopback('::ffff:127.0.0.1')).toBe(true);
     expect(isLoopback('10.0.0.1')).toBe(false);
-    expect(allowsPeer('loopback', '8.8.8.8')).toBe(false);
-    expect(allowsPeer('all', '8.8.8.8')).toBe(true);
-    expect(allowsPeer('none', '127.0.0.1')).toBe(false);
-    expect(bindAddress('loopback', '0.0.0.0', 4)).toBe('127.0.0.1');
-    expect(bindAddress('loopback', '::', 6)).toBe('::1');
-    expect(bindAddress('loopback', '192.168.1.1', 4)).toBeNull();
-    expect(bindAddress('all', '0.0.0.0', 4)).toBe('0.0.0.0');
-    expect(bindAddress('none', '127.0.0.1', 4)).toBeNull();
+    const [loopback, all, none] = [new NetAccess('loopback'), new NetAccess('all'), new NetAccess('none')];
+    expect(loopback.allowsPeer('8.8.8.8', 53)).toBe(false);
+    expect(all.allowsPeer('8.8.8.8', 53)).toBe(true);
+    expect(none.allowsPeer('127.0.0.1', 80)).toBe(false);
+    expect(loopback.bindAddress('0.0.0.0', 4)).toBe('127.0.0.1');
+    expect(loopback.bindAddress('::', 6)).toBe('::1');
+    expect(loopback.bindAddress('192.168.1.1', 4)).toBeNull();
+    expect(all.bindAddress('0.0.0.0', 4)).toBe('0.0.0.0');
+    expect(none.bindAddress('127.0.0.1', 4)).toBeNull();
+  });
+
+  test('an allow-list (--net allow:...): parsed, printed back, enforced per address and port', () => {
+    const policy = parseNetPolicy('allow:Example.com:443,127.0.0.1:8000,[::1],10.0.0.1');
+    expect(policy).toEqual({ allow: [{ host: 'example.com', port: 443 }, { host: '127.0.0.1', port: 8000 }, { host: '::1' }, { host: '10.0.0.1' }] });
+    expect(describeNetPolicy(policy)).toBe('allow:example.com:443,127.0.0.1:8000,[::1],10.0.0.1');
+    const access = new NetAccess(policy);
+    expect(access.allowsPeer('127.0.0.1', 8000)).toBe(true);
+    expect(access.allowsPeer('127.0.0.1', 22)).toBe(false);
+    expect(access.allowsPeer('::ffff:127.0.0.1', 8000)).toBe(true);
+    expect(access.allowsPeer('10.0.0.1', 5432)).toBe(true);
+    expect(access.allowsPeer('10.0.0.2', 5432)).toBe(false);
+    // A bind: to a listed address and port; the wildcard narrowed to a listed loopback address.
+    expect(access.bindAddress('0.0.0.0', 4, 8000)).toBe('127.0.0.1');
+    expect(access.bindAddress('0.0.0.0', 4, 9000)).toBeNull();
+    expect(access.bindAddress('::', 6, 9000)).toBe('::1');
+    expect(access.allowsUnix()).toBe(false);
+    expect(access.allowsLookup('EXAMPLE.com')).toBe(true);
+    expect(access.allowsLookup('example.org')).toBe(false);
+    for (const bad of ['allow:', 'allow:host:0', 'allow:host:99999', 'allow:[example.com]', 'allow:bad_name!', 'some']) {
+      expect(() => parseNetPolicy(bad)).toThrow(NetPolicyError);
+    }
   });
 });
 

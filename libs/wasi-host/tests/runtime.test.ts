@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { WasiTrapError, runWasi } from '../src/index.ts';
+import { WasiLimitError, WasiTrapError, runWasi } from '../src/index.ts';
 import { wat } from '../../../tools/testing/wat.ts';
 
 const PRE = `
@@ -77,6 +77,20 @@ describe('poll_oneoff clock sleeps (time.sleep(0.2) must not return early)', () 
     const halfMs = await runWasi({ module: await wat(timedSleepModule(id, flags)), stdin: 0 });
     expect(halfMs).toBeGreaterThanOrEqual(100);
   }, 10_000);
+});
+
+describe('limits for code nobody trusts', () => {
+  const spin = `(module ${PRE} (func (export "_start") (loop $forever (br $forever))))`;
+  test.each(['worker', 'caller'] as const)('timeoutMs stops a guest that never returns (thread: %s) with a WasiLimitError', async (thread) => {
+    const run = runWasi({ module: await wat(spin), stdin: 0, timeoutMs: 300, thread });
+    await expect(run).rejects.toBeInstanceOf(WasiLimitError);
+    await expect(run).rejects.toMatchObject({ limit: 'timeout', message: 'the run took longer than its time limit (0.3 s)' });
+  }, 30_000);
+  test('limits out of range are refused before the run', async () => {
+    const module = await wat(`(module ${PRE} (func (export "_start")))`);
+    await expect(runWasi({ module, stdin: 0, timeoutMs: 0 })).rejects.toThrow(/timeoutMs must be an integer from 1/);
+    await expect(runWasi({ module, stdin: 0, maxFds: 70_000 })).rejects.toThrow(/maxFds must be an integer from 1 to 65536/);
+  });
 });
 
 describe('guest execution', () => {

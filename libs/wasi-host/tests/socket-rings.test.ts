@@ -31,7 +31,7 @@ function rings() {
   return { pool: new GuestRings({} as GuestMemory, channel, port), requests, posted };
 }
 
-const socket = (fd: number): GuestSocket => ({ fd, stream: true, nonblock: false, recvTimeoutMs: -1, sendTimeoutMs: -1, ring: null, dataRecvs: 1, connected: true, shutWr: false, local: null, peer: null });
+const socket = (id: number): GuestSocket => ({ id, stream: true, nonblock: false, recvTimeoutMs: -1, sendTimeoutMs: -1, ring: null, dataRecvs: 1, connected: true, shutWr: false, local: null, peer: null });
 
 describe('the guest ring pool', () => {
   test(`keeps ${RING_POOL_MAX} rings of closed sockets; drops the rest and names them`, () => {

@@ -9,7 +9,7 @@ import { Command } from 'commander';
 import type { ReadlineOptions } from '@pywasi/host';
 import { asksForRepl, ensureSnapshot, GUEST_PREFIX, pythonInvocation, pythonLayout } from '@pywasi/python';
 import { CliError } from '../cli-error.ts';
-import { addGuestOptions, applyCompileMode, guestEnv, type GuestFlags } from '../guest-options.ts';
+import { addGuestOptions, applyCompileMode, guestEnv, runLimits, type GuestFlags } from '../guest-options.ts';
 import { runCommand, type RunOptions } from './run.ts';
 
 /** Line editing, history and Tab completion when stdin and stdout are terminals (wasi-host's
@@ -78,7 +78,7 @@ Examples:
       );
       const warn = (line: string) => process.stderr.write(`${line}\n`);
       let wasm = invocation.wasm;
-      let options: RunOptions = { env: invocation.env, envInherit: false, dirs: invocation.dirs, net: invocation.net, ...(invocation.caFile !== undefined ? { caFile: invocation.caFile } : {}) };
+      let options: RunOptions = { env: invocation.env, envInherit: false, dirs: invocation.dirs, net: invocation.net, ...(invocation.caFile !== undefined ? { caFile: invocation.caFile } : {}), ...runLimits(flags) };
       if (invocation.snapshot && (await ensureSnapshot(invocation.snapshot, (line) => warn(`pywasi python: ${line}`)))) {
         wasm = invocation.snapshot.module;
         // Named as python.wasm, not as the module in the cache (sys.orig_argv[0]).

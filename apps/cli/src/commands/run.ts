@@ -1,8 +1,8 @@
 // `pywasi run`: run a WASI module on Node with the socket extension (@pywasi/host).
 import * as path from 'node:path';
 import { Command } from 'commander';
-import { MountError, TrustError, WasiInterruptedError, WasiModuleError, WasiTrapError, runWasi, type MountSpec, type NetPolicy, type ReadlineOptions, type SnapshotRequest } from '@pywasi/host';
-import { addGuestOptions, applyCompileMode, guestEnv, type GuestFlags } from '../guest-options.ts';
+import { MountError, TrustError, WasiInterruptedError, WasiLimitError, WasiModuleError, WasiTrapError, runWasi, type MountSpec, type NetPolicy, type ReadlineOptions, type SnapshotRequest } from '@pywasi/host';
+import { addGuestOptions, applyCompileMode, guestEnv, runLimits, type GuestFlags } from '../guest-options.ts';
 
 /** Exit code for pywasi's own errors (bad module, host failure). Guest codes pass through. */
 export const EXIT_ERROR = 1;
@@ -10,6 +10,8 @@ export const EXIT_ERROR = 1;
 export const EXIT_TRAP = 134;
 /** Exit code after Ctrl-C, should this process survive its own SIGINT (a listener of an embedder). */
 export const EXIT_SIGINT = 130;
+/** Exit code when --timeout stopped the guest (as timeout(1)). */
+export const EXIT_TIMEOUT = 124;
 
 export interface RunOptions {
   env: Record<string, string>;
@@ -27,6 +29,9 @@ export interface RunOptions {
    * unless the guest opens a socket or reads a terminal line), 'worker' (default) gives the guest
    * a deep native stack and keeps this thread free for signals. */
   thread?: 'worker' | 'caller';
+  /** Limits (runWasi's options of the same names; the CLI's --timeout and --max-fds). */
+  timeoutMs?: number;
+  maxFds?: number;
 }
 
 export interface RunIo {
@@ -58,6 +63,8 @@ export async function runCommand(module: string, args: string[], opts: RunOption
       ...(opts.thread ? { thread: opts.thread } : {}),
       net: opts.net,
       ...(opts.caFile !== undefined ? { caFile: opts.caFile } : {}),
+      ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}),
+      ...(opts.maxFds !== undefined ? { maxFds: opts.maxFds } : {}),
       stdin: io.stdin,
       stdout: io.stdout,
       stderr: io.stderr,
@@ -72,6 +79,10 @@ export async function runCommand(module: string, args: string[], opts: RunOption
     if (e instanceof WasiModuleError || e instanceof MountError || e instanceof TrustError) {
       io.error(`${label}: error: ${e.message}`);
       return EXIT_ERROR;
+    }
+    if (e instanceof WasiLimitError) {
+      io.error(`${label}: stopped: the run took longer than --timeout ${opts.timeoutMs! / 1000} s`);
+      return EXIT_TIMEOUT;
     }
     if (e instanceof WasiTrapError) {
       io.error(`${label}: guest trapped: ${e.message.split('\n')[0]}`);
@@ -103,7 +114,8 @@ the guest's SSL_CERT_FILE (OpenSSL reads it), else this machine's bundle
 (/etc/ssl/certs/ca-certificates.crt on Debian), else Node's root certificates.
 A guest that uses sockets gets HOSTNAME=<this machine's host name> (what gethostname() and
 Python's socket.gethostname() return) unless -e HOSTNAME=... (or --env-inherit) sets it.
-The guest's exit code becomes pywasi's; a trap exits with ${EXIT_TRAP}, a pywasi error with ${EXIT_ERROR}.
+The guest's exit code becomes pywasi's; a trap exits with ${EXIT_TRAP}, --timeout with ${EXIT_TIMEOUT},
+a pywasi error with ${EXIT_ERROR}.
 
 Examples:
   $ pywasi run -- hello.wasm
@@ -119,6 +131,7 @@ Examples:
         dirs: opts.dir,
         net: opts.net,
         ...(opts.caFile !== undefined ? { caFile: opts.caFile } : {}),
+        ...runLimits(opts),
       });
     });
 }

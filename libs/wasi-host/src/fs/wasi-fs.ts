@@ -15,13 +15,17 @@ import { realtimeNs } from '../wasi-process.ts';
 import { WasiError, type GuestDevice } from './device.ts';
 import { DirListing, DOT_ENTRIES, type ListedEntry } from './dir-listing.ts';
 import { uvwasi } from './uvwasi.ts';
-import { FdTable, type DirEntry, type FdEntry, type FileEntry, type StdioEntry } from './fd-table.ts';
+import { FD_LIMIT, FdTable, type DirEntry, type FdEntry, type FileEntry, type StdioEntry } from './fd-table.ts';
 import type { MountTable, TreeNode } from './mounts.ts';
 import { hostPathNow, PathResolver, treeNodeAt, type FinalStat, type HostDir, type HostLocation, type Location, type Resolved } from './resolve.ts';
 import {
   ALL_RIGHTS, DIR_RIGHTS, Fdflags, FILE_RIGHTS, Filetype, filestatOf, filetypeOf, Fstflags, LOOKUP_SYMLINK_FOLLOW,
   Oflags, PIPE_RIGHTS, Rights, TTY_RIGHTS, Whence, writeFdstat, writeFilestat, type FilestatRecord,
 } from './wire.ts';
+
+/** What wasi-libc's dup opens (libs/wasi-libc/patches/0011-dup-through-host.patch):
+ * /dev/pywasi-dup/<fd>/<lowest new fd>. */
+const DUP_PATH = /^\/?dev\/pywasi-dup\/(\d{1,10})\/(\d{1,10})$/;
 
 const { O_RDONLY, O_WRONLY, O_RDWR, O_CREAT, O_EXCL, O_TRUNC, O_APPEND, O_NOFOLLOW, O_NONBLOCK } = fs.constants;
 
@@ -296,6 +300,7 @@ export function createWasiFs(opts: WasiFsOptions): Record<string, HostFn> {
       }
     } else if (e.kind === 'device') e.device.close?.();
     else if (e.kind === 'dir' && e.loc.kind === 'host') e.loc.dir.release();
+    else if (e.kind === 'socket') e.close();
   };
 
   /** The kind of entry a freshly opened host fd is: a file, a stream (FIFO, device), a terminal. */
@@ -437,6 +442,7 @@ export function createWasiFs(opts: WasiFsOptions): Record<string, HostFn> {
   };
 
   const setTimes = (loc: Location, atim: bigint, mtim: bigint, fst: number, hostFd?: number): void => {
+    if (process.env.DBG_TIMES) console.error("setTimes", atim, mtim, fst, hostFd);
     if ((fst & Fstflags.ATIM && fst & Fstflags.ATIM_NOW) || (fst & Fstflags.MTIM && fst & Fstflags.MTIM_NOW)) fail(Errno.INVAL);
     const h = writableHost(loc);
     let cur: fs.BigIntStats | undefined;
@@ -485,10 +491,10 @@ export function createWasiFs(opts: WasiFsOptions): Record<string, HostFn> {
       return 0;
     },
     fd_close(fd: number) {
-      const e = entry(fd);
-      if (e.kind === 'socket') return fail(Errno.BADF); // sockets close through the socket extension
-      fds.delete(fd);
-      closeEntry(e);
+      entry(fd);
+      // The open file description goes with its last fd (dup).
+      const gone = fds.delete(fd);
+      if (gone) closeEntry(gone);
       return 0;
     },
     fd_datasync(fd: number) {
@@ -686,13 +692,12 @@ export function createWasiFs(opts: WasiFsOptions): Record<string, HostFn> {
       return 0;
     },
     fd_renumber(from: number, to: number) {
-      const e = entry(from);
-      const target = entry(to);
+      entry(from);
+      entry(to);
       if (from === to) return 0;
-      if (e.kind === 'socket' || target.kind === 'socket') return fail(Errno.NOTSUP);
-      closeEntry(target);
-      fds.set(to >>> 0, e);
-      fds.delete(from);
+      const gone = fds.delete(to);
+      if (gone) closeEntry(gone);
+      fds.move(from, to);
       return 0;
     },
     fd_prestat_get(fd: number, out: number) {
@@ -713,7 +718,19 @@ export function createWasiFs(opts: WasiFsOptions): Record<string, HostFn> {
     },
     path_open(fd: number, dirflags: number, ptr: number, len: number, oflags: number, base: bigint, _inheriting: bigint, fdflags: number, out: number) {
       mem.check(out, 4, 'fd');
-      const e = openAt(fd, dirflags, pathArg(ptr, len), oflags, base, fdflags);
+      const p = pathArg(ptr, len);
+      const dup = DUP_PATH.exec(p);
+      if (dup && (p.startsWith('/') || dirEntry(fd).preopen === '/')) {
+        // dup through the path wasi-libc's dup, dup2 and fcntl(F_DUPFD) open (its patch 0011).
+        const [from, min] = [Number(dup[1]), Number(dup[2])];
+        entry(from);
+        if (min >= FD_LIMIT) return fail(Errno.INVAL);
+        const newFd = fds.dup(from, min);
+        if (newFd < 0) return fail(Errno.MFILE);
+        mem.setU32(out, newFd);
+        return 0;
+      }
+      const e = openAt(fd, dirflags, p, oflags, base, fdflags);
       const newFd = fds.add(e);
       if (newFd < 0) {
         closeEntry(e);

@@ -7,7 +7,7 @@ import * as net from 'node:net';
 import { AddressFamily, SockType } from '../abi/addr.ts';
 import { AiFlags, Protocol, type AddrinfoResult } from '../abi/addrinfo.ts';
 import { Errno, POLICY_REFUSED, eaiFromNode } from '../errno.ts';
-import { allowsLookup, allowsPeer, type NetPolicy } from './net-policy.ts';
+import type { NetAccess } from './net-policy.ts';
 import type { GetaddrinfoReply, GetaddrinfoRequest } from '../ops.ts';
 
 /** The services a guest may name instead of a port (the guest has no /etc/services). */
@@ -38,9 +38,9 @@ function lookup(node: string, family: 0 | 4 | 6): Promise<Found | number> {
   });
 }
 
-export async function resolveAddrinfo(req: GetaddrinfoRequest, policy: NetPolicy): Promise<GetaddrinfoReply | number> {
+export async function resolveAddrinfo(req: GetaddrinfoRequest, access: NetAccess): Promise<GetaddrinfoReply | number> {
   const h = req.hints;
-  if (!allowsLookup(policy)) return POLICY_REFUSED;
+  if (!access.allowsLookup(req.node || null)) return POLICY_REFUSED;
   if (h.flags & ~0x7f) return Errno.AIBADFLAG;
   if (h.family !== AddressFamily.UNSPEC && h.family !== AddressFamily.INET4 && h.family !== AddressFamily.INET6) return Errno.AIFAMILY;
   if (h.socktype !== 0 && h.socktype !== SockType.DGRAM && h.socktype !== SockType.STREAM) return Errno.AISOCKTYPE;
@@ -67,11 +67,12 @@ export async function resolveAddrinfo(req: GetaddrinfoRequest, policy: NetPolicy
       const looked = await lookup(req.node, wantFamily);
       if (typeof looked === 'number') return looked;
       found = looked;
+      access.learn(req.node, found.map((a) => a.address));
     }
     canon = req.node;
   }
 
-  const allowed = found.filter((a) => allowsPeer(policy, a.address) || (passive && req.node === null));
+  const allowed = found.filter((a) => access.allowsAddress(a.address) || (passive && req.node === null));
   if (found.length && !allowed.length) return POLICY_REFUSED;
   const socktypes = h.socktype === 0 ? [SockType.STREAM, SockType.DGRAM] : [h.socktype];
   const results: AddrinfoResult[] = [];

@@ -1,6 +1,7 @@
 // The guest-thread half of the socket extension: the WasmEdge sock_* imports plus the fd_* and
 // poll_oneoff overrides that route socket fds to the event loop and everything else to the host's
-// own preview1 calls. The caller wraps every import (host-call.ts): a bad pointer answers EFAULT
+// own preview1 calls (fd_close, fd_renumber and dup need none: the fd table closes a socket's
+// entry through SocketTable when its last fd goes). The caller wraps every import (host-call.ts): a bad pointer answers EFAULT
 // and no host exception escapes, except ProcExit, which must reach the caller of _start.
 import { decodeAddress, encodeAddress, type GuestAddress } from '../../abi/addr.ts';
 import { readHints, writeAddrinfoChain } from '../../abi/addrinfo.ts';
@@ -45,7 +46,7 @@ export interface SocketImportsOptions {
 export function createSocketImports(opts: SocketImportsOptions): WasiImport {
   const mem = new GuestMemory(opts.memory);
   const ch = opts.channel;
-  const table = new SocketTable(opts.fds);
+  const table = new SocketTable(opts.fds, (s) => ch.post(Ops.close, { fd: s.id, droppedRing: rings.release(s) }));
   const wasi = opts.wasi;
   const sleeper = new Int32Array(new SharedArrayBuffer(4));
 
@@ -114,9 +115,10 @@ export function createSocketImports(opts: SocketImportsOptions): WasiImport {
     mem.check(fdOut, 4, 'fd_out');
     const newFd = table.reserve();
     if (newFd < 0) return Errno.MFILE; // the one fd table is full (FD_LIMIT), as EMFILE on Linux
-    const [err, got] = ch.call(Ops.accept, { fd: s.fd, newFd, nonblock: s.nonblock, timeoutMs: s.recvTimeoutMs });
+    const id = table.newId();
+    const [err, got] = ch.call(Ops.accept, { fd: s.id, newFd: id, nonblock: s.nonblock, timeoutMs: s.recvTimeoutMs });
     if (err) return err;
-    const accepted = table.add(newFd, true, (fdflags & FDFLAGS_NONBLOCK) !== 0);
+    const accepted = table.add(newFd, id, true, (fdflags & FDFLAGS_NONBLOCK) !== 0);
     accepted.connected = true;
     knowEnds(accepted, got.ends);
     mem.setU32(fdOut, newFd);
@@ -145,7 +147,7 @@ export function createSocketImports(opts: SocketImportsOptions): WasiImport {
     const isPeer = op === Ops.peerAddress;
     let got = endsKnown(s) ? (isPeer ? s.peer : s.local) : null;
     if (!got) {
-      const [err, answer] = ch.call(op, { fd: s.fd });
+      const [err, answer] = ch.call(op, { fd: s.id });
       if (err) return err;
       got = answer;
       // A stream socket's peer is fixed once it has one, and so is its own address then.
@@ -164,14 +166,15 @@ export function createSocketImports(opts: SocketImportsOptions): WasiImport {
       mem.check(fdOut, 4, 'fd_out');
       const fd = table.reserve();
       if (fd < 0) return Errno.MFILE;
+      const id = table.newId();
       // Arguments the event loop accepts (see SocketService.open) need no answer: posted.
       const valid = af >= 1 && af <= 3 && socktype >= 0 && socktype <= 2 && !(af === 3 && socktype === 1);
-      if (valid) ch.post(Ops.open, { fd, af, type: socktype });
+      if (valid) ch.post(Ops.open, { fd: id, af, type: socktype });
       else {
-        const [err] = ch.call(Ops.open, { fd, af, type: socktype });
+        const [err] = ch.call(Ops.open, { fd: id, af, type: socktype });
         if (err) return err;
       }
-      table.add(fd, socktype !== 1);
+      table.add(fd, id, socktype !== 1);
       mem.setU32(fdOut, fd);
       return 0;
     },
@@ -180,14 +183,14 @@ export function createSocketImports(opts: SocketImportsOptions): WasiImport {
       if (!s) return notSocket(fd);
       const address = readAddress(addrPtr);
       if (!address || !validPort(port)) return Errno.INVAL;
-      return ch.call(Ops.bind, { fd: s.fd, address, port })[0];
+      return ch.call(Ops.bind, { fd: s.id, address, port })[0];
     },
     sock_connect(fd, addrPtr, port) {
       const s = sock(fd);
       if (!s) return notSocket(fd);
       const address = readAddress(addrPtr);
       if (!address || !validPort(port)) return Errno.INVAL;
-      const [err, got] = ch.call(Ops.connect, { fd: s.fd, address, port, nonblock: s.nonblock, timeoutMs: s.sendTimeoutMs });
+      const [err, got] = ch.call(Ops.connect, { fd: s.id, address, port, nonblock: s.nonblock, timeoutMs: s.sendTimeoutMs });
       if (err === 0 && s.stream) {
         s.connected = true;
         knowEnds(s, got.ends);
@@ -197,7 +200,7 @@ export function createSocketImports(opts: SocketImportsOptions): WasiImport {
     sock_listen(fd, backlog) {
       const s = sock(fd);
       if (!s) return notSocket(fd);
-      return ch.call(Ops.listen, { fd: s.fd, backlog })[0];
+      return ch.call(Ops.listen, { fd: s.id, backlog })[0];
     },
     sock_accept:
       opts.shapes.sock_accept === 1
@@ -236,7 +239,7 @@ export function createSocketImports(opts: SocketImportsOptions): WasiImport {
       const s = sock(fd);
       if (!s) return notSocket(fd);
       if (how < 1 || how > 3) return Errno.INVAL;
-      const [err] = ch.call(Ops.shutdown, { fd: s.fd, how });
+      const [err] = ch.call(Ops.shutdown, { fd: s.id, how });
       if (!err && how & 1) s.ring?.ring.recvDiscard();
       if (!err && how & 2 && s.stream) s.shutWr = true;
       return err;
@@ -277,13 +280,6 @@ export function createSocketImports(opts: SocketImportsOptions): WasiImport {
       const s = sock(fd);
       return s ? transmit(s, mem.iovecs(iovsPtr, iovsLen), nwrittenOut, null, 0) : wasi.fd_write!(fd, iovsPtr, iovsLen, nwrittenOut);
     },
-    fd_close(fd) {
-      const s = sock(fd);
-      if (!s) return wasi.fd_close!(fd);
-      table.remove(s.fd);
-      ch.post(Ops.close, { fd: s.fd, droppedRing: rings.release(s) });
-      return 0;
-    },
     fd_fdstat_get(fd, out) {
       const s = sock(fd);
       if (!s) return wasi.fd_fdstat_get!(fd, out);
@@ -307,7 +303,7 @@ export function createSocketImports(opts: SocketImportsOptions): WasiImport {
       if (!s) return wasi.fd_filestat_get!(fd, out);
       mem.check(out, 64, 'filestat');
       mem.write(out, new Uint8Array(64));
-      mem.setU64(out + 8, BigInt(s.fd)); // a stable inode-like number
+      mem.setU64(out + 8, BigInt(s.id)); // a stable inode-like number, shared by duplicates
       mem.setU8(out + 16, s.stream ? FILETYPE_SOCKET_STREAM : FILETYPE_SOCKET_DGRAM);
       mem.setU64(out + 24, 1n);
       return 0;
@@ -328,7 +324,9 @@ export function createSocketImports(opts: SocketImportsOptions): WasiImport {
         },
         checkFd: (fd) => (opts.fds.get(fd) ? 0 : Errno.BADF),
         pollSockets: (entries, timeoutMs) => {
-          const [err, got] = ch.call(Ops.poll, { timeoutMs, entries });
+          // The event loop knows sockets by id; replies refer to entries by index.
+          const byId = entries.map(([fd, event]): [number, number] => [table.get(fd)!.id, event]);
+          const [err, got] = ch.call(Ops.poll, { timeoutMs, entries: byId });
           return err ? [] : got.ready;
         },
         monotonicNs: () => process.hrtime.bigint(),

@@ -59,7 +59,7 @@ export class GuestRings {
       this.port.postMessage({ id: r.id, sab: r.ring.sab });
     }
     r.ring.reset();
-    this.ch.post(Ops.ring, { fd: s.fd, ringId: r.id, isNew });
+    this.ch.post(Ops.ring, { fd: s.id, ringId: r.id, isNew });
     s.ring = r;
     return 0;
   }
@@ -112,7 +112,7 @@ export class GuestRings {
         continue;
       }
       const max = waitAll ? Math.min(want - got, RECV_CAP) : 1;
-      const [err, reply] = this.ch.call(Ops.recv, { fd: s.fd, max, riflags: 0, nonblock: s.nonblock, timeoutMs: s.recvTimeoutMs });
+      const [err, reply] = this.ch.call(Ops.recv, { fd: s.id, max, riflags: 0, nonblock: s.nonblock, timeoutMs: s.recvTimeoutMs });
       if (err) return got > 0 ? { err: 0, n: got } : { err, n: 0 };
       if (reply.n === 0) return { err: 0, n: got }; // EOF
     }
@@ -143,7 +143,7 @@ export class GuestRings {
       if (sent >= total) break;
       // The ring is full: let the event loop drain it (waits unless non-blocking).
       if (s.nonblock && sent > 0) break;
-      const [err] = this.ch.call(Ops.sendWait, { fd: s.fd, nonblock: s.nonblock, timeoutMs: s.sendTimeoutMs });
+      const [err] = this.ch.call(Ops.sendWait, { fd: s.id, nonblock: s.nonblock, timeoutMs: s.sendTimeoutMs });
       if (err) return sent > 0 ? { err: 0, n: sent } : { err, n: 0 };
     }
     return { err: 0, n: sent };

@@ -32,7 +32,7 @@ export function getSocketOption(mem: GuestMemory, ch: GuestChannel, s: GuestSock
     }
     return put([Math.floor(us / 1e6), us % 1e6]);
   }
-  const [err, got] = ch.call(Ops.getOption, { fd: s.fd, level, name });
+  const [err, got] = ch.call(Ops.getOption, { fd: s.id, level, name });
   if (err) return err;
   return put(level === SOL_SOCKET && name === SockOpt.LINGER ? [got.value, got.value2] : [got.value]);
 }
@@ -58,7 +58,7 @@ export function setSocketOption(mem: GuestMemory, ch: GuestChannel, s: GuestSock
     return 0;
   }
   if (n < 4) return Errno.INVAL;
-  const request = { fd: s.fd, level, name, value: mem.u32(valPtr) | 0, value2: n >= 8 ? mem.u32(valPtr + 4) | 0 : 0 };
+  const request = { fd: s.id, level, name, value: mem.u32(valPtr) | 0, value2: n >= 8 ? mem.u32(valPtr + 4) | 0 : 0 };
   // TCP_NODELAY always succeeds on the event loop: posted.
   if (level === IPPROTO_TCP && name === TCP_NODELAY) {
     ch.post(Ops.setOption, request);

@@ -1,11 +1,14 @@
-// The guest-side state of the guest's sockets. Their fd numbers come from the guest's one fd
-// table (fs/fd-table.ts), shared with files and directories.
+// The guest-side state of the guest's sockets. They live in the guest's one fd table
+// (fs/fd-table.ts), shared with files and directories, where `dup` may put one at several numbers;
+// the event loop knows each by an id of its own, never reused while the socket lives.
 import type { FdTable } from '../../fs/fd-table.ts';
 import type { Endpoint } from '../../ops.ts';
 import type { SocketRing } from '../ring.ts';
 
 export interface GuestSocket {
-  fd: number;
+  /** The socket's name on the event loop (not a guest fd: a duplicate may outlive the fd it was
+   * opened as, and that number may then name another socket). */
+  id: number;
   stream: boolean;
   nonblock: boolean;
   /** SO_RCVTIMEO / SO_SNDTIMEO in ms; -1 = block forever. */
@@ -27,32 +30,33 @@ export interface GuestSocket {
 }
 
 export class SocketTable {
-  private readonly sockets = new Map<number, GuestSocket>();
+  private nextId = 1;
 
-  constructor(private readonly fds: FdTable) {}
+  /** `closeHost` ends a socket on the event loop once no fd refers to it. */
+  constructor(
+    private readonly fds: FdTable,
+    private readonly closeHost: (s: GuestSocket) => void,
+  ) {}
 
   /** The fd the next socket will get, or -1 when the fd table is full. */
   reserve(): number {
     return this.fds.lowestFree();
   }
 
-  add(fd: number, stream: boolean, nonblock = false): GuestSocket {
-    const s: GuestSocket = { fd, stream, nonblock, recvTimeoutMs: -1, sendTimeoutMs: -1, ring: null, dataRecvs: 0, connected: false, shutWr: false, local: null, peer: null };
-    this.sockets.set(fd, s);
-    this.fds.set(fd, { kind: 'socket' });
+  /** An id for a socket about to be opened on the event loop. */
+  newId(): number {
+    return this.nextId++;
+  }
+
+  /** Puts the socket `id` (opened on the event loop) at `fd`. */
+  add(fd: number, id: number, stream: boolean, nonblock = false): GuestSocket {
+    const s: GuestSocket = { id, stream, nonblock, recvTimeoutMs: -1, sendTimeoutMs: -1, ring: null, dataRecvs: 0, connected: false, shutWr: false, local: null, peer: null };
+    this.fds.set(fd, { kind: 'socket', socket: s, close: () => this.closeHost(s) });
     return s;
   }
 
   get(fd: number): GuestSocket | undefined {
-    return this.sockets.get(fd);
-  }
-
-  remove(fd: number): void {
-    this.sockets.delete(fd);
-    this.fds.delete(fd);
-  }
-
-  get size(): number {
-    return this.sockets.size;
+    const e = this.fds.get(fd);
+    return e?.kind === 'socket' ? (e.socket as GuestSocket) : undefined;
   }
 }

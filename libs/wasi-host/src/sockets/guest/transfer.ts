@@ -42,13 +42,13 @@ export class SocketTransfer {
       const got: Received = { ...r, roflags: 0, from: { address: null, port: 0 } };
       // recvfrom on a stream socket: the peer's address, if connected.
       if (from) {
-        const [err, peer] = ch.call(Ops.peerAddress, { fd: s.fd });
+        const [err, peer] = ch.call(Ops.peerAddress, { fd: s.id });
         if (!err) got.from = peer;
       }
       return got;
     }
     const want = totalLength(iovs);
-    const request = { fd: s.fd, max: Math.min(want, DATA_SIZE), riflags: riflags & (RecvFlags.PEEK | RecvFlags.WAITALL), nonblock: s.nonblock, timeoutMs: s.recvTimeoutMs };
+    const request = { fd: s.id, max: Math.min(want, DATA_SIZE), riflags: riflags & (RecvFlags.PEEK | RecvFlags.WAITALL), nonblock: s.nonblock, timeoutMs: s.recvTimeoutMs };
     let got: Received;
     if (from) {
       const [err, reply] = ch.call(Ops.recvFrom, request);
@@ -76,13 +76,13 @@ export class SocketTransfer {
     if (!s.stream) {
       if (total > DATA_SIZE) return { err: Errno.MSGSIZE, n: 0 };
       const len = this.gather(iovs, 0, DATA_SIZE);
-      const [err, reply] = to ? ch.call(Ops.sendTo, { fd: s.fd, len, to, port, ...wait }) : ch.call(Ops.send, { fd: s.fd, len, ...wait });
+      const [err, reply] = to ? ch.call(Ops.sendTo, { fd: s.id, len, to, port, ...wait }) : ch.call(Ops.send, { fd: s.id, len, ...wait });
       return err ? { err, n: 0 } : { err: 0, n: reply.n };
     }
     let sent = 0;
     do {
       const len = this.gather(iovs, sent, DATA_SIZE);
-      const [err, reply] = ch.call(Ops.send, { fd: s.fd, len, ...wait });
+      const [err, reply] = ch.call(Ops.send, { fd: s.id, len, ...wait });
       if (err) return sent > 0 ? { err: 0, n: sent } : { err, n: 0 };
       s.connected = true;
       sent += reply.n;

@@ -6,7 +6,7 @@ import type { MessagePort } from 'node:worker_threads';
 import type { OpCodec, Shape, ValueOf } from '../../channel-codec.ts';
 import type { HostChannel, Request } from '../../channel.ts';
 import { errnoFromNode } from '../../errno.ts';
-import type { NetPolicy } from '../net-policy.ts';
+import { NetAccess, type NetPolicy } from '../net-policy.ts';
 import type { HostSocket } from './host-socket.ts';
 
 export interface SocketServiceOptions {
@@ -29,12 +29,16 @@ interface Parked {
 
 export class ServiceContext {
   readonly sockets = new Map<number, HostSocket>();
+  /** The network policy, with what the guest's lookups of allowed names answered. */
+  readonly net: NetAccess;
   private parked: Parked | null = null;
 
   constructor(
     readonly channel: HostChannel,
     readonly options: SocketServiceOptions,
-  ) {}
+  ) {
+    this.net = new NetAccess(options.net);
+  }
 
   reply<R extends Shape>(op: OpCodec<Shape, R>, value: ValueOf<R>): void {
     this.channel.reply(op, value);

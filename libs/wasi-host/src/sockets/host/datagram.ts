@@ -5,7 +5,6 @@ import type { GuestAddress } from '../../abi/addr.ts';
 import { Errno, POLICY_REFUSED, errnoFromNode } from '../../errno.ts';
 import { Ops } from '../../ops.ts';
 import { RecvFlags, RecvOutFlags } from '../constants.ts';
-import { allowsPeer, bindAddress } from '../net-policy.ts';
 import type { ServiceContext } from './context.ts';
 import type { HostSocket } from './host-socket.ts';
 
@@ -20,7 +19,7 @@ export class DatagramSockets {
   bind(s: HostSocket, addr: GuestAddress, port: number): void {
     const ctx = this.ctx;
     if (addr.kind !== 'ip') return ctx.status(Errno.AFNOSUPPORT);
-    const address = bindAddress(ctx.options.net, addr.address, addr.family);
+    const address = ctx.net.bindAddress(addr.address, addr.family, port);
     if (address === null) return ctx.status(POLICY_REFUSED);
     this.bindTo(s, address, port, true, ctx.pending());
   }
@@ -28,7 +27,7 @@ export class DatagramSockets {
   connect(s: HostSocket, addr: GuestAddress, port: number): void {
     const ctx = this.ctx;
     if (addr.kind !== 'ip') return ctx.status(Errno.AFNOSUPPORT);
-    if (!allowsPeer(ctx.options.net, addr.address)) return ctx.status(POLICY_REFUSED);
+    if (!ctx.net.allowsPeer(addr.address, port)) return ctx.status(POLICY_REFUSED);
     this.whenBound(s, () => {
       const udp = s.udp!;
       if (s.udpConnected) {
@@ -52,7 +51,7 @@ export class DatagramSockets {
     if (to && to.kind !== 'ip') return ctx.status(Errno.AFNOSUPPORT);
     if (!to && !s.udpConnected) return ctx.status(Errno.NOTCONN);
     if (to && s.udpConnected) return ctx.status(Errno.ISCONN);
-    if (to && !allowsPeer(ctx.options.net, to.address)) return ctx.status(POLICY_REFUSED);
+    if (to && !ctx.net.allowsPeer(to.address, port)) return ctx.status(POLICY_REFUSED);
     if (payload.length > UDP_MAX_PAYLOAD) return ctx.status(Errno.MSGSIZE);
     this.whenBound(s, () => {
       const udp = s.udp!;
@@ -144,7 +143,7 @@ export class DatagramSockets {
   private whenBound(s: HostSocket, then: () => void): void {
     const ctx = this.ctx;
     if (s.udpBound) return then();
-    const address = bindAddress(ctx.options.net, s.family === 6 ? '::' : '0.0.0.0', s.family === 6 ? 6 : 4);
+    const address = ctx.net.bindAddress(s.family === 6 ? '::' : '0.0.0.0', s.family === 6 ? 6 : 4);
     if (address === null) return ctx.status(POLICY_REFUSED);
     this.bindTo(s, address, 0, false, ctx.parkUntil((errno: number) => (errno ? ctx.status(errno) : then())));
   }

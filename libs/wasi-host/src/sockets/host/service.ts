@@ -221,6 +221,6 @@ export class SocketService {
   private getaddrinfo(query: GetaddrinfoRequest): void {
     const ctx = this.ctx;
     const done = ctx.parkUntil((answer: GetaddrinfoReply | number) => (typeof answer === 'number' ? ctx.status(answer) : ctx.reply(Ops.getaddrinfo, { answer })));
-    void resolveAddrinfo(query, ctx.options.net).then(done);
+    void resolveAddrinfo(query, ctx.net).then(done);
   }
 }

@@ -5,7 +5,6 @@ import type { GuestAddress } from '../../abi/addr.ts';
 import { Errno, POLICY_REFUSED, errnoFromNode } from '../../errno.ts';
 import { Ops } from '../../ops.ts';
 import { RecvFlags } from '../constants.ts';
-import { allowsPeer, allowsUnix, bindAddress } from '../net-policy.ts';
 import { endsOf, peerOf } from './addresses.ts';
 import type { ServiceContext } from './context.ts';
 import { HostSocket } from './host-socket.ts';
@@ -26,14 +25,14 @@ export class StreamSockets {
   bind(s: HostSocket, addr: GuestAddress, port: number): void {
     const ctx = this.ctx;
     if (addr.kind === 'unix') {
-      if (!allowsUnix(ctx.options.net)) return ctx.status(POLICY_REFUSED);
+      if (!ctx.net.allowsUnix()) return ctx.status(POLICY_REFUSED);
       // Checked now; listen() resolves the path again when it creates the socket file.
       const refused = ctx.options.unixPath(addr.path, true, () => {});
       if (refused) return ctx.status(refused);
       s.bound = { guest: addr.path };
       return ctx.status(0);
     }
-    const address = bindAddress(ctx.options.net, addr.address, addr.family);
+    const address = ctx.net.bindAddress(addr.address, addr.family, port);
     if (address === null) return ctx.status(POLICY_REFUSED);
     // Node cannot bind a TCP socket without listening. Probe the address with a short-lived
     // listener so bind reports EADDRINUSE/EADDRNOTAVAIL and learns the ephemeral port; listen()
@@ -55,7 +54,7 @@ export class StreamSockets {
     let bound = s.bound;
     if (!bound) {
       if (s.family === 'unix') return ctx.status(Errno.INVAL);
-      const address = bindAddress(ctx.options.net, s.family === 4 ? '0.0.0.0' : '::', s.family);
+      const address = ctx.net.bindAddress(s.family === 4 ? '0.0.0.0' : '::', s.family);
       if (address === null) return ctx.status(POLICY_REFUSED);
       bound = { address, port: 0 };
     }
@@ -134,7 +133,7 @@ export class StreamSockets {
     }
     let c: net.Socket;
     if (addr.kind === 'unix') {
-      if (!allowsUnix(ctx.options.net)) return ctx.status(POLICY_REFUSED);
+      if (!ctx.net.allowsUnix()) return ctx.status(POLICY_REFUSED);
       let made: net.Socket | undefined;
       const refused = ctx.options.unixPath(addr.path, false, (hostPath) => {
         made = net.connect({ path: hostPath, allowHalfOpen: true, onread: this.pump.directRead(s) });
@@ -142,7 +141,7 @@ export class StreamSockets {
       if (refused || !made) return ctx.status(refused || Errno.IO);
       c = made;
     } else {
-      if (!allowsPeer(ctx.options.net, addr.address)) return ctx.status(POLICY_REFUSED);
+      if (!ctx.net.allowsPeer(addr.address, port)) return ctx.status(POLICY_REFUSED);
       const local = s.bound && 'address' in s.bound ? s.bound : null;
       c = net.connect({
         host: addr.address,
