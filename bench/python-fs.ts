@@ -136,6 +136,7 @@ function addWorktree(commit: string): Worktree {
       const name = (JSON.parse(readFileSync(manifest, 'utf8')) as { name: string }).name;
       const link = join(dir, 'node_modules', name);
       mkdirSync(dirname(link), { recursive: true });
+      rmSync(link, { force: true }); // a relative link linkNodeModules made already
       symlinkSync(relative(dirname(link), join(dir, pkg)), link);
       if (!inside(realpathSync(link), dir)) throw new Error(`worktree package ${name} resolves to ${realpathSync(link)}, outside the worktree`);
     }

@@ -3,7 +3,7 @@ export { runWasi, compileModule, loadModule, guestEnvironment, WasiInterruptedEr
 export { checkModule, readImports, isWasmBinary, SOCKET_ARITIES, PREVIEW1_FUNCTIONS, type ModuleCheck, type FuncImport, type SocketShapes } from './wasm-imports.ts';
 export { NET_POLICIES, NetPolicyError, describeNetPolicy, isNetPolicy, parseNetPolicy, type NetPolicy, type NetRule } from './sockets/net-policy.ts';
 export { Errno, POLICY_REFUSED } from './errno.ts';
-export { FD_LIMIT } from './fs/fd-table.ts';
+export { FD_LIMIT } from './fd/fd-table.ts';
 export { snapshotKey, SnapshotError } from './snapshot/image.ts';
 export { withoutDataSegments, writeModuleWithoutData } from './snapshot/without-data.ts';
 export type { SnapshotCapture, SnapshotRequest } from './run-guest.ts';

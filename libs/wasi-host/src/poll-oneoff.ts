@@ -1,8 +1,8 @@
 // Our poll_oneoff. uvwasi's computes ABSTIME deadlines against the realtime clock, so a
 // MONOTONIC + ABSTIME subscription never fires (wasi-libc's clock_nanosleep(CLOCK_MONOTONIC,
-// TIMER_ABSTIME), used by CPython's time.sleep, hangs). We handle all clock kinds here, ask the
-// event-loop thread about socket fds, and report other fds (stdin, files) ready at once, as
-// regular files always are.
+// TIMER_ABSTIME), used by CPython's time.sleep, hangs). We handle all clock kinds here and ask each
+// fd's descriptor how ready it is: ready now (files, stdin, a socket with bytes held on this side),
+// or a question for the thread that knows (sockets: the event loop), asked once for all of them.
 import type { GuestMemory } from './guest-memory.ts';
 import { Errno } from './errno.ts';
 import type { PollReplyEntry, PollRequestEntry } from './ops.ts';
@@ -76,16 +76,17 @@ export function clockDeadline(
   return sub.timeout;
 }
 
+/** Who knows how ready some fds are (sockets: the event loop): asked once per poll, with the
+ * entries (id, event) and how long it may wait for one to be (-1 forever). */
+export interface ReadinessSource {
+  ask(entries: PollRequestEntry[], timeoutMs: number): PollReplyEntry[];
+}
+
+/** How ready an fd is: an errno (EBADF), `nbytes` ready now, or the source to ask about `id`. */
+export type Readiness = { errno: number } | { nbytes: number } | { source: ReadinessSource; id: number };
+
 export interface PollDeps {
-  isSocket(fd: number): boolean;
-  /** Bytes of a socket already held on the guest side (readable without asking the event loop). */
-  buffered?(fd: number): number;
-  /** Free send space of a socket known writable on the guest side, or -1 to ask the event loop. */
-  writable?(fd: number): number;
-  /** errno for a non-socket fd: 0 if it exists, BADF otherwise. */
-  checkFd(fd: number): number;
-  /** Asks the event loop which socket entries are ready, waiting up to timeoutMs (-1 forever). */
-  pollSockets(entries: PollRequestEntry[], timeoutMs: number): PollReplyEntry[];
+  readiness(fd: number, event: number): Readiness;
   monotonicNs(): bigint;
   realtimeNs(): bigint;
   sleepMs(ms: number): void;
@@ -101,8 +102,7 @@ export function pollOneoff(mem: GuestMemory, inPtr: number, outPtr: number, nsub
   const subs = decodeSubscriptions(mem, inPtr, n);
   const events: PollEventRecord[] = [];
   const clocks: { sub: Subscription; deadline: bigint }[] = [];
-  const socketEntries: PollRequestEntry[] = [];
-  const socketSubs: Subscription[] = [];
+  const asked = new Map<ReadinessSource, { entries: PollRequestEntry[]; subs: Subscription[] }>();
   const now = deps.monotonicNs();
   let realNow: bigint | null = null;
   for (const sub of subs) {
@@ -115,20 +115,14 @@ export function pollOneoff(mem: GuestMemory, inPtr: number, outPtr: number, nsub
       if (s.flags & SUBCLOCK_ABSTIME && s.clockId === ClockId.REALTIME) realNow ??= deps.realtimeNs();
       clocks.push({ sub, deadline: clockDeadline(s, now, realNow ?? 0n) });
     } else if (sub.fd !== undefined) {
-      const held = !deps.isSocket(sub.fd)
-        ? 0
-        : sub.tag === EventType.FD_READ
-          ? (deps.buffered?.(sub.fd) ?? 0)
-          : (deps.writable?.(sub.fd) ?? -1);
-      if (held > 0) {
-        events.push({ userdata: sub.userdata, error: 0, type: sub.tag, nbytes: BigInt(held), flags: 0 });
-      } else if (deps.isSocket(sub.fd)) {
-        socketEntries.push([sub.fd, sub.tag]);
-        socketSubs.push(sub);
-      } else {
-        const error = deps.checkFd(sub.fd);
-        events.push({ userdata: sub.userdata, error, type: sub.tag, nbytes: 0n, flags: 0 });
-      }
+      const r = deps.readiness(sub.fd, sub.tag);
+      if ('source' in r) {
+        let group = asked.get(r.source);
+        if (!group) asked.set(r.source, (group = { entries: [], subs: [] }));
+        group.entries.push([r.id, sub.tag]);
+        group.subs.push(sub);
+      } else if ('errno' in r) events.push({ userdata: sub.userdata, error: r.errno, type: sub.tag, nbytes: 0n, flags: 0 });
+      else events.push({ userdata: sub.userdata, error: 0, type: sub.tag, nbytes: BigInt(r.nbytes), flags: 0 });
     } else {
       return Errno.INVAL;
     }
@@ -142,13 +136,14 @@ export function pollOneoff(mem: GuestMemory, inPtr: number, outPtr: number, nsub
   let minDeadline: bigint | null = null;
   for (const c of clocks) if (minDeadline === null || c.deadline < minDeadline) minDeadline = c.deadline;
 
-  if (socketEntries.length) {
+  // One source waits (the sockets' event loop: there is no other yet); any further one is asked
+  // without waiting once it answered.
+  for (const [source, group] of asked) {
     let timeoutMs = -1;
     if (events.length) timeoutMs = 0;
     else if (minDeadline !== null) timeoutMs = Math.max(0, Math.ceil(Number(minDeadline - now) / 1e6));
-    const replies = deps.pollSockets(socketEntries, timeoutMs);
-    for (const [index, type, error, nbytes, flags] of replies) {
-      const sub = socketSubs[index];
+    for (const [index, type, error, nbytes, flags] of source.ask(group.entries, timeoutMs)) {
+      const sub = group.subs[index];
       if (sub) events.push({ userdata: sub.userdata, error, type, nbytes: BigInt(nbytes), flags });
     }
   }

@@ -4,7 +4,7 @@
 // and runs `_start` to completion.
 import { GuestChannel, type ChannelBuffers } from './channel.ts';
 import { nullDevice, type GuestDevice } from './fs/device.ts';
-import { FdTable } from './fs/fd-table.ts';
+import { FdTable } from './fd/fd-table.ts';
 import { MountTable, type MountSpec } from './fs/mounts.ts';
 import { closeAllFiles, createWasiFs, type StdioTarget } from './fs/wasi-fs.ts';
 import { GuestMemory } from './guest-memory.ts';

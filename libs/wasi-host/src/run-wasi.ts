@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { createChannelBuffers } from './channel.ts';
 import type { GuestInit, SnapshotRequest } from './run-guest.ts';
 import type { NetPolicy } from './sockets/net-policy.ts';
-import { FD_LIMIT } from './fs/fd-table.ts';
+import { FD_LIMIT } from './fd/fd-table.ts';
 import { MountTable, type MountSpec } from './fs/mounts.ts';
 import { createPrivateTmp, type PrivateTmp } from './fs/private-tmp.ts';
 import { chooseTrust, GUEST_CA_DIR, TrustError, writeTrustDir, type TrustChoice } from './trust.ts';

@@ -11,7 +11,8 @@ import { execa } from 'execa';
 import { compileCProgram } from '../../../tools/testing/c-program.ts';
 import { runNx } from '../../../tools/testing/nx.ts';
 import { obtainWasmEdge } from '../../../tools/testing/wasmedge.ts';
-import { FdTable, type FdEntry } from '../src/fs/fd-table.ts';
+import { Descriptor } from '../src/fd/descriptor.ts';
+import { FdTable } from '../src/fd/fd-table.ts';
 import { runWasi } from '../src/run-wasi.ts';
 
 let wasm = '';
@@ -28,7 +29,16 @@ afterAll(() => {
 });
 
 describe('FdTable: an entry is an open file description', () => {
-  const entry = (): FdEntry => ({ kind: 'socket', socket: null, close: () => {} });
+  class Fake extends Descriptor {
+    readonly kind = 'device';
+    filetype(): number {
+      return 0;
+    }
+    filestat() {
+      return { dev: 0n, ino: 0n, filetype: 0, nlink: 1n, size: 0n, atimNs: 0n, mtimNs: 0n, ctimNs: 0n };
+    }
+  }
+  const entry = (): Descriptor => new Fake(0n, 0n);
 
   test('dup shares the entry at the lowest free fd not below the minimum; the last fd closed releases it', () => {
     const fds = new FdTable();

@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { afterAll, beforeEach, describe, expect, test } from '@jest/globals';
 import { Errno } from '../src/errno.ts';
 import { nullDevice } from '../src/fs/device.ts';
-import { FdTable } from '../src/fs/fd-table.ts';
+import { FdTable } from '../src/fd/fd-table.ts';
 import { MountTable } from '../src/fs/mounts.ts';
 import { createWasiFs } from '../src/fs/wasi-fs.ts';
 import { Fdflags, Filetype, Fstflags, LOOKUP_SYMLINK_FOLLOW, Oflags, Rights, FILE_RIGHTS, Whence } from '../src/fs/wire.ts';

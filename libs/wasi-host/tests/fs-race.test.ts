@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { compileCProgram } from '../../../tools/testing/c-program.ts';
 import { runNx } from '../../../tools/testing/nx.ts';
-import { FdTable } from '../src/fs/fd-table.ts';
+import { FdTable } from '../src/fd/fd-table.ts';
 import { MountTable, type MountSpec } from '../src/fs/mounts.ts';
 import { PathResolver } from '../src/fs/resolve.ts';
 import { closeAllFiles, createWasiFs } from '../src/fs/wasi-fs.ts';

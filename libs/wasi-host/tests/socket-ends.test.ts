@@ -8,7 +8,7 @@ import { decodeAddress, encodeAddress, type GuestAddress } from '../src/abi/addr
 import { createChannelBuffers, HostChannel, RESULT_SLOTS, type GuestChannel } from '../src/channel.ts';
 import { decodeFields } from '../src/channel-codec.ts';
 import { Errno } from '../src/errno.ts';
-import { FdTable } from '../src/fs/fd-table.ts';
+import { FdTable } from '../src/fd/fd-table.ts';
 import { Ops, type Endpoint, type SocketEnds } from '../src/ops.ts';
 import { createSocketImports } from '../src/sockets/guest/imports.ts';
 

@@ -1,20 +1,19 @@
-// The guest-thread half of the socket extension: the WasmEdge sock_* imports plus the fd_* and
-// poll_oneoff overrides that route socket fds to the event loop and everything else to the host's
-// own preview1 calls (fd_close, fd_renumber and dup need none: the fd table closes a socket's
-// entry through SocketTable when its last fd goes). The caller wraps every import (host-call.ts): a bad pointer answers EFAULT
-// and no host exception escapes, except ProcExit, which must reach the caller of _start.
+// The guest-thread half of the socket extension: the WasmEdge sock_* imports. A socket is a
+// descriptor in the guest's one fd table (socket-table.ts), so the fd_* calls and poll_oneoff
+// reach it as they reach a file (fd/calls.ts); it closes with its last fd. The caller wraps every
+// import (host-call.ts): a bad pointer answers EFAULT and no host exception escapes, except
+// ProcExit, which must reach the caller of _start.
 import { decodeAddress, encodeAddress, type GuestAddress } from '../../abi/addr.ts';
 import { readHints, writeAddrinfoChain } from '../../abi/addrinfo.ts';
 import type { GuestChannel } from '../../channel.ts';
 import { Errno } from '../../errno.ts';
-import type { FdTable } from '../../fs/fd-table.ts';
+import { fail } from '../../fd/descriptor.ts';
+import type { FdTable } from '../../fd/fd-table.ts';
 import type { HostFn } from '../../host-call.ts';
 import { GuestMemory, type IoVec } from '../../guest-memory.ts';
 import { Ops, type SocketEnds } from '../../ops.ts';
-import { pollOneoff } from '../../poll-oneoff.ts';
 import { H } from '../ring.ts';
 import type { SocketShapes } from '../../wasm-imports.ts';
-import { realtimeNs } from '../../wasi-process.ts';
 import { GuestRings, type RingPort } from './rings.ts';
 import { getSocketOption, setSocketOption } from './socket-options.ts';
 import { SocketTable, type GuestSocket } from './socket-table.ts';
@@ -23,11 +22,6 @@ import { SocketTransfer } from './transfer.ts';
 type WasiImport = Record<string, HostFn>;
 
 const FDFLAGS_NONBLOCK = 4;
-const FILETYPE_SOCKET_DGRAM = 5;
-const FILETYPE_SOCKET_STREAM = 6;
-// rights: FD_READ 1<<1, FD_WRITE 1<<6, FDSTAT_SET_FLAGS 1<<3, FILESTAT_GET 1<<21,
-// POLL_FD_READWRITE 1<<27, SOCK_SHUTDOWN 1<<28, SOCK_ACCEPT 1<<29
-const SOCKET_RIGHTS = (1n << 1n) | (1n << 6n) | (1n << 3n) | (1n << 21n) | (1n << 27n) | (1n << 28n) | (1n << 29n);
 const MAX_ADDR_LEN = 4096;
 
 export interface SocketImportsOptions {
@@ -46,9 +40,24 @@ export interface SocketImportsOptions {
 export function createSocketImports(opts: SocketImportsOptions): WasiImport {
   const mem = new GuestMemory(opts.memory);
   const ch = opts.channel;
-  const table = new SocketTable(opts.fds, (s) => ch.post(Ops.close, { fd: s.id, droppedRing: rings.release(s) }));
+  const table = new SocketTable(opts.fds, {
+    recv: (s, iovs) => {
+      const r = transfer.recv(s, iovs, 0, false);
+      return r.err ? fail(r.err) : r.n;
+    },
+    send: (s, iovs) => {
+      const r = transfer.send(s, iovs, null, 0);
+      return r.err ? fail(r.err) : r.n;
+    },
+    close: (s) => ch.post(Ops.close, { fd: s.id, droppedRing: rings.release(s) }),
+    readiness: {
+      ask: (entries, timeoutMs) => {
+        const [err, got] = ch.call(Ops.poll, { timeoutMs, entries });
+        return err ? [] : got.ready;
+      },
+    },
+  });
   const wasi = opts.wasi;
-  const sleeper = new Int32Array(new SharedArrayBuffer(4));
 
   const sock = (fd: number): GuestSocket | undefined => table.get(fd >>> 0);
 
@@ -271,68 +280,9 @@ export function createSocketImports(opts: SocketImportsOptions): WasiImport {
       return 0;
     },
 
-    // ---- fd_* overrides: sockets here, everything else to the file-system calls ----
-    fd_read(fd, iovsPtr, iovsLen, nreadOut) {
-      const s = sock(fd);
-      return s ? receive(s, iovsPtr, iovsLen, 0, nreadOut, null, null) : wasi.fd_read!(fd, iovsPtr, iovsLen, nreadOut);
-    },
-    fd_write(fd, iovsPtr, iovsLen, nwrittenOut) {
-      const s = sock(fd);
-      return s ? transmit(s, mem.iovecs(iovsPtr, iovsLen), nwrittenOut, null, 0) : wasi.fd_write!(fd, iovsPtr, iovsLen, nwrittenOut);
-    },
-    fd_fdstat_get(fd, out) {
-      const s = sock(fd);
-      if (!s) return wasi.fd_fdstat_get!(fd, out);
-      mem.check(out, 24, 'fdstat');
-      mem.write(out, new Uint8Array(24));
-      mem.setU8(out, s.stream ? FILETYPE_SOCKET_STREAM : FILETYPE_SOCKET_DGRAM);
-      mem.setU16(out + 2, s.nonblock ? FDFLAGS_NONBLOCK : 0);
-      mem.setU64(out + 8, SOCKET_RIGHTS);
-      mem.setU64(out + 16, SOCKET_RIGHTS);
-      return 0;
-    },
-    fd_fdstat_set_flags(fd, flags) {
-      const s = sock(fd);
-      if (!s) return wasi.fd_fdstat_set_flags!(fd, flags);
-      if (flags & ~FDFLAGS_NONBLOCK & 0xffff) return Errno.NOTSUP;
-      s.nonblock = (flags & FDFLAGS_NONBLOCK) !== 0;
-      return 0;
-    },
-    fd_filestat_get(fd, out) {
-      const s = sock(fd);
-      if (!s) return wasi.fd_filestat_get!(fd, out);
-      mem.check(out, 64, 'filestat');
-      mem.write(out, new Uint8Array(64));
-      mem.setU64(out + 8, BigInt(s.id)); // a stable inode-like number, shared by duplicates
-      mem.setU8(out + 16, s.stream ? FILETYPE_SOCKET_STREAM : FILETYPE_SOCKET_DGRAM);
-      mem.setU64(out + 24, 1n);
-      return 0;
-    },
     proc_exit(code) {
       ch.sync(); // the event loop has taken every posted request before the guest goes
       return wasi.proc_exit!(code);
-    },
-    poll_oneoff(inPtr, outPtr, nsubs, neventsOut) {
-      return pollOneoff(mem, inPtr, outPtr, nsubs, neventsOut, {
-        isSocket: (fd) => table.get(fd) !== undefined,
-        buffered: (fd) => table.get(fd)?.ring?.ring.recvAvailable() ?? 0,
-        writable: (fd) => {
-          const s = table.get(fd);
-          const ring = s?.ring?.ring;
-          if (!s || !ring || !s.connected || s.shutWr || Atomics.load(ring.hdr, H.SERR)) return -1;
-          return ring.sendFree() > 0 ? ring.sendFree() : -1;
-        },
-        checkFd: (fd) => (opts.fds.get(fd) ? 0 : Errno.BADF),
-        pollSockets: (entries, timeoutMs) => {
-          // The event loop knows sockets by id; replies refer to entries by index.
-          const byId = entries.map(([fd, event]): [number, number] => [table.get(fd)!.id, event]);
-          const [err, got] = ch.call(Ops.poll, { timeoutMs, entries: byId });
-          return err ? [] : got.ready;
-        },
-        monotonicNs: () => process.hrtime.bigint(),
-        realtimeNs,
-        sleepMs: (ms) => void Atomics.wait(sleeper, 0, 0, ms),
-      });
     },
   };
 

@@ -1,9 +1,14 @@
-// The guest-side state of the guest's sockets. They live in the guest's one fd table
-// (fs/fd-table.ts), shared with files and directories, where `dup` may put one at several numbers;
+// The guest-side state of the guest's sockets, each a descriptor. They live in the guest's one fd
+// table (fd/fd-table.ts), shared with files and directories, where `dup` may put one at several numbers;
 // the event loop knows each by an id of its own, never reused while the socket lives.
-import type { FdTable } from '../../fs/fd-table.ts';
+import { Errno } from '../../errno.ts';
+import { Descriptor, fail } from '../../fd/descriptor.ts';
+import type { FdTable } from '../../fd/fd-table.ts';
+import { Fdflags, Filetype, type FilestatRecord } from '../../fs/wire.ts';
+import type { IoVec } from '../../guest-memory.ts';
 import type { Endpoint } from '../../ops.ts';
-import type { SocketRing } from '../ring.ts';
+import { EventType, type Readiness, type ReadinessSource } from '../../poll-oneoff.ts';
+import { H, type SocketRing } from '../ring.ts';
 
 export interface GuestSocket {
   /** The socket's name on the event loop (not a guest fd: a duplicate may outlive the fd it was
@@ -29,13 +34,88 @@ export interface GuestSocket {
   peer: Endpoint | null;
 }
 
+/** What a socket's descriptor asks of the socket extension (imports.ts). */
+export interface SocketIo {
+  /** fd_read / fd_write on the socket: through the rings or the channel (transfer.ts). */
+  recv(s: SocketDescriptor, iovs: IoVec[]): number;
+  send(s: SocketDescriptor, iovs: IoVec[]): number;
+  /** The last fd went: the event loop closes the host socket. */
+  close(s: SocketDescriptor): void;
+  /** Asks the event loop which sockets are ready (poll_oneoff). */
+  readiness: ReadinessSource;
+}
+
+// rights: FD_READ 1<<1, FD_WRITE 1<<6, FDSTAT_SET_FLAGS 1<<3, FILESTAT_GET 1<<21,
+// POLL_FD_READWRITE 1<<27, SOCK_SHUTDOWN 1<<28, SOCK_ACCEPT 1<<29
+const SOCKET_RIGHTS = (1n << 1n) | (1n << 6n) | (1n << 3n) | (1n << 21n) | (1n << 27n) | (1n << 28n) | (1n << 29n);
+
+/** A socket as an fd: its guest-side state, and the fd calls on it. */
+export class SocketDescriptor extends Descriptor implements GuestSocket {
+  readonly kind = 'socket';
+  recvTimeoutMs = -1;
+  sendTimeoutMs = -1;
+  ring: { id: number; ring: SocketRing } | null = null;
+  dataRecvs = 0;
+  connected = false;
+  shutWr = false;
+  local: Endpoint | null = null;
+  peer: Endpoint | null = null;
+
+  constructor(
+    private readonly io: SocketIo,
+    readonly id: number,
+    readonly stream: boolean,
+    public nonblock: boolean,
+  ) {
+    super(SOCKET_RIGHTS, SOCKET_RIGHTS);
+  }
+
+  filetype(): number {
+    return this.stream ? Filetype.SOCKET_STREAM : Filetype.SOCKET_DGRAM;
+  }
+  override fdflags(): number {
+    return this.nonblock ? Fdflags.NONBLOCK : 0;
+  }
+  override setFdflags(flags: number): void {
+    if (flags & ~Fdflags.NONBLOCK & 0xffff) fail(Errno.NOTSUP);
+    this.nonblock = (flags & Fdflags.NONBLOCK) !== 0;
+  }
+  /** A stable inode-like number, shared by duplicates. */
+  filestat(): FilestatRecord {
+    return { dev: 0n, ino: BigInt(this.id), filetype: this.filetype(), nlink: 1n, size: 0n, atimNs: 0n, mtimNs: 0n, ctimNs: 0n };
+  }
+  override read(iovs: IoVec[]): number {
+    return this.io.recv(this, iovs);
+  }
+  override write(iovs: IoVec[]): number {
+    return this.io.send(this, iovs);
+  }
+  override setSize(): void {
+    fail(Errno.BADF);
+  }
+  /** Bytes held on this side (the receive ring; free space of the send ring) answer at once;
+   * otherwise the event loop is asked. */
+  override readiness(event: number): Readiness {
+    const ring = this.ring?.ring;
+    if (event === EventType.FD_READ) {
+      const held = ring?.recvAvailable() ?? 0;
+      if (held > 0) return { nbytes: held };
+    } else if (ring && this.connected && !this.shutWr && !Atomics.load(ring.hdr, H.SERR) && ring.sendFree() > 0) {
+      return { nbytes: ring.sendFree() };
+    }
+    return { source: this.io.readiness, id: this.id };
+  }
+  override close(): void {
+    this.io.close(this);
+  }
+}
+
 export class SocketTable {
   private nextId = 1;
 
-  /** `closeHost` ends a socket on the event loop once no fd refers to it. */
   constructor(
     private readonly fds: FdTable,
-    private readonly closeHost: (s: GuestSocket) => void,
+    private readonly io: SocketIo,
   ) {}
 
   /** The fd the next socket will get, or -1 when the fd table is full. */
@@ -49,14 +129,14 @@ export class SocketTable {
   }
 
   /** Puts the socket `id` (opened on the event loop) at `fd`. */
-  add(fd: number, id: number, stream: boolean, nonblock = false): GuestSocket {
-    const s: GuestSocket = { id, stream, nonblock, recvTimeoutMs: -1, sendTimeoutMs: -1, ring: null, dataRecvs: 0, connected: false, shutWr: false, local: null, peer: null };
-    this.fds.set(fd, { kind: 'socket', socket: s, close: () => this.closeHost(s) });
+  add(fd: number, id: number, stream: boolean, nonblock = false): SocketDescriptor {
+    const s = new SocketDescriptor(this.io, id, stream, nonblock);
+    this.fds.set(fd, s);
     return s;
   }
 
-  get(fd: number): GuestSocket | undefined {
-    const e = this.fds.get(fd);
-    return e?.kind === 'socket' ? (e.socket as GuestSocket) : undefined;
+  get(fd: number): SocketDescriptor | undefined {
+    const d = this.fds.get(fd);
+    return d instanceof SocketDescriptor ? d : undefined;
   }
 }

@@ -1,78 +1,9 @@
 // The guest's one table of file descriptors: stdio, files, directories, devices and sockets share
-// one number space, handed out lowest-free first as POSIX does. The socket extension registers its
-// sockets here, so a socket never collides with a file and the table is not capped at 1,024.
-import type { GuestDevice } from './device.ts';
-import type { HostDir, HostLocation, Location } from './resolve.ts';
-import type { DirListing } from './dir-listing.ts';
+// one number space, handed out lowest-free first as POSIX does, and the table is not capped at
+// 1,024. Each number refers to a Descriptor (descriptor.ts), one class per kind.
+import type { Descriptor } from './descriptor.ts';
 
 export const FD_LIMIT = 1 << 16;
-
-export interface StdioEntry {
-  kind: 'stdio';
-  /** The host fd it reads or writes (-1 for a sink). */
-  host: number;
-  /** Takes what the guest writes instead of a host fd (an embedder's callback); the guest sees a
-   * pipe. */
-  sink?: (bytes: Uint8Array) => void;
-  filetype: number;
-  /** The host fd is a terminal. */
-  tty: boolean;
-  append: boolean;
-  nonblock: boolean;
-  rightsBase: bigint;
-  rightsInheriting: bigint;
-}
-
-export interface FileEntry {
-  kind: 'file';
-  host: number;
-  /** Where it was opened: for its mount (read-only or not) only, as its directory handle is not
-   * held. */
-  loc: HostLocation;
-  /** Preview1 file type: a regular file, or a host FIFO or character device (`stream`). */
-  filetype: number;
-  /** A FIFO or character device: no position, reads and writes go to the host fd as they come. */
-  stream: boolean;
-  /** Our file position: Node has no lseek, so reads and writes are positional. */
-  position: number;
-  append: boolean;
-  nonblock: boolean;
-  readable: boolean;
-  writable: boolean;
-  rightsBase: bigint;
-  rightsInheriting: bigint;
-}
-
-export interface DirEntry {
-  kind: 'dir';
-  /** A host directory's handle is held while the fd is open. */
-  loc: HostDir | (Location & { kind: 'tree' });
-  /** The preopen name, for the one directory the guest receives at start ("/"). */
-  preopen?: string;
-  /** The listing taken at cookie 0, served to later fd_readdir calls of the same pass. */
-  listing?: DirListing;
-  rightsBase: bigint;
-  rightsInheriting: bigint;
-}
-
-export interface DeviceEntry {
-  kind: 'device';
-  device: GuestDevice;
-  loc: Location;
-  nonblock: boolean;
-  rightsBase: bigint;
-  rightsInheriting: bigint;
-}
-
-/** A socket of the socket extension: its guest-side state (sockets/guest/socket-table.ts), and how
- * it is closed once no fd refers to it. */
-export interface SocketEntry {
-  kind: 'socket';
-  socket: unknown;
-  close(): void;
-}
-
-export type FdEntry = StdioEntry | FileEntry | DirEntry | DeviceEntry | SocketEntry;
 
 /**
  * fd numbers → open file descriptions. An entry is what POSIX calls an open file description:
@@ -80,9 +11,9 @@ export type FdEntry = StdioEntry | FileEntry | DirEntry | DeviceEntry | SocketEn
  * state; it is closed when the last number referring to it is (`delete` says when).
  */
 export class FdTable {
-  private readonly entries: (FdEntry | undefined)[] = [];
+  private readonly entries: (Descriptor | undefined)[] = [];
   /** How many numbers refer to each entry (1 when absent). */
-  private readonly shared = new Map<FdEntry, number>();
+  private readonly shared = new Map<Descriptor, number>();
   private lowest = 0;
   private readonly endHooks: (() => void)[] = [];
 
@@ -98,7 +29,7 @@ export class FdTable {
     for (const fn of this.endHooks.splice(0)) fn();
   }
 
-  get(fd: number): FdEntry | undefined {
+  get(fd: number): Descriptor | undefined {
     return this.entries[fd >>> 0];
   }
 
@@ -119,14 +50,14 @@ export class FdTable {
   }
 
   /** Puts `entry` at the lowest free fd; -1 when the table is full. */
-  add(entry: FdEntry): number {
+  add(entry: Descriptor): number {
     const fd = this.lowestFree();
     if (fd >= 0) this.entries[fd] = entry;
     return fd;
   }
 
   /** Puts a new entry at a free fd. */
-  set(fd: number, entry: FdEntry): void {
+  set(fd: number, entry: Descriptor): void {
     if (this.entries[fd] !== undefined) throw new Error(`fd ${fd} is in use`);
     this.entries[fd] = entry;
   }
@@ -154,7 +85,7 @@ export class FdTable {
 
   /** Frees `fd`; returns its entry when no other fd refers to it any more (the caller closes it),
    * else null. */
-  delete(fd: number): FdEntry | null {
+  delete(fd: number): Descriptor | null {
     const entry = this.entries[fd];
     if (!entry) return null;
     this.entries[fd] = undefined;
@@ -168,8 +99,8 @@ export class FdTable {
   }
 
   /** Every open entry once, for closing host fds when the guest ends. */
-  *[Symbol.iterator](): IterableIterator<[number, FdEntry]> {
-    const seen = new Set<FdEntry>();
+  *[Symbol.iterator](): IterableIterator<[number, Descriptor]> {
+    const seen = new Set<Descriptor>();
     for (let fd = 0; fd < this.entries.length; fd++) {
       const e = this.entries[fd];
       if (e && !seen.has(e)) {
