@@ -17,11 +17,17 @@ export interface GuestFlags {
   /** --timeout, in ms. */
   timeout?: number;
   maxFds?: number;
+  /** --max-memory, in bytes. */
+  maxMemory?: number;
 }
 
 /** The limits a run takes from the flags (runWasi's options of the same names). */
-export function runLimits(flags: Pick<GuestFlags, 'timeout' | 'maxFds'>): { timeoutMs?: number; maxFds?: number } {
-  return { ...(flags.timeout !== undefined ? { timeoutMs: flags.timeout } : {}), ...(flags.maxFds !== undefined ? { maxFds: flags.maxFds } : {}) };
+export function runLimits(flags: Pick<GuestFlags, 'timeout' | 'maxFds' | 'maxMemory'>): { timeoutMs?: number; maxFds?: number; maxMemoryBytes?: number } {
+  return {
+    ...(flags.timeout !== undefined ? { timeoutMs: flags.timeout } : {}),
+    ...(flags.maxFds !== undefined ? { maxFds: flags.maxFds } : {}),
+    ...(flags.maxMemory !== undefined ? { maxMemoryBytes: flags.maxMemory } : {}),
+  };
 }
 
 /**
@@ -92,6 +98,13 @@ function parseTimeout(value: string): number {
   return Math.max(1, Math.round(seconds * 1000));
 }
 
+/** --max-memory: MiB → bytes (whole 64 KiB pages). */
+function parseMaxMemory(value: string): number {
+  const mib = Number(value);
+  if (!/^\d+$/.test(value) || mib < 1 || mib > 4096) throw new InvalidArgumentError(`expected a whole number of MiB from 1 to 4096, got '${value}'`);
+  return mib * 2 ** 20;
+}
+
 function parseMaxFds(value: string): number {
   const n = Number(value);
   if (!/^\d+$/.test(value) || n < 4 || n > FD_LIMIT) throw new InvalidArgumentError(`expected a whole number from 4 (stdin, stdout, stderr and /) to ${FD_LIMIT}, got '${value}'`);
@@ -140,6 +153,7 @@ export function addGuestOptions(command: Command, defaults: { dirs: string }): C
         .default('loopback'),
     )
     .addOption(new Option('--timeout <seconds>', 'stop the guest after this much wall-clock time (exit code 124)').argParser(parseTimeout))
+    .addOption(new Option('--max-memory <MiB>', "the guest's memory: allocations past it fail in the guest (MemoryError in Python); a run that then fails exits with 137").argParser(parseMaxMemory))
     .addOption(new Option('--max-fds <n>', `the guest's fd numbers stay below n: past it, opening a file or socket fails with EMFILE, as past ulimit -n (default ${FD_LIMIT})`).argParser(parseMaxFds))
     .option('--optimize', "compile every function with V8's optimising compiler at its first call: a slower start (about 1 s more for python.wasm), for modules whose main loop is one long call")
     .addOption(

@@ -46,6 +46,10 @@ export interface RunPythonOptions {
   timeoutMs?: number;
   /** The guest's fd numbers stay below it: past it, opening a file or socket fails with EMFILE. */
   maxFds?: number;
+  /** The most memory the guest may have, in bytes: allocations past it fail in Python (MemoryError),
+   * and a run that then fails rejects with a WasiLimitError. Such a run starts afresh, without
+   * the start-up snapshot. */
+  maxMemoryBytes?: number;
   /** The Python to run on (loadPython); default: one shared by runs without it. */
   python?: Python;
 }
@@ -79,9 +83,11 @@ export class Python {
     return this.compile(this.layout.wasm).then((module) => ({ module }));
   }
 
-  private compile(file: string): Promise<CompiledModule> {
-    let module = this.compiled.get(file);
-    if (!module) this.compiled.set(file, (module = compileModule(file)));
+  /** Compiled once per file and memory limit. */
+  private compile(file: string, maxMemoryBytes?: number): Promise<CompiledModule> {
+    const key = `${file}\0${maxMemoryBytes ?? ''}`;
+    let module = this.compiled.get(key);
+    if (!module) this.compiled.set(key, (module = compileModule(file, maxMemoryBytes !== undefined ? { maxMemoryBytes } : {})));
     return module;
   }
 
@@ -95,7 +101,10 @@ export class Python {
       { pythonArgs, cwd: options.cwd ?? null, dirs: options.dirs ?? [], env: options.env ?? {}, net: options.net ?? 'loopback', ...(options.caFile !== undefined ? { caFile: options.caFile } : {}) },
       this.layout,
     );
-    const { module, image } = await this.module(invocation.snapshot);
+    // A memory limit applies to the module compiled with it, which starts afresh (the snapshot's
+    // image belongs to the module without a limit).
+    const limit = options.maxMemoryBytes;
+    const { module, image } = limit !== undefined ? { module: await this.compile(this.layout.wasm, limit), image: undefined } : await this.module(invocation.snapshot);
     const stdout = outputSink(options.stdout ?? 1);
     const stderr = outputSink(options.stderr ?? 2);
     const emptyStdin = options.stdin === undefined ? openSync('/dev/null', 'r') : null;
@@ -114,6 +123,7 @@ export class Python {
         ...(options.signal ? { signal: options.signal } : {}),
         ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
         ...(options.maxFds !== undefined ? { maxFds: options.maxFds } : {}),
+        ...(limit !== undefined ? { maxMemoryBytes: limit } : {}),
       });
       return { exitCode };
     } finally {

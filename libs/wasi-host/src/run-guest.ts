@@ -17,6 +17,8 @@ import { createProcessImports, ProcExit } from './wasi-process.ts';
 import type { SocketShapes } from './wasm-imports.ts';
 import { captureInstance, encodeImage, instantiatedMemory, restoreFromFile, SnapshotError } from './snapshot/image.ts';
 import { writeWhole } from './snapshot/write-whole.ts';
+import { WasiLimitError } from './guest-errors.ts';
+import { WASM_PAGE } from './memory-limit.ts';
 
 export interface GuestInit {
   /** Compiled by the calling thread and posted here (a Module is shareable between threads). */
@@ -39,6 +41,9 @@ export interface GuestInit {
   snapshot?: SnapshotRequest;
   /** The most fds open at once (RunWasiOptions.maxFds). */
   maxFds?: number;
+  /** The module's memory maximum the host set (RunWasiOptions.maxMemoryBytes): a run that ends
+   * badly with its memory there ends with a WasiLimitError. */
+  maxMemoryBytes?: number;
 }
 
 /** Restore a snapshot file before `_start`, or instead of `_start` run an init export and save the
@@ -130,6 +135,11 @@ export async function runGuest(init: GuestInit, hooks: GuestHooks = {}): Promise
   if (typeof exported._start !== 'function') throw new Error('the module exports no _start function (not a WASI command)');
   memory = exported.memory;
   let code = 0;
+  /** The guest's memory is at the limit the host set, or so near (within a tenth, and at least a
+   * page) that an allocation it made was refused: what went wrong was probably that. */
+  const atMemoryLimit = () =>
+    init.maxMemoryBytes !== undefined && memory !== null && memory.buffer.byteLength + Math.max(WASM_PAGE, init.maxMemoryBytes / 10) > init.maxMemoryBytes;
+  const memoryLimitError = () => new WasiLimitError('memory', `the guest's memory reached its limit (${(init.maxMemoryBytes! / 2 ** 20).toFixed(0)} MiB)`);
   try {
     if (init.snapshot && 'capture' in init.snapshot) {
       capture(instance, init.snapshot.capture);
@@ -140,11 +150,12 @@ export async function runGuest(init: GuestInit, hooks: GuestHooks = {}): Promise
     if (hooks.enter) hooks.enter(start);
     else start();
   } catch (e) {
-    if (!(e instanceof ProcExit)) throw e;
+    if (!(e instanceof ProcExit)) throw atMemoryLimit() && !(e instanceof WasiLimitError) ? memoryLimitError() : e;
     code = e.code;
   } finally {
     closeAllFiles(fds);
   }
+  if (code !== 0 && atMemoryLimit()) throw memoryLimitError();
   channel.sync(); // the event loop has taken every posted request before the guest is gone
   return code;
 }

@@ -2,7 +2,7 @@
 // resourceLimits.stackSizeMb, so deep guest recursion cannot overflow Node's own stack), while this
 // thread's event loop owns the guest's sockets and terminal and serves them over shared memory.
 import { MessageChannel, Worker } from 'node:worker_threads';
-import { timeLimitError, WasiTrapError } from './guest-errors.ts';
+import { timeLimitError, WasiLimitError, WasiTrapError } from './guest-errors.ts';
 import { startGuestServices } from './guest-services.ts';
 import type { GuestInit } from './run-guest.ts';
 import type { PreparedRun, ThreadEntry } from './run-wasi.ts';
@@ -63,7 +63,7 @@ export async function runInWorker(run: PreparedRun, code: ThreadEntry): Promise<
           }
           return;
         }
-        if (m.type === 'error') return fail(new WasiTrapError(`${m.name}: ${m.message}`, m.name, m.stack));
+        if (m.type === 'error') return fail(m.name === 'WasiLimitError' ? new WasiLimitError('memory', m.message) : new WasiTrapError(`${m.name}: ${m.message}`, m.name, m.stack));
         settled = true;
         resolve(m.code);
         void worker.terminate();

@@ -10,6 +10,7 @@ import { createChannelBuffers } from './channel.ts';
 import type { GuestInit, SnapshotRequest } from './run-guest.ts';
 import type { NetPolicy } from './sockets/net-policy.ts';
 import { FD_LIMIT } from './fd/fd-table.ts';
+import { limitMemory, WASM_PAGE } from './memory-limit.ts';
 import { MountTable, type MountSpec } from './fs/mounts.ts';
 import { createPrivateTmp, type PrivateTmp } from './fs/private-tmp.ts';
 import { chooseTrust, GUEST_CA_DIR, TrustError, writeTrustDir, type TrustChoice } from './trust.ts';
@@ -71,6 +72,11 @@ export interface RunWasiOptions {
   /** The most fds the guest may have open at once (default and most: FD_LIMIT); past it, opening
    * one fails with EMFILE, as past `ulimit -n`. */
   maxFds?: number;
+  /** The most memory the guest may have, in bytes (whole 64 KiB pages): its memory's maximum is set
+   * to it before compiling (memory-limit.ts), so growing past it fails in the guest (malloc returns
+   * NULL); a run that then ends badly rejects with a WasiLimitError ('memory'). A module compiled
+   * by compileModule must have been given the same limit. */
+  maxMemoryBytes?: number;
   /** Native stack of the guest thread in MiB, for thread: 'worker'. Default 64. */
   stackSizeMb?: number;
   /** A PEM file of CA certificates that TLS clients in the guest trust by default, ahead of the
@@ -87,6 +93,8 @@ export interface CompiledModule {
   readonly name: string;
   readonly module: WebAssembly.Module;
   readonly check: ModuleCheck;
+  /** The memory limit it was compiled with (compileModule's `maxMemoryBytes`). */
+  readonly maxMemoryBytes?: number;
 }
 
 const isCompiled = (m: RunWasiOptions['module']): m is CompiledModule => typeof m === 'object' && !(m instanceof Uint8Array);
@@ -94,7 +102,7 @@ const moduleName = (m: RunWasiOptions['module']) => (typeof m === 'string' ? m :
 
 /** Reads, checks and compiles a module for runWasi (reading without blocking the event loop);
  * throws WasiModuleError with a one-line message when it cannot run here. */
-export async function compileModule(source: string | Uint8Array): Promise<CompiledModule> {
+export async function compileModule(source: string | Uint8Array, options: { maxMemoryBytes?: number } = {}): Promise<CompiledModule> {
   const name = typeof source === 'string' ? source : 'module';
   let bytes: Uint8Array;
   if (typeof source === 'string') {
@@ -107,7 +115,15 @@ export async function compileModule(source: string | Uint8Array): Promise<Compil
     }
   } else bytes = source;
   const { check } = checkBytes(bytes, name);
-  return { name, module: await compileChecked(bytes, name, check), check };
+  const max = options.maxMemoryBytes;
+  if (max !== undefined) checkMemoryLimit(max);
+  const module = await compileChecked(max === undefined ? bytes : limitMemory(bytes, max, name), name, check);
+  return { name, module, check, ...(max !== undefined ? { maxMemoryBytes: max } : {}) };
+}
+
+/** A memory limit must be at least one page and at most wasm32's 4 GiB. */
+function checkMemoryLimit(bytes: number): void {
+  if (!Number.isSafeInteger(bytes) || bytes < WASM_PAGE || bytes > 2 ** 32) throw new RangeError(`maxMemoryBytes must be an integer from ${WASM_PAGE} (one page) to ${2 ** 32} (4 GiB), got ${bytes}`);
 }
 
 /** V8's compile of checked bytes; its refusal becomes a one-line WasiModuleError. */
@@ -168,6 +184,10 @@ export async function runWasi(options: RunWasiOptions): Promise<number> {
   for (const [name, value, max] of [['timeoutMs', options.timeoutMs, 2 ** 31 - 1], ['maxFds', options.maxFds, FD_LIMIT]] as const) {
     if (value !== undefined && !(Number.isInteger(value) && value >= 1 && value <= max)) throw new RangeError(`runWasi: ${name} must be an integer from 1 to ${max}, got ${value}`);
   }
+  if (options.maxMemoryBytes !== undefined) checkMemoryLimit(options.maxMemoryBytes);
+  if (isCompiled(options.module) && options.module.maxMemoryBytes !== options.maxMemoryBytes) {
+    throw new TypeError(`runWasi: the module was compiled with ${options.module.maxMemoryBytes === undefined ? 'no memory limit' : `maxMemoryBytes ${options.module.maxMemoryBytes}`}; compile it with compileModule(source, { maxMemoryBytes: ${options.maxMemoryBytes} })`);
+  }
   const onCaller = options.thread === 'caller';
   if (onCaller) {
     const why = typeof options.stdout === 'function' || typeof options.stderr === 'function' ? 'stdout and stderr must be fds' : options.signal ? 'a signal cannot end it' : options.snapshot && 'capture' in options.snapshot ? 'it cannot make a snapshot' : undefined;
@@ -178,7 +198,8 @@ export async function runWasi(options: RunWasiOptions): Promise<number> {
   const { bytes, check } = isCompiled(source) ? { bytes: null, check: source.check } : loadModule(source, { validate: false });
   // V8 compiles on its own threads while this one lays out the run, from a copy it made at the
   // call: bytes we read ourselves can go now.
-  const module = bytes ? compileChecked(bytes, moduleName(source), check) : Promise.resolve((source as CompiledModule).module);
+  const limited = bytes && options.maxMemoryBytes !== undefined ? limitMemory(bytes, options.maxMemoryBytes, moduleName(source)) : bytes;
+  const module = limited ? compileChecked(limited, moduleName(source), check) : Promise.resolve((source as CompiledModule).module);
   if (bytes && typeof source === 'string') releaseBytes(bytes);
   // Awaited by the thread mode; a run that fails before that reports its own error instead.
   module.catch(() => {});
@@ -236,6 +257,7 @@ export async function runWasi(options: RunWasiOptions): Promise<number> {
       stderr: typeof stderr === 'number' ? stderr : 'post',
       channel: createChannelBuffers(),
       ...(options.maxFds !== undefined ? { maxFds: options.maxFds } : {}),
+      ...(options.maxMemoryBytes !== undefined ? { maxMemoryBytes: Math.floor(options.maxMemoryBytes / WASM_PAGE) * WASM_PAGE } : {}),
       shapes: check.shapes,
       ...(options.snapshot ? { snapshot: options.snapshot } : {}),
     },

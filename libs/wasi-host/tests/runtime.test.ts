@@ -86,10 +86,27 @@ describe('limits for code nobody trusts', () => {
     await expect(run).rejects.toBeInstanceOf(WasiLimitError);
     await expect(run).rejects.toMatchObject({ limit: 'timeout', message: 'the run took longer than its time limit (0.3 s)' });
   }, 30_000);
+  // Grows its memory a page at a time until refused, then exits with 3 (as a program whose malloc
+  // failed), or with 0 after `pages` pages.
+  const hungry = (pages: number) => `(module ${PRE}
+    (func (export "_start") (local $i i32)
+      (loop $more
+        (if (i32.eq (memory.grow (i32.const 1)) (i32.const -1)) (then (call $exit (i32.const 3))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br_if $more (i32.lt_u (local.get $i) (i32.const ${pages}))))))`;
+  test.each(['worker', 'caller'] as const)('maxMemoryBytes caps the memory; a guest that then fails rejects with a WasiLimitError (thread: %s)', async (thread) => {
+    const run = runWasi({ module: await wat(hungry(1000)), stdin: 0, maxMemoryBytes: 16 * 65536, thread });
+    await expect(run).rejects.toMatchObject({ name: 'WasiLimitError', limit: 'memory', message: "the guest's memory reached its limit (1 MiB)" });
+    // Under the cap, nothing happens.
+    expect(await runWasi({ module: await wat(hungry(10)), stdin: 0, maxMemoryBytes: 16 * 65536, thread })).toBe(0);
+    // Without it, the guest grows as it likes.
+    expect(await runWasi({ module: await wat(hungry(100)), stdin: 0, thread })).toBe(0);
+  }, 30_000);
   test('limits out of range are refused before the run', async () => {
     const module = await wat(`(module ${PRE} (func (export "_start")))`);
     await expect(runWasi({ module, stdin: 0, timeoutMs: 0 })).rejects.toThrow(/timeoutMs must be an integer from 1/);
     await expect(runWasi({ module, stdin: 0, maxFds: 70_000 })).rejects.toThrow(/maxFds must be an integer from 1 to 65536/);
+    await expect(runWasi({ module, stdin: 0, maxMemoryBytes: 100 })).rejects.toThrow(/maxMemoryBytes must be an integer from 65536/);
   });
 });
 

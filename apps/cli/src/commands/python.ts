@@ -73,7 +73,8 @@ Examples:
         throw new CliError(`python.wasm not found at ${layout.wasm}: build it with \`npx pywasi build\` (or set PYWASI_PYTHON_DIR)`, 1);
       }
       const invocation = pythonInvocation(
-        { pythonArgs: args, cwd: process.cwd(), dirs: flags.dir, env: guestEnv(flags), net: flags.net, preinit: flags.preinit, ...(flags.caFile !== undefined ? { caFile: flags.caFile } : {}) },
+        // The start-up snapshot belongs to python.wasm without a memory limit: --max-memory starts afresh.
+        { pythonArgs: args, cwd: process.cwd(), dirs: flags.dir, env: guestEnv(flags), net: flags.net, preinit: flags.preinit && flags.maxMemory === undefined, ...(flags.caFile !== undefined ? { caFile: flags.caFile } : {}) },
         layout,
       );
       const warn = (line: string) => process.stderr.write(`${line}\n`);

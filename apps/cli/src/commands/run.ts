@@ -12,6 +12,9 @@ export const EXIT_TRAP = 134;
 export const EXIT_SIGINT = 130;
 /** Exit code when --timeout stopped the guest (as timeout(1)). */
 export const EXIT_TIMEOUT = 124;
+/** Exit code when the guest failed with its memory at --max-memory (as a process the kernel's
+ * out-of-memory killer ended). */
+export const EXIT_MEMORY = 137;
 
 export interface RunOptions {
   env: Record<string, string>;
@@ -32,6 +35,7 @@ export interface RunOptions {
   /** Limits (runWasi's options of the same names; the CLI's --timeout and --max-fds). */
   timeoutMs?: number;
   maxFds?: number;
+  maxMemoryBytes?: number;
 }
 
 export interface RunIo {
@@ -65,6 +69,7 @@ export async function runCommand(module: string, args: string[], opts: RunOption
       ...(opts.caFile !== undefined ? { caFile: opts.caFile } : {}),
       ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}),
       ...(opts.maxFds !== undefined ? { maxFds: opts.maxFds } : {}),
+      ...(opts.maxMemoryBytes !== undefined ? { maxMemoryBytes: opts.maxMemoryBytes } : {}),
       stdin: io.stdin,
       stdout: io.stdout,
       stderr: io.stderr,
@@ -79,6 +84,10 @@ export async function runCommand(module: string, args: string[], opts: RunOption
     if (e instanceof WasiModuleError || e instanceof MountError || e instanceof TrustError) {
       io.error(`${label}: error: ${e.message}`);
       return EXIT_ERROR;
+    }
+    if (e instanceof WasiLimitError && e.limit === 'memory') {
+      io.error(`${label}: the guest failed with its memory at --max-memory ${opts.maxMemoryBytes! / 2 ** 20} MiB`);
+      return EXIT_MEMORY;
     }
     if (e instanceof WasiLimitError) {
       io.error(`${label}: stopped: the run took longer than --timeout ${opts.timeoutMs! / 1000} s`);
@@ -114,8 +123,8 @@ the guest's SSL_CERT_FILE (OpenSSL reads it), else this machine's bundle
 (/etc/ssl/certs/ca-certificates.crt on Debian), else Node's root certificates.
 A guest that uses sockets gets HOSTNAME=<this machine's host name> (what gethostname() and
 Python's socket.gethostname() return) unless -e HOSTNAME=... (or --env-inherit) sets it.
-The guest's exit code becomes pywasi's; a trap exits with ${EXIT_TRAP}, --timeout with ${EXIT_TIMEOUT},
-a pywasi error with ${EXIT_ERROR}.
+The guest's exit code becomes pywasi's; a trap exits with ${EXIT_TRAP}, --timeout with ${EXIT_TIMEOUT}, a
+failure at --max-memory with ${EXIT_MEMORY}, a pywasi error with ${EXIT_ERROR}.
 
 Examples:
   $ pywasi run -- hello.wasm
