@@ -15,10 +15,9 @@
 //   the host call at the end acts on a name inside the last handle. Whoever renames, removes or
 //   swaps directories meanwhile (another guest, another run, any host process) changes which
 //   directory a path reaches, never whether it is inside the mount.
-// - Handles of directories reached by a plain path (no symlink, no "..") are kept for later calls,
-//   keyed by that path, and used again only while the kernel still puts the directory at the same
-//   place (`DirHandle.whereNow`): a cache of handles checked at each use, never a belief about a
-//   path.
+// - Handles of directories reached by a plain path (no symlink, no "..") are kept for later calls
+//   (kept-handles.ts) and used again only while the kernel still puts the directory at the same
+//   place: a cache of handles checked at each use, never a belief about a path.
 // - A directory fd is a handle: it keeps its directory when that is moved, as with openat. ".."
 //   from it goes to the parent of where the guest found it, walked again from the mount's root.
 import { lstatSync, readlinkSync, type BigIntStats, type Stats } from 'node:fs';
@@ -26,6 +25,7 @@ import * as path from 'node:path';
 import { Errno } from '../errno.ts';
 import { WasiError } from './device.ts';
 import { DirHandle } from './dir-handle.ts';
+import { KeptHandles } from './kept-handles.ts';
 import { MountError, type Mount, type MountTable, type TreeNode } from './mounts.ts';
 
 /** A place inside a mount. */
@@ -71,8 +71,6 @@ const MAX_SYMLINKS = 40;
 const utf8Exceeds = (s: string, max: number): boolean => s.length * 3 > max && Buffer.byteLength(s) > max;
 export const PATH_MAX = 4096;
 const NAME_MAX = 255;
-/** Directory handles kept between calls (each a host fd). */
-const CACHED_HANDLES = 128;
 
 function nodeError(e: unknown): WasiError {
   const code = (e as { code?: string }).code;
@@ -138,12 +136,6 @@ function insideMount(mount: Mount, target: string): string | null {
   return null;
 }
 
-/** A directory handle kept between calls, and where the kernel put it when it was kept. */
-interface Kept {
-  dir: HostDir;
-  where: string;
-}
-
 /**
  * Resolves guest paths for one guest's file system. Handles it returns stay open until `endCall`
  * (each host call ends with it); a caller that keeps a location longer (a directory fd) retains its
@@ -151,10 +143,7 @@ interface Kept {
  */
 export class PathResolver {
   private readonly roots = new Map<Mount, HostDir>();
-  /** Per start (a directory handle, a tree node, or the table for absolute paths): kept handles by
-   * the plain path that reached them. */
-  private readonly kept = new Map<object, Map<string, Kept>>();
-  private keptCount = 0;
+  private readonly kept = new KeptHandles();
   /** Handles the current call holds. */
   private readonly scope: DirHandle[] = [];
 
@@ -200,7 +189,7 @@ export class PathResolver {
   /** Closes every handle: the run is over. */
   close(): void {
     this.endCall();
-    this.dropKept();
+    this.kept.clear();
     for (const root of this.roots.values()) root.dir.release();
     this.roots.clear();
   }
@@ -414,49 +403,13 @@ export class PathResolver {
     return (owner && this.dirAt(owner.mount, owner.rel)) || { kind: 'tree', node };
   }
 
-  /** A kept handle for `dirPart` from `start`, if the kernel still has its directory where it was
-   * when kept; held for the call. */
   private keptDir(start: object, dirPart: string): HostDir | undefined {
-    const forStart = this.kept.get(start);
-    const k = forStart?.get(dirPart);
-    if (!k) return undefined;
-    let where: string | null;
-    try {
-      where = k.dir.dir.whereNow();
-    } catch {
-      where = null;
-    }
-    if (where !== k.where) {
-      forStart!.delete(dirPart);
-      this.keptCount--;
-      k.dir.dir.release();
-      return undefined;
-    }
-    this.pin(k.dir.dir.retain());
-    return k.dir;
+    const dir = this.kept.get(start, dirPart);
+    if (dir) this.pin(dir.dir.retain());
+    return dir;
   }
 
   private keep(start: object, dirPart: string, dir: HostDir): void {
-    if (this.roots.get(dir.mount) === dir) return; // held anyway: nothing to check
-    let where: string;
-    try {
-      where = dir.dir.whereNow();
-    } catch {
-      return;
-    }
-    if (this.keptCount >= CACHED_HANDLES) this.dropKept();
-    let forStart = this.kept.get(start);
-    if (!forStart) this.kept.set(start, (forStart = new Map()));
-    const old = forStart.get(dirPart);
-    if (old) old.dir.dir.release();
-    else this.keptCount++;
-    forStart.set(dirPart, { dir, where });
-    dir.dir.retain();
-  }
-
-  private dropKept(): void {
-    for (const forStart of this.kept.values()) for (const k of forStart.values()) k.dir.dir.release();
-    this.kept.clear();
-    this.keptCount = 0;
+    if (this.roots.get(dir.mount) !== dir) this.kept.put(start, dirPart, dir); // a root is held anyway
   }
 }
