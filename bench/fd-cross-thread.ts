@@ -6,7 +6,7 @@
 //           lock; every thread makes the host call itself (host fds belong to the process, so any
 //           thread may write to one);
 //   owner   every call is sent to the one thread that owns the table, which makes it and answers
-//           (as sockets already are, through the channel: libs/wasi-host/src/channel.ts).
+//           (as sockets already are, through the channel: libs/wasi-host/src/channel/).
 // This measures one 64-byte write to /dev/null each way, against the same write made directly by
 // the calling thread (today's single-threaded guest), in one run. The goal: the shared table costs
 // at most 1.25x the direct write.

@@ -2,7 +2,7 @@
 // its sockets (SocketService) and, when it runs on a terminal, the line editor behind
 // /dev/pywasi-readline (ReadlineService).
 import type { MessagePort } from 'node:worker_threads';
-import type { ChannelBuffers } from './channel.ts';
+import type { ChannelBuffers } from './channel/channel.ts';
 import type { MountTable } from './fs/mounts.ts';
 import { withUnixSocketPath } from './fs/unix-paths.ts';
 import type { NetPolicy } from './sockets/net-policy.ts';

@@ -3,7 +3,7 @@
 // ProcExit, which must unwind the guest to the caller of `_start`.
 import { Errno, fsErrnoFromNode } from './errno.ts';
 import { WasiError } from './fs/device.ts';
-import { GuestFault } from './guest-memory.ts';
+import { GuestFault } from './abi/guest-memory.ts';
 
 // Preview1 passes i32 as number and i64 as bigint.
 export type HostFn = (...args: any[]) => number;

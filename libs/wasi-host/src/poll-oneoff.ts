@@ -3,9 +3,9 @@
 // TIMER_ABSTIME), used by CPython's time.sleep, hangs). We handle all clock kinds here and ask each
 // fd's descriptor how ready it is: ready now (files, stdin, a socket with bytes held on this side),
 // or a question for the thread that knows (sockets: the event loop), asked once for all of them.
-import type { GuestMemory } from './guest-memory.ts';
+import type { GuestMemory } from './abi/guest-memory.ts';
 import { Errno } from './errno.ts';
-import type { PollReplyEntry, PollRequestEntry } from './ops.ts';
+import type { PollReplyEntry, PollRequestEntry } from './channel/ops.ts';
 
 export const SUBSCRIPTION_SIZE = 48;
 export const EVENT_SIZE = 32;

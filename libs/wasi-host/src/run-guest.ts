@@ -2,12 +2,12 @@
 // run-on-caller.ts): builds the whole preview1 import object — files and directories through the
 // host's confined file system (fs/), the socket extension, process calls — instantiates the module
 // and runs `_start` to completion.
-import { GuestChannel, type ChannelBuffers } from './channel.ts';
+import { GuestChannel, type ChannelBuffers } from './channel/channel.ts';
 import { nullDevice, type GuestDevice } from './fs/device.ts';
 import { FdTable } from './fd/fd-table.ts';
 import { MountTable, type MountSpec } from './fs/mounts.ts';
 import { closeAllFiles, createWasiFs, type StdioTarget } from './fs/wasi-fs.ts';
-import { GuestMemory } from './guest-memory.ts';
+import { GuestMemory } from './abi/guest-memory.ts';
 import { guardAll } from './host-call.ts';
 import { createSocketImports } from './sockets/guest/imports.ts';
 import type { RingPort } from './sockets/guest/rings.ts';

@@ -6,7 +6,7 @@ import { closeSync, openSync, readFileSync, statSync } from 'node:fs';
 import { hostname as osHostname } from 'node:os';
 import { isatty } from 'node:tty';
 import * as path from 'node:path';
-import { createChannelBuffers } from './channel.ts';
+import { createChannelBuffers } from './channel/channel.ts';
 import type { GuestInit, SnapshotRequest } from './run-guest.ts';
 import type { NetPolicy } from './sockets/net-policy.ts';
 import { FD_LIMIT } from './fd/fd-table.ts';

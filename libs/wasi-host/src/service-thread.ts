@@ -5,7 +5,7 @@
 // the line editor starts no second thread, and loads none of Node's modules for threads, sockets
 // or the terminal, which is most of what a short run's start-up and memory would cost.
 import type { MessagePort, Worker } from 'node:worker_threads';
-import { markServerGone, ServerGoneError, type ChannelBuffers } from './channel.ts';
+import { markServerGone, ServerGoneError, type ChannelBuffers } from './channel/channel.ts';
 import type { MountSpec } from './fs/mounts.ts';
 import type { RingPort } from './sockets/guest/rings.ts';
 import type { NetPolicy } from './sockets/net-policy.ts';

@@ -1,7 +1,7 @@
 // The worker's half of service-thread.ts: the event loop of a guest that runs on the calling
 // thread, serving its channel (sockets, the line editor) until terminated.
 import { writeSync } from 'node:fs';
-import { markServerGone } from './channel.ts';
+import { markServerGone } from './channel/channel.ts';
 import { MountTable } from './fs/mounts.ts';
 import { startGuestServices } from './guest-services.ts';
 import { FAILED, SERVING, type ServiceInit } from './service-thread.ts';

@@ -2,7 +2,7 @@
 // randomness, exit. With the file-system calls (fs/wasi-fs.ts) and the socket extension they make
 // the whole import object; node:wasi is not used at run time (its uvwasi does not confine paths).
 import { Errno } from './errno.ts';
-import type { GuestMemory } from './guest-memory.ts';
+import type { GuestMemory } from './abi/guest-memory.ts';
 import type { HostFn } from './host-call.ts';
 import { ClockId } from './poll-oneoff.ts';
 

@@ -2,7 +2,7 @@ import { describe, expect, test } from '@jest/globals';
 import { bytesToIpv6, decodeAddress, encodeAddress, ipv6ToBytes } from '../src/abi/addr.ts';
 import { readHints, sockaddrData, writeAddrinfoChain } from '../src/abi/addrinfo.ts';
 import { Errno, eaiFromNode, errnoFromNode } from '../src/errno.ts';
-import { GuestFault, GuestMemory } from '../src/guest-memory.ts';
+import { GuestFault, GuestMemory } from '../src/abi/guest-memory.ts';
 import { clockDeadline, decodeSubscriptions, encodeEvent } from '../src/poll-oneoff.ts';
 import { describeNetPolicy, isLoopback, NetAccess, NetPolicyError, parseNetPolicy } from '../src/sockets/net-policy.ts';
 import { checkModule } from '../src/wasm-imports.ts';

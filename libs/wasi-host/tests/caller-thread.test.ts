@@ -6,8 +6,8 @@ import { closeSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, sy
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterAll, describe, expect, test } from '@jest/globals';
-import { createChannelBuffers, GuestChannel, ServerGoneError } from '../src/channel.ts';
-import { Ops } from '../src/ops.ts';
+import { createChannelBuffers, GuestChannel, ServerGoneError } from '../src/channel/channel.ts';
+import { Ops } from '../src/channel/ops.ts';
 import { runWasi, WasiTrapError } from '../src/index.ts';
 import { ServiceThread } from '../src/service-thread.ts';
 import { privateTmpHome } from '../src/fs/private-tmp.ts';

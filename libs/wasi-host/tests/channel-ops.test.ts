@@ -3,9 +3,9 @@
 // int32 records in the 4 MiB data buffer, so that a guest polling tens of thousands of sockets fits
 // (JSON in the 64 KiB meta buffer did not).
 import { describe, expect, test } from '@jest/globals';
-import { createChannelBuffers, DATA_SIZE, GuestChannel } from '../src/channel.ts';
-import { decodeFields, defineOp, encodeFields, flag, int, json, MAX_ARGS, type Shape, type ValueOf } from '../src/channel-codec.ts';
-import { decodePollReply, decodePollRequest, encodePollReply, encodePollRequest, Ops, PollEvent, type PollReplyEntry, type PollRequestEntry } from '../src/ops.ts';
+import { createChannelBuffers, DATA_SIZE, GuestChannel } from '../src/channel/channel.ts';
+import { decodeFields, defineOp, encodeFields, flag, int, json, MAX_ARGS, type Shape, type ValueOf } from '../src/channel/codec.ts';
+import { decodePollReply, decodePollRequest, encodePollReply, encodePollRequest, Ops, PollEvent, type PollReplyEntry, type PollRequestEntry } from '../src/channel/ops.ts';
 
 /** A value for every field of `shape`, different per field. */
 function sample(shape: Shape): Record<string, unknown> {

@@ -12,7 +12,7 @@ import { FdTable } from '../src/fd/fd-table.ts';
 import { MountTable } from '../src/fs/mounts.ts';
 import { createWasiFs } from '../src/fs/wasi-fs.ts';
 import { Fdflags, Filetype, Fstflags, LOOKUP_SYMLINK_FOLLOW, Oflags, Rights, FILE_RIGHTS, Whence } from '../src/fs/wire.ts';
-import { GuestMemory } from '../src/guest-memory.ts';
+import { GuestMemory } from '../src/abi/guest-memory.ts';
 import { guardAll, type HostFn } from '../src/host-call.ts';
 
 const ROOT_FD = 3; // the preopen "/" (wasi-fs.ts)

@@ -15,7 +15,7 @@ import { FdTable } from '../src/fd/fd-table.ts';
 import { MountTable, type MountSpec } from '../src/fs/mounts.ts';
 import { PathResolver } from '../src/fs/resolve.ts';
 import { closeAllFiles, createWasiFs } from '../src/fs/wasi-fs.ts';
-import { GuestMemory } from '../src/guest-memory.ts';
+import { GuestMemory } from '../src/abi/guest-memory.ts';
 import { guardAll } from '../src/host-call.ts';
 import { runWasi } from '../src/run-wasi.ts';
 import { createProcessImports, ProcExit } from '../src/wasi-process.ts';

@@ -6,7 +6,7 @@ import { AiFlags } from '../src/abi/addrinfo.ts';
 import { Errno, POLICY_REFUSED } from '../src/errno.ts';
 import { resolveAddrinfo } from '../src/sockets/name-lookup.ts';
 import { NetAccess } from '../src/sockets/net-policy.ts';
-import type { GetaddrinfoReply, GetaddrinfoRequest } from '../src/ops.ts';
+import type { GetaddrinfoReply, GetaddrinfoRequest } from '../src/channel/ops.ts';
 
 const ask = (node: string | null, service: string | null, hints: Partial<GetaddrinfoRequest['hints']> = {}): GetaddrinfoRequest => ({
   node,

@@ -1,15 +1,15 @@
-// A connected stream socket's addresses (sockets/guest/imports.ts, ops.ts SocketEnds): its connect
+// A connected stream socket's addresses (sockets/guest/imports.ts, channel/ops.ts SocketEnds): its connect
 // or accept brings both ends, so getsockname and getpeername answer without a request to the event
 // loop (Python asks for both on every socket it makes from an fd: ssl.wrap_socket, accept,
 // asyncio); a datagram socket, whose connect may be redone, asks every time; a non-blocking
 // connect asks until the event loop has answered once. Against a scripted event loop.
 import { describe, expect, test } from '@jest/globals';
 import { decodeAddress, encodeAddress, type GuestAddress } from '../src/abi/addr.ts';
-import { createChannelBuffers, HostChannel, RESULT_SLOTS, type GuestChannel } from '../src/channel.ts';
-import { decodeFields } from '../src/channel-codec.ts';
+import { createChannelBuffers, HostChannel, RESULT_SLOTS, type GuestChannel } from '../src/channel/channel.ts';
+import { decodeFields } from '../src/channel/codec.ts';
 import { Errno } from '../src/errno.ts';
 import { FdTable } from '../src/fd/fd-table.ts';
-import { Ops, type Endpoint, type SocketEnds } from '../src/ops.ts';
+import { Ops, type Endpoint, type SocketEnds } from '../src/channel/ops.ts';
 import { createSocketImports } from '../src/sockets/guest/imports.ts';
 
 const LOCAL: Endpoint = { address: { kind: 'ip', family: 4, address: '127.0.0.1' }, port: 40000 };

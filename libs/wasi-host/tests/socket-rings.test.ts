@@ -3,8 +3,8 @@
 // event loop (so neither side keeps it), a pooled ring whose last connection is still closing
 // (QUARANTINED in its header) waits its turn, and RING is posted, never waited for.
 import { describe, expect, test } from '@jest/globals';
-import type { GuestChannel } from '../src/channel.ts';
-import type { GuestMemory } from '../src/guest-memory.ts';
+import type { GuestChannel } from '../src/channel/channel.ts';
+import type { GuestMemory } from '../src/abi/guest-memory.ts';
 import { Errno } from '../src/errno.ts';
 import { GuestRings, RING_POOL_MAX } from '../src/sockets/guest/rings.ts';
 import { H } from '../src/sockets/ring.ts';

@@ -2,7 +2,7 @@
 // `{u16 flags @0, u8 family @2, u8 socktype @3, u8 protocol @4, u32 addrlen @8, u32 addr* @12,
 // u32 canonname* @16, u32 canonname_len @20, u32 next* @24}` whose addr* points at a sockaddr
 // `{u8 family @0, u32 data_len @4, u32 data* @8}`; the host fills them in place.
-import type { GuestMemory } from '../guest-memory.ts';
+import type { GuestMemory } from './guest-memory.ts';
 import { AddressFamily, ipv4ToBytes, ipv6ToBytes } from './addr.ts';
 
 export const ADDRINFO_SIZE = 28;

@@ -2,7 +2,7 @@
 // table, checks the right the call needs, and dispatches on the descriptor, whatever its kind
 // (file, directory, stdio, device, socket). Guest memory is checked here, before any host call.
 import { Errno } from '../errno.ts';
-import type { GuestMemory } from '../guest-memory.ts';
+import type { GuestMemory } from '../abi/guest-memory.ts';
 import type { HostFn } from '../host-call.ts';
 import { pollOneoff } from '../poll-oneoff.ts';
 import { realtimeNs } from '../wasi-process.ts';

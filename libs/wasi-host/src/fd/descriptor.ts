@@ -4,7 +4,7 @@
 // defaults here. Rights are checked once, in calls.ts, before dispatch.
 import { Errno, fsErrnoFromNode } from '../errno.ts';
 import { WasiError } from '../fs/device.ts';
-import type { GuestMemory, IoVec } from '../guest-memory.ts';
+import type { GuestMemory, IoVec } from '../abi/guest-memory.ts';
 import type { FilestatRecord } from '../fs/wire.ts';
 import type { Readiness } from '../poll-oneoff.ts';
 

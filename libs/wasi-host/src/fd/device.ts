@@ -2,8 +2,8 @@
 // and writes go to its GuestDevice. Not a terminal (isatty() is false: it has the seek rights), as
 // /dev/null is not.
 import type { GuestDevice } from '../fs/device.ts';
-import type { IoVec } from '../guest-memory.ts';
-import { totalLength } from '../guest-memory.ts';
+import type { IoVec } from '../abi/guest-memory.ts';
+import { totalLength } from '../abi/guest-memory.ts';
 import { syntheticStat } from '../fs/location-stat.ts';
 import type { TreeNode } from '../fs/mounts.ts';
 import { Fdflags, FILE_RIGHTS, Filetype, type FilestatRecord } from '../fs/wire.ts';

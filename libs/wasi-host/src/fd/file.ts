@@ -3,7 +3,7 @@
 // go to the host fd as they come).
 import * as fs from 'node:fs';
 import { Errno } from '../errno.ts';
-import type { IoVec } from '../guest-memory.ts';
+import type { IoVec } from '../abi/guest-memory.ts';
 import { hostCallSerial } from '../host-call.ts';
 import { setTimesAt } from '../fs/location-stat.ts';
 import type { HostLocation } from '../fs/resolve.ts';

@@ -1,7 +1,7 @@
 // Reads and writes between the guest's iovecs and a host fd: positioned for files (Node has no
 // lseek: the position is ours), or as the fd goes for streams (a terminal returns a line).
-import type { IoVec } from '../guest-memory.ts';
-import { totalLength } from '../guest-memory.ts';
+import type { IoVec } from '../abi/guest-memory.ts';
+import { totalLength } from '../abi/guest-memory.ts';
 import { fsErrnoFromNode } from '../errno.ts';
 import { WasiError } from '../fs/device.ts';
 import * as fs from 'node:fs';

@@ -2,8 +2,8 @@
 // an embedder's function that takes each write (Sink: the guest sees a pipe).
 import * as fs from 'node:fs';
 import { isatty } from 'node:tty';
-import type { IoVec } from '../guest-memory.ts';
-import { totalLength } from '../guest-memory.ts';
+import type { IoVec } from '../abi/guest-memory.ts';
+import { totalLength } from '../abi/guest-memory.ts';
 import { SYNTHETIC_DEV } from '../fs/location-stat.ts';
 import { Fdflags, FILE_RIGHTS, Filetype, filestatOf, filetypeOf, PIPE_RIGHTS, TTY_RIGHTS, type FilestatRecord } from '../fs/wire.ts';
 import { Descriptor, hostCall, type DescriptorIo } from './descriptor.ts';

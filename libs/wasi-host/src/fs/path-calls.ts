@@ -6,7 +6,7 @@ import { Errno } from '../errno.ts';
 import { fail, hostCall, type Descriptor, type DescriptorIo } from '../fd/descriptor.ts';
 import { Directory } from '../fd/directory.ts';
 import { FD_LIMIT, type FdTable } from '../fd/fd-table.ts';
-import type { GuestMemory } from '../guest-memory.ts';
+import type { GuestMemory } from '../abi/guest-memory.ts';
 import type { HostFn } from '../host-call.ts';
 import { setTimesAt, statLocation, writableHost } from './location-stat.ts';
 import type { MountTable } from './mounts.ts';

@@ -3,7 +3,7 @@
 // paths: a symlink inside a pre-opened directory led anywhere on the host. This file assembles
 // them: the guest's first fds (stdio and "/"), the fd calls (fd/calls.ts), the path calls
 // (path-calls.ts), and the end of each call, which lets go of the directory handles it used.
-import type { GuestMemory } from '../guest-memory.ts';
+import type { GuestMemory } from '../abi/guest-memory.ts';
 import type { HostFn } from '../host-call.ts';
 import { createFdCalls } from '../fd/calls.ts';
 import { Directory } from '../fd/directory.ts';

@@ -1,6 +1,6 @@
 // Preview1's file-system constants and the byte layouts of its records (filestat, fdstat, dirent).
 import type { BigIntStats, Dirent, Stats } from 'node:fs';
-import type { GuestMemory } from '../guest-memory.ts';
+import type { GuestMemory } from '../abi/guest-memory.ts';
 
 export const Filetype = {
   UNKNOWN: 0,

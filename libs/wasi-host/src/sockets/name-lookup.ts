@@ -8,7 +8,7 @@ import { AddressFamily, SockType } from '../abi/addr.ts';
 import { AiFlags, Protocol, type AddrinfoResult } from '../abi/addrinfo.ts';
 import { Errno, POLICY_REFUSED, eaiFromNode } from '../errno.ts';
 import type { NetAccess } from './net-policy.ts';
-import type { GetaddrinfoReply, GetaddrinfoRequest } from '../ops.ts';
+import type { GetaddrinfoReply, GetaddrinfoRequest } from '../channel/ops.ts';
 
 /** The services a guest may name instead of a port (the guest has no /etc/services). */
 const KNOWN_SERVICES: Record<string, number> = {

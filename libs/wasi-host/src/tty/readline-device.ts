@@ -25,8 +25,8 @@
 // the guest. A request that breaks these rules fails with EINVAL (EMSGSIZE over 4 MiB); M is valid
 // only right after a C reply. On its way, the device puts what the guest last wrote to its
 // terminal without finishing the line in front of the prompt (line-tail.ts).
-import type { GuestChannel } from '../channel.ts';
-import { Ops } from '../ops.ts';
+import type { GuestChannel } from '../channel/channel.ts';
+import { Ops } from '../channel/ops.ts';
 import { Errno, WasiError, type GuestDevice } from '../fs/device.ts';
 import type { LineTail } from './line-tail.ts';
 

@@ -6,9 +6,9 @@
 // stdin behave as without line editing. The history is the guest's (Lib/readline.py sends every
 // change) and is saved to a host file after each change.
 import { createInterface, type Interface } from 'node:readline';
-import { DATA_SIZE, type HostChannel, type Request } from '../channel.ts';
+import { DATA_SIZE, type HostChannel, type Request } from '../channel/channel.ts';
 import { Errno } from '../errno.ts';
-import { Ops } from '../ops.ts';
+import { Ops } from '../channel/ops.ts';
 import { DEFAULT_HISTORY_SIZE, defaultHistoryFile, loadHistory, saveHistory } from './history-file.ts';
 import { InputGate, pieceEnd } from './input-gate.ts';
 import { decodeGuestMessage, encodeHostReply, newestThatFit, ProtocolError, type GuestMessage, type HostReply } from './readline-protocol.ts';

@@ -5,13 +5,13 @@
 // ProcExit, which must reach the caller of _start.
 import { decodeAddress, encodeAddress, type GuestAddress } from '../../abi/addr.ts';
 import { readHints, writeAddrinfoChain } from '../../abi/addrinfo.ts';
-import type { GuestChannel } from '../../channel.ts';
+import type { GuestChannel } from '../../channel/channel.ts';
 import { Errno } from '../../errno.ts';
 import { fail } from '../../fd/descriptor.ts';
 import type { FdTable } from '../../fd/fd-table.ts';
 import type { HostFn } from '../../host-call.ts';
-import { GuestMemory, type IoVec } from '../../guest-memory.ts';
-import { Ops, type SocketEnds } from '../../ops.ts';
+import { GuestMemory, type IoVec } from '../../abi/guest-memory.ts';
+import { Ops, type SocketEnds } from '../../channel/ops.ts';
 import { H } from '../ring.ts';
 import type { SocketShapes } from '../../wasm-imports.ts';
 import { GuestRings, type RingPort } from './rings.ts';

@@ -3,9 +3,9 @@
 // on the ring header instead of a request while its connection is live. Rings of closed sockets
 // are pooled for the next connection.
 import { Errno } from '../../errno.ts';
-import type { GuestChannel } from '../../channel.ts';
-import { totalLength, type GuestMemory, type IoVec } from '../../guest-memory.ts';
-import { Ops } from '../../ops.ts';
+import type { GuestChannel } from '../../channel/channel.ts';
+import { totalLength, type GuestMemory, type IoVec } from '../../abi/guest-memory.ts';
+import { Ops } from '../../channel/ops.ts';
 import { RecvFlags } from '../constants.ts';
 import { H, RECV_CAP, REFILL_FREE, SocketRing } from '../ring.ts';
 import type { GuestSocket } from './socket-table.ts';

@@ -1,10 +1,10 @@
 // sock_getsockopt / sock_setsockopt in guest memory: the timeouts, which the guest side applies
 // itself (a blocking call carries its own deadline), and every other option as one or two int32s
 // the event loop keeps (options.ts).
-import type { GuestChannel } from '../../channel.ts';
+import type { GuestChannel } from '../../channel/channel.ts';
 import { Errno } from '../../errno.ts';
-import type { GuestMemory } from '../../guest-memory.ts';
-import { Ops } from '../../ops.ts';
+import type { GuestMemory } from '../../abi/guest-memory.ts';
+import { Ops } from '../../channel/ops.ts';
 import { IPPROTO_TCP, SockOpt, SOL_SOCKET, TCP_NODELAY } from '../constants.ts';
 import type { GuestSocket } from './socket-table.ts';
 

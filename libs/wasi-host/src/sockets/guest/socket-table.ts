@@ -5,8 +5,8 @@ import { Errno } from '../../errno.ts';
 import { Descriptor, fail } from '../../fd/descriptor.ts';
 import type { FdTable } from '../../fd/fd-table.ts';
 import { Fdflags, Filetype, type FilestatRecord } from '../../fs/wire.ts';
-import type { IoVec } from '../../guest-memory.ts';
-import type { Endpoint } from '../../ops.ts';
+import type { IoVec } from '../../abi/guest-memory.ts';
+import type { Endpoint } from '../../channel/ops.ts';
 import { EventType, type Readiness, type ReadinessSource } from '../../poll-oneoff.ts';
 import { H, type SocketRing } from '../ring.ts';
 

@@ -1,10 +1,10 @@
 // recv and send for every guest socket: through the socket's rings when it has them (rings.ts),
 // else as RECV/SEND requests whose bytes travel in the channel's data buffer.
 import type { GuestAddress } from '../../abi/addr.ts';
-import { DATA_SIZE, type GuestChannel } from '../../channel.ts';
+import { DATA_SIZE, type GuestChannel } from '../../channel/channel.ts';
 import { Errno } from '../../errno.ts';
-import { totalLength, type GuestMemory, type IoVec } from '../../guest-memory.ts';
-import { Ops } from '../../ops.ts';
+import { totalLength, type GuestMemory, type IoVec } from '../../abi/guest-memory.ts';
+import { Ops } from '../../channel/ops.ts';
 import { RecvFlags } from '../constants.ts';
 import type { GuestRings, Transfer } from './rings.ts';
 import type { GuestSocket } from './socket-table.ts';

@@ -1,6 +1,6 @@
 // A socket's own address and its peer's, as getsockname/getpeername answer them.
 import { ipAddress, type GuestAddress } from '../../abi/addr.ts';
-import type { Endpoint, SocketEnds } from '../../ops.ts';
+import type { Endpoint, SocketEnds } from '../../channel/ops.ts';
 import type { HostSocket } from './host-socket.ts';
 
 /** Whether the socket may bind or connect to `addr`. An IPv6 socket may talk to IPv4 peers only

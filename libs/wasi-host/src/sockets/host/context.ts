@@ -3,8 +3,8 @@
 // blocked while it waits, so at most one request is parked: a blocking call waiting until its
 // socket is ready or its deadline passes. Every socket event calls wake(), which retries it.
 import type { MessagePort } from 'node:worker_threads';
-import type { OpCodec, Shape, ValueOf } from '../../channel-codec.ts';
-import type { HostChannel, Request } from '../../channel.ts';
+import type { OpCodec, Shape, ValueOf } from '../../channel/codec.ts';
+import type { HostChannel, Request } from '../../channel/channel.ts';
 import { errnoFromNode } from '../../errno.ts';
 import { NetAccess, type NetPolicy } from '../net-policy.ts';
 import type { HostSocket } from './host-socket.ts';

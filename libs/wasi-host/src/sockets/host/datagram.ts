@@ -3,7 +3,7 @@
 import * as dgram from 'node:dgram';
 import type { GuestAddress } from '../../abi/addr.ts';
 import { Errno, POLICY_REFUSED, errnoFromNode } from '../../errno.ts';
-import { Ops } from '../../ops.ts';
+import { Ops } from '../../channel/ops.ts';
 import { RecvFlags, RecvOutFlags } from '../constants.ts';
 import type { ServiceContext } from './context.ts';
 import type { HostSocket } from './host-socket.ts';

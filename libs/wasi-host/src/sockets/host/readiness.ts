@@ -1,6 +1,6 @@
 // POLL: which of the guest's sockets are ready to read or write, as poll(2) reports them.
 import { Errno } from '../../errno.ts';
-import { PollEvent, type PollReplyEntry, type PollRequestEntry } from '../../ops.ts';
+import { PollEvent, type PollReplyEntry, type PollRequestEntry } from '../../channel/ops.ts';
 import type { HostSocket } from './host-socket.ts';
 import { SEND_HIGH, type RingPump } from './ring-pump.ts';
 

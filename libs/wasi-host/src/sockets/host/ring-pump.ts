@@ -5,7 +5,7 @@
 import type * as net from 'node:net';
 import { receiveMessageOnPort } from 'node:worker_threads';
 import { Errno } from '../../errno.ts';
-import { Ops } from '../../ops.ts';
+import { Ops } from '../../channel/ops.ts';
 import { H, REFILL_FREE, SocketRing } from '../ring.ts';
 import type { ServiceContext } from './context.ts';
 import type { HostSocket } from './host-socket.ts';

@@ -4,10 +4,10 @@
 // rings of connections), readiness.ts (POLL), name-lookup.ts. Ready or non-blocking requests are
 // answered at once, blocking ones parked (context.ts).
 import { AddressFamily, SockType } from '../../abi/addr.ts';
-import type { OpCodec, Shape, ValueOf } from '../../channel-codec.ts';
-import { HostChannel, type ChannelBuffers, type Request } from '../../channel.ts';
+import type { OpCodec, Shape, ValueOf } from '../../channel/codec.ts';
+import { HostChannel, type ChannelBuffers, type Request } from '../../channel/channel.ts';
 import { Errno, errnoFromNode } from '../../errno.ts';
-import { Ops, type GetaddrinfoReply, type GetaddrinfoRequest } from '../../ops.ts';
+import { Ops, type GetaddrinfoReply, type GetaddrinfoRequest } from '../../channel/ops.ts';
 import { SockOpt, SOL_SOCKET } from '../constants.ts';
 import { resolveAddrinfo } from '../name-lookup.ts';
 import { readOption, writeOption } from '../options.ts';

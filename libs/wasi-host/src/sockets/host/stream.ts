@@ -3,7 +3,7 @@
 import * as net from 'node:net';
 import type { GuestAddress } from '../../abi/addr.ts';
 import { Errno, POLICY_REFUSED, errnoFromNode } from '../../errno.ts';
-import { Ops } from '../../ops.ts';
+import { Ops } from '../../channel/ops.ts';
 import { RecvFlags } from '../constants.ts';
 import { endsOf, peerOf } from './addresses.ts';
 import type { ServiceContext } from './context.ts';

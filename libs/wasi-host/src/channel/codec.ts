@@ -2,7 +2,7 @@
 // its request and reply fields, and both ends encode and decode through that description: no end
 // reads "argument 3" by hand. Every field takes one int32 slot; a value that is not an int32 keeps
 // its bulk elsewhere and its size in the slot (JSON in meta, int32 records in data).
-import type { Errno } from './errno.ts';
+import type { Errno } from '../errno.ts';
 
 /** What a field may use besides its slot. */
 export interface Wire {

@@ -2,8 +2,8 @@
 // event-loop thread (which owns the sockets and wakes up via Atomics.waitAsync). One request is in
 // flight at a time because the guest is single-threaded. No postMessage on the hot path: integers
 // travel in `ctl`, bulk bytes in `data`, rare structured values as JSON in `meta`. What a request
-// and its reply hold is its operation's codec (ops.ts, channel-codec.ts).
-import { decodeFields, encodeFields, MAX_ARGS, MAX_RESULTS, type Failure, type OpCodec, type Outcome, type Shape, type ValueOf, type Wire } from './channel-codec.ts';
+// and its reply hold is its operation's codec (ops.ts, codec.ts).
+import { decodeFields, encodeFields, MAX_ARGS, MAX_RESULTS, type Failure, type OpCodec, type Outcome, type Shape, type ValueOf, type Wire } from './codec.ts';
 
 const REQ = 0;
 const RESP = 1;

@@ -1,5 +1,5 @@
 // Every request the guest thread makes of the event loop (the socket extension's, and the line
-// editor's), described once for both ends of the channel (channel-codec.ts). Bytes a request or reply carries travel in the data buffer; `len`
+// editor's), described once for both ends of the channel (codec.ts). Bytes a request or reply carries travel in the data buffer; `len`
 // and `n` fields count them.
 //
 // With a ring (stream sockets, ring.ts), RECV waits until the ring holds `max` bytes (or what there
@@ -7,9 +7,9 @@
 // ring. Posted requests (GuestChannel.post: OPEN with valid arguments, SETOPT TCP_NODELAY, CLOSE)
 // are not waited for; sends into a send ring return at once and a dead connection shows as EPIPE
 // at the next send, as with a kernel's send buffer.
-import type { GuestAddress } from './abi/addr.ts';
-import type { AddrinfoHints, AddrinfoResult } from './abi/addrinfo.ts';
-import { defineOp, flag, int, json, nullableJson, records } from './channel-codec.ts';
+import type { GuestAddress } from '../abi/addr.ts';
+import type { AddrinfoHints, AddrinfoResult } from '../abi/addrinfo.ts';
+import { defineOp, flag, int, json, nullableJson, records } from './codec.ts';
 
 export const PollEvent = { READ: 1, WRITE: 2 } as const;
 /** [fd, PollEvent] */
