@@ -4,7 +4,7 @@
 // the host's resolver, which must never reach the outside, and with the check-then-use control
 // (fixtures/race/check-then-use.ts, the resolution pywasi had before), which must: a test whose
 // control never escapes races too slowly to prove anything.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -69,9 +69,9 @@ function guestHere(resolution: Resolution, mounts: MountSpec[]): { run: (args: s
 
 const runHere = (resolution: Resolution, args: string[], mounts: MountSpec[]) => guestHere(resolution, mounts).run(args);
 
-/** A fresh scene: mount M with d/x.txt ("inside"), outside O with x.txt ("outside"), and M/evil,
- * a symlink to O, ready to trade places with M/d. */
-function scene(name: string): { M: string; O: string; ctl: string } {
+/** A fresh scene: mount M (the guest's /m) with d/x.txt ("inside"), outside O with x.txt ("outside"), M/evil,
+ * a symlink to O, ready to trade places with M/d, and /ctl, where the guests say they are done. */
+function scene(name: string): { M: string; O: string; mounts: MountSpec[] } {
   const base = path.join(T, name);
   const M = path.join(base, 'm');
   const O = path.join(base, 'outside');
@@ -80,23 +80,34 @@ function scene(name: string): { M: string; O: string; ctl: string } {
   writeFileSync(path.join(M, 'd', 'x.txt'), 'inside');
   writeFileSync(path.join(O, 'x.txt'), 'outside');
   symlinkSync(O, path.join(M, 'evil'));
-  return { M, O, ctl };
+  return { M, O, mounts: [{ guest: '/m', host: M }, { guest: '/ctl', host: ctl }] };
 }
 
-/** Starts the host swapper on `triples`; resolves once it runs. */
-async function hostSwapper(triples: string[][]): Promise<ChildProcess> {
+/** Runs `race` (a guest, on this thread, that creates /ctl/stop when done) while a second pywasi
+ * guest, in its own worker, swaps /m/d and /m/evil on the same mounts until /ctl/stop exists. */
+async function whileGuestSwaps<T>(mounts: MountSpec[], race: () => T): Promise<T> {
+  const swapping = runWasi({ module: wasmPath, args: ['racer', 'swap', '/m/d', '/m/evil', '/m/tmp', '/ctl/stop'], dirs: mounts, stdout: 2, stdin: 0, privateTmp: false });
+  await new Promise((r) => setTimeout(r, 300));
+  const got = race();
+  expect(await swapping).toBe(0);
+  return got;
+}
+
+/** Runs `race` (a guest, on this thread) while a host process swaps `triples`; the swapper is
+ * running before `race` starts and gone when this resolves. */
+async function whileHostSwaps<T>(triples: string[][], race: () => T): Promise<T> {
   const child = spawn(process.execPath, [path.join(fixtures, 'host-swapper.mjs'), ...triples.flat()], { stdio: ['ignore', 'pipe', 'inherit'] });
   await new Promise<void>((resolve, reject) => {
     child.once('error', reject);
     child.stdout!.once('data', () => resolve());
   });
-  return child;
-}
-
-async function stop(child: ChildProcess): Promise<void> {
-  const gone = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGKILL');
-  await gone;
+  try {
+    return race();
+  } finally {
+    const gone = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGKILL');
+    await gone;
+  }
 }
 
 /** Files the guest managed to create outside (a create escape). */
@@ -123,41 +134,29 @@ describe.each(['handles', 'control'] as const)('resolution: %s', (resolution) =>
   };
 
   test('two guests on one mount: one swaps d and a symlink to outside, the other reads d/x.txt', async () => {
-    const { M, ctl } = scene(`guests-read-${resolution}`);
-    const mounts = [{ guest: '/m', host: M }, { guest: '/ctl', host: ctl }];
-    // The swapper is a real pywasi guest in its own worker.
-    const swapping = runWasi({ module: wasmPath, args: ['racer', 'swap', '/m/d', '/m/evil', '/m/tmp', '/ctl/stop'], dirs: mounts, stdout: 2, stdin: 0, privateTmp: false });
-    await new Promise((r) => setTimeout(r, 300));
-    const got = runHere(resolution, ['read', '/m/d/x.txt', String(ATTEMPTS), '/ctl/stop'], mounts);
-    expect(await swapping).toBe(0);
+    const { mounts } = scene(`guests-read-${resolution}`);
+    const got = await whileGuestSwaps(mounts, () => runHere(resolution, ['read', '/m/d/x.txt', String(ATTEMPTS), '/ctl/stop'], mounts));
     expect(got['inside']).toBeGreaterThan(0);
     check(got['outside']!);
   }, 120_000);
 
   test('two guests on one mount: one swaps, the other creates files in d', async () => {
-    const { M, O, ctl } = scene(`guests-create-${resolution}`);
-    const mounts = [{ guest: '/m', host: M }, { guest: '/ctl', host: ctl }];
-    const swapping = runWasi({ module: wasmPath, args: ['racer', 'swap', '/m/d', '/m/evil', '/m/tmp', '/ctl/stop'], dirs: mounts, stdout: 2, stdin: 0, privateTmp: false });
-    await new Promise((r) => setTimeout(r, 300));
-    const got = runHere(resolution, ['create', '/m/d', String(ATTEMPTS), '/ctl/stop'], mounts);
-    expect(await swapping).toBe(0);
+    const { O, mounts } = scene(`guests-create-${resolution}`);
+    const got = await whileGuestSwaps(mounts, () => runHere(resolution, ['create', '/m/d', String(ATTEMPTS), '/ctl/stop'], mounts));
     expect(got['created']).toBeGreaterThan(0);
     check(createdIn(O).length);
   }, 120_000);
 
   test('a host process swaps a directory under a running guest', async () => {
-    const { M, ctl } = scene(`host-${resolution}`);
-    const child = await hostSwapper([[path.join(M, 'd'), path.join(M, 'evil'), path.join(M, 'tmp')]]);
-    try {
-      const got = runHere(resolution, ['read', '/m/d/x.txt', String(ATTEMPTS), '/ctl/stop'], [{ guest: '/m', host: M }, { guest: '/ctl', host: ctl }]);
-      check(got['outside']!);
-    } finally {
-      await stop(child);
-    }
+    const { M, mounts } = scene(`host-${resolution}`);
+    const got = await whileHostSwaps([[path.join(M, 'd'), path.join(M, 'evil'), path.join(M, 'tmp')]], () =>
+      runHere(resolution, ['read', '/m/d/x.txt', String(ATTEMPTS), '/ctl/stop'], mounts),
+    );
+    check(got['outside']!);
   }, 120_000);
 
   test('swaps at every depth of a nested path', async () => {
-    const { M, O, ctl } = scene(`depth-${resolution}`);
+    const { M, O, mounts } = scene(`depth-${resolution}`);
     // m/a/b/c/x.txt inside, outside/a/b/c/x.txt outside; at each depth a symlink to the outside
     // twin of that directory trades places with it.
     const names = ['a', 'b', 'c'];
@@ -170,28 +169,20 @@ describe.each(['handles', 'control'] as const)('resolution: %s', (resolution) =>
       symlinkSync(path.join(O, ...names.slice(0, i + 1)), path.join(parent, `${name}-evil`));
       return [path.join(parent, name), path.join(parent, `${name}-evil`), path.join(parent, `${name}-tmp`)];
     });
-    const child = await hostSwapper(triples);
-    try {
-      const got = runHere(resolution, ['read', '/m/a/b/c/x.txt', String(ATTEMPTS), '/ctl/stop'], [{ guest: '/m', host: M }, { guest: '/ctl', host: ctl }]);
-      check(got['outside']!);
-    } finally {
-      await stop(child);
-    }
+    const got = await whileHostSwaps(triples, () =>
+      runHere(resolution, ['read', '/m/a/b/c/x.txt', String(ATTEMPTS), '/ctl/stop'], mounts),
+    );
+    check(got['outside']!);
   }, 120_000);
 
   test("a mount's own root is replaced by a symlink to outside and back", async () => {
-    const { M, O, ctl } = scene(`root-${resolution}`);
+    const { M, O, mounts } = scene(`root-${resolution}`);
     writeFileSync(path.join(M, 'x.txt'), 'inside');
     const link = path.join(T, `root-${resolution}`, 'm-evil');
     symlinkSync(O, link);
     // The guest's file system (its mount roots) is made before the swapping starts.
-    const guest = guestHere(resolution, [{ guest: '/m', host: M }, { guest: '/ctl', host: ctl }]);
-    const child = await hostSwapper([[M, link, `${M}-tmp`]]);
-    try {
-      const got = guest.run(['read', '/m/x.txt', String(ATTEMPTS), '/ctl/stop']);
-      check(got['outside']!);
-    } finally {
-      await stop(child);
-    }
+    const guest = guestHere(resolution, mounts);
+    const got = await whileHostSwaps([[M, link, `${M}-tmp`]], () => guest.run(['read', '/m/x.txt', String(ATTEMPTS), '/ctl/stop']));
+    check(got['outside']!);
   }, 120_000);
 });

@@ -42,10 +42,13 @@ export function createWasiFs(opts: WasiFsOptions): Record<string, HostFn> {
   fds.set(2, stdio(err2));
   fds.set(3, new Directory(resolver, resolver.rootLocation() as Directory['loc'], '/'));
 
-  const imports: Record<string, HostFn> = { ...createFdCalls(mem, fds, opts.sleepMs), ...createPathCalls(mem, io, fds, mounts, resolver) };
-  // Each call lets go of the directory handles its paths were resolved through.
-  for (const [name, fn] of Object.entries(imports)) {
-    imports[name] = (...args: Parameters<HostFn>) => {
+  const fdCalls = createFdCalls(mem, fds, opts.sleepMs);
+  // The calls that resolve paths (every path call, and fd_readdir for the tree's entries in a
+  // listing) let go of the directory handles they were resolved through when they end; the other fd
+  // calls, reads and writes among them, resolve nothing and are not wrapped.
+  const resolving: Record<string, HostFn> = { ...createPathCalls(mem, io, fds, mounts, resolver), fd_readdir: fdCalls['fd_readdir']! };
+  for (const [name, fn] of Object.entries(resolving)) {
+    resolving[name] = (...args: Parameters<HostFn>) => {
       try {
         return fn(...args);
       } finally {
@@ -54,7 +57,7 @@ export function createWasiFs(opts: WasiFsOptions): Record<string, HostFn> {
     };
   }
   fds.atEnd(() => resolver.close());
-  return imports;
+  return { ...fdCalls, ...resolving };
 }
 
 /** Closes every descriptor the guest left open (each once, whatever its number of fds), and the
