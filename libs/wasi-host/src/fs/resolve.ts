@@ -159,7 +159,7 @@ export class PathResolver {
     }
   }
 
-  /** The root of a mount: its directory as opened at the first use, held until `close`. */
+  /** The root of a mount: its directory as opened when the resolver was made, held until `close`. */
   mountRoot(mount: Mount): HostDir {
     let root = this.roots.get(mount);
     if (!root) {
