@@ -5,6 +5,7 @@ import type { MessagePort } from 'node:worker_threads';
 import type { ChannelBuffers } from './channel/channel.ts';
 import type { MountTable } from './fs/mounts.ts';
 import { withUnixSocketPath } from './fs/unix-paths.ts';
+import { InterruptFlag } from './interrupts.ts';
 import type { NetPolicy } from './sockets/net-policy.ts';
 import { SocketService } from './sockets/host/service.ts';
 import { ReadlineService, type ReadlineServiceOptions } from './tty/readline-service.ts';
@@ -13,6 +14,10 @@ export interface GuestServices {
   sockets: SocketService;
   /** null when not asked for, or when stdin and stdout are not both a terminal. */
   readline: ReadlineService | null;
+  /** Delivers an interrupt (interrupts.ts): a line being edited ends as with Ctrl-C; otherwise the
+   * flag is raised and whatever the guest waits in is woken. false: the previous one is still
+   * waiting for the guest to take it. */
+  interrupt(): boolean;
 }
 
 /** Starts serving the guest's requests on `channel`. */
@@ -25,6 +30,9 @@ export function startGuestServices(
     /** Where the guest posts its socket rings. */
     ringPort: MessagePort;
     readline?: (ReadlineServiceOptions & { stdin: number; stdout: number }) | undefined;
+    /** The guest's interrupt flag (GuestInit.interrupts); without it interrupts reach only a line
+     * being edited (a guest on the calling thread: nothing here can be interrupted). */
+    interrupts?: SharedArrayBuffer;
   },
 ): GuestServices {
   const readline = opts.readline ? ReadlineService.open(opts.readline) : null;
@@ -35,5 +43,12 @@ export function startGuestServices(
     ...(readline ? { readline } : {}),
   });
   sockets.start();
-  return { sockets, readline };
+  const flag = new InterruptFlag(opts.interrupts);
+  const interrupt = (): boolean => {
+    if (readline?.interrupt()) return true; // the editor answers KeyboardInterrupt itself
+    if (!flag.raise()) return false;
+    sockets.interrupt();
+    return true;
+  };
+  return { sockets, readline, interrupt };
 }

@@ -4,6 +4,7 @@ export { checkModule, readImports, isWasmBinary, SOCKET_ARITIES, PREVIEW1_FUNCTI
 export { NET_POLICIES, NetPolicyError, describeNetPolicy, isNetPolicy, parseNetPolicy, type NetPolicy, type NetRule } from './sockets/net-policy.ts';
 export { Errno, POLICY_REFUSED } from './errno.ts';
 export { FD_LIMIT } from './fd/fd-table.ts';
+export { Interrupter } from './interrupts.ts';
 export { snapshotKey, SnapshotError } from './snapshot/image.ts';
 export { withoutDataSegments, writeModuleWithoutData } from './snapshot/without-data.ts';
 export type { SnapshotCapture, SnapshotRequest } from './run-guest.ts';

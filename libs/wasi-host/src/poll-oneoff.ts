@@ -89,7 +89,10 @@ export interface PollDeps {
   readiness(fd: number, event: number): Readiness;
   monotonicNs(): bigint;
   realtimeNs(): bigint;
+  /** Sleeps the guest thread; an interrupt ends the sleep early. */
   sleepMs(ms: number): void;
+  /** An interrupt waits for the guest (interrupts.ts): a poll that would block returns EINTR. */
+  interrupted(): boolean;
 }
 
 /** The poll_oneoff host call body (bounds errors propagate as GuestFault). */
@@ -136,6 +139,7 @@ export function pollOneoff(mem: GuestMemory, inPtr: number, outPtr: number, nsub
   let minDeadline: bigint | null = null;
   for (const c of clocks) if (minDeadline === null || c.deadline < minDeadline) minDeadline = c.deadline;
 
+  if (!events.length && deps.interrupted()) return Errno.INTR;
   // One source waits (the sockets' event loop: there is no other yet); any further one is asked
   // without waiting once it answered.
   for (const [source, group] of asked) {
@@ -147,11 +151,13 @@ export function pollOneoff(mem: GuestMemory, inPtr: number, outPtr: number, nsub
       if (sub) events.push({ userdata: sub.userdata, error, type, nbytes: BigInt(nbytes), flags });
     }
   }
+  if (!events.length && deps.interrupted()) return Errno.INTR;
   if (!events.length && minDeadline !== null) {
     // Clocks only, or sockets that stayed idle until the first deadline.
     for (;;) {
       const remaining = minDeadline - deps.monotonicNs();
       if (remaining <= 0n) break;
+      if (deps.interrupted()) return Errno.INTR;
       deps.sleepMs(Number(remaining) / 1e6);
     }
     expired(deps.monotonicNs());

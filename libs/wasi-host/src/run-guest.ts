@@ -19,6 +19,7 @@ import { captureInstance, encodeImage, instantiatedMemory, restoreFromFile, Snap
 import { writeWhole } from './snapshot/write-whole.ts';
 import { WasiLimitError } from './guest-errors.ts';
 import { WASM_PAGE } from './memory-limit.ts';
+import { InterruptFlag } from './interrupts.ts';
 
 export interface GuestInit {
   /** Compiled by the calling thread and posted here (a Module is shareable between threads). */
@@ -41,6 +42,8 @@ export interface GuestInit {
   snapshot?: SnapshotRequest;
   /** The most fds open at once (RunWasiOptions.maxFds). */
   maxFds?: number;
+  /** The interrupt flag the host raises (interrupts.ts). */
+  interrupts: SharedArrayBuffer;
   /** The module's memory maximum the host set (RunWasiOptions.maxMemoryBytes): a run that ends
    * badly with its memory there ends with a WasiLimitError. */
   maxMemoryBytes?: number;
@@ -101,8 +104,7 @@ export async function runGuest(init: GuestInit, hooks: GuestHooks = {}): Promise
     return memory;
   };
   const mem = new GuestMemory(getMemory);
-  const sleeper = new Int32Array(new SharedArrayBuffer(4));
-  const sleepMs = (ms: number) => void Atomics.wait(sleeper, 0, 0, ms);
+  const interrupts = new InterruptFlag(init.interrupts);
   const fds = new FdTable(init.maxFds);
   const channel = new GuestChannel(init.channel, hooks.beforeFirstRequest ?? null);
   const devices = standardDevices();
@@ -115,10 +117,10 @@ export async function runGuest(init: GuestInit, hooks: GuestHooks = {}): Promise
     mounts,
     fds,
     stdio: [init.stdin, stdioTarget(init.stdout, 1), stdioTarget(init.stderr, 2)],
-    sleepMs,
+    interrupts,
     ...(lineTail ? { onTerminalWrite: (b: Uint8Array) => lineTail.note(b) } : {}),
   });
-  const rest = { ...createProcessImports(mem, init.args, init.env), ...files };
+  const rest = { ...createProcessImports(mem, init.args, init.env, interrupts), ...files };
   const sockets = createSocketImports({
     ...(init.ringPort ? { ringPort: init.ringPort } : {}),
     memory: getMemory,
@@ -126,6 +128,7 @@ export async function runGuest(init: GuestInit, hooks: GuestHooks = {}): Promise
     wasi: rest,
     fds,
     shapes: init.shapes,
+    interrupts,
   });
   const instance = await WebAssembly.instantiate(init.module, {
     wasi_snapshot_preview1: guardAll({ ...rest, ...sockets }),

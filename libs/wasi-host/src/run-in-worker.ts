@@ -2,7 +2,7 @@
 // resourceLimits.stackSizeMb, so deep guest recursion cannot overflow Node's own stack), while this
 // thread's event loop owns the guest's sockets and terminal and serves them over shared memory.
 import { MessageChannel, Worker } from 'node:worker_threads';
-import { timeLimitError, WasiLimitError, WasiTrapError } from './guest-errors.ts';
+import { timeLimitError, WasiInterruptedError, WasiLimitError, WasiTrapError } from './guest-errors.ts';
 import { startGuestServices } from './guest-services.ts';
 import type { GuestInit } from './run-guest.ts';
 import type { PreparedRun, ThreadEntry } from './run-wasi.ts';
@@ -20,11 +20,12 @@ export async function runInWorker(run: PreparedRun, code: ThreadEntry): Promise<
   const ringChannel = new MessageChannel();
   const stdout = options.stdout ?? 1;
   const stderr = options.stderr ?? 2;
-  const { sockets, readline } = startGuestServices(init.channel, {
+  const { sockets, readline, interrupt } = startGuestServices(init.channel, {
     net: run.net,
     mounts: table,
     ringPort: ringChannel.port1,
     readline: options.readline && typeof init.stdout === 'number' ? { ...options.readline, stdin: init.stdin, stdout: init.stdout } : undefined,
+    interrupts: init.interrupts,
   });
   // The worker starts (a Node environment plus guest-worker.js, ~30-60 ms) while this thread compiles
   // the module (V8 compiles on background threads; a Module is shareable with the worker).
@@ -32,6 +33,7 @@ export async function runInWorker(run: PreparedRun, code: ThreadEntry): Promise<
   let settled = false;
   let abort: (() => void) | null = null;
   let timer: NodeJS.Timeout | undefined;
+  let detachInterrupter: (() => void) | undefined;
   try {
     return await new Promise<number>((resolve, reject) => {
       const worker = new Worker(code.bootstrap, {
@@ -49,6 +51,7 @@ export async function runInWorker(run: PreparedRun, code: ThreadEntry): Promise<
         void worker.terminate();
       };
       abort = () => fail(options.signal!.reason);
+      detachInterrupter = options.interrupter?.attach({ deliver: interrupt, end: () => fail(new WasiInterruptedError()) });
       options.signal?.addEventListener('abort', abort, { once: true });
       if (options.timeoutMs !== undefined) timer = setTimeout(() => fail(timeLimitError(options.timeoutMs!)), options.timeoutMs);
       run.module.then((module) => worker.postMessage({ type: 'module', module }), fail);
@@ -73,6 +76,7 @@ export async function runInWorker(run: PreparedRun, code: ThreadEntry): Promise<
     });
   } finally {
     if (abort) options.signal?.removeEventListener('abort', abort);
+    detachInterrupter?.();
     clearTimeout(timer);
     readline?.close();
     sockets.close();

@@ -17,6 +17,7 @@ import { chooseTrust, GUEST_CA_DIR, TrustError, writeTrustDir, type TrustChoice 
 import type { ReadlineOptions } from './tty/readline-service.ts';
 import { checkModule, type ModuleCheck } from './wasm-imports.ts';
 import { releaseBytes } from './release-bytes.ts';
+import type { Interrupter } from './interrupts.ts';
 import { WasiModuleError } from './guest-errors.ts';
 
 export { WasiInterruptedError, WasiLimitError, WasiModuleError, WasiTrapError } from './guest-errors.ts';
@@ -66,6 +67,11 @@ export interface RunWasiOptions {
    * own (removing private directories) stand down, so SIGTERM and SIGHUP end the process as they
    * would a native one, and the next run removes what it left. */
   thread?: 'worker' | 'caller';
+  /** Interrupts the guest without ending it (interrupts.ts): `interrupter.interrupt()` makes the
+   * guest's blocking calls return EINTR and its sched_yield report it (KeyboardInterrupt in
+   * python.wasm); a second interrupt the guest has not taken yet ends the run with a
+   * WasiInterruptedError. For thread: 'worker' only (the calling thread is blocked in the guest). */
+  interrupter?: Interrupter;
   /** Wall-clock limit of the run in ms, from its start: the guest is stopped wherever it is and the
    * promise rejects with a WasiLimitError ('timeout'). */
   timeoutMs?: number;
@@ -190,7 +196,7 @@ export async function runWasi(options: RunWasiOptions): Promise<number> {
   }
   const onCaller = options.thread === 'caller';
   if (onCaller) {
-    const why = typeof options.stdout === 'function' || typeof options.stderr === 'function' ? 'stdout and stderr must be fds' : options.signal ? 'a signal cannot end it' : options.snapshot && 'capture' in options.snapshot ? 'it cannot make a snapshot' : undefined;
+    const why = typeof options.stdout === 'function' || typeof options.stderr === 'function' ? 'stdout and stderr must be fds' : options.signal ? 'a signal cannot end it' : options.interrupter ? 'nothing can interrupt it' : options.snapshot && 'capture' in options.snapshot ? 'it cannot make a snapshot' : undefined;
     if (why) throw new TypeError(`runWasi: a guest on the calling thread (thread: 'caller') blocks that thread, so ${why}; use thread: 'worker'`);
   }
   const source = options.module;
@@ -256,6 +262,7 @@ export async function runWasi(options: RunWasiOptions): Promise<number> {
       stdout: typeof stdout === 'number' ? stdout : 'post',
       stderr: typeof stderr === 'number' ? stderr : 'post',
       channel: createChannelBuffers(),
+      interrupts: new SharedArrayBuffer(4),
       ...(options.maxFds !== undefined ? { maxFds: options.maxFds } : {}),
       ...(options.maxMemoryBytes !== undefined ? { maxMemoryBytes: Math.floor(options.maxMemoryBytes / WASM_PAGE) * WASM_PAGE } : {}),
       shapes: check.shapes,

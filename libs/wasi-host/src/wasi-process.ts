@@ -5,6 +5,7 @@ import { Errno } from './errno.ts';
 import type { GuestMemory } from './abi/guest-memory.ts';
 import type { HostFn } from './host-call.ts';
 import { ClockId } from './poll-oneoff.ts';
+import type { InterruptFlag } from './interrupts.ts';
 
 /** Thrown by proc_exit through the guest's frames to the caller of `_start`. Not an Error, so the
  * host-call guards pass it on. */
@@ -39,7 +40,7 @@ export function realtimeNs(): bigint {
   return realtimeOrigin + process.hrtime.bigint();
 }
 
-export function createProcessImports(mem: GuestMemory, args: string[], env: Record<string, string>): Record<string, HostFn> {
+export function createProcessImports(mem: GuestMemory, args: string[], env: Record<string, string>, interrupts: InterruptFlag): Record<string, HostFn> {
   const argv = args.map((a) => Buffer.from(a + '\0'));
   const environ = Object.entries(env).map(([k, v]) => Buffer.from(`${k}=${v}\0`));
   return {
@@ -79,7 +80,8 @@ export function createProcessImports(mem: GuestMemory, args: string[], env: Reco
       for (let off = 0; off < all.length; off += 1 << 30) randomFillSync(all.subarray(off, Math.min(all.length, off + (1 << 30))));
       return 0;
     },
-    sched_yield: () => 0,
+    // EINTR reports an interrupt and takes it (interrupts.ts); there is nothing else to yield to.
+    sched_yield: () => (interrupts.take() ? Errno.INTR : 0),
     proc_raise: () => Errno.NOSYS,
     proc_exit(code: number) {
       throw new ProcExit(code >>> 0);

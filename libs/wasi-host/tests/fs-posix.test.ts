@@ -14,6 +14,7 @@ import { createWasiFs } from '../src/fs/wasi-fs.ts';
 import { Fdflags, Filetype, Fstflags, LOOKUP_SYMLINK_FOLLOW, Oflags, Rights, FILE_RIGHTS, Whence } from '../src/fs/wire.ts';
 import { GuestMemory } from '../src/abi/guest-memory.ts';
 import { guardAll, type HostFn } from '../src/host-call.ts';
+import { InterruptFlag } from '../src/interrupts.ts';
 
 const ROOT_FD = 3; // the preopen "/" (wasi-fs.ts)
 const SCRATCH = 1024; // where path strings go
@@ -35,7 +36,7 @@ beforeEach(() => {
   memory = new WebAssembly.Memory({ initial: 2 });
   mem = new GuestMemory(() => memory);
   const mounts = new MountTable([{ guest: '/w', host: dir }], { '/dev/null': nullDevice });
-  call = guardAll(createWasiFs({ memory: mem, mounts, fds: new FdTable(), stdio: [0, 1, 2], sleepMs: () => undefined }));
+  call = guardAll(createWasiFs({ memory: mem, mounts, fds: new FdTable(), stdio: [0, 1, 2], interrupts: new InterruptFlag() }));
 });
 
 const name = (n: number): string => Object.entries(Errno).find(([, v]) => v === n)?.[0] ?? String(n);

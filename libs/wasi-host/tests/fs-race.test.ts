@@ -20,6 +20,7 @@ import { guardAll } from '../src/host-call.ts';
 import { runWasi } from '../src/run-wasi.ts';
 import { createProcessImports, ProcExit } from '../src/wasi-process.ts';
 import { CheckThenUseResolver } from './fixtures/race/check-then-use.ts';
+import { InterruptFlag } from '../src/interrupts.ts';
 
 /** Attempts per run: the floor. */
 const ATTEMPTS = 100_000;
@@ -39,18 +40,18 @@ function guestHere(resolution: Resolution, mounts: MountSpec[]): { run: (args: s
   const fds = new FdTable();
   const table = new MountTable(mounts);
   let out = '';
-  const sleeper = new Int32Array(new SharedArrayBuffer(4));
+  const interrupts = new InterruptFlag();
   const files = createWasiFs({
     memory: mem,
     mounts: table,
     fds,
     stdio: [0, { sink: (b) => (out += Buffer.from(b).toString()) }, 2],
-    sleepMs: (ms) => void Atomics.wait(sleeper, 0, 0, ms),
+    interrupts,
     resolver: resolution === 'handles' ? new PathResolver(table) : new CheckThenUseResolver(table),
   });
   return {
     run(args) {
-      const instance = new WebAssembly.Instance(module, { wasi_snapshot_preview1: guardAll({ ...createProcessImports(mem, ['racer', ...args], {}), ...files }) });
+      const instance = new WebAssembly.Instance(module, { wasi_snapshot_preview1: guardAll({ ...createProcessImports(mem, ['racer', ...args], {}, interrupts), ...files }) });
       memory = instance.exports.memory as WebAssembly.Memory;
       let code = 0;
       try {

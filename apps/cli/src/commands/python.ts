@@ -87,10 +87,9 @@ Examples:
       }
       const readline = pythonReadline(process.env, isatty(0) && isatty(1), process.cwd());
       if (readline) options = { ...options, readline };
-      // A script, -c or -m runs on this thread: no worker to start, which is half of a short run's
-      // time. The REPL on a terminal stays in a worker, where this thread serves the line editor
-      // (window size, Ctrl-Z) and Ctrl-C reaches the prompt.
-      if (!(isatty(0) && asksForRepl(args))) options = { ...options, thread: 'caller' };
+      // Python runs in a worker, so this thread is free to hear SIGINT and turn it into a
+      // KeyboardInterrupt in the guest (the guest on this thread would block it).
+      options = { ...options, interruptible: true };
       // V8 validates each function of our python.wasm when it first compiles it, not all ~9000
       // before the start: a third of compile time at start-up. An invalid one (the build validates
       // python.wasm) would fail where it is first called, as a trap.

@@ -1,7 +1,7 @@
 // `pywasi run`: run a WASI module on Node with the socket extension (@pywasi/host).
 import * as path from 'node:path';
 import { Command } from 'commander';
-import { MountError, TrustError, WasiInterruptedError, WasiLimitError, WasiModuleError, WasiTrapError, runWasi, type MountSpec, type NetPolicy, type ReadlineOptions, type SnapshotRequest } from '@pywasi/host';
+import { Interrupter, MountError, TrustError, WasiInterruptedError, WasiLimitError, WasiModuleError, WasiTrapError, runWasi, type MountSpec, type NetPolicy, type ReadlineOptions, type SnapshotRequest } from '@pywasi/host';
 import { addGuestOptions, applyCompileMode, guestEnv, runLimits, type GuestFlags } from '../guest-options.ts';
 
 /** Exit code for pywasi's own errors (bad module, host failure). Guest codes pass through. */
@@ -32,6 +32,10 @@ export interface RunOptions {
    * unless the guest opens a socket or reads a terminal line), 'worker' (default) gives the guest
    * a deep native stack and keeps this thread free for signals. */
   thread?: 'worker' | 'caller';
+  /** Ctrl-C (SIGINT) interrupts the guest instead of ending it (runWasi's `interrupter`; python.wasm
+   * raises KeyboardInterrupt); a second one before the guest took the first ends the run. Needs
+   * thread 'worker'. */
+  interruptible?: boolean;
   /** Limits (runWasi's options of the same names; the CLI's --timeout and --max-fds). */
   timeoutMs?: number;
   maxFds?: number;
@@ -56,8 +60,15 @@ const defaultIo: RunIo = { error: (line) => process.stderr.write(`${line}\n`) };
  */
 export async function runCommand(module: string, args: string[], opts: RunOptions, io: RunIo = defaultIo): Promise<number> {
   const label = io.label ?? 'pywasi run';
+  const interrupter = opts.interruptible ? new Interrupter() : undefined;
+  let interrupted = false;
+  const onSigint = () => {
+    interrupted = true;
+    interrupter!.interrupt();
+  };
+  if (interrupter) process.on('SIGINT', onSigint);
   try {
-    return await runWasi({
+    const code = await runWasi({
       module,
       args: [opts.argv0 ?? path.basename(module), ...args],
       env: guestEnv(opts),
@@ -70,15 +81,20 @@ export async function runCommand(module: string, args: string[], opts: RunOption
       ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}),
       ...(opts.maxFds !== undefined ? { maxFds: opts.maxFds } : {}),
       ...(opts.maxMemoryBytes !== undefined ? { maxMemoryBytes: opts.maxMemoryBytes } : {}),
+      ...(interrupter ? { interrupter } : {}),
       stdin: io.stdin,
       stdout: io.stdout,
       stderr: io.stderr,
     });
+    // python.wasm exits with 130 after an unhandled KeyboardInterrupt, where a native python
+    // kills itself with SIGINT: do that for it.
+    if (interrupted && code === EXIT_SIGINT) dieOfSigint(onSigint);
+    return code;
   } catch (e) {
     if (e instanceof WasiInterruptedError) {
-      // Ctrl-C ended a guest on this thread (runWasi has removed its files): die of SIGINT as the
-      // native program would, so a shell or a parent sees the signal and not an exit code.
-      process.kill(process.pid, e.signal);
+      // Ctrl-C ended the guest (runWasi has removed its files): die of SIGINT as the native
+      // program would, so a shell or a parent sees the signal and not an exit code.
+      dieOfSigint(onSigint);
       return EXIT_SIGINT;
     }
     if (e instanceof WasiModuleError || e instanceof MountError || e instanceof TrustError) {
@@ -99,7 +115,16 @@ export async function runCommand(module: string, args: string[], opts: RunOption
     }
     io.error(`${label}: error: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`);
     return EXIT_ERROR;
+  } finally {
+    if (interrupter) process.off('SIGINT', onSigint);
   }
+}
+
+/** Ends this process by SIGINT's default action; should it survive (a listener of an embedder),
+ * the caller returns EXIT_SIGINT. */
+function dieOfSigint(ours: () => void): void {
+  process.off('SIGINT', ours);
+  process.kill(process.pid, 'SIGINT');
 }
 
 export function registerRun(program: Command): void {

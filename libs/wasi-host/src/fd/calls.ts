@@ -5,6 +5,7 @@ import { Errno } from '../errno.ts';
 import type { GuestMemory } from '../abi/guest-memory.ts';
 import type { HostFn } from '../host-call.ts';
 import { pollOneoff } from '../poll-oneoff.ts';
+import type { InterruptFlag } from '../interrupts.ts';
 import { realtimeNs } from '../wasi-process.ts';
 import { Rights, writeFdstat, writeFilestat } from '../fs/wire.ts';
 import { fail, type Descriptor } from './descriptor.ts';
@@ -18,7 +19,7 @@ function need(d: Descriptor, right: bigint): Descriptor {
   return d;
 }
 
-export function createFdCalls(mem: GuestMemory, fds: FdTable, sleepMs: (ms: number) => void): Record<string, HostFn> {
+export function createFdCalls(mem: GuestMemory, fds: FdTable, interrupts: InterruptFlag): Record<string, HostFn> {
   const desc = (fd: number): Descriptor => fds.get(fd) ?? fail(Errno.BADF);
   const closeLast = (d: Descriptor | null) => d?.close();
   /** The name of a preopened directory fd (EBADF for any other fd). */
@@ -154,7 +155,8 @@ export function createFdCalls(mem: GuestMemory, fds: FdTable, sleepMs: (ms: numb
         readiness: (fd, event) => fds.get(fd)?.readiness(event) ?? { errno: Errno.BADF },
         monotonicNs: () => process.hrtime.bigint(),
         realtimeNs,
-        sleepMs,
+        sleepMs: (ms) => interrupts.sleep(ms),
+        interrupted: () => interrupts.raised,
       });
     },
   };

@@ -7,14 +7,15 @@ import { WasiError } from '../fs/device.ts';
 import type { GuestMemory, IoVec } from '../abi/guest-memory.ts';
 import type { FilestatRecord } from '../fs/wire.ts';
 import type { Readiness } from '../poll-oneoff.ts';
+import type { InterruptFlag } from '../interrupts.ts';
 
 export type DescriptorKind = 'file' | 'stream' | 'stdio' | 'sink' | 'directory' | 'device' | 'socket';
 
-/** What descriptors read into and write from: the guest's memory, and how its thread sleeps. */
+/** What descriptors read into and write from: the guest's memory, and the flag its thread sleeps
+ * on (while a blocking read or write of a host fd waits on EAGAIN), which an interrupt raises. */
 export interface DescriptorIo {
   mem: GuestMemory;
-  /** Sleeps the guest thread (while a blocking read or write of a host fd waits on EAGAIN). */
-  sleepMs: (ms: number) => void;
+  interrupts: InterruptFlag;
 }
 
 export const fail = (errno: number): never => {

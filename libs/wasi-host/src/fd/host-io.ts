@@ -2,7 +2,7 @@
 // lseek: the position is ours), or as the fd goes for streams (a terminal returns a line).
 import type { IoVec } from '../abi/guest-memory.ts';
 import { totalLength } from '../abi/guest-memory.ts';
-import { fsErrnoFromNode } from '../errno.ts';
+import { Errno, fsErrnoFromNode } from '../errno.ts';
 import { WasiError } from '../fs/device.ts';
 import * as fs from 'node:fs';
 import type { DescriptorIo } from './descriptor.ts';
@@ -39,7 +39,8 @@ export function readHostFd(io: DescriptorIo, hostFd: number, iovs: IoVec[], posi
       return io.mem.scatter(iovs, scratch.subarray(0, n));
     } catch (e) {
       if ((e as { code?: string }).code === 'EAGAIN' && blocking) {
-        io.sleepMs(5);
+        if (io.interrupts.raised) throw new WasiError(Errno.INTR);
+        io.interrupts.sleep(5);
         continue;
       }
       throw new WasiError(fsErrnoFromNode(e));
@@ -61,7 +62,7 @@ export function writeHostFd(io: DescriptorIo, hostFd: number, iovs: IoVec[], pos
       } catch (e) {
         if ((e as { code?: string }).code === 'EAGAIN' && blocking) {
           if (done > 0 && position !== null) return done;
-          io.sleepMs(1);
+          io.interrupts.sleep(1);
           continue;
         }
         if (done > 0) return done;

@@ -12,6 +12,7 @@ import { Sink, Stdio } from '../fd/stdio.ts';
 import type { MountTable } from './mounts.ts';
 import { createPathCalls } from './path-calls.ts';
 import { PathResolver } from './resolve.ts';
+import type { InterruptFlag } from '../interrupts.ts';
 
 export interface WasiFsOptions {
   memory: GuestMemory;
@@ -19,8 +20,8 @@ export interface WasiFsOptions {
   fds: FdTable;
   /** Host fds for the guest's 0, 1, 2, or sinks for 1 and 2. */
   stdio: [number, StdioTarget, StdioTarget];
-  /** Sleeps the guest thread (used while a blocking stdio read or write waits on EAGAIN). */
-  sleepMs: (ms: number) => void;
+  /** What the guest thread sleeps on while a call blocks; an interrupt raises it (interrupts.ts). */
+  interrupts: InterruptFlag;
   /** Sees what the guest wrote to a terminal (the line editor keeps the last line's tail). */
   onTerminalWrite?: (bytes: Uint8Array) => void;
   /** Resolves the guest's paths (default: a PathResolver of `mounts`; the escape tests pass a
@@ -34,7 +35,7 @@ export type StdioTarget = number | { sink: (bytes: Uint8Array) => void };
 export function createWasiFs(opts: WasiFsOptions): Record<string, HostFn> {
   const { memory: mem, mounts, fds } = opts;
   const resolver = opts.resolver ?? new PathResolver(mounts);
-  const io = { mem, sleepMs: opts.sleepMs };
+  const io = { mem, interrupts: opts.interrupts };
   const stdio = (target: StdioTarget) => (typeof target === 'number' ? new Stdio(io, target, opts.onTerminalWrite) : new Sink(io, target.sink));
   const [in0, out1, err2] = opts.stdio;
   fds.set(0, stdio(in0));
@@ -42,7 +43,7 @@ export function createWasiFs(opts: WasiFsOptions): Record<string, HostFn> {
   fds.set(2, stdio(err2));
   fds.set(3, new Directory(resolver, resolver.rootLocation() as Directory['loc'], '/'));
 
-  const fdCalls = createFdCalls(mem, fds, opts.sleepMs);
+  const fdCalls = createFdCalls(mem, fds, opts.interrupts);
   // The calls that resolve paths (every path call, and fd_readdir for the tree's entries in a
   // listing) let go of the directory handles they were resolved through when they end; the other fd
   // calls, reads and writes among them, resolve nothing and are not wrapped.

@@ -140,6 +140,15 @@ export class ReadlineService {
     }
   }
 
+  /** An interrupt of the guest (a SIGINT the terminal did not send as a key: `kill -INT`): a line
+   * being edited ends as with Ctrl-C. false when no line is. */
+  interrupt(): boolean {
+    const session = this.session;
+    if (!session) return false;
+    this.finish(session, { kind: 'interrupt' });
+    return true;
+  }
+
   /** The guest has exited: restores the terminal and saves the history. */
   close(): void {
     if (this.closed) return;

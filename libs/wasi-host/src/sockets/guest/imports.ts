@@ -18,6 +18,7 @@ import { GuestRings, type RingPort } from './rings.ts';
 import { getSocketOption, setSocketOption } from './socket-options.ts';
 import { SocketTable, type GuestSocket } from './socket-table.ts';
 import { SocketTransfer } from './transfer.ts';
+import type { InterruptFlag } from '../../interrupts.ts';
 
 type WasiImport = Record<string, HostFn>;
 
@@ -32,6 +33,8 @@ export interface SocketImportsOptions {
   /** The guest's one fd table; sockets take their numbers from it. */
   fds: FdTable;
   shapes: SocketShapes;
+  /** Raised by an interrupt: a blocking recv on a ring returns EINTR (interrupts.ts). */
+  interrupts?: InterruptFlag;
   /** Where new socket rings are posted for the event loop (see Ops.ring). Without it, stream
    * sockets use plain RECV/SEND requests. */
   ringPort?: RingPort;
@@ -84,7 +87,7 @@ export function createSocketImports(opts: SocketImportsOptions): WasiImport {
 
   const validPort = (port: number) => port >= 0 && port <= 0xffff;
 
-  const rings = new GuestRings(mem, ch, opts.ringPort);
+  const rings = new GuestRings(mem, ch, opts.ringPort, opts.interrupts);
   const transfer = new SocketTransfer(mem, ch, rings);
 
   /** sock_recv, sock_recv_from, fd_read on a socket: the bytes into the iovecs, the counts out. */

@@ -9,6 +9,7 @@ import { Ops } from '../../channel/ops.ts';
 import { RecvFlags } from '../constants.ts';
 import { H, RECV_CAP, REFILL_FREE, SocketRing } from '../ring.ts';
 import type { GuestSocket } from './socket-table.ts';
+import type { InterruptFlag } from '../../interrupts.ts';
 
 /** Rings of closed sockets kept for reuse (each is RING_BYTES of shared memory). A dropped ring
  * is freed only when both threads' garbage collectors get to it, which a busy server does not
@@ -35,6 +36,8 @@ export class GuestRings {
     private readonly ch: GuestChannel,
     /** Where new rings are posted for the event loop; without it there are no rings. */
     private readonly port: RingPort | undefined,
+    /** Raised by an interrupt, which ends a blocking recv's wait with EINTR (interrupts.ts). */
+    private readonly interrupts?: InterruptFlag,
   ) {}
 
   /** Gives a stream socket its rings (once); 0 or an errno. The RING request is posted, not
@@ -104,11 +107,13 @@ export class GuestRings {
         Atomics.store(hdr, H.RSLEEP, 1);
         const seq = Atomics.load(hdr, H.RSEQ);
         let timedOut = false;
-        if (ring.recvAvailable() === 0 && Atomics.load(hdr, H.RLIVE) === 1 && Atomics.load(hdr, H.RQUEUED) === 0) {
+        // An interrupt raised before RSLEEP was seen by the host would not wake us: look after setting it.
+        if (ring.recvAvailable() === 0 && Atomics.load(hdr, H.RLIVE) === 1 && Atomics.load(hdr, H.RQUEUED) === 0 && !this.interrupts?.raised) {
           timedOut = Atomics.wait(hdr, H.RSEQ, seq, s.recvTimeoutMs < 0 ? Infinity : s.recvTimeoutMs) === 'timed-out';
         }
         Atomics.store(hdr, H.RSLEEP, 0);
         if (timedOut && ring.recvAvailable() === 0) return got > 0 ? { err: 0, n: got } : { err: Errno.AGAIN, n: 0 };
+        if (this.interrupts?.raised && ring.recvAvailable() === 0) return got > 0 ? { err: 0, n: got } : { err: Errno.INTR, n: 0 };
         continue;
       }
       const max = waitAll ? Math.min(want - got, RECV_CAP) : 1;

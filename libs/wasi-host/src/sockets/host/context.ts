@@ -5,7 +5,7 @@
 import type { MessagePort } from 'node:worker_threads';
 import type { OpCodec, Shape, ValueOf } from '../../channel/codec.ts';
 import type { HostChannel, Request } from '../../channel/channel.ts';
-import { errnoFromNode } from '../../errno.ts';
+import { Errno, errnoFromNode } from '../../errno.ts';
 import { NetAccess, type NetPolicy } from '../net-policy.ts';
 import type { HostSocket } from './host-socket.ts';
 
@@ -25,6 +25,8 @@ interface Parked {
   /** Answers and returns true when the request can complete now. */
   attempt: () => boolean;
   timer: NodeJS.Timeout | null;
+  /** Answers an interrupted wait (EINTR); absent when the call must run to its end. */
+  onInterrupt?: () => void;
 }
 
 export class ServiceContext {
@@ -52,12 +54,13 @@ export class ServiceContext {
   /**
    * Answers now if `attempt` does (returns true); otherwise parks until a socket event makes it
    * succeed or `timeoutMs` (-1 = none) passes, when `onTimeout` answers. A non-blocking request
-   * never parks: `onTimeout` answers at once.
+   * never parks: `onTimeout` answers at once. `interruptible`: an interrupt of the guest answers
+   * the parked request with EINTR (waits that have taken nothing yet: accept, recv, poll).
    */
-  wait(attempt: () => boolean, o: { nonblock?: boolean; timeoutMs: number }, onTimeout: () => void): void {
+  wait(attempt: () => boolean, o: { nonblock?: boolean; timeoutMs: number }, onTimeout: () => void, interruptible = false): void {
     if (attempt()) return;
     if (o.nonblock) return onTimeout();
-    const parked: Parked = { attempt, timer: null };
+    const parked: Parked = { attempt, timer: null, ...(interruptible ? { onInterrupt: () => this.status(Errno.INTR) } : {}) };
     if (o.timeoutMs >= 0) {
       parked.timer = setTimeout(() => {
         if (this.parked !== parked) return;
@@ -107,6 +110,15 @@ export class ServiceContext {
     }
     if (p.timer) clearTimeout(p.timer);
   };
+
+  /** The guest was interrupted: an interruptible parked request answers EINTR. */
+  interrupt(): void {
+    const p = this.parked;
+    if (!p?.onInterrupt) return;
+    this.parked = null;
+    if (p.timer) clearTimeout(p.timer);
+    p.onInterrupt();
+  }
 
   /** Forgets the parked request (the guest has exited). */
   unpark(): void {

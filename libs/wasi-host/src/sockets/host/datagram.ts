@@ -84,7 +84,7 @@ export class DatagramSockets {
       else ctx.reply(Ops.recv, { n, roflags });
       return true;
     };
-    ctx.wait(attempt, o, () => ctx.status(Errno.AGAIN));
+    ctx.wait(attempt, o, () => ctx.status(Errno.AGAIN), true);
   }
 
   shutdown(s: HostSocket): void {

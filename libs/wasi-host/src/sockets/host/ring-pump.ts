@@ -225,7 +225,7 @@ export class RingPump {
       const avail = ring.recvAvailable();
       if (avail > 0) answer(avail);
       else ctx.status(Errno.AGAIN);
-    });
+    }, true);
   }
 
   /** SENDWAIT: flushes the send ring and waits until it has room. */
@@ -250,6 +250,11 @@ export class RingPump {
   publishQueued(s: HostSocket, ring: SocketRing): void {
     const held = s.recvBytes > 0 ? s.recvBytes : s.paused && s.direct && s.conn ? 1 : 0;
     Atomics.store(ring.hdr, H.RQUEUED, held);
+  }
+
+  /** Wakes a guest waiting on any ring without news (an interrupt: interrupts.ts). */
+  wakeSleepers(): void {
+    for (const ring of this.rings.values()) if (Atomics.load(ring.hdr, H.RSLEEP)) Atomics.notify(ring.hdr, H.RSEQ);
   }
 
   /** Wakes a guest waiting on the ring (new bytes or a new RLIVE). */

@@ -52,6 +52,13 @@ export class SocketService {
     this.ctx.sockets.clear();
   }
 
+  /** The guest was interrupted: a blocking accept, recv or poll it waits in returns EINTR, and a
+   * recv waiting on a ring wakes to see the interrupt. */
+  interrupt(): void {
+    this.ctx.interrupt();
+    this.pump.wakeSleepers();
+  }
+
   get openSockets(): number {
     return this.ctx.sockets.size;
   }
@@ -190,7 +197,7 @@ export class SocketService {
       ctx.reply(Ops.poll, { ready });
       return true;
     };
-    ctx.wait(attempt, { nonblock: timeoutMs === 0, timeoutMs }, () => ctx.reply(Ops.poll, { ready: [] }));
+    ctx.wait(attempt, { nonblock: timeoutMs === 0, timeoutMs }, () => ctx.reply(Ops.poll, { ready: [] }), true);
   }
 
   private getOption(s: HostSocket, level: number, name: number): void {

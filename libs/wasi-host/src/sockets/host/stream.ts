@@ -120,7 +120,7 @@ export class StreamSockets {
       ctx.reply(Ops.accept, { ends: endsOf(ns) });
       return true;
     };
-    ctx.wait(attempt, o, () => ctx.status(Errno.AGAIN));
+    ctx.wait(attempt, o, () => ctx.status(Errno.AGAIN), true);
   }
 
   connect(s: HostSocket, addr: GuestAddress, port: number, o: Wait): void {
@@ -271,7 +271,7 @@ export class StreamSockets {
     ctx.wait(attempt, o, () => {
       if (s.recvBytes > 0) answer(this.take(s, max, peek));
       else ctx.status(Errno.AGAIN);
-    });
+    }, true);
   }
 
   /** Copies up to `max` queued bytes into the data buffer (consuming them unless `peek`). */
