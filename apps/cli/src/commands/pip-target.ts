@@ -45,7 +45,13 @@ function headers(text: string): Map<string, string> {
 /** The distributions installed in `target`, sorted by name. */
 export function distributions(target: string): Distribution[] {
   const found: Distribution[] = [];
-  for (const entry of readdirSync(target, { withFileTypes: true })) {
+  let entries;
+  try {
+    entries = readdirSync(target, { withFileTypes: true });
+  } catch (error) {
+    throw new CliError(`cannot read ${target}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, 1);
+  }
+  for (const entry of entries) {
     if (!entry.isDirectory() || !entry.name.endsWith('.dist-info')) continue;
     const infoDir = path.resolve(target, entry.name);
     let meta: Map<string, string>;
@@ -224,7 +230,12 @@ export function remove(target: string, removal: Removal): void {
   const root = path.resolve(target);
   const dirs = new Set<string>();
   for (const file of removal.files) {
-    rmSync(file, { force: true });
+    try {
+      rmSync(file, { force: true });
+    } catch (error) {
+      const { name, version } = removal.dist;
+      throw new CliError(`cannot remove ${file} (${(error as NodeJS.ErrnoException).code ?? String(error)}): ${name} ${version} is partly uninstalled`, 1);
+    }
     for (let dir = path.dirname(file); inside(root, dir); dir = path.dirname(dir)) dirs.add(dir);
   }
   // Deepest first, so a parent is tried once its children are gone.

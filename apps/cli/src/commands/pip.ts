@@ -4,7 +4,6 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { createInterface } from 'node:readline';
 import { Command, Option } from 'commander';
 import { CliError } from '../cli-error.ts';
 import { canonicalName, distributions, planRemoval, recordedByOthers, remove, requireTarget, summarise, topLevel, type Distribution, type Removal } from './pip-target.ts';
@@ -226,7 +225,8 @@ export async function pipInstall(options: PipInstallOptions, packages: string[])
 }
 
 /** Asks on the terminal (or whatever stdin is); undefined when stdin ends first. */
-function asker(): { ask: (question: string) => Promise<string | undefined>; close: () => void } {
+async function asker(): Promise<{ ask: (question: string) => Promise<string | undefined>; close: () => void }> {
+  const { createInterface } = await import('node:readline'); // only uninstall asks: not loaded for other commands
   const rl = createInterface({ input: process.stdin, output: process.stdout, terminal: false });
   const lines: string[] = [];
   let closed = false;
@@ -255,7 +255,7 @@ export async function pipUninstall(options: { target: string; yes?: boolean }, p
   // Every plan first: a package that cannot be uninstalled stops the command before anything goes.
   const shared = recordedByOthers(options.target, distributions(options.target), found);
   const removals: Removal[] = found.map((dist) => planRemoval(options.target, dist, (f) => shared.has(f)));
-  const prompt = options.yes ? undefined : asker();
+  const prompt = options.yes ? undefined : await asker();
   try {
     for (const removal of removals) {
       const { name, version } = removal.dist;
@@ -300,7 +300,7 @@ Examples:
 
   pip
     .command('install')
-    .description('install pure-Python wheels (py3-none-any) for CPython 3.11 into ./deps, which `pywasi python` puts on PYTHONPATH')
+    .description('install pure-Python wheels (py3-none-any) for CPython 3.11 into ./deps')
     .argument('[packages...]', 'requirement specifiers or wheel files, as for pip')
     .option('-r, --requirement <file>', 'install what the requirements file lists (repeatable)', collect, [])
     .addOption(targetOption())
