@@ -160,14 +160,16 @@ export function renderAll(runs: BenchRun[]): string {
   return [...benches.map((b) => runTable(latest.get(b)!)), `${older} older or partial runs are in bench/results.json.`].join('\n\n');
 }
 
-/** `text` with what stands between `<!-- name:start -->` and `<!-- name:end -->` replaced. */
+/** `text` with what stands between the lines `<!-- name:start -->` and `<!-- name:end -->` replaced
+ * (each marker alone on its line, so that prose may quote them). */
 export function replaceBetween(text: string, name: string, body: string, file: string): string {
   const start = `<!-- ${name}:start -->`;
   const end = `<!-- ${name}:end -->`;
-  const i = text.indexOf(start);
-  const j = text.indexOf(end);
-  if (i < 0 || j < i) throw new Error(`${file}: no ${start} ... ${end} markers`);
-  return `${text.slice(0, i + start.length)}\n${body}\n${text.slice(j)}`;
+  const lines = text.split('\n');
+  const i = lines.indexOf(start);
+  const j = lines.indexOf(end, i + 1);
+  if (i < 0 || j < 0) throw new Error(`${file}: no ${start} ... ${end} lines`);
+  return [...lines.slice(0, i + 1), body, ...lines.slice(j)].join('\n');
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
