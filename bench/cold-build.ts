@@ -3,7 +3,7 @@
 // are not what we time). Nx's own profile (NX_PROFILE) gives each task's time; the wall time is
 // held to the performance issue's goal: 30% under the build before it.
 //
-//   npx tsx bench/cold-build.ts [--against <git ref>]     (npm run bench:cold; ~15 min each)
+//   npx tsx bench/cold-build.ts [--against <git ref>] [--save]     (npm run bench:cold; ~15 min each)
 //
 // With --against, that commit is built the same way first and is the "before"; without it, the
 // before is the figure recorded below.
@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { execa } from 'execa';
-import { printTable, type Row } from './lib/report.ts';
+import { printTable, type Row, type TableOptions } from './lib/report.ts';
 import { workspaceRoot } from './lib/pythons.ts';
 
 /** The build before the performance work (5aa51c1: the build python built from source, LLVM 16),
@@ -20,6 +20,8 @@ import { workspaceRoot } from './lib/pythons.ts';
  * run as HEAD (382 s then, serial). Machines differ by day (the same commit took 880 s in the CI
  * run of 2026-12-01 on another): `--against 5aa51c1` measures both in one run. */
 const RECORDED_BEFORE = { ref: '5aa51c1, measured 2026-12-02', seconds: 482 };
+
+export const COLD_BUILD_TABLE: TableOptions = { bench: 'cold-build', columns: { value: 'HEAD', against: 'the build before' } };
 
 interface TraceEvent {
   name: string;
@@ -79,6 +81,6 @@ export async function coldBuildRows(against?: string): Promise<Row[]> {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const { values } = parseArgs({ options: { against: { type: 'string' } } });
-  printTable(`Cold build, this machine (${new Date().toISOString().slice(0, 10)}); "native" is the build before`, await coldBuildRows(values.against));
+  const { values } = parseArgs({ options: { against: { type: 'string' }, save: { type: 'boolean' } } });
+  printTable(`Cold build, this machine (${new Date().toISOString().slice(0, 10)}); "native" is the build before`, await coldBuildRows(values.against), COLD_BUILD_TABLE);
 }

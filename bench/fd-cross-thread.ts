@@ -13,6 +13,7 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { Worker } from 'node:worker_threads';
+import { round, saveRun } from './lib/results.ts';
 
 const GOAL = 1.25;
 const N = Number(process.env['N'] ?? 200_000);
@@ -99,6 +100,15 @@ async function main(): Promise<void> {
     console.log(`  sent to the owning thread and back       ${best['owner']!.toFixed(0)} ns  ${(best['owner']! / direct).toFixed(2)}x`);
     const ratio = best['shared']! / direct;
     console.log(`shared fd table vs direct: ${ratio.toFixed(2)}x (goal ≤ ${GOAL.toFixed(2)}) ${ratio <= GOAL ? 'PASS' : 'MISS'}`);
+    saveRun({
+      bench: 'fd-threads',
+      title: `One 64-byte write to /dev/null from a worker, best of ${ROUNDS} rounds of ${N}`,
+      columns: { value: 'this way', against: 'direct write' },
+      rows: [
+        { name: 'shared fd table (SharedArrayBuffer + lock)', value: round(best['shared']!), unit: 'ns', against: round(direct), ratio: round(ratio), goal: `≤ ${GOAL}×`, verdict: ratio <= GOAL ? 'PASS' : 'MISS' },
+        { name: 'sent to the owning thread and back', value: round(best['owner']!), unit: 'ns', against: round(direct), ratio: round(best['owner']! / direct) },
+      ],
+    });
   } finally {
     closeSync(fd);
   }

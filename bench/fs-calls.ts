@@ -3,7 +3,7 @@
 // pywasi (`pywasi run`) and by plain node:wasi (uvwasi: no confinement, the floor), on the same
 // Node, in turns; each figure the best of N runs of the best of 200 rounds.
 //
-//   npx tsx bench/fs-calls.ts [--runs N]        (npm run bench:fs-calls)
+//   npx tsx bench/fs-calls.ts [--runs N] [--save]        (npm run bench:fs-calls)
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -44,7 +44,7 @@ try {
   const calls: [string, string][] = [['lstat', 'lstat'], ['opendir_closedir', 'opendir + closedir'], ['listing', `opendir + readdir (${ENTRIES} entries) + closedir`], ['open_close', 'open + close a file']];
   const rows: Row[] = calls.map(([key, label]) => ({ name: label, wasm: best['pywasi']![key]!, native: best['node:wasi']![key]!, unit: 'µs' }));
   console.log(`per call, best of ${RUNS} runs × 200 rounds of 100 directories; Node ${(await execa(node24, ['--version'])).stdout}; "wasm" = pywasi, "native" = plain node:wasi`);
-  printTable('Filesystem calls per directory (what os.walk asks)', rows);
+  printTable('Filesystem calls per directory (what os.walk asks)', rows, { bench: 'fs-calls', columns: { value: 'pywasi', against: 'plain node:wasi' } });
 } finally {
   rmSync(work, { recursive: true, force: true });
 }

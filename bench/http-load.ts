@@ -5,7 +5,7 @@
 // server's memory before and after 5,000 quick connect/close cycles.
 // Goals: zero server errors at every level; wasm >= 0.5x native at 1,000 connections.
 //
-//   npx tsx bench/http-load.ts [--quick] [--seconds N]        (npm run bench:http)
+//   npx tsx bench/http-load.ts [--quick] [--seconds N] [--save]        (npm run bench:http)
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import * as net from 'node:net';
@@ -189,7 +189,7 @@ try {
       errorRows.push(`  ${String(level).padStart(6)} connections, ${s.name.padEnd(6)}: server errors logged ${st.errors}, wrk socket errors ${got[s.name]!.socketErrors}, non-2xx ${got[s.name]!.non2xx}`);
     }
   }
-  printTable(`requests per second (wrk -c N, ${SECONDS} s)`, rows);
+  printTable(`requests per second (wrk -c N, ${SECONDS} s)`, rows, { bench: 'http-load' });
   console.log('\nerrors (goal: zero server errors at every level)');
   for (const line of errorRows) console.log(line);
 

@@ -2,12 +2,13 @@
 // dependencies, the toolchain and the sysroot, are cache hits), its pinned source already in the
 // download cache. Prints the seconds of each and of the C test that exercises it.
 //
-//   npx tsx bench/lib-builds.ts [lib...]        (npm run bench:libs; default: all of them)
+//   npx tsx bench/lib-builds.ts [lib...] [--save]        (npm run bench:libs; default: all of them)
 import { runNx } from '../tools/testing/nx.ts';
 import { printTable, type Row } from './lib/report.ts';
+import { benchArgs } from './lib/results.ts';
 
 const LIBS = ['zlib', 'libuuid', 'bzip2', 'xz', 'sqlite', 'openssl', 'lua'];
-const libs = process.argv.slice(2).length ? process.argv.slice(2) : LIBS;
+const libs = benchArgs().length ? benchArgs() : LIBS;
 
 const rows: Row[] = [];
 for (const lib of libs) {
@@ -17,4 +18,4 @@ for (const lib of libs) {
   rows.push({ name: `nx build ${lib}, cold`, wasm: cold.seconds, unit: 's' });
   console.log(`${lib}: ${cold.seconds.toFixed(1)} s`);
 }
-printTable(`Cold builds on this machine (${new Date().toISOString().slice(0, 10)})`, rows);
+printTable(`Cold builds on this machine (${new Date().toISOString().slice(0, 10)})`, rows, { bench: 'lib-builds', columns: { value: 'cold build' } });

@@ -60,7 +60,7 @@ try {
       { name: `${build.name}: strings`, wasm: b.strings * 1000, native: floor.strings * 1000, unit: 'ms' },
     ];
   });
-  printTable(`setjmp/longjmp strategies on lua.wasm, against the build without setjmp ("native" column), Node ${(await execa(node24, ['--version'])).stdout}, best of ${ROUNDS} (${new Date().toISOString().slice(0, 10)})`, rows);
+  printTable(`setjmp/longjmp strategies on lua.wasm, against the build without setjmp ("native" column), Node ${(await execa(node24, ['--version'])).stdout}, best of ${ROUNDS} (${new Date().toISOString().slice(0, 10)})`, rows, { bench: 'lua-setjmp', columns: { value: 'this build', against: 'no setjmp' } });
 } finally {
   rmSync(work, { recursive: true, force: true });
 }

@@ -2,11 +2,12 @@
 // to the packaging issue's goal (@pywasi/python, the interpreter with its batteries, ≤ 10 MiB),
 // beside the peer a Node user would pick instead (npm `pyodide`, as `npm pack` reports it).
 //
-//   npx tsx bench/package-sizes.ts        (npm run bench:packages)
+//   npx tsx bench/package-sizes.ts [--save]       (npm run bench:packages)
 import { readdirSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { execa } from 'execa';
 import { runNx, workspaceRoot } from '../tools/testing/nx.ts';
+import { round, saveRun, type ResultRow } from './lib/results.ts';
 
 const MiB = 1024 * 1024;
 const GOAL_MIB: Record<string, number> = { '@pywasi/python': 10 };
@@ -29,13 +30,19 @@ async function packReport(spec: string, cwd: string): Promise<PackReport> {
 await runNx(['run-many', '-t', 'pack']);
 const dir = path.join(workspaceRoot, 'dist', 'packages');
 const rows: string[][] = [['package', 'tarball', 'unpacked', 'files', 'goal']];
-const row = (report: PackReport, tarballBytes: number, goal?: number) => [
-  report.id,
-  `${(tarballBytes / MiB).toFixed(2)} MiB`,
-  `${(report.unpackedSize / MiB).toFixed(2)} MiB`,
-  String(report.entryCount),
-  goal === undefined ? '' : `${tarballBytes / MiB <= goal ? 'PASS' : 'MISS'} (tarball ≤ ${goal} MiB)`,
-];
+const saved: ResultRow[] = [];
+const row = (report: PackReport, tarballBytes: number, goal?: number) => {
+  const mib = tarballBytes / MiB;
+  const verdict = goal === undefined ? undefined : mib <= goal ? ('PASS' as const) : ('MISS' as const);
+  saved.push({
+    name: report.id,
+    value: round(mib),
+    unit: 'MiB',
+    also: { unpacked: round(report.unpackedSize / MiB), files: report.entryCount },
+    ...(verdict ? { goal: `≤ ${goal} MiB`, verdict } : {}),
+  });
+  return [report.id, `${mib.toFixed(2)} MiB`, `${(report.unpackedSize / MiB).toFixed(2)} MiB`, String(report.entryCount), verdict ? `${verdict} (tarball ≤ ${goal} MiB)` : ''];
+};
 for (const file of readdirSync(dir).filter((f) => f.endsWith('.tgz')).sort()) {
   const report = await packReport(`./${file.replace(/-\d[^-]*\.tgz$/, '')}`, dir);
   rows.push(row(report, statSync(path.join(dir, file)).size, GOAL_MIB[report.name]));
@@ -53,3 +60,4 @@ for (const [i, r] of rows.entries()) {
   console.log('  ' + r.map((cell, c) => (c === 0 || c === 4 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  '));
   if (i === 0) console.log('  ' + widths.map((w) => '-'.repeat(w)).join('  '));
 }
+saveRun({ bench: 'packages', title: 'npm packages: tarball sizes (npm pack)', columns: { value: 'tarball' }, rows: saved });

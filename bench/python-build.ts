@@ -3,10 +3,12 @@
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runNx, type NxRun } from '../tools/testing/nx.ts';
-import { printTable, type Row } from './lib/report.ts';
+import { printTable, type Row, type TableOptions } from './lib/report.ts';
 import { pythonResumableWasm, pythonWasm, pythonZip, workspaceRoot } from './lib/pythons.ts';
 
 const MiB = 1024 * 1024;
+
+export const BUILD_TABLE: TableOptions = { bench: 'python-build', columns: { value: 'this build' } };
 
 const nxBuildPython = () => runNx(['build', 'python']);
 
@@ -63,5 +65,5 @@ export async function buildRows(): Promise<Row[]> {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  printTable('Build', await buildRows());
+  printTable('Build', await buildRows(), BUILD_TABLE);
 }

@@ -1,5 +1,5 @@
 // Filesystem cost of the host: `npm run bench:fs [-- --quick] [--base <ref>] [--previous <ref>]
-// [--rounds N] [--only W,...]`.
+// [--rounds N] [--only W,...] [--save]`.
 //
 // Four Pythons run the same workload script (bench/python/fs/fs_workloads.py), timed inside the
 // interpreter: native CPython 3.11; pywasi on node:wasi (`--base`: by default the parent of the
@@ -15,6 +15,7 @@ import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { execa } from 'execa';
 import { nativePython, workspaceRoot } from './lib/pythons.ts';
+import { round, saveRun, type ResultRow } from './lib/results.ts';
 
 const WASI_FS = 'libs/wasi-host/src/fs/wasi-fs.ts';
 /** Added by the commit that made resolution race-free (directory handles). */
@@ -43,7 +44,8 @@ function parseArgs(argv: string[]): Options {
     else if (arg === '--previous' && argv[i + 1]) options.previous = argv[++i];
     else if (arg === '--rounds' && argv[i + 1]) options.rounds = Number(argv[++i]);
     else if (arg === '--only' && argv[i + 1]) options.only = argv[++i]!.split(',');
-    else throw new Error(`unknown argument ${arg} (usage: python-fs.ts [--quick] [--base <ref>] [--previous <ref>] [--rounds N] [--only files,walk,read])`);
+    else if (arg === '--save') continue; // lib/results.ts reads it
+    else throw new Error(`unknown argument ${arg} (usage: python-fs.ts [--quick] [--base <ref>] [--previous <ref>] [--rounds N] [--only files,walk,read] [--save])`);
   }
   if (!Number.isInteger(options.rounds) || options.rounds < 3) throw new Error('--rounds must be an integer ≥ 3');
   return options;
@@ -399,6 +401,7 @@ async function main(): Promise<void> {
     console.log(`load average at start: ${load()} (${availableParallelism()} CPUs): a busy machine spreads the figures`);
 
     let worst = { ratio: 0, workload: '' };
+    const saved: ResultRow[] = [];
     for (const workload of workloads.filter((w) => !options.only || options.only.includes(w.name))) {
       const best = await measure(pythons, workload, workdir, options.rounds);
       const pick = (k: PythonName): Best => best.get(k)!;
@@ -416,12 +419,33 @@ async function main(): Promise<void> {
         const firstRows = Object.keys(a.first!).map((phase) => row(`  ${phase}`, (b) => b.first![phase]));
         printTable(`  the first pass of each process (not in the goal: V8 has not optimised the host's code yet)`, firstRows);
       }
+      for (const r of rows) {
+        const total = r.name === 'total';
+        const q = r.after / r['node:wasi'];
+        saved.push({
+          name: `${workload.name}: ${total ? 'total' : r.name.trim()}`,
+          value: round(r.after),
+          unit: 's',
+          against: round(r['node:wasi']),
+          ratio: round(q),
+          ...(total ? { goal: `≤ ${GOAL}×`, verdict: q <= GOAL ? ('PASS' as const) : ('MISS' as const) } : {}),
+          also: { native: round(r.native), previous: round(r.previous) },
+          ...(total ? { note: workload.title } : {}),
+        });
+      }
       const ratio = a.seconds / byName['node:wasi'].seconds;
       if (ratio > worst.ratio) worst = { ratio, workload: workload.name };
     }
     console.log(`\nload average at the end: ${load()}`);
     const verdict = worst.ratio <= GOAL ? 'PASS' : 'MISS';
     console.log(`race-free confined host vs node:wasi: ${worst.ratio.toFixed(3)} (goal ≤ ${GOAL.toFixed(2)}) ${verdict}   [worst: ${worst.workload}]`);
+    saveRun({
+      bench: 'fs',
+      title: `The confined filesystem: best of ${options.rounds}, the four in rotating order, timed inside the interpreter${options.quick ? ' (--quick sizes)' : ''}`,
+      columns: { value: 'race-free host (now)', against: 'node:wasi host' },
+      rows: saved,
+      note: `node:wasi: pywasi at ${base.commit.slice(0, 10)}; previous: pywasi at ${previous.commit.slice(0, 10)} (check-then-use paths); native: CPython ${native.version}`,
+    });
   } finally {
     cleanup();
   }

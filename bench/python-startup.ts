@@ -4,8 +4,10 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { median, printTable, type Row } from './lib/report.ts';
+import { median, printTable, type Row, type TableOptions } from './lib/report.ts';
 import { nativePython, node24, requirePythonWasm, workspaceRoot } from './lib/pythons.ts';
+
+export const STARTUP_TABLE: TableOptions = { bench: 'python-startup', columns: { value: 'pywasi python', against: 'the row\'s baseline' } };
 
 const RUNS = Number(process.env['RUNS'] ?? 10);
 const TIME = '/usr/bin/time';
@@ -56,5 +58,5 @@ export async function startupRows(): Promise<Row[]> {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  printTable('Start-up', await startupRows());
+  printTable('Start-up', await startupRows(), STARTUP_TABLE);
 }

@@ -4,7 +4,7 @@
 // workload's figure is its best time over all of them. Geometric mean of the ratios at the end.
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { geometricMean, printTable, type Row } from './lib/report.ts';
+import { geometricMean, printTable, type Row, type TableOptions } from './lib/report.ts';
 import { nativePython, pywasiPython, requirePythonWasm, workspaceRoot } from './lib/pythons.ts';
 import { PYODIDE_VERSION, pyodidePython } from './lib/pyodide.ts';
 
@@ -13,6 +13,7 @@ const ROUNDS = Number(process.env['ROUNDS'] ?? 2);
 const suiteDir = join(workspaceRoot, 'bench/python');
 const suite = join(suiteDir, 'suite.py');
 export const PEER = `pyodide ${PYODIDE_VERSION}`;
+export const WORKLOADS_TABLE: TableOptions = { bench: 'python-workloads', peer: PEER };
 
 interface Timing {
   workload: string;
@@ -91,5 +92,5 @@ export const workloadsTitle = `Pure-Python workloads (best of ${ROUNDS} alternat
 if (import.meta.url === `file://${process.argv[1]}`) {
   const native = await nativePython();
   console.log(`native: CPython ${native.version} (${native.command}); wasm: pywasi python; peer: npm ${PEER}, same Node`);
-  printTable(workloadsTitle, await workloadRows(), PEER);
+  printTable(workloadsTitle, await workloadRows(), WORKLOADS_TABLE);
 }

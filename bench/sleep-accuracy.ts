@@ -29,5 +29,5 @@ export async function sleepRows(rounds = 3): Promise<Row[]> {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  printTable('Sleep accuracy', await sleepRows());
+  printTable('Sleep accuracy', await sleepRows(), { bench: 'sleep' });
 }

@@ -3,7 +3,7 @@
 // against the same Node peer. Prints a table with ratios and the goals:
 //   throughput (send, recv) >= 0.5x native; echo round trip <= 3x native.
 //
-//   npx tsx bench/socket-throughput.ts [--quick] [--runs N]
+//   npx tsx bench/socket-throughput.ts [--quick] [--runs N] [--save]
 //   npm run bench:sockets
 import { execFile } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { buildSocketLibrary, compileGuest, WORKSPACE_ROOT } from '../libs/wasmedge-sock/tests/compile-guest.ts';
 import { startPeer, type PeerMode } from './socket/peer.ts';
+import { round, saveRun } from './lib/results.ts';
 
 const run = promisify(execFile);
 
@@ -116,6 +117,24 @@ async function main(): Promise<number> {
   process.stdout.write(`\nloopback TCP, best of ${RUNS}; wasm = pywasi run on Node ${process.versions.node} (CLI picks its Node)\n`);
   process.stdout.write(line([...cols]) + '\n' + line(widths.map((w) => '-'.repeat(w))) + '\n');
   for (const r of table) process.stdout.write(line(cols.map((k) => r[k])) + '\n');
+  saveRun({
+    bench: 'sockets',
+    title: `Loopback TCP, a C client: wasm32-wasi under pywasi run against the same program native, best of ${RUNS}`,
+    columns: { value: 'pywasi run (wasm)', against: 'native' },
+    rows: rows.map(({ c, native: n, wasm: w }) => {
+      const [value, against, unit] = c.metric === 'mib_per_s' ? [w.mib_per_s, n.mib_per_s, 'MiB/s'] : [w.us_per_op, n.us_per_op, 'µs'];
+      const ratio = value / against;
+      const ok = c.goal && (c.goal.kind === 'min-ratio' ? ratio >= c.goal.ratio : ratio <= c.goal.ratio);
+      return {
+        name: c.label,
+        value: round(value),
+        unit,
+        against: round(against),
+        ratio: round(ratio),
+        ...(c.goal ? { goal: `${c.goal.kind === 'min-ratio' ? '≥' : '≤'} ${c.goal.ratio}×`, verdict: ok ? ('PASS' as const) : ('MISS' as const) } : {}),
+      };
+    }),
+  });
   const connect = rows.find((r) => r.c.mode === 'connect');
   if (connect) process.stdout.write(`\nconnect rate: native ${(1e6 / connect.native.us_per_op).toFixed(0)}/s, wasm ${(1e6 / connect.wasm.us_per_op).toFixed(0)}/s\n`);
   return table.every((r) => r.ok) ? 0 : 1;

@@ -9,7 +9,7 @@
 //     guest's default handshake (the X25519MLKEM768 hybrid, which the server picks) beside it.
 // Each figure is the best of N runs, guest and native taking turns.
 //
-//   npx tsx bench/tls.ts [--quick] [--runs N]        (npm run bench:tls)
+//   npx tsx bench/tls.ts [--quick] [--runs N] [--save]        (npm run bench:tls)
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -122,5 +122,5 @@ try {
 }
 
 console.log(`native: CPython ${native.version} (${native.command}); wasm: pywasi python; best of ${RUNS}; Node ${process.version}`);
-printTable('TLS (client in the interpreter, Node TLS server on 127.0.0.1)', rows);
+printTable('TLS (client in the interpreter, Node TLS server on 127.0.0.1)', rows, { bench: 'tls' });
 for (const line of details) console.log(`  ${line}`);

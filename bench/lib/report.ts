@@ -1,5 +1,7 @@
 // Printing benchmark results the same way everywhere: a table of wasm vs native figures, their
-// ratio, and the goal each is held to.
+// ratio, and the goal each is held to. Every table printed is also a run for bench/results.json,
+// saved there with --save (lib/results.ts).
+import { round, saveRun, type ResultRow } from './results.ts';
 
 export interface Row {
   name: string;
@@ -19,14 +21,20 @@ export interface Row {
 
 const fmt = (n: number) => (Math.abs(n) >= 100 ? n.toFixed(0) : Math.abs(n) >= 10 ? n.toFixed(1) : n.toFixed(3));
 
-export function verdict(row: Row): string {
-  if (row.goal === undefined) return '';
+/** The goal as text ("≤ 2×", "≥ 0.5×", "≤ 9 MiB") and whether the row meets it. */
+export function judge(row: Row): { goal: string; verdict: 'PASS' | 'MISS' } | undefined {
+  if (row.goal === undefined) return undefined;
   const subject = row.goalOn === 'ratio' ? ratio(row) : row.wasm;
-  if (subject === undefined) return '';
+  if (subject === undefined) return undefined;
   const ok = (row.sense ?? 'max') === 'max' ? subject <= row.goal : subject >= row.goal;
   const op = (row.sense ?? 'max') === 'max' ? '≤' : '≥';
   const what = row.goalOn === 'ratio' ? `${row.goal}×` : `${row.goal} ${row.unit}`;
-  return `${ok ? 'PASS' : 'MISS'} (goal ${op} ${what})`;
+  return { goal: `${op} ${what}`, verdict: ok ? 'PASS' : 'MISS' };
+}
+
+export function verdict(row: Row): string {
+  const j = judge(row);
+  return j ? `${j.verdict} (goal ${j.goal})` : '';
 }
 
 /** How many times the peer's figure is ours (> 1: we are faster, for times). */
@@ -44,9 +52,36 @@ export function ratio(row: Row): number | undefined {
   return row.native ? row.wasm / row.native : undefined;
 }
 
-/** Prints the rows as a table; with a `peer` name, two more columns: the peer's figure and our
- * speed-up over it. */
-export function printTable(title: string, rows: Row[], peer?: string): void {
+/** A printed row as results.json keeps it. */
+export function resultRow(row: Row): ResultRow {
+  const q = ratio(row);
+  const j = judge(row);
+  const s = peerSpeedup(row);
+  return {
+    name: row.name,
+    value: round(row.wasm),
+    unit: row.unit,
+    ...(row.native !== undefined ? { against: round(row.native) } : {}),
+    ...(q !== undefined ? { ratio: round(q) } : {}),
+    ...(j ?? {}),
+    ...(row.peer !== undefined ? { peer: round(row.peer) } : {}),
+    ...(s !== undefined ? { peerSpeedup: round(s) } : {}),
+    ...(row.peerGoal !== undefined && s !== undefined ? { peerGoal: `≥ ${row.peerGoal}×`, peerVerdict: s >= row.peerGoal ? ('PASS' as const) : ('MISS' as const) } : {}),
+  };
+}
+
+export interface TableOptions {
+  /** The id results.json keeps the table under (render.ts shows the latest run of each). */
+  bench: string;
+  /** The peer's name: two more columns, its figure and our speed-up over it. */
+  peer?: string;
+  /** What the "wasm" and "native" columns are, when not python.wasm and native python3.11. */
+  columns?: { value: string; against?: string };
+}
+
+/** Prints the rows as a table, and saves them as a run of `options.bench` (with --save). */
+export function printTable(title: string, rows: Row[], options: TableOptions): void {
+  const { peer } = options;
   const peerHeads = peer ? [peer, `speed-up over ${peer}`] : [];
   const lines = [['', 'wasm', 'native', 'ratio', ...peerHeads, 'goal'], ...rows.map((r) => {
     const q = ratio(r);
@@ -61,6 +96,8 @@ export function printTable(title: string, rows: Row[], peer?: string): void {
     console.log('  ' + line.map((cell, c) => (c === 0 || c === line.length - 1 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  '));
     if (i === 0) console.log('  ' + widths.map((w) => '-'.repeat(w)).join('  '));
   }
+  const columns = options.columns ?? { value: 'python.wasm', against: 'native python3.11' };
+  saveRun({ bench: options.bench, title, columns: { ...columns, ...(peer ? { peer } : {}) }, rows: rows.map(resultRow) });
 }
 
 export function geometricMean(values: number[]): number {
