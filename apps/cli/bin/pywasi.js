@@ -12,6 +12,10 @@ const preferred = process.env.PYWASI_NODE ?? (Number(process.versions.node.split
 if (preferred && preferred !== 'current' && preferred !== process.execPath) {
   // Loaded here only: a run on this Node does not need node:child_process (0.7 MiB with what it loads).
   const { spawnSync } = await import('node:child_process');
+  // Ctrl-C reaches both processes (they share the terminal's process group): the child turns it
+  // into a KeyboardInterrupt, and this one must not die of it meanwhile.
+  const ignore = () => {};
+  process.on('SIGINT', ignore);
   const child = spawnSync(preferred, [fileURLToPath(import.meta.url), ...process.argv.slice(2)], {
     stdio: 'inherit',
     env: { ...process.env, PYWASI_NODE: 'current' },
@@ -20,7 +24,9 @@ if (preferred && preferred !== 'current' && preferred !== process.execPath) {
     console.error(`pywasi: cannot start Node at ${preferred}: ${child.error.message}`);
     process.exit(127);
   }
-  // A guest killed by a signal ends us the way a shell reports it.
+  // A child killed by a signal ends us by the same signal, so a shell sees what it would have.
+  process.off('SIGINT', ignore);
+  if (child.signal) process.kill(process.pid, child.signal);
   process.exit(child.status ?? 128 + (constants.signals[child.signal] ?? 1));
 }
 

@@ -7,6 +7,8 @@ export class CliError extends Error {
   constructor(
     message: string,
     readonly exitCode = 2,
+    /** `bare`: printed as is, without "pywasi:" (a message python3 itself would print). */
+    readonly options: { bare?: boolean } = {},
   ) {
     super(message);
   }

@@ -80,13 +80,10 @@ export function parseDir(value: string, previous: MountSpec[] = []): MountSpec[]
   if (parts.length > 3 || parts.some((p) => p === '')) throw new InvalidArgumentError(form);
   const [host, guestGiven, mode] = parts as [string, string | undefined, string | undefined];
   if (mode !== undefined && mode !== 'ro' && mode !== 'rw') throw new InvalidArgumentError(`unknown mount mode '${mode}': ${form}`);
-  const guest = guestGiven ?? host;
-  if (!guest.startsWith('/')) {
-    if (guestGiven !== undefined) throw new InvalidArgumentError(`the guest path must be absolute, got '${guest}'`);
-  }
-  if (guest.split('/').some((p) => p === '.' || p === '..')) throw new InvalidArgumentError(`the guest path may not contain '.' or '..', got '${guest}'`);
+  if (guestGiven !== undefined && !guestGiven.startsWith('/')) throw new InvalidArgumentError(`the guest path must be absolute, got '${guestGiven}'`);
+  if (guestGiven?.split('/').some((p) => p === '.' || p === '..')) throw new InvalidArgumentError(`the guest path may not contain '.' or '..', got '${guestGiven}'`);
   requireExisting(host, 'directory');
-  // A relative HOST without GUEST appears at its absolute path.
+  // HOST without GUEST (./data, ../x, /srv) appears at its absolute host path.
   const guestPath = guestGiven ?? path.resolve(host);
   return [...previous, { host: path.resolve(host), guest: guestPath, readOnly: mode === 'ro' }];
 }

@@ -4,7 +4,7 @@ import { Command, CommanderError } from 'commander';
 import { CliError } from './cli-error.ts';
 import { registerBuild } from './commands/build.ts';
 import { registerPip } from './commands/pip.ts';
-import { registerPython } from './commands/python.ts';
+import { registerPython, separatePythonArguments } from './commands/python.ts';
 import { registerRun } from './commands/run.ts';
 import { packageDir } from './workspace.ts';
 
@@ -36,7 +36,10 @@ function inherit(command: Command, from: Command): void {
 export async function main(argv: string[]): Promise<number> {
   const program = buildProgram();
   try {
-    await program.parseAsync(argv, { from: 'user' });
+    // What follows `python`'s own options belongs to python, --help included.
+    const python = program.commands.find((c) => c.name() === 'python')!;
+    const args = argv[0] === 'python' ? ['python', ...separatePythonArguments(python, argv.slice(1))] : argv;
+    await program.parseAsync(args, { from: 'user' });
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (error) {
     if (error instanceof CommanderError) {
@@ -44,7 +47,7 @@ export async function main(argv: string[]): Promise<number> {
       return error.exitCode === 0 ? 0 : 2;
     }
     if (error instanceof CliError) {
-      console.error(`pywasi: ${error.message}`);
+      console.error(error.options.bare ? error.message : `pywasi: ${error.message}`);
       return error.exitCode;
     }
     throw error;

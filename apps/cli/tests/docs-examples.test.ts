@@ -39,10 +39,7 @@ const HELP_NEEDS: Record<string, string> = {
 };
 
 /** Help examples that fail as written, and why: move them out when the help is fixed. */
-const KNOWN_FAILING: Record<string, string> = {
-  'pywasi run --env-inherit --dir /tmp --net all -- python.wasm -m http.server 8000':
-    'python.wasm finds no standard library: the example sets no PYTHONHOME and mounts none (exit 1, "Could not find platform independent libraries")',
-};
+const KNOWN_FAILING: Record<string, string> = {};
 
 interface Example {
   /** Where it was found: "README.md:123" or "pywasi run --help". */

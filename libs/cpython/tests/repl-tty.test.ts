@@ -259,4 +259,30 @@ describeTmux('the REPL on a terminal (tmux)', () => {
     },
     TEST_TIMEOUT_MS,
   );
+
+  test(
+    'Ctrl-C while code runs (a loop, a sleep) raises KeyboardInterrupt and the REPL goes on with its state',
+    async () => {
+      const pane = startPython();
+      await pane.waitForPrompts(1, START_TIMEOUT_MS);
+      pane.type('kept = 6 * 7');
+      pane.keys('Enter');
+      await pane.waitForPrompts(2);
+      for (const [code, prompts] of [['while True: pass', 3], ['import time; time.sleep(60)', 4]] as const) {
+        pane.type(code);
+        pane.keys('Enter');
+        await new Promise((r) => setTimeout(r, 1000)); // running, not at a prompt
+        pane.keys('C-c');
+        const lines = await pane.waitForPrompts(prompts);
+        expect(lines.at(-2)).toBe('KeyboardInterrupt');
+      }
+      pane.type('kept');
+      pane.keys('Enter');
+      const lines = await pane.waitForPrompts(5);
+      expect(lines).toContain('42');
+      pane.keys('C-d');
+      await pane.waitForExit();
+    },
+    TEST_TIMEOUT_MS,
+  );
 });

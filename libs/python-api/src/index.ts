@@ -1,7 +1,7 @@
 // @pywasi/python: CPython 3.11 for wasm32-wasi as a Node library (runPython), and the guest layout
 // the `pywasi python` command shares with it.
-export { runPython, loadPython, Python, type RunPythonOptions, type PythonResult, type PythonOutput } from './run-python.ts';
-export { WasiLimitError, WasiTrapError } from '@pywasi/host';
-export { asksForRepl, pythonInvocation, scriptIndex, type PythonInvocation, type PythonRequest } from './invocation.ts';
+export { runPython, loadPython, Python, type RunPythonOptions, type PythonResult, type PythonOutput, type PythonRun } from './run-python.ts';
+export { WasiInterruptedError, WasiLimitError, WasiTrapError } from '@pywasi/host';
+export { asksForRepl, moduleOf, pythonInvocation, scriptIndex, PYTHON_PROGRAM, PythonRequestError, type PythonInvocation, type PythonRequest } from './invocation.ts';
 export { pythonLayout, defaultPythonDir, GUEST_PREFIX, type PythonLayout } from './layout.ts';
 export { ensureSnapshot, snapshotPlan, freshStartReason, cacheDir, type SnapshotPlan } from './snapshot.ts';

@@ -2,7 +2,7 @@
 // arguments, and whether it can start from this installation's snapshot.
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
-import type { MountSpec, NetPolicy } from '@pywasi/host';
+import type { GuestUser, MountSpec, NetPolicy } from '@pywasi/host';
 import { GUEST_PREFIX, type PythonLayout } from './layout.ts';
 import { freshStartReason, snapshotPlan, type SnapshotPlan } from './snapshot.ts';
 
@@ -16,6 +16,40 @@ export function scriptIndex(pythonArgs: readonly string[]): number | undefined {
     else if (!arg.startsWith('-')) return i;
   }
   return undefined;
+}
+
+/** The module python's own arguments run with -m, if any. */
+export function moduleOf(pythonArgs: readonly string[]): string | undefined {
+  for (let i = 0; i < pythonArgs.length; i++) {
+    const arg = pythonArgs[i]!;
+    if (arg === '--' || arg === '-' || !arg.startsWith('-') || arg.startsWith('--')) return undefined;
+    if (arg === '-W' || arg === '-X') {
+      i++;
+      continue;
+    }
+    for (let j = 1; j < arg.length; j++) {
+      const letter = arg[j];
+      if (letter === 'c') return undefined;
+      if (letter === 'm') return j + 1 < arg.length ? arg.slice(j + 1) : pythonArgs[i + 1];
+      if (letter === 'W' || letter === 'X') break;
+    }
+  }
+  return undefined;
+}
+
+/** argv[0] of python.wasm, and so sys.executable: where a native python3 would be. */
+export const PYTHON_PROGRAM = `${GUEST_PREFIX}/bin/python3`;
+
+/** Modules that manage installations: they cannot work inside python.wasm, `pywasi pip` does. */
+const HOST_SIDE_MODULES: Record<string, string> = {
+  pip: 'packages are installed by the host: `pywasi pip install PACKAGE` (into ./deps, which pywasi python finds)',
+  ensurepip: 'python.wasm has no pip of its own: `pywasi pip install PACKAGE` installs into ./deps',
+  venv: 'python.wasm has no virtual environments: `pywasi pip install --target DIR PACKAGE` keeps a project\'s packages in DIR (./deps beside the script or in the current directory is found by itself)',
+};
+
+/** A request python.wasm cannot serve, said in one line. */
+export class PythonRequestError extends Error {
+  override readonly name = 'PythonRequestError';
 }
 
 /** Whether python's own arguments ask for the REPL: -i, or nothing to run (no -c, -m or script).
@@ -54,6 +88,9 @@ export interface PythonRequest {
   caFile?: string;
   /** false: start python.wasm afresh even when the snapshot could serve the run. */
   preinit?: boolean;
+  /** A host directory to be the guest's HOME (/home/user), kept across runs; default: a fresh
+   * one per run (a kept HOME lets one run plant code, user site-packages, that later runs run). */
+  home?: string;
 }
 
 export interface PythonInvocation {
@@ -61,14 +98,24 @@ export interface PythonInvocation {
   wasm: string;
   /** Start from this installation's snapshot of an initialised CPython (made at first use). */
   snapshot?: SnapshotPlan;
-  args: string[];
+  /** argv, argv[0] (PYTHON_PROGRAM) included. */
+  argv: string[];
+  /** The guest's user (runWasi's `user`): HOME, /etc/passwd. */
+  user: GuestUser;
+  /** Serve the host's zoneinfo, for TZ (runWasi's `zoneinfo`). */
+  zoneinfo: true;
   env: Record<string, string>;
   dirs: MountSpec[];
   net: NetPolicy;
   caFile?: string;
 }
 
+/** The one place a Python run is put together, for the CLI and runPython alike. Throws a
+ * PythonRequestError for what python.wasm cannot do (`-m pip`). */
 export function pythonInvocation(request: PythonRequest, layout: PythonLayout): PythonInvocation {
+  const module = moduleOf(request.pythonArgs);
+  const hostSide = module !== undefined ? HOST_SIDE_MODULES[module] : undefined;
+  if (hostSide) throw new PythonRequestError(`python -m ${module} does not run inside python.wasm: ${hostSide}`);
   // The host cwd appears at the same path, so absolute paths mean the same inside; relative ones
   // do too, as python.wasm enters the directory PYWASI_CWD names before anything runs (CPython
   // patch 0003). The standard library is read-only; the user's mounts come last and win.
@@ -84,10 +131,18 @@ export function pythonInvocation(request: PythonRequest, layout: PythonLayout): 
     if (path.dirname(absolute) !== cwd) dirs.push({ guest: path.dirname(absolute), host: path.dirname(absolute), readOnly: cwd === null });
   }
   dirs.push(...request.dirs);
-  const deps = cwd !== null ? path.join(cwd, 'deps') : null;
+  // ./deps (what `pywasi pip install` fills) beside the script, then in the current directory.
+  const depsDirs = [...(script !== undefined ? [path.join(path.dirname(args[script]!), 'deps')] : []), ...(cwd !== null ? [path.join(cwd, 'deps')] : [])];
+  const deps = [...new Set(depsDirs)].filter((d) => existsSync(d));
+  for (const d of deps) if (!isVisible(d, dirs)) dirs.push({ guest: d, host: d, readOnly: cwd === null });
   const userPath = request.env['PYTHONPATH'];
-  const pythonPath = [...(deps && existsSync(deps) ? [deps] : []), ...(userPath ? [userPath] : [])].join(':');
+  const pythonPath = [...deps, ...(userPath ? [userPath] : [])].join(':');
   const env = { PYTHONHOME: GUEST_PREFIX, ...request.env, ...(pythonPath ? { PYTHONPATH: pythonPath } : {}), ...(cwd !== null ? { PYWASI_CWD: cwd } : {}) };
   const snapshot = request.preinit !== false && freshStartReason(request.pythonArgs, env, GUEST_PREFIX) === undefined ? snapshotPlan(layout, GUEST_PREFIX) : undefined;
-  return { wasm: layout.wasm, args, env, dirs, net: request.net, ...(request.caFile !== undefined ? { caFile: request.caFile } : {}), ...(snapshot ? { snapshot } : {}) };
+  return { wasm: layout.wasm, argv: [PYTHON_PROGRAM, ...args], user: request.home !== undefined ? { home: request.home } : {}, zoneinfo: true, env, dirs, net: request.net, ...(request.caFile !== undefined ? { caFile: request.caFile } : {}), ...(snapshot ? { snapshot } : {}) };
+}
+
+/** Whether a host directory is visible at its own path through one of `dirs`. */
+function isVisible(dir: string, dirs: readonly MountSpec[]): boolean {
+  return dirs.some((m) => m.guest === m.host && (dir === m.host || dir.startsWith(m.host.endsWith('/') ? m.host : m.host + '/')));
 }

@@ -4,7 +4,7 @@
 // all the runs that share it; runPython without one shares a default Python.
 import { closeSync, existsSync, openSync } from 'node:fs';
 import type { Writable } from 'node:stream';
-import { compileModule, runWasi, type CompiledModule, type MountSpec, type NetPolicy, type OutputSink } from '@pywasi/host';
+import { compileModule, Interrupter, runWasi, type CompiledModule, type MountSpec, type NetPolicy, type OutputSink } from '@pywasi/host';
 import { pythonInvocation } from './invocation.ts';
 import { pythonLayout, type PythonLayout } from './layout.ts';
 import { ensureSnapshot, type SnapshotPlan } from './snapshot.ts';
@@ -50,8 +50,20 @@ export interface RunPythonOptions {
    * and a run that then fails rejects with a WasiLimitError. Such a run starts afresh, without
    * the start-up snapshot. */
   maxMemoryBytes?: number;
+  /** A host directory to be the guest's HOME (/home/user), kept across runs. Default: a fresh one
+   * per run, removed at its end (a kept HOME lets one run leave code that later runs execute). */
+  home?: string;
   /** The Python to run on (loadPython); default: one shared by runs without it. */
   python?: Python;
+}
+
+/** A run: a promise of its result, and a way to interrupt it as Ctrl-C does a native python. */
+export interface PythonRun extends Promise<PythonResult> {
+  /** Raises KeyboardInterrupt in the guest, wherever it is (a loop, a sleep, a blocking socket
+   * call; not a read of a stdin pipe: see the README). One given before Python raised the previous
+   * ends the run: the promise rejects with a WasiInterruptedError. 'idle' before the guest starts
+   * and after it ends. */
+  interrupt(): 'delivered' | 'ended' | 'idle';
 }
 
 export interface PythonResult {
@@ -91,14 +103,20 @@ export class Python {
     return module;
   }
 
-  async run(options: RunPythonOptions): Promise<PythonResult> {
+  /** Runs python.wasm; the result is also a handle that can interrupt the run. */
+  run(options: RunPythonOptions): PythonRun {
+    const interrupter = new Interrupter();
+    return Object.assign(this.runWith(options, interrupter), { interrupt: () => interrupter.interrupt() });
+  }
+
+  private async runWith(options: RunPythonOptions, interrupter: Interrupter): Promise<PythonResult> {
     const given = (['code', 'file', 'module'] as const).filter((k) => options[k] !== undefined);
     if (given.length > 1) throw new TypeError(`runPython: give one of code, file and module, not ${given.join(' and ')}`);
     const args = options.args ?? [];
     const pythonArgs =
       options.code !== undefined ? ['-c', options.code, ...args] : options.module !== undefined ? ['-m', options.module, ...args] : options.file !== undefined ? [options.file, ...args] : args;
     const invocation = pythonInvocation(
-      { pythonArgs, cwd: options.cwd ?? null, dirs: options.dirs ?? [], env: options.env ?? {}, net: options.net ?? 'loopback', ...(options.caFile !== undefined ? { caFile: options.caFile } : {}) },
+      { pythonArgs, cwd: options.cwd ?? null, dirs: options.dirs ?? [], env: options.env ?? {}, net: options.net ?? 'loopback', ...(options.caFile !== undefined ? { caFile: options.caFile } : {}), ...(options.home !== undefined ? { home: options.home } : {}) },
       this.layout,
     );
     // A memory limit applies to the module compiled with it, which starts afresh (the snapshot's
@@ -111,8 +129,11 @@ export class Python {
     try {
       const exitCode = await runWasi({
         module,
-        args: ['python', ...invocation.args],
+        args: invocation.argv,
         env: invocation.env,
+        user: invocation.user,
+        zoneinfo: invocation.zoneinfo,
+        interrupter,
         dirs: invocation.dirs,
         net: invocation.net,
         ...(invocation.caFile !== undefined ? { caFile: invocation.caFile } : {}),
@@ -160,14 +181,15 @@ export function loadPython(dir?: string): Promise<Python> {
   return Python.load(dir);
 }
 
-export async function runPython(options: RunPythonOptions): Promise<PythonResult> {
-  let python = options.python;
-  if (!python) {
-    if (!shared) {
-      shared = Python.load();
-      shared.catch(() => (shared = null)); // a failed load is tried again by the next run
-    }
-    python = await shared;
+/** Runs python.wasm (see RunPythonOptions); the promise it returns can also interrupt the run. */
+export function runPython(options: RunPythonOptions): PythonRun {
+  if (options.python) return options.python.run(options);
+  if (!shared) {
+    shared = Python.load();
+    shared.catch(() => (shared = null)); // a failed load is tried again by the next run
   }
-  return python.run(options);
+  // The run starts once the shared Python is loaded; an interrupt before then finds it idle.
+  let run: PythonRun | null = null;
+  const result = shared.then((python) => (run = python.run(options)));
+  return Object.assign(result, { interrupt: () => run?.interrupt() ?? ('idle' as const) });
 }

@@ -24,6 +24,9 @@ export function freshStartReason(pythonArgs: readonly string[], guestEnv: Record
     if (name === 'PYTHONPATH') continue;
     if (name === 'PYTHONHOME' && guestEnv[name] === pythonHome) continue;
     if (name.startsWith('PYTHON')) return `${name} is set`;
+    // The time module, imported when the snapshot was made, read its time.tzname and
+    // time.timezone then, and WASI has no tzset() to read them again.
+    if (name === 'TZ') return 'TZ is set';
   }
   for (const arg of pythonArgs) {
     if (arg === '--' || arg === '-' || !arg.startsWith('-') || arg.startsWith('-c') || arg.startsWith('-m')) return undefined;

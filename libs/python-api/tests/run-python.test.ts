@@ -55,8 +55,49 @@ describe('runPython', () => {
   }, 60_000);
 
   test('the guest sees no host environment and no directory it was not given', async () => {
-    const r = await capture({ code: `import os\nprint(os.environ.get('HOME'), os.path.exists(${JSON.stringify(scratch)}))` });
+    const r = await capture({ code: `import os\nprint(os.environ.get('PATH'), os.path.exists(${JSON.stringify(scratch)}))` });
     expect(r.out).toBe('None False\n');
+  }, 60_000);
+
+  test("a Linux user's world: a fresh HOME per run, pwd and getpass, sys.executable, TZ with zone names", async () => {
+    const code = [
+      'import getpass, json, os, pathlib, pwd, sys, time',
+      'home = pathlib.Path.home()',
+      '(home / "mark").write_text("x")',
+      'paris = time.strftime("%H:%M %Z", time.localtime(1774747800))', // 2026-03-29 01:30 UTC
+      'print(json.dumps([str(home), sorted(os.listdir(home)), getpass.getuser(), pwd.getpwnam("user").pw_dir, sys.executable, paris]))',
+    ].join('\n');
+    for (let i = 0; i < 2; i++) {
+      const r = await capture({ code, env: { TZ: 'Europe/Paris' } });
+      expect({ exitCode: r.exitCode, err: r.err }).toEqual({ exitCode: 0, err: '' });
+      expect(JSON.parse(r.out)).toEqual(['/home/user', ['mark'], 'user', '/home/user', '/usr/local/bin/python3', '03:30 CEST']);
+    }
+  }, 60_000);
+
+  test('home: a host directory kept across runs', async () => {
+    const home = mkdtempSync(path.join(scratch, 'home-'));
+    const code = 'import pathlib; p = pathlib.Path.home() / "n"; n = int(p.read_text()) + 1 if p.exists() else 1; p.write_text(str(n)); print(n)';
+    expect((await capture({ code, home })).out).toBe('1\n');
+    expect((await capture({ code, home })).out).toBe('2\n');
+  }, 60_000);
+
+  test('interrupt() raises KeyboardInterrupt in the guest; a second one before Python took the first ends the run', async () => {
+    let out = '';
+    let run: ReturnType<typeof runPython> | null = null;
+    const ready = new Promise<void>((resolve) => {
+      run = runPython({
+        code: 'import time\nprint("ready", flush=True)\ntry:\n    time.sleep(60)\nexcept KeyboardInterrupt:\n    print("caught")',
+        stdout: (t) => {
+          out += t;
+          if (out.includes('ready')) resolve();
+        },
+      });
+    });
+    await ready;
+    expect(run!.interrupt()).toBe('delivered');
+    expect(await run!).toEqual({ exitCode: 0 });
+    expect(out).toBe('ready\ncaught\n');
+    expect(run!.interrupt()).toBe('idle');
   }, 60_000);
 
   test("net: 'none' refuses a connect", async () => {

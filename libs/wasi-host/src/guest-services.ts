@@ -30,6 +30,8 @@ export function startGuestServices(
     /** Where the guest posts its socket rings. */
     ringPort: MessagePort;
     readline?: (ReadlineServiceOptions & { stdin: number; stdout: number }) | undefined;
+    /** Told what the network policy refused (RunWasiOptions.onNetRefused). */
+    onNetRefused?: (what: string) => void;
     /** The guest's interrupt flag (GuestInit.interrupts); without it interrupts reach only a line
      * being edited (a guest on the calling thread: nothing here can be interrupted). */
     interrupts?: SharedArrayBuffer;
@@ -41,6 +43,7 @@ export function startGuestServices(
     unixPath: (guestPath, bind, use) => withUnixSocketPath(opts.mounts, guestPath, bind, use),
     ringPort: opts.ringPort,
     ...(readline ? { readline } : {}),
+    ...(opts.onNetRefused ? { onNetRefused: opts.onNetRefused } : {}),
   });
   sockets.start();
   const flag = new InterruptFlag(opts.interrupts);

@@ -9,6 +9,7 @@ export { snapshotKey, SnapshotError } from './snapshot/image.ts';
 export { withoutDataSegments, writeModuleWithoutData } from './snapshot/without-data.ts';
 export type { SnapshotCapture, SnapshotRequest } from './run-guest.ts';
 export { MountError, type MountSpec } from './fs/mounts.ts';
+export { GuestUserError, type GuestUser } from './fs/guest-user.ts';
 export { chooseTrust, TrustError, GUEST_CA_FILE, SYSTEM_CA_FILES, type TrustChoice } from './trust.ts';
 export type { GuestDevice } from './fs/device.ts';
 export { defaultHistoryFile } from './tty/history-file.ts';

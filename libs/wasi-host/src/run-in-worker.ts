@@ -26,6 +26,7 @@ export async function runInWorker(run: PreparedRun, code: ThreadEntry): Promise<
     ringPort: ringChannel.port1,
     readline: options.readline && typeof init.stdout === 'number' ? { ...options.readline, stdin: init.stdin, stdout: init.stdout } : undefined,
     interrupts: init.interrupts,
+    ...(options.onNetRefused ? { onNetRefused: options.onNetRefused } : {}),
   });
   // The worker starts (a Node environment plus guest-worker.js, ~30-60 ms) while this thread compiles
   // the module (V8 compiles on background threads; a Module is shareable with the worker).

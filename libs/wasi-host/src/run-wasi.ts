@@ -2,7 +2,7 @@
 // then hands the run to its thread mode, loaded only when used: by default the guest runs in a
 // worker thread while this thread's event loop serves its sockets and terminal (run-in-worker.ts);
 // with thread: 'caller' the guest runs here instead, and a worker serves it (run-on-caller.ts).
-import { closeSync, openSync, readFileSync, statSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, statSync } from 'node:fs';
 import { hostname as osHostname } from 'node:os';
 import { isatty } from 'node:tty';
 import * as path from 'node:path';
@@ -13,6 +13,10 @@ import { FD_LIMIT } from './fd/fd-table.ts';
 import { limitMemory, WASM_PAGE } from './memory-limit.ts';
 import { MountTable, type MountSpec } from './fs/mounts.ts';
 import { createPrivateTmp, type PrivateTmp } from './fs/private-tmp.ts';
+import { prepareGuestUser, type GuestUser, type PreparedUser } from './fs/guest-user.ts';
+
+/** Where Linux keeps the time zone database, on the host and (with `zoneinfo`) in the guest. */
+const ZONEINFO = '/usr/share/zoneinfo';
 import { chooseTrust, GUEST_CA_DIR, TrustError, writeTrustDir, type TrustChoice } from './trust.ts';
 import type { ReadlineOptions } from './tty/readline-service.ts';
 import { checkModule, type ModuleCheck } from './wasm-imports.ts';
@@ -42,8 +46,18 @@ export interface RunWasiOptions {
   /** Mount a fresh host directory at /tmp, removed when the run ends (default true; a `dirs`
    * entry for /tmp takes precedence). */
   privateTmp?: boolean;
+  /** A user for the guest (fs/guest-user.ts): a home at /home/NAME (fresh per run unless `home`
+   * names a host directory), /etc/passwd and /etc/group naming it, and HOME, USER and LOGNAME
+   * unless `env` sets them. Default: none. */
+  user?: GuestUser;
+  /** Serve the host's time zone database (/usr/share/zoneinfo) read-only at the same path, so a
+   * guest TZ such as Europe/Paris is honoured. Default false. */
+  zoneinfo?: boolean;
   /** Default 'loopback'. */
   net?: NetPolicy;
+  /** Told, in one line (e.g. "connect to 203.0.113.7:443"), what the network policy refused before
+   * the guest gets EACCES: for a host message naming the policy. thread: 'worker' only. */
+  onNetRefused?: (what: string) => void;
   /** Host fds for the guest's 0/1/2. Default: ours (a terminal stdin is reopened, see below).
    * stdout and stderr may be functions instead: the guest then sees pipes, and every write reaches
    * the function before the run's promise settles. */
@@ -217,7 +231,15 @@ export async function runWasi(options: RunWasiOptions): Promise<number> {
   // A user mount at one of the guest paths the host would fill itself takes precedence.
   const userMountAt = (guest: string) => userMounts.some((m) => path.posix.normalize(m.guest).replace(/\/+$/, '') === guest);
   const tmp: PrivateTmp | null = options.privateTmp !== false && !userMountAt('/tmp') ? createPrivateTmp() : null;
-  const mounts = [...(tmp ? [{ guest: '/tmp', host: tmp.path }] : []), ...userMounts];
+  let user: PreparedUser | null = null;
+  try {
+    user = options.user ? prepareGuestUser(options.user, !userMountAt('/etc')) : null;
+  } catch (e) {
+    tmp?.remove();
+    throw e;
+  }
+  const zoneinfo = options.zoneinfo && !userMountAt(ZONEINFO) && existsSync(ZONEINFO) ? [{ guest: ZONEINFO, host: ZONEINFO, readOnly: true }] : [];
+  const mounts = [...(tmp ? [{ guest: '/tmp', host: tmp.path }] : []), ...(user?.mounts ?? []), ...zoneinfo, ...userMounts];
   // TLS clients in the guest find their CA bundle at OpenSSL's default path (trust.ts).
   const userCaDir = userMountAt(GUEST_CA_DIR);
   let trust: TrustChoice | undefined;
@@ -235,6 +257,7 @@ export async function runWasi(options: RunWasiOptions): Promise<number> {
   } catch (e) {
     tmp?.remove();
     caDir?.remove();
+    user?.remove();
     throw e;
   }
 
@@ -256,7 +279,7 @@ export async function runWasi(options: RunWasiOptions): Promise<number> {
     options,
     init: {
       args,
-      env: guestEnvironment(options, check.usesSockets === true, trust),
+      env: { ...(user?.env ?? {}), ...guestEnvironment(options, check.usesSockets === true, trust) },
       mounts,
       stdin,
       stdout: typeof stdout === 'number' ? stdout : 'post',
@@ -278,6 +301,7 @@ export async function runWasi(options: RunWasiOptions): Promise<number> {
   } finally {
     tmp?.remove();
     caDir?.remove();
+    user?.remove();
     if (ownStdin !== null) closeSync(ownStdin);
   }
 }

@@ -1,13 +1,13 @@
 // `pywasi python`: the built python.wasm with its standard library, the host's current directory
 // and ./deps visible, so scripts behave as they do with a native python (@pywasi/python decides
 // the guest's view; this file adds the command line and the terminal).
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { isatty } from 'node:tty';
 import { setFlagsFromString } from 'node:v8';
-import { Command } from 'commander';
-import type { ReadlineOptions } from '@pywasi/host';
-import { asksForRepl, ensureSnapshot, GUEST_PREFIX, pythonInvocation, pythonLayout } from '@pywasi/python';
+import { Command, InvalidArgumentError } from 'commander';
+import { describeNetPolicy, type NetPolicy, type ReadlineOptions } from '@pywasi/host';
+import { ensureSnapshot, GUEST_PREFIX, PYTHON_PROGRAM, PythonRequestError, pythonInvocation, pythonLayout, scriptIndex } from '@pywasi/python';
 import { CliError } from '../cli-error.ts';
 import { addGuestOptions, applyCompileMode, guestEnv, runLimits, type GuestFlags } from '../guest-options.ts';
 import { runCommand, type RunOptions } from './run.ts';
@@ -24,79 +24,155 @@ export function pythonReadline(env: NodeJS.ProcessEnv, terminals: boolean, cwd: 
 export function registerPython(program: Command): void {
   const python = program
     .command('python')
-    .description('run python.wasm (CPython 3.11): a REPL, -c, -m or a script, with the current directory and ./deps visible')
-    .usage('[pywasi options] [python options and arguments]')
-    .argument('[args...]', "python's own arguments, as for a native python3")
+    .description('run python.wasm (CPython 3.11) as python3: a REPL, -c, -m or a script, with the current directory and ./deps visible')
+    .usage('[pywasi options] [python options] [-c CODE | -m MODULE | SCRIPT | -] [args...]')
+    .argument('[args...]', "python's own options and arguments, as for a native python3")
     .allowUnknownOption()
     .passThroughOptions();
   addGuestOptions(python, { dirs: 'the current directory (at its own path), the script\'s directory and the standard library' })
+    .option('--home <dir>', 'a host directory to be the guest\'s HOME (/home/user), kept across runs (default: a fresh one per run)', parseHome)
     .option('--no-preinit', 'start python.wasm afresh instead of from the snapshot (slower start, a hash seed of its own)')
     .addHelpText(
       'after',
       `
-python.wasm is the one @pywasi/python ships (in a clone of the repository: dist/python/, made by
-\`npx pywasi build\`), or $PYWASI_PYTHON_DIR's. PYTHONHOME is
-${GUEST_PREFIX}; ./deps (see \`pywasi pip install\`) is on PYTHONPATH when it exists. The guest's exit
-code is pywasi's. Options for python that pywasi also knows (-h) go after --.
+pywasi's options come first; from the first argument it does not know (python's -c, -m, -u, a
+script...) everything is python's, as with python3: \`pywasi python -m json.tool --help\` shows
+json.tool's help. python's own -h and --version: \`pywasi python -- -h\`.
+
+The guest sees the current directory at its own path and starts in it, the script's directory,
+./deps beside the script and in the current directory (filled by \`pywasi pip install\`) on
+PYTHONPATH, the standard library at ${GUEST_PREFIX}/lib, a fresh /tmp and HOME (/home/user), an
+/etc/passwd naming that user, and the host's time zones (-e TZ=Europe/Paris). Nothing else.
+sys.executable is ${PYTHON_PROGRAM}. The guest's exit code is pywasi's.
+
+Ctrl-C raises KeyboardInterrupt in Python wherever it runs (a loop, time.sleep, a blocking socket
+call, the REPL), so finally blocks and atexit run; an unhandled one ends pywasi by SIGINT, as
+python3. A second Ctrl-C before Python has raised the first ends the run at once. A read of
+stdin from a pipe or file cannot be interrupted (the host's read cannot be woken).
 
 Runs start from a snapshot of an initialised CPython, made once per installation at first use
-(in ${'$'}PYWASI_CACHE_DIR or ~/.cache/pywasi/snapshots). It applies the run's arguments, -u/-i/-q/-B,
-environment, sys.path and cwd. What is shared: all runs of one installation share the hash seed
-drawn when its snapshot was made (installations never share one); use --no-preinit (or
-PYTHONHASHSEED) for a seed per run. Other python options, and PYTHON* variables besides
-PYTHONPATH, start python.wasm afresh by themselves.
-
-V8 compiles python.wasm with its baseline compiler first and optimises what runs often; each
-Python call enters the interpreter loop afresh, so it runs optimised once V8 has optimised it.
---optimize compiles everything optimised at first use instead: about 1 s more start-up, and the
-pure-Python suite in bench/ no faster for it (2.15x native against 2.09x by default).
+(in $PYWASI_CACHE_DIR or ~/.cache/pywasi/snapshots). All runs of one installation share the hash
+seed drawn then; --no-preinit or PYTHONHASHSEED gives a run a seed of its own. Options the
+snapshot cannot apply (-I, -X, PYTHON* variables besides PYTHONPATH...) start afresh by themselves.
 
 On a terminal the REPL and input() edit lines as with GNU readline: history on Up/Down (kept in
-${'$'}PYWASI_PYTHON_HISTORY, default ${'$'}XDG_STATE_HOME/pywasi/python_history or
+$PYWASI_PYTHON_HISTORY, default $XDG_STATE_HOME/pywasi/python_history or
 ~/.local/state/pywasi/python_history; an empty value keeps none) and Tab completion.
-
-A script, -c or -m runs on pywasi's own thread (the fastest start); the REPL on a terminal runs in
-a worker thread. Ctrl-C at a prompt raises KeyboardInterrupt in Python; elsewhere it ends the run
-at once, and pywasi dies of SIGINT (no Python traceback, no finally blocks).
 
 Examples:
   $ pywasi python
   $ pywasi python -c 'import sys; print(sys.version)'
   $ pywasi python script.py arg1 arg2
-  $ pywasi python -e PYTHONTRACEMALLOC=1 --net all -m http.server 8000
-  $ pywasi python --dir ./data:/data -- -h`,
+  $ pywasi python -m json.tool --help
+  $ pywasi python --net all -m http.server 8000
+  $ pywasi python --dir ./data -c 'import os; print(os.listdir("data"))'
+  $ pywasi python -e TZ=Europe/Paris -c 'import time; print(time.strftime("%H:%M %Z"))'`,
     )
-    .action(async (args: string[], flags: GuestFlags & { preinit: boolean }) => {
+    .action(async (args: string[], flags: GuestFlags & { preinit: boolean; home?: string }) => {
       applyCompileMode(flags);
       const layout = pythonLayout();
       if (!existsSync(layout.wasm)) {
         throw new CliError(`python.wasm not found at ${layout.wasm}: build it with \`npx pywasi build\` (or set PYWASI_PYTHON_DIR)`, 1);
       }
-      const invocation = pythonInvocation(
-        // The start-up snapshot belongs to python.wasm without a memory limit: --max-memory starts afresh.
-        { pythonArgs: args, cwd: process.cwd(), dirs: flags.dir, env: guestEnv(flags), net: flags.net, preinit: flags.preinit && flags.maxMemory === undefined, ...(flags.caFile !== undefined ? { caFile: flags.caFile } : {}) },
-        layout,
-      );
+      let invocation;
+      try {
+        invocation = pythonInvocation(
+          {
+            pythonArgs: args,
+            cwd: process.cwd(),
+            dirs: flags.dir,
+            env: guestEnv(flags),
+            net: flags.net,
+            // The start-up snapshot belongs to python.wasm without a memory limit: --max-memory starts afresh.
+            preinit: flags.preinit && flags.maxMemory === undefined,
+            ...(flags.caFile !== undefined ? { caFile: flags.caFile } : {}),
+            ...(flags.home !== undefined ? { home: flags.home } : {}),
+          },
+          layout,
+        );
+      } catch (e) {
+        if (e instanceof PythonRequestError) throw new CliError(e.message, 1);
+        throw e;
+      }
+      const script = scriptIndex(args);
+      if (script !== undefined) missingScript(invocation.argv[script + 1]!);
       const warn = (line: string) => process.stderr.write(`${line}\n`);
       let wasm = invocation.wasm;
-      let options: RunOptions = { env: invocation.env, envInherit: false, dirs: invocation.dirs, net: invocation.net, ...(invocation.caFile !== undefined ? { caFile: invocation.caFile } : {}), ...runLimits(flags) };
+      let options: RunOptions = {
+        env: invocation.env,
+        envInherit: false,
+        dirs: invocation.dirs,
+        net: invocation.net,
+        argv0: invocation.argv[0]!,
+        user: invocation.user,
+        zoneinfo: invocation.zoneinfo,
+        // Python runs in a worker, so this thread is free to hear SIGINT and turn it into a
+        // KeyboardInterrupt in the guest (the guest on this thread would block it).
+        interruptible: true,
+        onNetRefused: onceNetRefused(flags.net),
+        ...(invocation.caFile !== undefined ? { caFile: invocation.caFile } : {}),
+        ...runLimits(flags),
+      };
       if (invocation.snapshot && (await ensureSnapshot(invocation.snapshot, (line) => warn(`pywasi python: ${line}`)))) {
         wasm = invocation.snapshot.module;
-        // Named as python.wasm, not as the module in the cache (sys.orig_argv[0]).
-        options = { ...options, snapshot: { restore: invocation.snapshot.image }, argv0: path.basename(invocation.wasm) };
+        options = { ...options, snapshot: { restore: invocation.snapshot.image } };
       }
       const readline = pythonReadline(process.env, isatty(0) && isatty(1), process.cwd());
       if (readline) options = { ...options, readline };
-      // Python runs in a worker, so this thread is free to hear SIGINT and turn it into a
-      // KeyboardInterrupt in the guest (the guest on this thread would block it).
-      options = { ...options, interruptible: true };
       // V8 validates each function of our python.wasm when it first compiles it, not all ~9000
       // before the start: a third of compile time at start-up. An invalid one (the build validates
       // python.wasm) would fail where it is first called, as a trap.
       setFlagsFromString('--wasm-lazy-validation');
-      process.exitCode = await runCommand(wasm, invocation.args, options, {
+      process.exitCode = await runCommand(wasm, invocation.argv.slice(1), options, {
         label: 'pywasi python',
         error: (line) => process.stderr.write(`${line}\n`),
       });
     });
+}
+
+/** --home: an existing directory, absolute from here on. */
+function parseHome(value: string): string {
+  if (!existsSync(value) || !statSync(value).isDirectory()) throw new InvalidArgumentError(`no such directory: ${value}`);
+  return path.resolve(value);
+}
+
+/** A script that does not exist is reported as python3 reports it, without starting python.wasm. */
+function missingScript(file: string): void {
+  if (existsSync(file)) return;
+  throw new CliError(`${PYTHON_PROGRAM}: can't open file '${file}': [Errno 2] No such file or directory`, 2, { bare: true });
+}
+
+/** The host's line on stderr, the first time the network policy refuses something. */
+function onceNetRefused(net: NetPolicy): (what: string) => void {
+  let said = false;
+  return (what) => {
+    if (said) return;
+    said = true;
+    const allow = net === 'none' ? '--net loopback or --net all' : '--net all or --net allow:HOST[:PORT]';
+    process.stderr.write(`pywasi: the network policy (--net ${describeNetPolicy(net)}) refused the guest's ${what}; ${allow} allows it\n`);
+  };
+}
+
+/**
+ * Where pywasi's own options end among `pywasi python`'s arguments: at the first argument that is
+ * not one of them, as python3 itself stops at -c, -m or a script. Returns the arguments with a
+ * `--` put there, so commander gives the rest to python untouched (its --help included).
+ */
+export function separatePythonArguments(python: Command, args: readonly string[]): string[] {
+  const ours = new Map<string, boolean>(); // flag → takes a value
+  for (const o of python.options) {
+    const takesValue = o.required || o.optional;
+    if (o.long) ours.set(o.long, takesValue);
+    if (o.short) ours.set(o.short, takesValue);
+  }
+  ours.set('-h', false).set('--help', false);
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    if (arg === '--') return [...args];
+    const name = arg.startsWith('--') ? arg.split('=')[0]! : arg;
+    const takesValue = ours.get(name);
+    if (takesValue === undefined) return [...args.slice(0, i), '--', ...args.slice(i)];
+    if (takesValue && !arg.includes('=')) i++;
+  }
+  return [...args];
 }

@@ -1,7 +1,7 @@
 // `pywasi run`: run a WASI module on Node with the socket extension (@pywasi/host).
 import * as path from 'node:path';
 import { Command } from 'commander';
-import { Interrupter, MountError, TrustError, WasiInterruptedError, WasiLimitError, WasiModuleError, WasiTrapError, runWasi, type MountSpec, type NetPolicy, type ReadlineOptions, type SnapshotRequest } from '@pywasi/host';
+import { Interrupter, MountError, TrustError, WasiInterruptedError, WasiLimitError, WasiModuleError, WasiTrapError, runWasi, type GuestUser, type MountSpec, type NetPolicy, type ReadlineOptions, type SnapshotRequest } from '@pywasi/host';
 import { addGuestOptions, applyCompileMode, guestEnv, runLimits, type GuestFlags } from '../guest-options.ts';
 
 /** Exit code for pywasi's own errors (bad module, host failure). Guest codes pass through. */
@@ -36,6 +36,11 @@ export interface RunOptions {
    * raises KeyboardInterrupt); a second one before the guest took the first ends the run. Needs
    * thread 'worker'. */
   interruptible?: boolean;
+  /** The guest's user and time zones (runWasi's options of the same names). */
+  user?: GuestUser;
+  zoneinfo?: boolean;
+  /** Told what the network policy refused (runWasi's option of the same name). */
+  onNetRefused?: (what: string) => void;
   /** Limits (runWasi's options of the same names; the CLI's --timeout and --max-fds). */
   timeoutMs?: number;
   maxFds?: number;
@@ -82,6 +87,9 @@ export async function runCommand(module: string, args: string[], opts: RunOption
       ...(opts.maxFds !== undefined ? { maxFds: opts.maxFds } : {}),
       ...(opts.maxMemoryBytes !== undefined ? { maxMemoryBytes: opts.maxMemoryBytes } : {}),
       ...(interrupter ? { interrupter } : {}),
+      ...(opts.user ? { user: opts.user } : {}),
+      ...(opts.zoneinfo ? { zoneinfo: true } : {}),
+      ...(opts.onNetRefused ? { onNetRefused: opts.onNetRefused } : {}),
       stdin: io.stdin,
       stdout: io.stdout,
       stderr: io.stderr,
@@ -154,7 +162,7 @@ failure at --max-memory with ${EXIT_MEMORY}, a pywasi error with ${EXIT_ERROR}.
 Examples:
   $ pywasi run -- hello.wasm
   $ pywasi run -e PYTHONHOME=/lib/python -e PYTHONDONTWRITEBYTECODE=1 --dir ./lib:/lib -- python.wasm -c 'print(1)'
-  $ pywasi run --env-inherit --dir /tmp --net all -- python.wasm -m http.server 8000
+  $ pywasi run -e PYTHONHOME=/lib/python --dir ./lib:/lib --net all -- python.wasm -m http.server 8000
   $ pywasi run --net none -- client.wasm`,
     )
     .action(async (module: string, args: string[], opts: GuestFlags) => {

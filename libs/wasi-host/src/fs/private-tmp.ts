@@ -24,6 +24,9 @@ function removeAll(): void {
 }
 
 function onSignal(signal: NodeJS.Signals): void {
+  // Another listener (an embedder's; pywasi python's, which turns Ctrl-C into an interrupt of the
+  // guest) decides what the signal does: the directories go when the run or the process ends.
+  if (process.listenerCount(signal) > 1) return;
   removeAll();
   unlisten();
   // Die of the signal as we would have without this handler (exit status 128 + n for the shell).

@@ -5,7 +5,7 @@
 import type { MessagePort } from 'node:worker_threads';
 import type { OpCodec, Shape, ValueOf } from '../../channel/codec.ts';
 import type { HostChannel, Request } from '../../channel/channel.ts';
-import { Errno, errnoFromNode } from '../../errno.ts';
+import { Errno, POLICY_REFUSED, errnoFromNode } from '../../errno.ts';
 import { NetAccess, type NetPolicy } from '../net-policy.ts';
 import type { HostSocket } from './host-socket.ts';
 
@@ -17,9 +17,14 @@ export interface SocketServiceOptions {
   unixPath: (guestPath: string, bind: boolean, use: (hostPath: string, keep: () => () => void) => void) => number;
   /** Where the guest posts new socket rings ({ id, sab }) before its RING request. */
   ringPort?: MessagePort;
+  /** Told what the policy refused (a one-line description), before the guest gets EACCES. */
+  onNetRefused?: (what: string) => void;
   /** Serves Ops.readline (tty/readline-service.ts); without it that op fails with NOSYS. */
   readline?: { serve(req: Request, channel: HostChannel): void };
 }
+
+/** "host:port", with an IPv6 address in brackets. */
+export const hostPort = (address: string, port: number): string => (address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`);
 
 interface Parked {
   /** Answers and returns true when the request can complete now. */
@@ -44,6 +49,13 @@ export class ServiceContext {
 
   reply<R extends Shape>(op: OpCodec<Shape, R>, value: ValueOf<R>): void {
     this.channel.reply(op, value);
+  }
+
+  /** Refuses what the network policy does not allow (EACCES in the guest), telling the embedder
+   * (`onNetRefused`) what it was, e.g. "connect to 203.0.113.7:443". */
+  refuse(what: string): void {
+    this.options.onNetRefused?.(what);
+    this.status(POLICY_REFUSED);
   }
 
   /** Answers with an errno alone (0: success with nothing to report). */

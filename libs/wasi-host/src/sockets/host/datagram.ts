@@ -2,10 +2,10 @@
 // first connect or send, which bind it to the wildcard address first as a kernel does.
 import * as dgram from 'node:dgram';
 import type { GuestAddress } from '../../abi/addr.ts';
-import { Errno, POLICY_REFUSED, errnoFromNode } from '../../errno.ts';
+import { Errno, errnoFromNode } from '../../errno.ts';
 import { Ops } from '../../channel/ops.ts';
 import { RecvFlags, RecvOutFlags } from '../constants.ts';
-import type { ServiceContext } from './context.ts';
+import { hostPort, type ServiceContext } from './context.ts';
 import type { HostSocket } from './host-socket.ts';
 
 /** Queued datagrams beyond this are dropped, as a kernel drops them. */
@@ -20,14 +20,14 @@ export class DatagramSockets {
     const ctx = this.ctx;
     if (addr.kind !== 'ip') return ctx.status(Errno.AFNOSUPPORT);
     const address = ctx.net.bindAddress(addr.address, addr.family, port);
-    if (address === null) return ctx.status(POLICY_REFUSED);
+    if (address === null) return ctx.refuse(`bind to ${hostPort(addr.address, port)}`);
     this.bindTo(s, address, port, true, ctx.pending());
   }
 
   connect(s: HostSocket, addr: GuestAddress, port: number): void {
     const ctx = this.ctx;
     if (addr.kind !== 'ip') return ctx.status(Errno.AFNOSUPPORT);
-    if (!ctx.net.allowsPeer(addr.address, port)) return ctx.status(POLICY_REFUSED);
+    if (!ctx.net.allowsPeer(addr.address, port)) return ctx.refuse(`connect to ${hostPort(addr.address, port)}`);
     this.whenBound(s, () => {
       const udp = s.udp!;
       if (s.udpConnected) {
@@ -51,7 +51,7 @@ export class DatagramSockets {
     if (to && to.kind !== 'ip') return ctx.status(Errno.AFNOSUPPORT);
     if (!to && !s.udpConnected) return ctx.status(Errno.NOTCONN);
     if (to && s.udpConnected) return ctx.status(Errno.ISCONN);
-    if (to && !ctx.net.allowsPeer(to.address, port)) return ctx.status(POLICY_REFUSED);
+    if (to && !ctx.net.allowsPeer(to.address, port)) return ctx.refuse(`send to ${hostPort(to.address, port)}`);
     if (payload.length > UDP_MAX_PAYLOAD) return ctx.status(Errno.MSGSIZE);
     this.whenBound(s, () => {
       const udp = s.udp!;
@@ -144,7 +144,7 @@ export class DatagramSockets {
     const ctx = this.ctx;
     if (s.udpBound) return then();
     const address = ctx.net.bindAddress(s.family === 6 ? '::' : '0.0.0.0', s.family === 6 ? 6 : 4);
-    if (address === null) return ctx.status(POLICY_REFUSED);
+    if (address === null) return ctx.refuse("bind a UDP port");
     this.bindTo(s, address, 0, false, ctx.parkUntil((errno: number) => (errno ? ctx.status(errno) : then())));
   }
 }

@@ -6,7 +6,7 @@
 import { AddressFamily, SockType } from '../../abi/addr.ts';
 import type { OpCodec, Shape, ValueOf } from '../../channel/codec.ts';
 import { HostChannel, type ChannelBuffers, type Request } from '../../channel/channel.ts';
-import { Errno, errnoFromNode } from '../../errno.ts';
+import { Errno, POLICY_REFUSED, errnoFromNode } from '../../errno.ts';
 import { Ops, type GetaddrinfoReply, type GetaddrinfoRequest } from '../../channel/ops.ts';
 import { SockOpt, SOL_SOCKET } from '../constants.ts';
 import { resolveAddrinfo } from '../name-lookup.ts';
@@ -228,6 +228,9 @@ export class SocketService {
   private getaddrinfo(query: GetaddrinfoRequest): void {
     const ctx = this.ctx;
     const done = ctx.parkUntil((answer: GetaddrinfoReply | number) => (typeof answer === 'number' ? ctx.status(answer) : ctx.reply(Ops.getaddrinfo, { answer })));
-    void resolveAddrinfo(query, ctx.net).then(done);
+    void resolveAddrinfo(query, ctx.net).then((answer) => {
+      if (answer === POLICY_REFUSED) ctx.options.onNetRefused?.(`look up ${query.node ?? '(no name)'}`);
+      done(answer);
+    });
   }
 }

@@ -2,11 +2,11 @@
 // the receive queue and sends of connections without a ring (ring-pump.ts has those with one).
 import * as net from 'node:net';
 import type { GuestAddress } from '../../abi/addr.ts';
-import { Errno, POLICY_REFUSED, errnoFromNode } from '../../errno.ts';
+import { Errno, errnoFromNode } from '../../errno.ts';
 import { Ops } from '../../channel/ops.ts';
 import { RecvFlags } from '../constants.ts';
 import { endsOf, peerOf } from './addresses.ts';
-import type { ServiceContext } from './context.ts';
+import { hostPort, type ServiceContext } from './context.ts';
 import { HostSocket } from './host-socket.ts';
 import { RECV_HIGH, RECV_LOW, SEND_HIGH, type RingPump } from './ring-pump.ts';
 
@@ -25,7 +25,7 @@ export class StreamSockets {
   bind(s: HostSocket, addr: GuestAddress, port: number): void {
     const ctx = this.ctx;
     if (addr.kind === 'unix') {
-      if (!ctx.net.allowsUnix()) return ctx.status(POLICY_REFUSED);
+      if (!ctx.net.allowsUnix()) return ctx.refuse(`bind to the AF_UNIX path ${addr.path}`);
       // Checked now; listen() resolves the path again when it creates the socket file.
       const refused = ctx.options.unixPath(addr.path, true, () => {});
       if (refused) return ctx.status(refused);
@@ -33,7 +33,7 @@ export class StreamSockets {
       return ctx.status(0);
     }
     const address = ctx.net.bindAddress(addr.address, addr.family, port);
-    if (address === null) return ctx.status(POLICY_REFUSED);
+    if (address === null) return ctx.refuse(`bind to ${hostPort(addr.address, port)}`);
     // Node cannot bind a TCP socket without listening. Probe the address with a short-lived
     // listener so bind reports EADDRINUSE/EADDRNOTAVAIL and learns the ephemeral port; listen()
     // or connect() then uses the recorded address.
@@ -55,7 +55,7 @@ export class StreamSockets {
     if (!bound) {
       if (s.family === 'unix') return ctx.status(Errno.INVAL);
       const address = ctx.net.bindAddress(s.family === 4 ? '0.0.0.0' : '::', s.family);
-      if (address === null) return ctx.status(POLICY_REFUSED);
+      if (address === null) return ctx.refuse("listen on a port");
       bound = { address, port: 0 };
     }
     const ip = 'address' in bound ? bound : null;
@@ -133,7 +133,7 @@ export class StreamSockets {
     }
     let c: net.Socket;
     if (addr.kind === 'unix') {
-      if (!ctx.net.allowsUnix()) return ctx.status(POLICY_REFUSED);
+      if (!ctx.net.allowsUnix()) return ctx.refuse(`connect to the AF_UNIX path ${addr.path}`);
       let made: net.Socket | undefined;
       const refused = ctx.options.unixPath(addr.path, false, (hostPath) => {
         made = net.connect({ path: hostPath, allowHalfOpen: true, onread: this.pump.directRead(s) });
@@ -141,7 +141,7 @@ export class StreamSockets {
       if (refused || !made) return ctx.status(refused || Errno.IO);
       c = made;
     } else {
-      if (!ctx.net.allowsPeer(addr.address, port)) return ctx.status(POLICY_REFUSED);
+      if (!ctx.net.allowsPeer(addr.address, port)) return ctx.refuse(`connect to ${hostPort(addr.address, port)}`);
       const local = s.bound && 'address' in s.bound ? s.bound : null;
       c = net.connect({
         host: addr.address,
