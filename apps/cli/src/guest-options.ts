@@ -45,14 +45,11 @@ export function applyCompileMode(flags: Pick<GuestFlags, 'optimize'>, execArgv: 
 
 /**
  * How much a wasm function runs in baseline code before V8 compiles it with its optimising
- * compiler (roughly bytes of code executed; V8's default is 13,000,000). A short run cannot
- * repay those compiles: with the default, `python -c pass` started TurboFan jobs that took 17 MiB
- * of its 98 MiB peak and 36 ms of its 342 (its exit waits for them); at 4 or 8 times the default
- * it still starts some, at 16 times none. Measured alternated on the workload suite (2026-12-04,
- * two runs of 3 rounds): the geometric mean of the timed runs 1.011x and 0.997x of the default's,
- * json_roundtrip and regex 5-8% slower (their C code reaches the budget later), the whole first
- * run of the suite (a warm-up and one timed run each) +2.8%. `pywasi run` gets it too (not
- * measured for other modules). A --wasm-tiering-budget (or _budget) given to Node wins.
+ * compiler (roughly bytes of code executed; V8's default is 13,000,000). A short run cannot repay
+ * those compiles, and its exit waits for them: with the default, `python -c pass` started
+ * optimising compiles that cost a sixth of its peak memory and a tenth of its time; at 16 times
+ * the default it starts none, and the pure-Python suite in bench/ runs as fast (bench/results.json).
+ * `pywasi run` gets it too. A --wasm-tiering-budget (or _budget) given to Node wins.
  */
 const TIERING_BUDGET = 208_000_000;
 
@@ -152,7 +149,7 @@ export function addGuestOptions(command: Command, defaults: { dirs: string }): C
     .addOption(new Option('--timeout <seconds>', 'stop the guest after this much wall-clock time (exit code 124)').argParser(parseTimeout))
     .addOption(new Option('--max-memory <MiB>', "the guest's memory: allocations past it fail in the guest (MemoryError in Python); a run that then fails exits with 137").argParser(parseMaxMemory))
     .addOption(new Option('--max-fds <n>', `the guest's fd numbers stay below n: past it, opening a file or socket fails with EMFILE, as past ulimit -n (default ${FD_LIMIT})`).argParser(parseMaxFds))
-    .option('--optimize', "compile every function with V8's optimising compiler at its first call: a slower start (about 1 s more for python.wasm), for modules whose main loop is one long call")
+    .option('--optimize', "compile every function with V8's optimising compiler at its first call: a slower start, for modules whose main loop is one long call (Lua's; not python.wasm's)")
     .addOption(
       new Option('--ca-file <pem>', "the CA certificates TLS clients in the guest trust by default (served at /etc/ssl/cert.pem); wins over the guest's SSL_CERT_FILE")
         .argParser(parseCaFile),

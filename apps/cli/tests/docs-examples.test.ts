@@ -8,7 +8,7 @@
 // - a README line whose trailing comment says `needs: <what>` (a terminal, a container, the
 //   network, a full build);
 // - the help examples listed in HELP_NEEDS (help texts cannot carry the comment) and in
-//   KNOWN_FAILING (wrong as written: the help texts are being rewritten elsewhere).
+//   KNOWN_FAILING (wrong as written, with the reason; empty when every example runs).
 // An `http.server` example is a server: it must answer GET / on its port, and is then killed.
 //
 // The scratch directory holds what the examples name: script.py, data/, wheels/ with a wheel of
@@ -33,7 +33,10 @@ const HELP_COMMANDS = [[], ['python'], ['run'], ['pip', 'install'], ['build']];
 /** Help examples that cannot run here, and why. */
 const HELP_NEEDS: Record<string, string> = {
   'pywasi python': 'a terminal (the REPL)',
+  // These three run, with the index, in libs/cpython/tests/pip-index.test.ts.
   'pywasi pip install attrs': 'the network (a package index)',
+  "pywasi pip install -U 'rich>=13' httpx": 'the network (a package index)',
+  'pywasi pip install -r requirements.txt': 'the network (a package index)',
   'pywasi build': 'a full `nx build python`: minutes when not cached, never in a test',
   'pywasi build --debug': 'a full pydebug build of CPython, never in a test',
 };

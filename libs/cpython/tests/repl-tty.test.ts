@@ -273,7 +273,7 @@ describeTmux('the REPL on a terminal (tmux)', () => {
         pane.keys('Enter');
         await new Promise((r) => setTimeout(r, 1000)); // running, not at a prompt
         pane.keys('C-c');
-        const lines = await pane.waitForPrompts(prompts);
+        const lines = (await pane.waitForPrompts(prompts)).filter((l) => l !== '');
         expect(lines.at(-2)).toBe('KeyboardInterrupt');
       }
       pane.type('kept');

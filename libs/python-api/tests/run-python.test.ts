@@ -86,7 +86,8 @@ describe('runPython', () => {
     let run: ReturnType<typeof runPython> | null = null;
     const ready = new Promise<void>((resolve) => {
       run = runPython({
-        code: 'import time\nprint("ready", flush=True)\ntry:\n    time.sleep(60)\nexcept KeyboardInterrupt:\n    print("caught")',
+        // "ready" inside the try: the interrupt may come as soon as it is printed.
+        code: 'import time\ntry:\n    print("ready", flush=True)\n    time.sleep(60)\nexcept KeyboardInterrupt:\n    print("caught")',
         stdout: (t) => {
           out += t;
           if (out.includes('ready')) resolve();
