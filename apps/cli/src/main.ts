@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, CommanderError } from 'commander';
+import { prestartGuestThread, type GuestThread } from '@pywasi/host';
 import { CliError } from './cli-error.ts';
 import { registerBuild } from './commands/build.ts';
 import { registerPip } from './commands/pip.ts';
@@ -10,7 +11,9 @@ import { packageDir } from './workspace.ts';
 
 const { version } = JSON.parse(readFileSync(join(packageDir, 'package.json'), 'utf8')) as { version: string };
 
-export function buildProgram(): Command {
+/** `guestThread`: a worker started for the guest of `pywasi python` before the arguments are even
+ * parsed (its start overlaps ours); the python command runs its guest there. */
+export function buildProgram(options: { guestThread?: GuestThread } = {}): Command {
   const program = new Command('pywasi')
     .description('Run WebAssembly (WASI) modules and CPython 3.11 for wasm32-wasi on Node.js, with real sockets.')
     .version(version, '-V, --version', 'print the pywasi version')
@@ -19,7 +22,7 @@ export function buildProgram(): Command {
     .exitOverride()
     .configureOutput({ outputError: (text, write) => write(`pywasi: ${text.replace(/^error: /, '')}`) });
   registerRun(program);
-  registerPython(program);
+  registerPython(program, options.guestThread);
   registerPip(program);
   registerBuild(program);
   // Sub-commands inherit the behaviour above (exitOverride, error format).
@@ -34,7 +37,8 @@ function inherit(command: Command, from: Command): void {
 
 /** Runs the CLI; returns the process exit code (a guest's exit code for run/python). */
 export async function main(argv: string[]): Promise<number> {
-  const program = buildProgram();
+  const guestThread = argv[0] === 'python' ? prestartGuestThread() : undefined;
+  const program = buildProgram(guestThread ? { guestThread } : {});
   try {
     // What follows `python`'s own options belongs to python, --help included.
     const python = program.commands.find((c) => c.name() === 'python')!;
@@ -51,5 +55,7 @@ export async function main(argv: string[]): Promise<number> {
       return error.exitCode;
     }
     throw error;
+  } finally {
+    guestThread?.close(); // when no run took it (--help, an error)
   }
 }

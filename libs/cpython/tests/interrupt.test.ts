@@ -49,6 +49,13 @@ describe('Ctrl-C raises KeyboardInterrupt in python.wasm', () => {
     expect(JSON.parse(run.stdout.trim().split('\n').at(-1)!)).toEqual({ caught: ['loop', 'sleep', 'accept', 'recv', 'select'], after: 'after' });
   }, RUN_TIMEOUT_MS);
 
+  test('--no-keyboard-interrupt: python on pywasi\'s own thread, and SIGINT ends the run at once (no finally)', async () => {
+    const child = start(['--no-keyboard-interrupt', py('interrupts.py'), 'script']);
+    interruptEachWait(child);
+    const run = await child;
+    expect({ signal: run.signal ?? run.exitCode, stdout: run.stdout.trim() }).toEqual({ signal: 'SIGINT', stdout: 'waiting:loop' });
+  }, RUN_TIMEOUT_MS);
+
   test('input() from a pipe cannot be woken: a second SIGINT ends the run by SIGINT', async () => {
     const child = start([py('interrupts.py'), 'pipe']);
     let lines = '';

@@ -5,17 +5,19 @@
 import { writeSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 
-// The calling thread compiles the module while this thread starts, then posts it.
-const moduleReady =
-  workerData.role === 'guest'
-    ? new Promise((resolve) => {
-        parentPort.on('message', function onMessage(m) {
-          if (m?.type !== 'module') return;
-          parentPort.off('message', onMessage);
-          resolve(m.module);
-        });
-      })
-    : null;
+/** The first message of this type from the calling thread. */
+const first = (type) =>
+  new Promise((resolve) => {
+    parentPort.on('message', function onMessage(m) {
+      if (m?.type !== type) return;
+      parentPort.off('message', onMessage);
+      resolve(m);
+    });
+  });
+// The calling thread compiles the module while this thread starts, then posts it. A guest thread
+// started before its run (guest-thread.ts) gets its init the same way; others have it in workerData.
+const moduleReady = workerData.role === 'guest' ? first('module').then((m) => m.module) : null;
+const initReady = workerData.init !== undefined ? Promise.resolve(workerData.init) : first('init').then((m) => m.init);
 
 try {
   if (workerData.entry.endsWith('.ts')) {
@@ -27,8 +29,9 @@ try {
   if (workerData.role === 'service') {
     entry.serveGuest(workerData.init);
   } else {
+    const init = await initReady;
     const module = await moduleReady;
-    const code = await entry.runGuest({ ...workerData.init, module });
+    const code = await entry.runGuest({ ...init, module });
     parentPort.postMessage({ type: 'exit', code });
   }
 } catch (e) {

@@ -1,10 +1,11 @@
 // @pywasi/host: run a WASI (preview1) module on Node with the WasmEdge socket extension.
-export { runWasi, compileModule, loadModule, guestEnvironment, WasiInterruptedError, WasiLimitError, WasiModuleError, WasiTrapError, type RunWasiOptions, type CompiledModule, type OutputSink } from './run-wasi.ts';
+export { runWasi, prestartGuestThread, compileModule, loadModule, guestEnvironment, WasiInterruptedError, WasiLimitError, WasiModuleError, WasiTrapError, type RunWasiOptions, type CompiledModule, type OutputSink } from './run-wasi.ts';
 export { checkModule, readImports, isWasmBinary, SOCKET_ARITIES, PREVIEW1_FUNCTIONS, type ModuleCheck, type FuncImport, type SocketShapes } from './wasm-imports.ts';
 export { NET_POLICIES, NetPolicyError, describeNetPolicy, isNetPolicy, parseNetPolicy, type NetPolicy, type NetRule } from './sockets/net-policy.ts';
 export { Errno, POLICY_REFUSED } from './errno.ts';
 export { FD_LIMIT } from './fd/fd-table.ts';
 export { Interrupter } from './interrupts.ts';
+export type { GuestThread } from './guest-thread.ts';
 export { snapshotKey, SnapshotError } from './snapshot/image.ts';
 export { withoutDataSegments, writeModuleWithoutData } from './snapshot/without-data.ts';
 export type { SnapshotCapture, SnapshotRequest } from './run-guest.ts';

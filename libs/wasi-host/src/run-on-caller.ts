@@ -8,7 +8,8 @@ import * as vm from 'node:vm';
 import { suspendSignalCleanup } from './fs/private-tmp.ts';
 import { timeLimitError, WasiInterruptedError, WasiLimitError, WasiTrapError } from './guest-errors.ts';
 import { runGuest } from './run-guest.ts';
-import type { PreparedRun, ThreadEntry } from './run-wasi.ts';
+import type { PreparedRun } from './run-wasi.ts';
+import type { ThreadEntry } from './guest-thread.ts';
 import { ServiceThread } from './service-thread.ts';
 
 const START = Symbol.for('pywasi.callerThread.start');

@@ -22,6 +22,7 @@ import type { ReadlineOptions } from './tty/readline-service.ts';
 import { checkModule, type ModuleCheck } from './wasm-imports.ts';
 import { releaseBytes } from './release-bytes.ts';
 import type { Interrupter } from './interrupts.ts';
+import { DEFAULT_STACK_MB, GuestThread, type ThreadEntry } from './guest-thread.ts';
 import { WasiModuleError } from './guest-errors.ts';
 
 export { WasiInterruptedError, WasiLimitError, WasiModuleError, WasiTrapError } from './guest-errors.ts';
@@ -99,6 +100,9 @@ export interface RunWasiOptions {
   maxMemoryBytes?: number;
   /** Native stack of the guest thread in MiB, for thread: 'worker'. Default 64. */
   stackSizeMb?: number;
+  /** The worker to run the guest in (thread: 'worker'), started earlier by prestartGuestThread so
+   * its start overlaps the caller's own work. Each serves one run. */
+  guestThread?: GuestThread;
   /** A PEM file of CA certificates that TLS clients in the guest trust by default, ahead of the
    * guest's SSL_CERT_FILE and the host's system bundle (see trust.ts). */
   caFile?: string;
@@ -197,6 +201,12 @@ export function guestEnvironment(options: Pick<RunWasiOptions, 'env' | 'hostname
   const env = { ...(options.env ?? {}), ...(trust?.env ?? {}) };
   if (usesSockets && env['HOSTNAME'] === undefined && options.hostname !== false) env['HOSTNAME'] = options.hostname ?? osHostname();
   return env;
+}
+
+/** Starts the worker a coming runWasi (thread: 'worker') will run its guest in: give it as the run's
+ * `guestThread`. It does not keep the process alive; close() it if no run takes it. */
+export function prestartGuestThread(options: { stackSizeMb?: number } = {}): GuestThread {
+  return new GuestThread(THREAD_CODE, options.stackSizeMb ?? DEFAULT_STACK_MB);
 }
 
 export async function runWasi(options: RunWasiOptions): Promise<number> {
@@ -319,9 +329,4 @@ export interface PreparedRun {
   module: Promise<WebAssembly.Module>;
 }
 
-/** Where the code of the threads a run starts is: the bootstrap file and the entry module it
- * imports (guest-worker.ts). */
-export interface ThreadEntry {
-  bootstrap: URL;
-  entry: string;
-}
+export type { ThreadEntry } from './guest-thread.ts';

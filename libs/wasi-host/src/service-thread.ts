@@ -10,7 +10,7 @@ import type { MountSpec } from './fs/mounts.ts';
 import type { RingPort } from './sockets/guest/rings.ts';
 import type { NetPolicy } from './sockets/net-policy.ts';
 import type { ReadlineOptions } from './tty/readline-service.ts';
-import type { ThreadEntry } from './run-wasi.ts';
+import type { ThreadEntry } from './guest-thread.ts';
 
 /** What the worker is given (workerData). */
 export interface ServiceInit {

@@ -1,7 +1,7 @@
 // runWasi as a library embeds it: output to functions instead of fds, one compiled module for many
 // runs (several at once), and an AbortSignal that ends a guest wherever it is.
 import { describe, expect, test } from '@jest/globals';
-import { compileModule, runWasi, WasiModuleError } from '../src/index.ts';
+import { compileModule, Interrupter, prestartGuestThread, runWasi, WasiInterruptedError, WasiModuleError } from '../src/index.ts';
 import { wat } from '../../../tools/testing/wat.ts';
 
 const PRE = `
@@ -60,6 +60,37 @@ describe('one compiled module, many runs', () => {
     await expect(compileModule(new Uint8Array([0, 97, 115, 109, 9, 9, 9, 9]))).rejects.toThrow(WasiModuleError);
     await expect(compileModule('/nonexistent/x.wasm')).rejects.toThrow('/nonexistent/x.wasm: no such file');
     await expect(compileModule('/tmp')).rejects.toThrow('/tmp: not a file');
+  });
+});
+
+describe('a guest thread started before the run', () => {
+  test('runs the guest, once; a second run of it and a wrong stack size are refused', async () => {
+    const thread = prestartGuestThread();
+    await new Promise((r) => setTimeout(r, 100)); // it may be up (and have said so) before the run
+    const out: Uint8Array[] = [];
+    expect(await runWasi({ module: await wat(TALKER), stdin: 0, stdout: (b) => out.push(b), stderr: () => {}, guestThread: thread })).toBe(63);
+    expect(text(out)).toBe('out1out2');
+    await expect(runWasi({ module: await wat(TALKER), stdin: 0, stdout: () => {}, stderr: () => {}, guestThread: thread })).rejects.toThrow('already ran a guest');
+    const other = prestartGuestThread({ stackSizeMb: 8 });
+    await expect(runWasi({ module: await wat(TALKER), stdin: 0, stdout: () => {}, stderr: () => {}, guestThread: other })).rejects.toThrow('8 MiB stack');
+    other.close();
+  });
+});
+
+describe('Interrupter', () => {
+  test('a guest that never takes the interrupt (no sched_yield, no blocking call): the second one ends the run', async () => {
+    const interrupter = new Interrupter();
+    expect(interrupter.interrupt()).toBe('idle');
+    const run = runWasi({ module: await wat(SPINNER), stdin: 0, interrupter });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(interrupter.interrupt()).toBe('delivered');
+    expect(interrupter.interrupt()).toBe('ended');
+    await expect(run).rejects.toThrow(WasiInterruptedError);
+    expect(interrupter.interrupt()).toBe('idle');
+  }, 20_000);
+
+  test('is refused for a guest on the calling thread, which nothing can interrupt', async () => {
+    await expect(runWasi({ module: await wat(SPINNER), stdin: 0, thread: 'caller', interrupter: new Interrupter() })).rejects.toThrow("nothing can interrupt it; use thread: 'worker'");
   });
 });
 

@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { isatty } from 'node:tty';
 import { setFlagsFromString } from 'node:v8';
 import { Command, InvalidArgumentError } from 'commander';
-import { describeNetPolicy, type NetPolicy, type ReadlineOptions } from '@pywasi/host';
+import { describeNetPolicy, type GuestThread, type NetPolicy, type ReadlineOptions } from '@pywasi/host';
 import { ensureSnapshot, GUEST_PREFIX, PYTHON_PROGRAM, PythonRequestError, pythonInvocation, pythonLayout, scriptIndex } from '@pywasi/python';
 import { CliError } from '../cli-error.ts';
 import { addGuestOptions, applyCompileMode, guestEnv, runLimits, type GuestFlags } from '../guest-options.ts';
@@ -21,7 +21,7 @@ export function pythonReadline(env: NodeJS.ProcessEnv, terminals: boolean, cwd: 
   return { historyFile: file === '' ? null : path.resolve(cwd, file) };
 }
 
-export function registerPython(program: Command): void {
+export function registerPython(program: Command, guestThread?: GuestThread): void {
   const python = program
     .command('python')
     .description('run python.wasm (CPython 3.11) as python3: a REPL, -c, -m or a script, with the current directory and ./deps visible')
@@ -31,6 +31,7 @@ export function registerPython(program: Command): void {
     .passThroughOptions();
   addGuestOptions(python, { dirs: 'the current directory (at its own path), the script\'s directory and the standard library' })
     .option('--home <dir>', 'a host directory to be the guest\'s HOME (/home/user), kept across runs (default: a fresh one per run)', parseHome)
+    .option('--no-keyboard-interrupt', "run python on pywasi's own thread: a faster start and less memory, but Ctrl-C then ends the run at once (no KeyboardInterrupt, no finally blocks)")
     .option('--no-preinit', 'start python.wasm afresh instead of from the snapshot (slower start, a hash seed of its own)')
     .addHelpText(
       'after',
@@ -48,7 +49,8 @@ sys.executable is ${PYTHON_PROGRAM}. The guest's exit code is pywasi's.
 Ctrl-C raises KeyboardInterrupt in Python wherever it runs (a loop, time.sleep, a blocking socket
 call, the REPL), so finally blocks and atexit run; an unhandled one ends pywasi by SIGINT, as
 python3. A second Ctrl-C before Python has raised the first ends the run at once. A read of
-stdin from a pipe or file cannot be interrupted (the host's read cannot be woken).
+stdin from a pipe or file cannot be interrupted (the host's read cannot be woken). For this, python
+runs in a worker thread; --no-keyboard-interrupt runs it on pywasi's own thread instead.
 
 Runs start from a snapshot of an initialised CPython, made once per installation at first use
 (in $PYWASI_CACHE_DIR or ~/.cache/pywasi/snapshots). All runs of one installation share the hash
@@ -68,7 +70,7 @@ Examples:
   $ pywasi python --dir ./data -c 'import os; print(os.listdir("data"))'
   $ pywasi python -e TZ=Europe/Paris -c 'import time; print(time.strftime("%H:%M %Z"))'`,
     )
-    .action(async (args: string[], flags: GuestFlags & { preinit: boolean; home?: string }) => {
+    .action(async (args: string[], flags: GuestFlags & { preinit: boolean; keyboardInterrupt: boolean; home?: string }) => {
       applyCompileMode(flags);
       const layout = pythonLayout();
       if (!existsSync(layout.wasm)) {
@@ -108,7 +110,7 @@ Examples:
         zoneinfo: invocation.zoneinfo,
         // Python runs in a worker, so this thread is free to hear SIGINT and turn it into a
         // KeyboardInterrupt in the guest (the guest on this thread would block it).
-        interruptible: true,
+        ...(flags.keyboardInterrupt ? { interruptible: true, ...(guestThread ? { guestThread } : {}) } : { thread: 'caller' as const }),
         onNetRefused: onceNetRefused(flags.net),
         ...(invocation.caFile !== undefined ? { caFile: invocation.caFile } : {}),
         ...runLimits(flags),

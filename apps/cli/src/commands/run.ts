@@ -1,7 +1,7 @@
 // `pywasi run`: run a WASI module on Node with the socket extension (@pywasi/host).
 import * as path from 'node:path';
 import { Command } from 'commander';
-import { Interrupter, MountError, TrustError, WasiInterruptedError, WasiLimitError, WasiModuleError, WasiTrapError, runWasi, type GuestUser, type MountSpec, type NetPolicy, type ReadlineOptions, type SnapshotRequest } from '@pywasi/host';
+import { Interrupter, MountError, TrustError, WasiInterruptedError, WasiLimitError, WasiModuleError, WasiTrapError, runWasi, type GuestThread, type GuestUser, type MountSpec, type NetPolicy, type ReadlineOptions, type SnapshotRequest } from '@pywasi/host';
 import { addGuestOptions, applyCompileMode, guestEnv, runLimits, type GuestFlags } from '../guest-options.ts';
 
 /** Exit code for pywasi's own errors (bad module, host failure). Guest codes pass through. */
@@ -36,6 +36,8 @@ export interface RunOptions {
    * raises KeyboardInterrupt); a second one before the guest took the first ends the run. Needs
    * thread 'worker'. */
   interruptible?: boolean;
+  /** A worker started earlier for the guest (runWasi's `guestThread`). */
+  guestThread?: GuestThread;
   /** The guest's user and time zones (runWasi's options of the same names). */
   user?: GuestUser;
   zoneinfo?: boolean;
@@ -87,6 +89,7 @@ export async function runCommand(module: string, args: string[], opts: RunOption
       ...(opts.maxFds !== undefined ? { maxFds: opts.maxFds } : {}),
       ...(opts.maxMemoryBytes !== undefined ? { maxMemoryBytes: opts.maxMemoryBytes } : {}),
       ...(interrupter ? { interrupter } : {}),
+      ...(opts.guestThread ? { guestThread: opts.guestThread } : {}),
       ...(opts.user ? { user: opts.user } : {}),
       ...(opts.zoneinfo ? { zoneinfo: true } : {}),
       ...(opts.onNetRefused ? { onNetRefused: opts.onNetRefused } : {}),
