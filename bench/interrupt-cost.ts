@@ -43,4 +43,5 @@ const rows: Row[] = [
   { name: 'its peak RSS (median), now vs before', wasm: median(now.rss), native: median(before.rss), unit: 'MiB' },
   { name: 'a pure-Python loop, 3M iterations (best of 5), now vs before', wasm: Math.min(...now.loop), native: Math.min(...before.loop), unit: 'ms' },
 ];
-printTable(`Ctrl-C as KeyboardInterrupt: this checkout against ${against} (the "native" column), ${RUNS} turns`, rows, { bench: 'interrupt-cost', columns: { value: 'now', against: 'before' } });
+const commit = (await execa('git', ['-C', against, 'rev-parse', '--short', 'HEAD'], { reject: false })).stdout || against;
+printTable(`Ctrl-C as KeyboardInterrupt: this checkout against ${commit} (the "native" column), ${RUNS} turns`, rows, { bench: 'interrupt-cost', columns: { value: 'now', against: 'before' } });

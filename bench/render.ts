@@ -28,6 +28,8 @@ interface Headline {
 const HEADLINES: Headline[] = [
   { bench: 'python-startup', row: /^python -c pass vs node -e ""/, label: 'Start-up, `pywasi python -c pass`', against: '`node -e ""`' },
   { bench: 'python-startup', row: /^peak RSS: python -c pass vs node -e ""/, label: 'Peak memory of that run', against: '`node -e ""`' },
+  { bench: 'interrupt-cost', row: /start-up/, label: 'What Ctrl-C as KeyboardInterrupt costs: start-up', against: 'before it (python on the calling thread)' },
+  { bench: 'interrupt-cost', row: /peak RSS/, label: 'and peak memory', against: 'before it' },
   { bench: 'python-workloads', row: /^geometric mean/, label: 'Pure-Python suite (bench/python), geometric mean of time ratios', against: 'native python3.11' },
   { bench: 'python-workloads', row: /^geometric mean/, label: 'The same suite against Pyodide', show: 'peer' },
   { bench: 'tls', row: /^download .*default/, label: 'TLS download, each side\'s default suite', against: 'native python3.11 without assembly' },
@@ -40,7 +42,7 @@ const HEADLINES: Headline[] = [
 ];
 
 /** docs/benchmarks.md's order; benches not named here follow in alphabetical order. */
-const ORDER = ['python-startup', 'python-workloads', 'tls', 'http-load', 'sockets', 'fs', 'fs-calls', 'fd-threads', 'sleep', 'packages', 'python-build', 'cold-build', 'lib-builds', 'lua-setjmp', 'runpython', 'ci', 'container-verify'];
+const ORDER = ['python-startup', 'interrupt-cost', 'python-workloads', 'tls', 'http-load', 'sockets', 'fs', 'fs-calls', 'fd-threads', 'sleep', 'packages', 'python-build', 'cold-build', 'lib-builds', 'lua-setjmp', 'runpython', 'ci', 'container-verify'];
 
 /** The latest run of each bench that is not partial. */
 export function latestRuns(runs: BenchRun[]): Map<string, BenchRun> {

@@ -16,7 +16,10 @@ export const pythonZip = join(workspaceRoot, 'dist/python/usr/local/lib/python31
 
 /** `pywasi python` as installed in the workspace (node_modules/.bin/pywasi). */
 export function pywasiPython(args: string[]): [string, string[]] {
-  return [join(workspaceRoot, 'node_modules/.bin/pywasi'), ['python', ...args]];
+  // PYWASI_BENCH_PYTHON_FLAGS: pywasi's own flags for every run, to compare modes
+  // (e.g. --no-keyboard-interrupt: python on pywasi's own thread).
+  const flags = (process.env['PYWASI_BENCH_PYTHON_FLAGS'] ?? '').split(' ').filter(Boolean);
+  return [join(workspaceRoot, 'node_modules/.bin/pywasi'), ['python', ...flags, ...args]];
 }
 
 /** A native CPython 3.11 to compare with: $NATIVE_PYTHON, else Debian's /usr/bin/python3.11 (the

@@ -1,19 +1,19 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, CommanderError } from 'commander';
-import { prestartGuestThread, type GuestThread } from '@pywasi/host';
+import { prestartGuestThread } from '@pywasi/host';
 import { CliError } from './cli-error.ts';
 import { registerBuild } from './commands/build.ts';
 import { registerPip } from './commands/pip.ts';
-import { registerPython, separatePythonArguments } from './commands/python.ts';
+import { registerPython, separatePythonArguments, type PythonContext } from './commands/python.ts';
 import { registerRun } from './commands/run.ts';
 import { packageDir } from './workspace.ts';
 
 const { version } = JSON.parse(readFileSync(join(packageDir, 'package.json'), 'utf8')) as { version: string };
 
-/** `guestThread`: a worker started for the guest of `pywasi python` before the arguments are even
- * parsed (its start overlaps ours); the python command runs its guest there. */
-export function buildProgram(options: { guestThread?: GuestThread } = {}): Command {
+/** `context.guestThread`: a worker started for the guest of `pywasi python` before its arguments
+ * are parsed (its start overlaps ours); the python command runs its guest there. */
+export function buildProgram(context: PythonContext = {}): Command {
   const program = new Command('pywasi')
     .description('Run WebAssembly (WASI) modules and CPython 3.11 for wasm32-wasi on Node.js, with real sockets.')
     .version(version, '-V, --version', 'print the pywasi version')
@@ -22,7 +22,7 @@ export function buildProgram(options: { guestThread?: GuestThread } = {}): Comma
     .exitOverride()
     .configureOutput({ outputError: (text, write) => write(`pywasi: ${text.replace(/^error: /, '')}`) });
   registerRun(program);
-  registerPython(program, options.guestThread);
+  registerPython(program, context);
   registerPip(program);
   registerBuild(program);
   // Sub-commands inherit the behaviour above (exitOverride, error format).
@@ -37,13 +37,16 @@ function inherit(command: Command, from: Command): void {
 
 /** Runs the CLI; returns the process exit code (a guest's exit code for run/python). */
 export async function main(argv: string[]): Promise<number> {
-  const guestThread = argv[0] === 'python' ? prestartGuestThread() : undefined;
-  const program = buildProgram(guestThread ? { guestThread } : {});
+  const context: PythonContext = {};
+  const program = buildProgram(context);
+  // What follows `python`'s own options belongs to python, --help included.
+  const python = program.commands.find((c) => c.name() === 'python')!;
+  const pythonArgs = argv[0] === 'python' ? separatePythonArguments(python, argv.slice(1)) : null;
+  const end = pythonArgs?.indexOf('--') ?? -1;
+  const ours = pythonArgs ? (end < 0 ? pythonArgs : pythonArgs.slice(0, end)) : [];
+  if (pythonArgs && !ours.some((a) => a === '-h' || a === '--help' || a === '--no-keyboard-interrupt')) context.guestThread = prestartGuestThread();
   try {
-    // What follows `python`'s own options belongs to python, --help included.
-    const python = program.commands.find((c) => c.name() === 'python')!;
-    const args = argv[0] === 'python' ? ['python', ...separatePythonArguments(python, argv.slice(1))] : argv;
-    await program.parseAsync(args, { from: 'user' });
+    await program.parseAsync(pythonArgs ? ['python', ...pythonArgs] : argv, { from: 'user' });
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (error) {
     if (error instanceof CommanderError) {
@@ -56,6 +59,6 @@ export async function main(argv: string[]): Promise<number> {
     }
     throw error;
   } finally {
-    guestThread?.close(); // when no run took it (--help, an error)
+    context.guestThread?.close(); // when no run took it (an error before the run)
   }
 }

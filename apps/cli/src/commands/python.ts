@@ -21,7 +21,13 @@ export function pythonReadline(env: NodeJS.ProcessEnv, terminals: boolean, cwd: 
   return { historyFile: file === '' ? null : path.resolve(cwd, file) };
 }
 
-export function registerPython(program: Command, guestThread?: GuestThread): void {
+/** What main() prepares for the python command before parsing. */
+export interface PythonContext {
+  /** A worker already starting for the guest (runWasi's guestThread). */
+  guestThread?: GuestThread;
+}
+
+export function registerPython(program: Command, context: PythonContext = {}): void {
   const python = program
     .command('python')
     .description('run python.wasm (CPython 3.11) as python3: a REPL, -c, -m or a script, with the current directory and ./deps visible')
@@ -110,7 +116,7 @@ Examples:
         zoneinfo: invocation.zoneinfo,
         // Python runs in a worker, so this thread is free to hear SIGINT and turn it into a
         // KeyboardInterrupt in the guest (the guest on this thread would block it).
-        ...(flags.keyboardInterrupt ? { interruptible: true, ...(guestThread ? { guestThread } : {}) } : { thread: 'caller' as const }),
+        ...(flags.keyboardInterrupt ? { interruptible: true, ...(context.guestThread ? { guestThread: context.guestThread } : {}) } : { thread: 'caller' as const }),
         onNetRefused: onceNetRefused(flags.net),
         ...(invocation.caFile !== undefined ? { caFile: invocation.caFile } : {}),
         ...runLimits(flags),
