@@ -33,7 +33,10 @@ function tmux(...args: string[]): string {
 const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
 class Pane {
-  constructor(readonly name: string) {}
+  readonly name: string;
+
+  constructor(name: string) {
+    this.name = name;}
 
   /** Starts `pywasi python` in a new 120x40 pane with this environment; the pane stays after exit. */
   static start(name: string, cwd: string, env: Record<string, string>): Pane {

@@ -76,7 +76,10 @@ export class Python {
   /** By file: an installed package's one module serves fresh and snapshot runs alike. */
   private compiled = new Map<string, Promise<CompiledModule>>();
 
-  private constructor(readonly layout: PythonLayout) {}
+  readonly layout: PythonLayout;
+
+  private constructor(layout: PythonLayout) {
+    this.layout = layout;}
 
   /** `dir`: a python build directory (python.wasm, python-resumable.wasm, usr/local/lib/);
    * default: PYWASI_PYTHON_DIR, else the one beside this package. */

@@ -4,23 +4,31 @@ import type { ModuleCheck } from './wasm-imports.ts';
 
 /** The module cannot run here: not wasm, invalid, or imports we do not provide. */
 export class WasiModuleError extends Error {
+  readonly check: ModuleCheck | undefined;
+
   constructor(
     message: string,
-    readonly check?: ModuleCheck,
+    check?: ModuleCheck,
   ) {
     super(message);
+    this.check = check;
     this.name = 'WasiModuleError';
   }
 }
 
 /** The guest trapped (unreachable, out-of-bounds access, stack exhaustion...). */
 export class WasiTrapError extends Error {
+  readonly trapName: string;
+  readonly guestStack: string | undefined;
+
   constructor(
     message: string,
-    readonly trapName: string,
-    readonly guestStack?: string,
+    trapName: string,
+    guestStack?: string,
   ) {
     super(message);
+    this.trapName = trapName;
+    this.guestStack = guestStack;
     this.name = 'WasiTrapError';
   }
 }
@@ -43,10 +51,13 @@ export function timeLimitError(timeoutMs: number): WasiLimitError {
 /** The run reached a limit its options set (`timeoutMs`, `maxMemoryBytes`) and was ended there. */
 export class WasiLimitError extends Error {
   override readonly name = 'WasiLimitError';
+  readonly limit: 'timeout' | 'memory';
+
   constructor(
-    readonly limit: 'timeout' | 'memory',
+    limit: 'timeout' | 'memory',
     message: string,
   ) {
     super(message);
+    this.limit = limit;
   }
 }

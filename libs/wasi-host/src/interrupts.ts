@@ -15,7 +15,10 @@
 export class InterruptFlag {
   readonly state: Int32Array;
 
-  constructor(readonly buffer: SharedArrayBuffer = new SharedArrayBuffer(4)) {
+  readonly buffer: SharedArrayBuffer;
+
+  constructor(buffer: SharedArrayBuffer = new SharedArrayBuffer(4)) {
+    this.buffer = buffer;
     this.state = new Int32Array(buffer, 0, 1);
   }
 

@@ -46,10 +46,15 @@ export class ServiceThread {
     },
   };
 
+  private readonly init: Omit<ServiceInit, 'ringPort' | 'state'>;
+  private readonly code: ThreadEntry;
+
   constructor(
-    private readonly init: Omit<ServiceInit, 'ringPort' | 'state'>,
-    private readonly code: ThreadEntry,
-  ) {}
+    init: Omit<ServiceInit, 'ringPort' | 'state'>,
+    code: ThreadEntry,
+  ) {
+    this.init = init;
+    this.code = code;}
 
   /** Starts the worker and blocks until it serves (the guest is about to send its first request).
    * Throws ServerGoneError when it cannot start: the guest's call then fails with EIO. */

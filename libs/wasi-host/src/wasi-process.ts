@@ -10,7 +10,10 @@ import type { InterruptFlag } from './interrupts.ts';
 /** Thrown by proc_exit through the guest's frames to the caller of `_start`. Not an Error, so the
  * host-call guards pass it on. */
 export class ProcExit {
-  constructor(readonly code: number) {}
+  readonly code: number;
+
+  constructor(code: number) {
+    this.code = code;}
 }
 
 /** Writes NUL-terminated strings and the pointer array that lists them (argv/environ layout). */

@@ -47,7 +47,12 @@ export class WasmParseError extends Error {}
 
 class Reader {
   pos = 0;
-  constructor(readonly b: Uint8Array, readonly end = b.length) {}
+  readonly b: Uint8Array;
+  readonly end: number;
+
+  constructor(b: Uint8Array, end = b.length) {
+    this.b = b;
+    this.end = end;}
   byte(): number {
     if (this.pos >= this.end) throw new WasmParseError('unexpected end of module');
     return this.b[this.pos++]!;

@@ -19,7 +19,10 @@ export class GuestMemory {
   private view!: DataView;
   private u8!: Uint8Array;
 
-  constructor(private readonly memory: () => WebAssembly.Memory) {}
+  private readonly memory: () => WebAssembly.Memory;
+
+  constructor(memory: () => WebAssembly.Memory) {
+    this.memory = memory;}
 
   private refresh(): void {
     // Growing a memory detaches its old ArrayBuffer (byteLength 0 from then on): until that, the

@@ -81,13 +81,16 @@ export class GuestChannel extends ChannelEnd {
   /** Sequence number of a posted request whose reply has not been collected, or 0. */
   private outstanding = 0;
 
+  private beforeFirstRequest: (() => void) | null;
+
   /** `beforeFirstRequest` starts the serving end when the guest first needs it (a guest on the
    * calling thread starts its event loop in a worker only then: service-thread.ts). */
   constructor(
     bufs: ChannelBuffers,
-    private beforeFirstRequest: (() => void) | null = null,
+    beforeFirstRequest: (() => void) | null = null,
   ) {
     super(bufs);
+    this.beforeFirstRequest = beforeFirstRequest;
   }
 
   /** Waits for the reply of a posted request, if any. Must precede any use of ctl/meta/data: the
@@ -161,12 +164,17 @@ export class HostChannel extends ChannelEnd {
   private bells = 0;
   private bellWaiting = false;
 
+  private readonly handler: (req: Request, reply: HostChannel) => void;
+  private readonly onDoorbell: () => void;
+
   constructor(
     bufs: ChannelBuffers,
-    private readonly handler: (req: Request, reply: HostChannel) => void,
-    private readonly onDoorbell: () => void = () => {},
+    handler: (req: Request, reply: HostChannel) => void,
+    onDoorbell: () => void = () => {},
   ) {
     super(bufs);
+    this.handler = handler;
+    this.onDoorbell = onDoorbell;
   }
 
   start(): void {

@@ -35,10 +35,15 @@ export function hostCall<T>(fn: () => T): T {
 export abstract class Descriptor {
   abstract readonly kind: DescriptorKind;
 
+  rightsBase: bigint;
+  rightsInheriting: bigint;
+
   constructor(
-    public rightsBase: bigint,
-    public rightsInheriting: bigint,
-  ) {}
+    rightsBase: bigint,
+    rightsInheriting: bigint,
+  ) {
+    this.rightsBase = rightsBase;
+    this.rightsInheriting = rightsInheriting;}
 
   /** The preview1 file type fdstat reports. */
   abstract filetype(): number;

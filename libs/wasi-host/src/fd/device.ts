@@ -13,13 +13,20 @@ export class DeviceFile extends Descriptor {
   readonly kind = 'device';
   private nonblock: boolean;
 
+  private readonly io: DescriptorIo;
+  private readonly device: GuestDevice;
+  private readonly node: TreeNode;
+
   constructor(
-    private readonly io: DescriptorIo,
-    private readonly device: GuestDevice,
-    private readonly node: TreeNode,
+    io: DescriptorIo,
+    device: GuestDevice,
+    node: TreeNode,
     nonblock: boolean,
   ) {
     super(FILE_RIGHTS, FILE_RIGHTS);
+    this.io = io;
+    this.device = device;
+    this.node = node;
     this.nonblock = nonblock;
   }
 

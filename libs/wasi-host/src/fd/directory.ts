@@ -13,14 +13,21 @@ export class Directory extends Descriptor {
   /** The listing taken at cookie 0, served to later fd_readdir calls of the same pass. */
   private listing: DirListing | null = null;
 
+  private readonly resolver: PathResolver;
+  readonly loc: HostDir | (Location & { kind: 'tree' });
+  readonly preopen: string | undefined;
+
   /** Holds the handle of a host directory until closed. `preopen`: the name of the one directory
    * the guest receives at start ("/"). */
   constructor(
-    private readonly resolver: PathResolver,
-    readonly loc: HostDir | (Location & { kind: 'tree' }),
-    readonly preopen?: string,
+    resolver: PathResolver,
+    loc: HostDir | (Location & { kind: 'tree' }),
+    preopen?: string,
   ) {
     super(DIR_RIGHTS, ALL_RIGHTS);
+    this.resolver = resolver;
+    this.loc = loc;
+    this.preopen = preopen;
     if (loc.kind === 'host') loc.dir.retain();
   }
 

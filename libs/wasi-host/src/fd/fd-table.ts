@@ -17,8 +17,11 @@ export class FdTable {
   private lowest = 0;
   private readonly endHooks: (() => void)[] = [];
 
+  private readonly limit: number;
+
   /** `limit`: the most fds open at once (at most FD_LIMIT). */
-  constructor(private readonly limit = FD_LIMIT) {}
+  constructor(limit = FD_LIMIT) {
+    this.limit = limit;}
 
   /** Runs `fn` when the guest has ended (closeAllFiles). */
   atEnd(fn: () => void): void {

@@ -23,15 +23,26 @@ export interface OpenMode {
 /** What both kinds share: the host fd, where it was opened (for its mount's read-only flag; the
  * directory handle of `loc` is not held), and the status flags. */
 abstract class HostFile extends Descriptor {
+  protected readonly io: DescriptorIo;
+  host: number;
+  readonly loc: HostLocation;
+  private readonly type: number;
+  protected readonly mode: OpenMode;
+
   constructor(
-    protected readonly io: DescriptorIo,
-    public host: number,
-    readonly loc: HostLocation,
-    private readonly type: number,
-    protected readonly mode: OpenMode,
+    io: DescriptorIo,
+    host: number,
+    loc: HostLocation,
+    type: number,
+    mode: OpenMode,
     rights: { rightsBase: bigint; rightsInheriting: bigint },
   ) {
     super(rights.rightsBase, rights.rightsInheriting);
+    this.io = io;
+    this.host = host;
+    this.loc = loc;
+    this.type = type;
+    this.mode = mode;
   }
 
   get readable(): boolean {

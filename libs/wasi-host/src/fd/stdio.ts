@@ -16,11 +16,15 @@ export class Stdio extends Descriptor {
   readonly tty: boolean;
   private nonblock = false;
 
+  private readonly io: DescriptorIo;
+  readonly host: number;
+  private readonly onTerminalWrite: ((bytes: Uint8Array) => void) | undefined;
+
   /** `onTerminalWrite` sees what the guest wrote to a terminal (the line editor keeps the tail). */
   constructor(
-    private readonly io: DescriptorIo,
-    readonly host: number,
-    private readonly onTerminalWrite?: (bytes: Uint8Array) => void,
+    io: DescriptorIo,
+    host: number,
+    onTerminalWrite?: (bytes: Uint8Array) => void,
   ) {
     let type: number = Filetype.UNKNOWN;
     let tty = false;
@@ -33,6 +37,9 @@ export class Stdio extends Descriptor {
     }
     const rights = tty ? TTY_RIGHTS : FILE_RIGHTS;
     super(rights, rights);
+    this.io = io;
+    this.host = host;
+    this.onTerminalWrite = onTerminalWrite;
     this.type = type;
     this.tty = tty;
   }
@@ -69,11 +76,16 @@ export class Stdio extends Descriptor {
 export class Sink extends Descriptor {
   readonly kind = 'sink';
 
+  private readonly io: DescriptorIo;
+  private readonly sink: (bytes: Uint8Array) => void;
+
   constructor(
-    private readonly io: DescriptorIo,
-    private readonly sink: (bytes: Uint8Array) => void,
+    io: DescriptorIo,
+    sink: (bytes: Uint8Array) => void,
   ) {
     super(PIPE_RIGHTS, PIPE_RIGHTS);
+    this.io = io;
+    this.sink = sink;
   }
 
   filetype(): number {

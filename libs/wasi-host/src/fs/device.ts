@@ -15,8 +15,11 @@ export interface GuestDevice {
 
 /** A failed WASI call: the errno it answers. Thrown inside the host's own implementations. */
 export class WasiError extends Error {
-  constructor(readonly errno: number) {
+  readonly errno: number;
+
+  constructor(errno: number) {
     super(`WASI errno ${errno}`);
+    this.errno = errno;
   }
 }
 

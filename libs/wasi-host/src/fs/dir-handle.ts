@@ -19,7 +19,10 @@ const PROC_FD = `/proc/${process.pid}/fd/`;
 export class DirHandle {
   private refs = 1;
 
-  private constructor(readonly fd: number) {}
+  readonly fd: number;
+
+  private constructor(fd: number) {
+    this.fd = fd;}
 
   /** Opens `path` (its last component not followed) as a handle; throws Node's error. */
   static open(path: string): DirHandle {

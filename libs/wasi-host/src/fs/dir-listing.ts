@@ -20,12 +20,17 @@ export const DOT_ENTRIES: readonly ListedEntry[] = [
 ];
 
 export class DirListing {
+  /** `dirent` records back to back: u64 d_next, u64 d_ino, u32 d_namlen, u8 d_type, pad, name. */
+  private readonly records: Buffer;
+  /** Where record i starts; cookie i resumes there. */
+  private readonly starts: readonly number[];
+
   private constructor(
-    /** `dirent` records back to back: u64 d_next, u64 d_ino, u32 d_namlen, u8 d_type, pad, name. */
-    private readonly records: Buffer,
-    /** Where record i starts; cookie i resumes there. */
-    private readonly starts: readonly number[],
-  ) {}
+    records: Buffer,
+    starts: readonly number[],
+  ) {
+    this.records = records;
+    this.starts = starts;}
 
   get count(): number {
     return this.starts.length;

@@ -54,10 +54,15 @@ function hostFlags(r: OpenRequest, extra = 0): number {
 }
 
 export class Opener {
+  private readonly io: DescriptorIo;
+  private readonly resolver: PathResolver;
+
   constructor(
-    private readonly io: DescriptorIo,
-    private readonly resolver: PathResolver,
-  ) {}
+    io: DescriptorIo,
+    resolver: PathResolver,
+  ) {
+    this.io = io;
+    this.resolver = resolver;}
 
   /** The descriptor `p` opens from the directory `start` (a directory fd's location). */
   open(start: Location, p: string, dirflags: number, oflags: number, base: bigint, fdflags: number): Descriptor {

@@ -147,8 +147,11 @@ export class PathResolver {
   /** Handles the current call holds. */
   private readonly scope: DirHandle[] = [];
 
+  readonly mounts: MountTable;
+
   /** Opens every mount's root now: the guest's mounts are the directories there at its start. */
-  constructor(readonly mounts: MountTable) {
+  constructor(mounts: MountTable) {
+    this.mounts = mounts;
     for (const mount of mounts.mounts) {
       try {
         this.mountRoot(mount);

@@ -139,7 +139,10 @@ export function encodeImage(image: SnapshotImage): Buffer {
 
 class Cursor {
   pos = 0;
-  constructor(readonly b: Buffer) {}
+  readonly b: Buffer;
+
+  constructor(b: Buffer) {
+    this.b = b;}
   need(n: number): void {
     if (this.pos + n > this.b.length) throw new SnapshotError('snapshot file is truncated');
   }

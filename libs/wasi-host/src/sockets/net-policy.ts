@@ -92,7 +92,10 @@ export class NetAccess {
   /** canonical address → ports allowed (undefined: any). */
   private readonly learned = new Map<string, Set<number> | undefined>();
 
-  constructor(readonly policy: NetPolicy) {}
+  readonly policy: NetPolicy;
+
+  constructor(policy: NetPolicy) {
+    this.policy = policy;}
 
   private rulesFor(host: string): NetRule[] {
     const p = this.policy;

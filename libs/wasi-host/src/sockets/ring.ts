@@ -49,7 +49,10 @@ export class SocketRing {
   readonly recvBuf: Uint8Array;
   readonly sendBuf: Uint8Array;
 
-  constructor(readonly sab: SharedArrayBuffer) {
+  readonly sab: SharedArrayBuffer;
+
+  constructor(sab: SharedArrayBuffer) {
+    this.sab = sab;
     this.hdr = new Int32Array(sab, 0, HEADER_INTS);
     this.recvBuf = new Uint8Array(sab, HEADER_BYTES, RECV_CAP);
     this.sendBuf = new Uint8Array(sab, HEADER_BYTES + RECV_CAP, SEND_CAP);

@@ -20,15 +20,20 @@ export class InputGate extends EventEmitter {
   private open = false;
   private scheduled = false;
 
+  private readonly take: () => Uint8Array | null;
+  private readonly rawMode: (raw: boolean) => void;
+
   /**
    * @param take the next piece of waiting input, or null when there is none (it is removed)
    * @param setRawMode the terminal's, called by the Interface on creation and close
    */
   constructor(
-    private readonly take: () => Uint8Array | null,
-    private readonly rawMode: (raw: boolean) => void,
+    take: () => Uint8Array | null,
+    rawMode: (raw: boolean) => void,
   ) {
     super();
+    this.take = take;
+    this.rawMode = rawMode;
   }
 
   setRawMode(raw: boolean): this {

@@ -68,10 +68,13 @@ export class ReadlineService {
     return terminal ? new ReadlineService(terminal, options) : null;
   }
 
+  private readonly terminal: Terminal;
+
   constructor(
-    private readonly terminal: Terminal,
+    terminal: Terminal,
     options: ReadlineServiceOptions = {},
   ) {
+    this.terminal = terminal;
     this.historyFile = options.historyFile === undefined ? defaultHistoryFile() : options.historyFile;
     this.historySize = options.historySize ?? DEFAULT_HISTORY_SIZE;
     this.warn = options.warn ?? ((line) => void process.stderr.write(`${line}\n`));

@@ -31,14 +31,23 @@ export class GuestRings {
   private readonly pool: { id: number; ring: SocketRing }[] = [];
   private nextId = 1;
 
+  private readonly mem: GuestMemory;
+  private readonly ch: GuestChannel;
+  /** Where new rings are posted for the event loop; without it there are no rings. */
+  private readonly port: RingPort | undefined;
+  /** Raised by an interrupt, which ends a blocking recv's wait with EINTR (interrupts.ts). */
+  private readonly interrupts: InterruptFlag | undefined;
+
   constructor(
-    private readonly mem: GuestMemory,
-    private readonly ch: GuestChannel,
-    /** Where new rings are posted for the event loop; without it there are no rings. */
-    private readonly port: RingPort | undefined,
-    /** Raised by an interrupt, which ends a blocking recv's wait with EINTR (interrupts.ts). */
-    private readonly interrupts?: InterruptFlag,
-  ) {}
+    mem: GuestMemory,
+    ch: GuestChannel,
+    port: RingPort | undefined,
+    interrupts?: InterruptFlag,
+  ) {
+    this.mem = mem;
+    this.ch = ch;
+    this.port = port;
+    this.interrupts = interrupts;}
 
   /** Gives a stream socket its rings (once); 0 or an errno. The RING request is posted, not
    * waited for: it cannot fail for a stream socket without a ring and a ring out of quarantine,

@@ -61,13 +61,22 @@ export class SocketDescriptor extends Descriptor implements GuestSocket {
   local: Endpoint | null = null;
   peer: Endpoint | null = null;
 
+  private readonly io: SocketIo;
+  readonly id: number;
+  readonly stream: boolean;
+  nonblock: boolean;
+
   constructor(
-    private readonly io: SocketIo,
-    readonly id: number,
-    readonly stream: boolean,
-    public nonblock: boolean,
+    io: SocketIo,
+    id: number,
+    stream: boolean,
+    nonblock: boolean,
   ) {
     super(SOCKET_RIGHTS, SOCKET_RIGHTS);
+    this.io = io;
+    this.id = id;
+    this.stream = stream;
+    this.nonblock = nonblock;
   }
 
   filetype(): number {
@@ -113,10 +122,15 @@ export class SocketDescriptor extends Descriptor implements GuestSocket {
 export class SocketTable {
   private nextId = 1;
 
+  private readonly fds: FdTable;
+  private readonly io: SocketIo;
+
   constructor(
-    private readonly fds: FdTable,
-    private readonly io: SocketIo,
-  ) {}
+    fds: FdTable,
+    io: SocketIo,
+  ) {
+    this.fds = fds;
+    this.io = io;}
 
   /** The fd the next socket will get, or -1 when the fd table is full. */
   reserve(): number {

@@ -27,11 +27,18 @@ const failed = (err: number): Received => ({ err, n: 0, roflags: 0, from: { addr
 const wantsRing = (s: GuestSocket): boolean => s.stream && !s.ring && s.dataRecvs > 0;
 
 export class SocketTransfer {
+  private readonly mem: GuestMemory;
+  private readonly ch: GuestChannel;
+  private readonly rings: GuestRings;
+
   constructor(
-    private readonly mem: GuestMemory,
-    private readonly ch: GuestChannel,
-    private readonly rings: GuestRings,
-  ) {}
+    mem: GuestMemory,
+    ch: GuestChannel,
+    rings: GuestRings,
+  ) {
+    this.mem = mem;
+    this.ch = ch;
+    this.rings = rings;}
 
   recv(s: GuestSocket, iovs: IoVec[], riflags: number, from: boolean): Received {
     const ch = this.ch;

@@ -40,10 +40,15 @@ export class ServiceContext {
   readonly net: NetAccess;
   private parked: Parked | null = null;
 
+  readonly channel: HostChannel;
+  readonly options: SocketServiceOptions;
+
   constructor(
-    readonly channel: HostChannel,
-    readonly options: SocketServiceOptions,
+    channel: HostChannel,
+    options: SocketServiceOptions,
   ) {
+    this.channel = channel;
+    this.options = options;
     this.net = new NetAccess(options.net);
   }
 

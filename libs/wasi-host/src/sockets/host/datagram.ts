@@ -14,7 +14,10 @@ const DGRAM_QUEUE_MAX = 4 * 1024 * 1024;
 const UDP_MAX_PAYLOAD = 65507;
 
 export class DatagramSockets {
-  constructor(private readonly ctx: ServiceContext) {}
+  private readonly ctx: ServiceContext;
+
+  constructor(ctx: ServiceContext) {
+    this.ctx = ctx;}
 
   bind(s: HostSocket, addr: GuestAddress, port: number): void {
     const ctx = this.ctx;

@@ -45,11 +45,18 @@ export class HostSocket {
   /** Reads with net.connect's `onread` (ring-pump.ts, directRead): paused while the ring has too
    * little room. */
   direct = false;
+  readonly fd: number;
+  readonly family: 4 | 6 | 'unix';
+  readonly stream: boolean;
+
   constructor(
-    readonly fd: number,
-    readonly family: 4 | 6 | 'unix',
-    readonly stream: boolean,
-  ) {}
+    fd: number,
+    family: 4 | 6 | 'unix',
+    stream: boolean,
+  ) {
+    this.fd = fd;
+    this.family = family;
+    this.stream = stream;}
 
   /** The pending error (SO_ERROR), cleared: reading it, as getsockopt does, consumes it. */
   takeError(): number {

@@ -26,7 +26,10 @@ export class RingPump {
   private readonly rings = new Map<number, SocketRing>();
   private readonly ringSockets = new Set<HostSocket>();
 
-  constructor(private readonly ctx: ServiceContext) {}
+  private readonly ctx: ServiceContext;
+
+  constructor(ctx: ServiceContext) {
+    this.ctx = ctx;}
 
   /** RING: gives the socket a ring (the guest posted a new one on the ring port first). Posted by
    * the guest, which has checked what would fail here (a stream socket without a ring, a ring not

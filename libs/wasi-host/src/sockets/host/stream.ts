@@ -17,10 +17,15 @@ export class StreamSockets {
    * the guest accepts it, then the guest's socket. */
   private readonly owners = new WeakMap<net.Socket, HostSocket>();
 
+  private readonly ctx: ServiceContext;
+  private readonly pump: RingPump;
+
   constructor(
-    private readonly ctx: ServiceContext,
-    private readonly pump: RingPump,
-  ) {}
+    ctx: ServiceContext,
+    pump: RingPump,
+  ) {
+    this.ctx = ctx;
+    this.pump = pump;}
 
   bind(s: HostSocket, addr: GuestAddress, port: number): void {
     const ctx = this.ctx;
