@@ -37,6 +37,11 @@ function inherit(command: Command, from: Command): void {
 
 /** Runs the CLI; returns the process exit code (a guest's exit code for run/python). */
 export async function main(argv: string[]): Promise<number> {
+  // `pywasi --help | head`: the reader went away; stop quietly, as a program killed by SIGPIPE.
+  for (const stream of [process.stdout, process.stderr]) stream.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code === 'EPIPE') process.exit(0);
+      throw e;
+    });
   const context: PythonContext = {};
   const program = buildProgram(context);
   // What follows `python`'s own options belongs to python, --help included.

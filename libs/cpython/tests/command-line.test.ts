@@ -6,7 +6,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { BUILD_TIMEOUT_MS, buildCpython, describeRun, pywasiPython } from './harness.ts';
+import { execa } from 'execa';
+import { BUILD_TIMEOUT_MS, buildCpython, cli, describeRun, pywasiPython } from './harness.ts';
 
 const RUN_TIMEOUT_MS = 60_000;
 let scratch = '';
@@ -39,6 +40,11 @@ describe('pywasi python, as python3', () => {
     writeFileSync(path.join(proj, 'main.py'), 'import projlib, sys\nprint(projlib.WHERE, sys.executable)\n');
     const run = await pywasiPython([path.join('proj', 'main.py')], { cwd: scratch, timeoutMs: RUN_TIMEOUT_MS });
     expect({ exit: run.exitCode, out: run.stdout, detail: run.exitCode ? describeRun(run) : '' }).toEqual({ exit: 0, out: 'proj/deps /usr/local/bin/python3', detail: '' });
+  }, RUN_TIMEOUT_MS);
+
+  test('help into a pipe closed early (| head -1): no stack trace, exit 0', async () => {
+    const run = await execa('sh', ['-c', `"$NODE" "$CLI" python --help | head -1`], { env: { NODE: process.execPath, CLI: cli, PATH: process.env['PATH'] ?? '' }, reject: false });
+    expect({ out: run.stdout.split('\n')[0], err: run.stderr }).toEqual({ out: expect.stringMatching(/^Usage: pywasi python/), err: '' });
   }, RUN_TIMEOUT_MS);
 
   test('a missing script is reported as python3 reports it (errno 2), exit 2', async () => {
