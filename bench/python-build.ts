@@ -57,7 +57,9 @@ export async function buildRows(): Promise<Row[]> {
   return [
     { name: 'python.wasm', wasm: statSync(pythonWasm).size / MiB, unit: 'MiB', goal: 9, goalOn: 'value' }, // issue 9's budget, with ssl and sqlite
     { name: 'python-resumable.wasm (no goal)', wasm: statSync(pythonResumableWasm).size / MiB, unit: 'MiB' },
-    { name: 'python311.zip', wasm: statSync(pythonZip).size / MiB, unit: 'MiB', goal: 3.5, goalOn: 'value' },
+    // The whole 3.11 standard library less what cannot run on WASI (libs/stdlib-zip); the goal keeps
+    // it from growing unnoticed.
+    { name: 'python311.zip (the full standard library)', wasm: statSync(pythonZip).size / MiB, unit: 'MiB', goal: 4.5, goalOn: 'value' },
     { name: 'no-op nx build cpython (median of 5)', wasm: noopCpython.seconds, unit: 's', goal: 3, goalOn: 'value' },
     { name: 'no-op nx build python (median of 5)', wasm: noop.seconds, unit: 's', goal: 3, goalOn: 'value' },
     { name: 'relink after a wasmedge-sock edit', wasm: relink.seconds, unit: 's', goal: 90, goalOn: 'value' },

@@ -5,9 +5,10 @@ Run with the native build python of the same CPython version (the .pyc magic mus
     python make_stdlib_zip.py --lib <src>/Lib --build-dir <wasm build dir> --output <zip>
 
 What goes in: every module of Lib/ as an unchecked hash-based .pyc (PEP 552: no source needed,
-nothing to stat), plus the _sysconfigdata module of the wasm build. What stays out: test suites,
-tools and GUIs that cannot work on WASI, and the pure-Python halves of C extensions that the wasm
-configure did not build (read from the build's MODULE_<NAME>_STATE variables).
+nothing to stat), the data files modules read (lib2to3's grammars), and the _sysconfigdata module
+of the wasm build. What stays out: test suites, what cannot work on WASI (tkinter and what needs
+it, msilib), and the pure-Python halves of C extensions that the wasm configure did not build
+(read from the build's MODULE_<NAME>_STATE variables).
 
 The archive is deterministic: sorted entries, fixed timestamps, hash-based pycs. It is deflated,
 so python.wasm must have zlib built in for zipimport to read it.
@@ -20,7 +21,9 @@ import pathlib
 import sys
 import zipfile
 
-# Directories and files of Lib/ that are never shipped.
+# Directories and files of Lib/ that are never shipped: what cannot run on WASI. Everything else
+# of the 3.11 standard library is, deprecated modules included (asyncore, cgi, imghdr...):
+# programs and packages still import them.
 OMIT = (
     # Regression tests: run from the source tree, mapped into the guest, not from the zip.
     "test/",
@@ -28,28 +31,16 @@ OMIT = (
     "tkinter/",
     "turtle.py",
     "turtledemo/",
-    "ensurepip/",  # no pip bootstrap, no venvs in the sandbox
-    "venv/",
-    "distutils/",  # building extensions is not possible on WASI
-    "lib2to3/",
-    "pydoc_data/",  # 0.7 MiB of HTML topics for help()
-    "msilib/",  # Windows only
-    "_aix_support.py",
-    "_osx_support.py",
-    "_bootsubprocess.py",
+    "msilib/",  # Windows Installer files, through the Windows-only _msi
+    "ensurepip/_bundled/",  # pip's and setuptools' wheels: pip cannot run in python.wasm (patch 0011)
     "site-packages/",
-    "webbrowser.py",  # no browser in a sandbox
-    "antigravity.py",  # opens a web browser
-    "__phello__/",  # a demo package for freezing
-    "mailbox.py",  # local mail spools (mbox, Maildir, MH): not a sandboxed interpreter's job
-    "_pyio.py",  # the pure-Python reference io; python.wasm has the C io built in
-    "_pydecimal.py",  # the pure-Python decimal; python.wasm has the C _decimal built in
-    # PEP 594's dead batteries, deprecated in 3.11 and removed in 3.13; most need OS facilities
-    # (audio, shells, terminals) that WASI lacks. Leaving them out keeps the zip under 3.5 MiB.
-    "aifc.py", "asynchat.py", "asyncore.py", "cgi.py", "cgitb.py", "chunk.py", "imghdr.py",
-    "mailcap.py", "nntplib.py", "pipes.py", "smtpd.py", "sndhdr.py", "sunau.py", "telnetlib.py",
-    "uu.py", "xdrlib.py",
 )
+
+# Files other than modules that modules of the zip read (through their loader's get_data).
+DATA_FILES = ("lib2to3/Grammar.txt", "lib2to3/PatternGrammar.txt")
+# lib2to3 in a zip reads its grammars pickled (pgen2.driver.load_packaged_grammar), as `make
+# install` writes them: made here by the build python, of the same version as python.wasm.
+GRAMMARS = ("lib2to3/Grammar.txt", "lib2to3/PatternGrammar.txt")
 
 # Packages' own test suites (e.g. unittest/test, ctypes/test).
 OMIT_DIR_NAMES = {"test", "tests", "idle_test", "__pycache__"}
@@ -106,6 +97,22 @@ def pyc_bytes(source_path: pathlib.Path, display_name: str) -> bytes:
     )
 
 
+def pickled_grammar(grammar_txt: pathlib.Path) -> tuple[str, bytes]:
+    """lib2to3's pickle of a grammar: its file name (which names the Python version) and bytes."""
+    import tempfile
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)  # lib2to3 is deprecated in 3.11
+        from lib2to3.pgen2 import driver, pgen
+
+    name = os.path.basename(driver._generate_pickle_name(str(grammar_txt)))
+    with tempfile.TemporaryDirectory() as tmp:
+        pickle = os.path.join(tmp, name)
+        pgen.generate_grammar(str(grammar_txt)).dump(pickle)
+        return name, pathlib.Path(pickle).read_bytes()
+
+
 def add(zf: zipfile.ZipFile, name: str, data: bytes) -> None:
     info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
     info.compress_type = zipfile.ZIP_DEFLATED
@@ -139,6 +146,11 @@ def main() -> None:
             for relative, path in modules:
                 # Tracebacks name the module inside the zip, as zipimport reports __file__.
                 add(zf, relative + "c", pyc_bytes(path, f"{zip_in_guest}/{relative}"))
+            for relative in DATA_FILES:
+                add(zf, relative, (args.lib / relative).read_bytes())
+            for relative in GRAMMARS:
+                name, data = pickled_grammar(args.lib / relative)
+                add(zf, str(pathlib.PurePosixPath(relative).with_name(name)), data)
         os.replace(partial, args.output)
     finally:
         if partial.exists():

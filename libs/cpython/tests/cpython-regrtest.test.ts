@@ -81,9 +81,6 @@ describe('CPython regression tests in python.wasm', () => {
     }
     root = mkdtempSync(path.join(tmpdir(), 'pywasi-regrtest-'));
     cpSync(sourceLibTest, path.join(root, 'test'), { recursive: true });
-    // What tests import and python311.zip leaves out (libs/stdlib-zip): test_fileio compares the C
-    // io with _pyio, test_decimal the C decimal with _pydecimal; test_ssl imports asyncore.
-    for (const module of ['_pyio.py', '_pydecimal.py', 'asyncore.py']) cpSync(path.join(sourceLibTest, '..', module), path.join(root, module));
     mkdirSync(path.join(root, 'tmp'));
   }, BUILD_TIMEOUT_MS);
 

@@ -1,0 +1,33 @@
+// The standard library python.wasm ships (libs/stdlib-zip): all of 3.11's but what cannot run on
+// WASI, deprecated modules included; venv and ensurepip answer in one line with what to do.
+import { beforeAll, describe, expect, test } from '@jest/globals';
+import { BUILD_TIMEOUT_MS, buildCpython, describeRun, lastJson, py, pywasi, pywasiPython, releaseWasm } from './harness.ts';
+
+const RUN_TIMEOUT_MS = 60_000;
+
+beforeAll(() => buildCpython(), BUILD_TIMEOUT_MS);
+
+describe('python311.zip', () => {
+  test('modules that were left out import and work, with the data files they read', async () => {
+    const run = await pywasiPython([py('stdlib_full.py')], { timeoutMs: RUN_TIMEOUT_MS });
+    expect({ exit: run.exitCode, detail: run.exitCode ? describeRun(run) : '' }).toEqual({ exit: 0, detail: '' });
+    expect(lastJson(run)).toEqual({
+      missing: [],
+      loose: true,
+      decimal: '3.3',
+      pyio: 'abc',
+      imghdr: 'png',
+      mime: 'image/png',
+      topics: true,
+      lib2to3: "print('x')",
+    });
+  }, RUN_TIMEOUT_MS);
+
+  test('venv and ensurepip say in one line that pywasi pip installs packages, also run as plain python.wasm', async () => {
+    for (const [module, what] of [['venv', 'has no virtual environments'], ['ensurepip', 'cannot run pip']] as const) {
+      // `pywasi python -m` refuses them before python.wasm starts; run python.wasm itself to see its own answer.
+      const run = await pywasi(['run', '-e', 'PYTHONHOME=/usr/local', '--dir', `${releaseWasm.replace(/python\.wasm$/, 'usr/local/lib')}:/usr/local/lib:ro`, '--', releaseWasm, '-m', module, 'x'], { timeoutMs: RUN_TIMEOUT_MS });
+      expect({ exit: run.exitCode, stderr: run.stderr.trim().split('\n') }).toEqual({ exit: 1, stderr: [expect.stringMatching(new RegExp(`^python -m ${module}: python.wasm ${what}: .*pywasi pip install`))] });
+    }
+  }, RUN_TIMEOUT_MS);
+});
