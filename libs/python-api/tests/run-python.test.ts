@@ -65,12 +65,14 @@ describe('runPython', () => {
       'home = pathlib.Path.home()',
       '(home / "mark").write_text("x")',
       'paris = time.strftime("%H:%M %Z", time.localtime(1774747800))', // 2026-03-29 01:30 UTC
-      'print(json.dumps([str(home), sorted(os.listdir(home)), getpass.getuser(), pwd.getpwnam("user").pw_dir, sys.executable, paris]))',
+      'import datetime, zoneinfo',
+      'tokyo = str(datetime.datetime(2026, 7, 1, tzinfo=zoneinfo.ZoneInfo("Asia/Tokyo")).utcoffset())',
+      'print(json.dumps([str(home), sorted(os.listdir(home)), getpass.getuser(), pwd.getpwnam("user").pw_dir, sys.executable, paris, tokyo]))',
     ].join('\n');
     for (let i = 0; i < 2; i++) {
       const r = await capture({ code, env: { TZ: 'Europe/Paris' } });
       expect({ exitCode: r.exitCode, err: r.err }).toEqual({ exitCode: 0, err: '' });
-      expect(JSON.parse(r.out)).toEqual(['/home/user', ['mark'], 'user', '/home/user', '/usr/local/bin/python3', '03:30 CEST']);
+      expect(JSON.parse(r.out)).toEqual(['/home/user', ['mark'], 'user', '/home/user', '/usr/local/bin/python3', '03:30 CEST', '9:00:00']);
     }
   }, 60_000);
 
