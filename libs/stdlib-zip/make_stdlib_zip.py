@@ -120,11 +120,24 @@ def add(zf: zipfile.ZipFile, name: str, data: bytes) -> None:
     zf.writestr(info, data, compresslevel=9)
 
 
+def write_atomically(output: pathlib.Path, fill) -> None:
+    """Writes a zip through a partial file, so a failed build never leaves half of one."""
+    partial = output.with_name(output.name + ".partial")
+    try:
+        with zipfile.ZipFile(partial, "w") as zf:
+            fill(zf)
+        os.replace(partial, output)
+    finally:
+        if partial.exists():
+            partial.unlink()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--lib", type=pathlib.Path, required=True, help="CPython's Lib/ directory")
     parser.add_argument("--build-dir", type=pathlib.Path, required=True, help="the configured wasm build dir")
     parser.add_argument("--output", type=pathlib.Path, required=True, help="the zip to write")
+    parser.add_argument("--sources", type=pathlib.Path, help="also write the modules' sources to this zip (tracebacks read it: CPython patch 0012)")
     parser.add_argument("--guest-prefix", default="/usr/local", help="sys.prefix inside the guest")
     args = parser.parse_args()
 
@@ -139,22 +152,27 @@ def main() -> None:
             modules.append((relative, path))
     modules.append((sysconfigdata.name, sysconfigdata))
 
+    def fill(zf: zipfile.ZipFile) -> None:
+        for relative, path in modules:
+            # Tracebacks name the module inside the zip, as zipimport reports __file__.
+            add(zf, relative + "c", pyc_bytes(path, f"{zip_in_guest}/{relative}"))
+        for relative in DATA_FILES:
+            add(zf, relative, (args.lib / relative).read_bytes())
+        for relative in GRAMMARS:
+            name, data = pickled_grammar(args.lib / relative)
+            add(zf, str(pathlib.PurePosixPath(relative).with_name(name)), data)
+
     args.output.parent.mkdir(parents=True, exist_ok=True)
-    partial = args.output.with_name(args.output.name + ".partial")
-    try:
-        with zipfile.ZipFile(partial, "w") as zf:
-            for relative, path in modules:
-                # Tracebacks name the module inside the zip, as zipimport reports __file__.
-                add(zf, relative + "c", pyc_bytes(path, f"{zip_in_guest}/{relative}"))
-            for relative in DATA_FILES:
-                add(zf, relative, (args.lib / relative).read_bytes())
-            for relative in GRAMMARS:
-                name, data = pickled_grammar(args.lib / relative)
-                add(zf, str(pathlib.PurePosixPath(relative).with_name(name)), data)
-        os.replace(partial, args.output)
-    finally:
-        if partial.exists():
-            partial.unlink()
+    write_atomically(args.output, fill)
+
+    def fill_sources(zf: zipfile.ZipFile) -> None:
+        # Under the names the byte code's frames give (the _sysconfigdata module too).
+        for relative, path in modules:
+            add(zf, relative, path.read_bytes())
+
+    if args.sources:
+        write_atomically(args.sources, fill_sources)
+        print(f"{args.sources}: the sources, {args.sources.stat().st_size / 1024 / 1024:.2f} MiB")
 
     size = args.output.stat().st_size
     skipped = sorted({p for p in parts if p not in OMIT})

@@ -1,5 +1,6 @@
 // The standard library python.wasm ships (libs/stdlib-zip): all of 3.11's but what cannot run on
-// WASI, deprecated modules included; venv and ensurepip answer in one line with what to do.
+// WASI, deprecated modules included, with its sources beside it for tracebacks; venv and ensurepip
+// answer in one line with what to do.
 import { beforeAll, describe, expect, test } from '@jest/globals';
 import { BUILD_TIMEOUT_MS, buildCpython, describeRun, lastJson, py, pywasi, pywasiPython, releaseWasm } from './harness.ts';
 
@@ -20,6 +21,18 @@ describe('python311.zip', () => {
       mime: 'image/png',
       topics: true,
       lib2to3: "print('x')",
+    });
+  }, RUN_TIMEOUT_MS);
+
+  test("a traceback shows the standard library's source lines, read from python311-src.zip, as a native one does", async () => {
+    const run = await pywasiPython(['-c', 'import json; json.loads("{bad")'], { timeoutMs: RUN_TIMEOUT_MS });
+    const lines = run.stderr.split('\n');
+    const at = lines.indexOf('  File "/usr/local/lib/python311.zip/json/decoder.py", line 353, in raw_decode');
+    expect({ exit: run.exitCode, frame: at >= 0, source: lines[at + 1], carets: lines[at + 2]?.trim().replace(/\^+/, '^') }).toEqual({
+      exit: 1,
+      frame: true,
+      source: '    obj, end = self.scan_once(s, idx)',
+      carets: '^',
     });
   }, RUN_TIMEOUT_MS);
 
