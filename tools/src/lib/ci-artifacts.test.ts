@@ -137,7 +137,11 @@ function declared(): Declared {
           result.outputs.push(...outputs);
         }
       } else {
-        result.modules.push(...outputs.filter((o) => o.startsWith('dist/') && /\.(wasm|zip)$/.test(o)));
+        // A command build whose output is a directory names the files it writes there ({output}/<file>).
+        const command = Array.isArray(options['command']) ? (options['command'] as string[]) : [];
+        const dir = typeof options['output'] === 'string' ? `${options['output']}/` : null;
+        const inOutputDir = dir ? command.filter((a) => a.startsWith(dir)) : [];
+        result.modules.push(...[...outputs, ...inOutputDir].filter((o) => o.startsWith('dist/') && /\.(wasm|zip)$/.test(o)));
         result.outputs.push(...outputs);
       }
     }
@@ -151,7 +155,7 @@ test('the workspace declares what the list is checked against (npm packages, lib
   expect(workspace.packed.filter((p) => p.endsWith('.tgz')).length).toBeGreaterThanOrEqual(3);
   expect(workspace.packed.filter((p) => p.endsWith('.tar.gz')).length).toBeGreaterThanOrEqual(5);
   expect(workspace.undeclared).toEqual([]);
-  expect(workspace.modules).toEqual(expect.arrayContaining(['dist/python/python.wasm', 'dist/python/python-resumable.wasm', 'dist/lua/lua.wasm', 'dist/python/usr/local/lib/python311.zip']));
+  expect(workspace.modules).toEqual(expect.arrayContaining(['dist/python/python.wasm', 'dist/python/python-resumable.wasm', 'dist/lua/lua.wasm', 'dist/python/usr/local/lib/python311.zip', 'dist/python/usr/local/lib/python311-src.zip']));
 });
 
 test('each line of the list is a workspace-relative path under dist/', () => {
