@@ -5,16 +5,12 @@
 export class CliError extends Error {
   override readonly name = 'CliError';
   readonly exitCode: number;
-  /** `bare`: printed as is, without "pywasi:" (a message python3 itself would print). */
-  readonly options: { bare?: boolean };
 
   constructor(
     message: string,
     exitCode = 2,
-    options: { bare?: boolean } = {},
   ) {
     super(message);
     this.exitCode = exitCode;
-    this.options = options;
   }
 }

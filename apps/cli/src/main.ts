@@ -59,7 +59,7 @@ export async function main(argv: string[]): Promise<number> {
       return error.exitCode === 0 ? 0 : 2;
     }
     if (error instanceof CliError) {
-      console.error(error.options.bare ? error.message : `pywasi: ${error.message}`);
+      console.error(`pywasi: ${error.message}`);
       return error.exitCode;
     }
     throw error;

@@ -7,7 +7,7 @@ import { isatty } from 'node:tty';
 import { setFlagsFromString } from 'node:v8';
 import { Command, InvalidArgumentError } from 'commander';
 import { describeNetPolicy, type GuestThread, type NetPolicy, type ReadlineOptions } from '@pywasi/host';
-import { ensureSnapshot, GUEST_PREFIX, PYTHON_PROGRAM, PythonRequestError, pythonInvocation, pythonLayout, scriptIndex } from '@pywasi/python';
+import { ensureSnapshot, GUEST_PREFIX, PYTHON_PROGRAM, PythonRequestError, pythonInvocation, pythonLayout } from '@pywasi/python';
 import { CliError } from '../cli-error.ts';
 import { addGuestOptions, applyCompileMode, guestEnv, runLimits, type GuestFlags } from '../guest-options.ts';
 import { runCommand, type RunOptions } from './run.ts';
@@ -102,8 +102,6 @@ Examples:
         if (e instanceof PythonRequestError) throw new CliError(e.message, 1);
         throw e;
       }
-      const script = scriptIndex(args);
-      if (script !== undefined) missingScript(invocation.argv[script + 1]!);
       const warn = (line: string) => process.stderr.write(`${line}\n`);
       let wasm = invocation.wasm;
       let options: RunOptions = {
@@ -142,12 +140,6 @@ Examples:
 function parseHome(value: string): string {
   if (!existsSync(value) || !statSync(value).isDirectory()) throw new InvalidArgumentError(`no such directory: ${value}`);
   return path.resolve(value);
-}
-
-/** A script that does not exist is reported as python3 reports it, without starting python.wasm. */
-function missingScript(file: string): void {
-  if (existsSync(file)) return;
-  throw new CliError(`${PYTHON_PROGRAM}: can't open file '${file}': [Errno 2] No such file or directory`, 2, { bare: true });
 }
 
 /** The host's line on stderr, the first time the network policy refuses something. */
