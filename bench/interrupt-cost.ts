@@ -7,6 +7,7 @@ import { execa } from 'execa';
 import { join } from 'node:path';
 import { median, printTable, type Row } from './lib/report.ts';
 import { node24, workspaceRoot } from './lib/pythons.ts';
+import { sample } from './python-startup.ts';
 
 const RUNS = Number(process.env['RUNS'] ?? 10);
 const againstAt = process.argv.indexOf('--against');
@@ -18,13 +19,8 @@ if (!against) {
 
 const LOOP = 'import time\nt = time.perf_counter()\nn = 0\nfor i in range(3_000_000):\n    n += i % 7\nprint(round((time.perf_counter() - t) * 1000))';
 
-async function run(root: string, code: string): Promise<{ ms: number; rssMiB: number; out: string }> {
-  const started = process.hrtime.bigint();
-  const r = await execa('/usr/bin/time', ['-f', '%M', node24, join(root, 'apps/cli/bin/pywasi.js'), 'python', '-c', code], { env: { PYWASI_NODE: 'current' }, reject: false });
-  const ms = Number(process.hrtime.bigint() - started) / 1e6;
-  if (r.exitCode !== 0) throw new Error(`${root}: exit ${r.exitCode}: ${r.stderr}`);
-  return { ms, rssMiB: Number(r.stderr.trim().split('\n').at(-1)) / 1024, out: r.stdout.trim() };
-}
+/** `pywasi python -c code` of the checkout at `root`, on Node 24, under GNU time. */
+const run = (root: string, code: string) => sample(node24, [join(root, 'apps/cli/bin/pywasi.js'), 'python', '-c', code], { PYWASI_NODE: 'current' });
 
 const now = { start: [] as number[], rss: [] as number[], loop: [] as number[] };
 const before = { start: [] as number[], rss: [] as number[], loop: [] as number[] };
@@ -34,8 +30,8 @@ for (let i = 0; i < RUNS; i++) {
   for (const [root, into] of [[workspaceRoot, now], [against, before]] as const) {
     const s = await run(root, 'pass');
     into.start.push(s.ms);
-    into.rss.push(s.rssMiB);
-    if (i < 5) into.loop.push(Number((await run(root, LOOP)).out));
+    into.rss.push(s.maxRssMiB);
+    if (i < 5) into.loop.push(Number((await run(root, LOOP)).stdout));
   }
 }
 const rows: Row[] = [

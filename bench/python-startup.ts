@@ -13,19 +13,20 @@ const RUNS = Number(process.env['RUNS'] ?? 10);
 const TIME = '/usr/bin/time';
 const bin = join(workspaceRoot, 'node_modules/.bin/pywasi');
 
-interface Sample {
+export interface Sample {
   ms: number;
   maxRssMiB: number;
+  stdout: string;
 }
 
 /** One run under GNU time: wall time measured here, peak RSS as time reports it (KiB). */
-async function sample(command: string, args: string[]): Promise<Sample> {
+export async function sample(command: string, args: string[], env?: Record<string, string>): Promise<Sample> {
   const started = process.hrtime.bigint();
-  const r = await execa(TIME, ['-f', '%M', command, ...args], { reject: false });
+  const r = await execa(TIME, ['-f', '%M', command, ...args], { reject: false, ...(env ? { env } : {}) });
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
   if (r.exitCode !== 0) throw new Error(`${command} ${args.join(' ')} exited with ${r.exitCode}: ${r.stderr.split('\n').slice(-3).join(' ')}`);
   const kib = Number(r.stderr.trim().split('\n').at(-1));
-  return { ms, maxRssMiB: kib / 1024 };
+  return { ms, maxRssMiB: kib / 1024, stdout: r.stdout.trim() };
 }
 
 export async function startupRows(): Promise<Row[]> {

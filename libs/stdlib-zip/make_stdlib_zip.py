@@ -5,7 +5,7 @@ Run with the native build python of the same CPython version (the .pyc magic mus
     python make_stdlib_zip.py --lib <src>/Lib --build-dir <wasm build dir> --output <zip>
 
 What goes in: every module of Lib/ as an unchecked hash-based .pyc (PEP 552: no source needed,
-nothing to stat), the data files modules read (lib2to3's grammars), and the _sysconfigdata module
+nothing to stat), lib2to3's grammars (pickled), and the _sysconfigdata module
 of the wasm build. What stays out: test suites, what cannot work on WASI (tkinter and what needs
 it, msilib), and the pure-Python halves of C extensions that the wasm configure did not build
 (read from the build's MODULE_<NAME>_STATE variables).
@@ -36,10 +36,9 @@ OMIT = (
     "site-packages/",
 )
 
-# Files other than modules that modules of the zip read (through their loader's get_data).
-DATA_FILES = ("lib2to3/Grammar.txt", "lib2to3/PatternGrammar.txt")
-# lib2to3 in a zip reads its grammars pickled (pgen2.driver.load_packaged_grammar), as `make
-# install` writes them: made here by the build python, of the same version as python.wasm.
+# lib2to3 in a zip reads its grammars pickled, through its loader's get_data (the .txt it cannot
+# open: pgen2.driver.load_packaged_grammar), as `make install` writes them: made here by the build
+# python, of the same version as python.wasm.
 GRAMMARS = ("lib2to3/Grammar.txt", "lib2to3/PatternGrammar.txt")
 
 # Packages' own test suites (e.g. unittest/test, ctypes/test).
@@ -156,8 +155,6 @@ def main() -> None:
         for relative, path in modules:
             # Tracebacks name the module inside the zip, as zipimport reports __file__.
             add(zf, relative + "c", pyc_bytes(path, f"{zip_in_guest}/{relative}"))
-        for relative in DATA_FILES:
-            add(zf, relative, (args.lib / relative).read_bytes())
         for relative in GRAMMARS:
             name, data = pickled_grammar(args.lib / relative)
             add(zf, str(pathlib.PurePosixPath(relative).with_name(name)), data)
