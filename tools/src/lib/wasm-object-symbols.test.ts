@@ -1,0 +1,164 @@
+// Renamed objects are checked the way they will be used: linked by wasm-ld with a caller of the
+// new name, and run.
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { BuildError } from './build-error.ts';
+import { renameInArchive, renameSymbols } from './wasm-object-symbols.ts';
+
+const BIN = '/usr/lib/llvm-19/bin';
+const tool = (name: string) => join(BIN, name);
+const haveLlvm = ['clang', 'wasm-ld', 'llvm-ar'].every((name) => existsSync(tool(name)));
+if (!haveLlvm) console.log(`wasm-object-symbols tests skipped: LLVM 19 (clang, wasm-ld, llvm-ar in ${BIN}) is not installed`);
+const withLlvm = haveLlvm ? describe : describe.skip;
+
+const SPEEDUPS = `
+static int twice(int x) { return 2 * x; }
+int PyInit__speedups(void) { return twice(21); }
+int speedups_table[] = { 3, 5, 7 };
+`;
+
+let work = '';
+beforeEach(() => {
+  work = mkdtempSync(join(tmpdir(), 'wasm-object-symbols-'));
+});
+afterEach(() => rmSync(work, { recursive: true, force: true }));
+
+let serial = 0;
+async function compile(source: string, flags: string[] = ['-O1']): Promise<Uint8Array> {
+  const file = join(work, `unit${serial++}`);
+  writeFileSync(`${file}.c`, source);
+  await execa(tool('clang'), ['--target=wasm32-wasi', '-c', ...flags, `${file}.c`, '-o', `${file}.o`]);
+  return readFileSync(`${file}.o`);
+}
+
+/** Links objects (bytes) and archives (paths) into a module exporting `entry`. */
+async function link(inputs: (Uint8Array | string)[], entry: string): Promise<Uint8Array> {
+  const files = inputs.map((input) => {
+    if (typeof input === 'string') return input;
+    const file = join(work, `input${serial++}.o`);
+    writeFileSync(file, input);
+    return file;
+  });
+  const output = join(work, `linked${serial++}.wasm`);
+  await execa(tool('wasm-ld'), ['--no-entry', `--export=${entry}`, ...files, '-o', output]);
+  return readFileSync(output);
+}
+
+async function call(module: Uint8Array, entry: string): Promise<number> {
+  const { instance } = await WebAssembly.instantiate(module as Uint8Array<ArrayBuffer>, {});
+  return (instance.exports[entry] as () => number)();
+}
+
+const caller = (callee: string) => compile(`int ${callee}(void);\nint entry(void) { return ${callee}(); }\n`);
+
+withLlvm('renameSymbols', () => {
+  it('renames a defined function: a caller of the new name links and runs, one of the old name is left undefined', async () => {
+    const { bytes, renamed } = renameSymbols(await compile(SPEEDUPS), new Map([['PyInit__speedups', 'PyInit_markupsafe___speedups']]));
+    expect(renamed).toEqual(['PyInit__speedups']);
+    expect(await call(await link([bytes, await caller('PyInit_markupsafe___speedups')], 'entry'), 'entry')).toBe(42);
+    await expect(link([bytes, await caller('PyInit__speedups')], 'entry')).rejects.toThrow(/undefined symbol: PyInit__speedups/);
+  });
+
+  it('renames a data symbol', async () => {
+    const { bytes } = renameSymbols(await compile(SPEEDUPS), new Map([['speedups_table', 'markupsafe_table']]));
+    const reader = await compile('extern int markupsafe_table[];\nint entry(void) { return markupsafe_table[2]; }\n');
+    expect(await call(await link([bytes, reader], 'entry'), 'entry')).toBe(7);
+  });
+
+  it('renames names that grow and shrink across the 127/128 byte boundary of their length', async () => {
+    const [n127, n128] = ['a'.repeat(127), 'b'.repeat(128)];
+    const object = await compile(`int ${n127}(void) { return 1; }\nint ${n128}(void) { return 2; }\n`);
+    const { bytes, renamed } = renameSymbols(object, new Map([[n127, 'g'.repeat(128)], [n128, 's']]));
+    expect(renamed).toEqual([n127, n128]);
+    // (length byte(s) + name) of each, new minus old; the sizes around stay 5-byte LEBs.
+    expect(bytes.length).toBe(object.length + (2 + 128) - (1 + 127) + (1 + 1) - (2 + 128));
+    const callers = await compile(`int ${'g'.repeat(128)}(void);\nint s(void);\nint entry(void) { return 10 * ${'g'.repeat(128)}() + s(); }\n`);
+    expect(await call(await link([bytes, callers], 'entry'), 'entry')).toBe(12);
+  });
+
+  it('renames in an object with debug information, whose relocated DWARF still links; the linked name section has the new name', async () => {
+    const object = await compile(SPEEDUPS, ['-O0', '-g']);
+    const { bytes } = renameSymbols(object, new Map([['PyInit__speedups', 'PyInit_markupsafe___speedups']]));
+    const linked = await link([bytes, await caller('PyInit_markupsafe___speedups')], 'entry');
+    expect(await call(linked, 'entry')).toBe(42);
+    const module = new WebAssembly.Module(linked as Uint8Array<ArrayBuffer>);
+    expect(WebAssembly.Module.customSections(module, '.debug_info').length).toBe(1);
+    const names = Buffer.from(WebAssembly.Module.customSections(module, 'name')[0]!).toString('latin1');
+    expect(names).toContain('PyInit_markupsafe___speedups');
+    expect(names).not.toContain('PyInit__speedups');
+  });
+
+  it('returns the object itself when it defines none of the names', async () => {
+    const object = await compile(SPEEDUPS);
+    expect(renameSymbols(object, new Map([['PyInit_other', 'x']]))).toEqual({ bytes: object, renamed: [] });
+  });
+
+  it('refuses an object that refers to an old name without defining it', async () => {
+    const object = await caller('PyInit__speedups');
+    expect(() => renameSymbols(object, new Map([['PyInit__speedups', 'PyInit_x']]), 'caller.o')).toThrow(
+      /caller\.o refers to PyInit__speedups without defining it/,
+    );
+  });
+
+  it('refuses a new name the object already uses', async () => {
+    const object = await compile(`${SPEEDUPS}\nint taken(void) { return 0; }\n`);
+    expect(() => renameSymbols(object, new Map([['PyInit__speedups', 'taken']]))).toThrow(/already has a symbol of that name/);
+  });
+
+  it('refuses linked modules, other files, and linking metadata of another version', async () => {
+    const linked = await link([await compile(SPEEDUPS)], 'PyInit__speedups');
+    const renames = new Map([['PyInit__speedups', 'x']]);
+    expect(() => renameSymbols(linked, renames, 'python.wasm')).toThrow(/python\.wasm is a wasm module, not a relocatable object/);
+    expect(() => renameSymbols(new TextEncoder().encode('int x;'), renames, 'x.c')).toThrow(/x\.c is not a wasm object/);
+    const object = await compile(SPEEDUPS);
+    const version = Buffer.from(object).indexOf('linking') + 'linking'.length;
+    expect(object[version]).toBe(2);
+    const future = Uint8Array.from(object);
+    future[version] = 3;
+    expect(() => renameSymbols(future, renames, 'new.o')).toThrow(new BuildError('new.o: linking metadata version 3, only version 2 is understood (a newer LLVM?)'));
+  });
+});
+
+withLlvm('renameInArchive', () => {
+  const ar = tool('llvm-ar');
+  // Two members of one name, as from two directories of a package.
+  async function archive(): Promise<string> {
+    for (const [dir, source] of [['one', SPEEDUPS], ['two', 'int helper_value(void) { return 100; }\n']] as const) {
+      mkdirSync(join(work, dir));
+      writeFileSync(join(work, dir, 'module.o'), await compile(source));
+    }
+    const path = join(work, 'libspeedups.a');
+    await execa(ar, ['qcs', path, join(work, 'one/module.o'), join(work, 'two/module.o')]);
+    return path;
+  }
+
+  it('renames in the member that defines the name, keeping every member in order', async () => {
+    const path = await archive();
+    const out = join(work, 'out/libspeedups.a');
+    const results = await renameInArchive(path, out, new Map([['PyInit__speedups', 'PyInit_markupsafe___speedups']]), { ar });
+    expect(results).toEqual([
+      { member: 'module.o', renamed: ['PyInit__speedups'] },
+      { member: 'module.o', renamed: [] },
+    ]);
+    expect((await execa(ar, ['t', out])).stdout).toBe('module.o\nmodule.o');
+    const both = await compile('int PyInit_markupsafe___speedups(void);\nint helper_value(void);\nint entry(void) { return PyInit_markupsafe___speedups() + helper_value(); }\n');
+    expect(await call(await link([both, out], 'entry'), 'entry')).toBe(142);
+    await expect(link([await caller('PyInit__speedups'), out], 'entry')).rejects.toThrow(/undefined symbol: PyInit__speedups/);
+  });
+
+  it('fails, writing nothing, when no member defines a name', async () => {
+    const out = join(work, 'never.a');
+    await expect(renameInArchive(await archive(), out, new Map([['PyInit_missing', 'x']]), { ar })).rejects.toThrow(
+      /libspeedups\.a: no member defines PyInit_missing, to be renamed/,
+    );
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it('refuses what is not an archive', async () => {
+    const path = join(work, 'not.a');
+    writeFileSync(path, 'hello');
+    await expect(renameInArchive(path, path, new Map(), { ar })).rejects.toThrow(/not\.a is not an ar archive/);
+  });
+});
