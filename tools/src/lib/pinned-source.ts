@@ -5,6 +5,7 @@ import { execa } from 'execa';
 import { BuildError } from './build-error.ts';
 import { debianLookup, disappearedPin, type DebianLookup, type DebianOrig } from './debian-archive.ts';
 import { downloadFile, verifySha256 } from './download.ts';
+import { findIndexFile } from './package-index.ts';
 
 /** An upstream source release pinned by digest, with the places it can be obtained from. */
 export interface SourcePin {
@@ -15,6 +16,8 @@ export interface SourcePin {
   fileName?: string;
   upstreamUrl?: string;
   debian?: DebianOrig;
+  /** A project on the Python package index pip uses here: its file with this sha256 (an sdist). */
+  pypi?: string;
 }
 
 /** A pinned source a build prepares before it runs, with the patches applied to it. */
@@ -25,8 +28,8 @@ export interface SourceRequest {
 }
 
 export function pinnedFileName(pin: SourcePin): string {
-  const name = pin.fileName ?? pin.debian?.file ?? (pin.upstreamUrl ? basename(new URL(pin.upstreamUrl).pathname) : undefined);
-  if (!name) throw new BuildError(`source pin ${pin.name} ${pin.version} names no file: give fileName, debian or upstreamUrl`);
+  const name = pin.fileName ?? pin.debian?.file ?? (pin.upstreamUrl ? basename(new URL(pin.upstreamUrl).pathname) : pin.pypi ? `${pin.pypi}-${pin.version}.tar.gz` : undefined);
+  if (!name) throw new BuildError(`source pin ${pin.name} ${pin.version} names no file: give fileName, debian, pypi or upstreamUrl`);
   return name;
 }
 
@@ -68,6 +71,14 @@ export async function obtainTarball(pin: SourcePin, options: ObtainOptions): Pro
     return false;
   };
   if (pin.upstreamUrl && (await tryUrls([pin.upstreamUrl]))) return dest;
+  if (pin.pypi) {
+    try {
+      const { url } = await findIndexFile(pin.pypi, pin.sha256);
+      if (await tryUrls([url])) return dest;
+    } catch (error) {
+      failures.push(`package index: ${(error as Error).message}`);
+    }
+  }
   if (pin.debian) {
     log(`${pin.name} ${pin.version}: looking up Debian source package ${pin.debian.package} ${pin.debian.version}`);
     const lookup = await (options.debianLookup ?? debianLookup)(pin.debian);

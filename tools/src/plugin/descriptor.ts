@@ -96,7 +96,17 @@ export interface ToolchainBuild {
 export const WASM_FEATURES = ['bulk-memory', 'sign-ext', 'nontrapping-fptoint', 'mutable-globals', 'simd128', 'relaxed-simd', 'tail-call', 'multivalue', 'reference-types', 'extended-const', 'atomics', 'exception-handling'] as const;
 export type WasmFeature = (typeof WASM_FEATURES)[number];
 
-export type BuildSystem = AutotoolsBuild | CLibraryBuild | CommandBuild | ToolchainBuild;
+/** A Python package (an sdist) whose C extensions are built into the interpreter: its own build
+ * runs on the build python against the interpreter's SDK (see python-package-targets.ts). */
+export interface PythonPackageBuild {
+  system: 'python-package';
+  /** PEP 517 config settings for the package's build backend (placeholders allowed). */
+  configSettings?: Record<string, string>;
+  /** Added to the derived compiler environment; null removes a derived variable. */
+  env?: Record<string, string | null>;
+}
+
+export type BuildSystem = AutotoolsBuild | CLibraryBuild | CommandBuild | ToolchainBuild | PythonPackageBuild;
 
 /** A wasm module the build makes, optimised with wasm-opt into the distribution. */
 export interface WasmArtifact {
@@ -182,7 +192,9 @@ export function validateDescriptor(file: string, raw: unknown): NativeDescriptor
       for (const f of d.build.wasmFeatures ?? []) {
         if (!WASM_FEATURES.includes(f)) problems.push(`build.wasmFeatures: "${f}" is not a WebAssembly feature clang knows (${WASM_FEATURES.join(', ')})`);
       }
-    } else problems.push(`build.system "${(d.build as { system?: string }).system}" is not one of autotools, c-library, command, llvm-toolchain`);
+    } else if (d.build.system === 'python-package') {
+      if (!d.source || 'project' in d.source) problems.push('a python-package build needs a pinned source (the sdist: name, version, sha256, pypi)');
+    } else problems.push(`build.system "${(d.build as { system?: string }).system}" is not one of autotools, c-library, command, llvm-toolchain, python-package`);
   }
   for (const field of ['links', 'tools'] as const) {
     if (d[field] !== undefined && (!Array.isArray(d[field]) || d[field].some((x) => typeof x !== 'string'))) problems.push(`${field} must be a list of project names`);

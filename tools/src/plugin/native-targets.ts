@@ -8,6 +8,7 @@ import type { SourcePin, SourceRequest } from '../lib/pinned-source.ts';
 import { FROM_SOURCE_ENV, installedToolProbe } from '../lib/installed-tool.ts';
 import { tarballName } from '../lib/lib-tarball.ts';
 import type { ExecutorInput } from './executor-files.ts';
+import { pythonPackageTargets, pythonPackageTools } from './python-package-targets.ts';
 import { DescriptorError, type AutotoolsBuild, type CLibraryBuild, type CommandBuild, type NativeDescriptor, type ToolchainBuild, type Platform, type Variant, type WasmArtifact } from './descriptor.ts';
 
 const { join, relative } = posix;
@@ -17,6 +18,10 @@ export interface PluginOptions {
   libcProject?: string;
   /** The project that finds the LLVM toolchain and writes its manifest. */
   toolchainProject?: string;
+  /** python-package builds: the interpreter's SDK, the python that runs their builds, its build tools. */
+  pythonSdkProject?: string;
+  buildPythonProject?: string;
+  pythonBuildToolsProject?: string;
 }
 
 /** What a descriptor becomes, before Nx adds the project root. */
@@ -49,7 +54,7 @@ export const TRIPLE: Record<Platform, string | null> = { 'wasm32-wasi': 'wasm32-
 const platformOf = (d: NativeDescriptor): Platform => d.platform ?? 'wasm32-wasi';
 /** Where a variant with its own source pin extracts it. */
 const variantSourceDir = (name: string, variant: string) => `build/${name}/src-${variant}`;
-const PLUGIN = '@pywasi/native-build';
+export const PLUGIN = '@pywasi/native-build';
 
 /**
  * Fills the plugin's path placeholders: {src} {build} {stage} {out} relative to `cwd` (where the
@@ -117,7 +122,7 @@ function readsOf(ctx: { d: NativeDescriptor }): { dependsOn: { projects: string[
  * or read a variant of another's build). */
 export type ProjectLookup = (project: string) => { d: NativeDescriptor; root: string } | undefined;
 
-interface Context {
+export interface Context {
   name: string;
   /** Workspace-relative. */
   projectRoot: string;
@@ -141,7 +146,7 @@ interface Context {
  * the top of its build directory. A source tree is the pin and patches that make it: this project's
  * own files, or those of the project whose tree it builds.
  */
-function sharedInputs(ctx: Context, linking = true): NonNullable<TargetConfiguration['inputs']> {
+export function sharedInputs(ctx: Context, linking = true): NonNullable<TargetConfiguration['inputs']> {
   const { d } = ctx;
   const inputs: NonNullable<TargetConfiguration['inputs']> = [
     'native',
@@ -160,12 +165,12 @@ function sharedInputs(ctx: Context, linking = true): NonNullable<TargetConfigura
 
 /** The builds this one reads: the declared projects only. (`^build` would also follow edges Nx
  * finds in test code, e.g. a C library's test importing the host, and build the host first.) */
-function buildsOf(ctx: Context): NonNullable<TargetConfiguration['dependsOn']> {
+export function buildsOf(ctx: Context): NonNullable<TargetConfiguration['dependsOn']> {
   const projects = ctx.buildDeps.filter((p) => p !== ctx.sourceProject);
   return projects.length ? [{ projects, target: 'build' }] : [];
 }
 
-function withExecutor(ctx: Context, executor: string, inputs: TargetConfiguration['inputs'], packages: string[] = []): TargetConfiguration['inputs'] {
+export function withExecutor(ctx: Context, executor: string, inputs: TargetConfiguration['inputs'], packages: string[] = []): TargetConfiguration['inputs'] {
   return [...(inputs ?? []), ...ctx.executorInputs(executor, packages)];
 }
 
@@ -492,7 +497,13 @@ export function nativeProject(
   projects: ProjectLookup = () => undefined,
 ): NativeProject {
   const name = d.name ?? posix.basename(projectRoot);
-  const opts: Required<PluginOptions> = { libcProject: options.libcProject ?? 'wasi-libc', toolchainProject: options.toolchainProject ?? 'toolchain' };
+  const opts: Required<PluginOptions> = {
+    libcProject: options.libcProject ?? 'wasi-libc',
+    toolchainProject: options.toolchainProject ?? 'toolchain',
+    pythonSdkProject: options.pythonSdkProject ?? 'cpython-sdk',
+    buildPythonProject: options.buildPythonProject ?? 'cpython-build-python',
+    pythonBuildToolsProject: options.pythonBuildToolsProject ?? 'python-build-tools',
+  };
   const platform = platformOf(d);
   const deps = new Set<string>();
   if (d.build && platform !== 'host' && d.build.system !== 'llvm-toolchain') {
@@ -500,6 +511,7 @@ export function nativeProject(
     if (name !== opts.libcProject) deps.add(opts.libcProject);
   }
   for (const p of [...(d.links ?? []), ...(d.tools ?? [])]) deps.add(p);
+  if (d.build?.system === 'python-package') for (const p of pythonPackageTools({ options: opts })) deps.add(p);
   const sourceProject = d.source && 'project' in d.source ? d.source.project : undefined;
   if (sourceProject) deps.add(sourceProject);
   const buildDeps = [...deps].sort();
@@ -518,6 +530,7 @@ export function nativeProject(
   else if (d.build?.system === 'c-library') Object.assign(targets, cLibraryTargets(ctx));
   else if (d.build?.system === 'command') Object.assign(targets, commandTargets(ctx));
   else if (d.build?.system === 'llvm-toolchain') Object.assign(targets, toolchainTargets(ctx));
+  else if (d.build?.system === 'python-package') Object.assign(targets, pythonPackageTargets(ctx));
   const pack = packTarget(ctx);
   if (pack) targets.pack = pack;
   const implicitDependencies = [...new Set([...buildDeps, ...readProjects])].sort();

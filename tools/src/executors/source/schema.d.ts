@@ -5,6 +5,7 @@ export interface SourceExecutorOptions {
   /** Name in the download cache; defaults to debian.file, else the upstream URL's base name. */
   fileName?: string;
   upstreamUrl?: string;
+  pypi?: string;
   debian?: { package: string; version: string; file: string };
   /** Workspace-relative directory the source is extracted into (replaced as a whole). */
   outputPath: string;

@@ -1,0 +1,87 @@
+import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ExecutorContext } from '@nx/devkit';
+import { BuildError, reportBuildErrors } from '../../lib/build-error.ts';
+import { targetPlaces } from '../../lib/executor-context.ts';
+import { runLogged, startLog } from '../../lib/logged-command.ts';
+import { publish } from '../../lib/publish.ts';
+import { sortWheel, type PackageManifest } from '../../lib/python-package/built-in-modules.ts';
+import { crossPythonEnv, extensionSuffixes, targetPythonOf } from '../../lib/python-package/cross-python.ts';
+import { ensureTargetSource } from '../../lib/target-source.ts';
+import { fillPlaceholders, placeholderValues, readToolchainManifest } from '../../lib/toolchain-manifest.ts';
+import { renameInArchive } from '../../lib/wasm-object-symbols.ts';
+import type { PythonPackageExecutorOptions } from './schema.d.ts';
+
+/**
+ * A Python package's C extensions for a static interpreter: the package's own build (PEP 517,
+ * through pip) runs on the build python against the target's SDK; its wheel is split into
+ * archives, one per extension with its init function renamed, a manifest, and its files.
+ */
+export default async function pythonPackageExecutor(options: PythonPackageExecutorOptions, context: ExecutorContext) {
+  const places = targetPlaces(context);
+  return reportBuildErrors(places.label, async () => {
+    const toolchain = readToolchainManifest(places.workspaceRoot, options.toolchainManifest);
+    const values = placeholderValues(toolchain, places.workspaceRoot, places.projectRoot);
+    const fill = (text: string) => fillPlaceholders(text, values);
+    const buildPython = places.abs(options.buildPython);
+    if (!existsSync(buildPython)) throw new BuildError(`the build python ${options.buildPython} does not exist: build its project first`);
+    const target = targetPythonOf(places.abs(options.sdk));
+
+    await ensureTargetSource(places, options.sourceDir, options.source);
+    // The package's build writes into its tree (build/, *.egg-info, generated C): a fresh copy.
+    const buildDir = places.abs(options.buildDir);
+    const tree = join(buildDir, 'tree');
+    const wheelDir = join(buildDir, 'wheel');
+    const unpacked = join(buildDir, 'unpacked');
+    rmSync(buildDir, { recursive: true, force: true });
+    mkdirSync(wheelDir, { recursive: true });
+    cpSync(places.abs(options.sourceDir), tree, { recursive: true });
+
+    const compilerEnv = Object.fromEntries(Object.entries(options.env).map(([k, v]) => [k, fill(v)]));
+    const env = crossPythonEnv(target, compilerEnv, { buildTools: options.buildTools && places.abs(options.buildTools), ar: values['ar']! });
+    startLog(places.logFile);
+    const started = Date.now();
+    const settings = Object.entries(options.configSettings ?? {}).map(([k, v]) => `--config-settings=${k}=${fill(v)}`);
+    await runLogged({
+      command: buildPython,
+      args: ['-m', 'pip', 'wheel', '--no-deps', '--no-build-isolation', '--no-index', '--no-cache-dir', '--disable-pip-version-check', '--verbose', '--wheel-dir', wheelDir, ...settings, tree],
+      cwd: buildDir,
+      env,
+      label: places.label,
+      logFile: places.logFile,
+    });
+
+    const wheels = readdirSync(wheelDir).filter((f) => f.endsWith('.whl'));
+    if (wheels.length !== 1) throw new BuildError(`pip wheel made ${wheels.length} wheels in ${wheelDir}, expected one`);
+    await runLogged({ command: buildPython, args: ['-I', '-m', 'zipfile', '-e', join(wheelDir, wheels[0]!), unpacked], cwd: buildDir, label: places.label, logFile: places.logFile });
+
+    const extSuffixes = await extensionSuffixes(buildPython, env);
+    const { modules, files, dropped } = sortWheel(unpacked, extSuffixes);
+    if (modules.length === 0 && !options.pureOk) {
+      throw new BuildError(`${wheels[0]} has no extension modules: the build may have fallen back to pure Python (see ${places.logFile}); a pure-Python package needs no build here (pywasi pip installs it)`);
+    }
+
+    const staging = join(buildDir, 'out');
+    mkdirSync(join(staging, 'lib'), { recursive: true });
+    for (const m of modules) {
+      const archive = join(staging, 'lib', `${m.name}.a`);
+      const renames = m.init === m.definedInit ? new Map<string, string>() : new Map([[m.definedInit, m.init]]);
+      await renameInArchive(join(unpacked, m.file), archive, renames, { ar: values['ar']! });
+      console.log(`[${places.label}] ${m.name}: built in as ${m.init}${m.links.length ? ` (links ${m.links.join(' ')})` : ''}`);
+    }
+    for (const f of files) cpSync(join(unpacked, f), join(staging, 'site-packages', f));
+    if (dropped.length) console.log(`[${places.label}] left out ${dropped.length} C/Cython sources and headers the wheel carried`);
+    const libs = [...new Set(modules.flatMap((m) => m.links.filter((l) => l.startsWith('-l'))))];
+    const manifest: PackageManifest = {
+      name: options.source?.pin.name ?? places.label,
+      version: options.source?.pin.version ?? '',
+      modules: modules.map((m) => ({ name: m.name, init: m.init, archive: `lib/${m.name}.a` })),
+      libs,
+      libDirs: options.libDirs,
+      site: 'site-packages',
+    };
+    writeFileSync(join(staging, 'python-package.json'), JSON.stringify(manifest, null, 2) + '\n');
+    publish(staging, places.abs(options.outputPath));
+    console.log(`[${places.label}] ${modules.length} built-in modules, ${files.length} files in ${((Date.now() - started) / 1000).toFixed(1)} s; log: ${places.logFile}`);
+  });
+}

@@ -1,0 +1,54 @@
+// The python-package build system: a Python package pinned to its sdist, whose C extensions are
+// built into the interpreter as built-in modules. The package's own build (setuptools,
+// meson-python...) runs on the build python against the interpreter's SDK, with the compiler
+// environment every wasm32 project gets; what a package descriptor names is only its pin, the C
+// libraries it links and, rarely, settings for its build backend.
+import type { TargetConfiguration } from '@nx/devkit';
+import type { PythonPackageBuild } from './descriptor.ts';
+import { buildsOf, crossEnv, placesOf, sharedInputs, withExecutor, PLUGIN, type Context } from './native-targets.ts';
+
+/** The projects every package build uses besides its links: the interpreter's SDK, the python
+ * that runs the build, and the build tools it imports. */
+export function pythonPackageTools(ctx: Pick<Context, 'options'>): string[] {
+  return [ctx.options.pythonSdkProject, ctx.options.buildPythonProject, ctx.options.pythonBuildToolsProject];
+}
+
+export function pythonPackageTargets(ctx: Context): Record<string, TargetConfiguration> {
+  const b = ctx.d.build as PythonPackageBuild;
+  const places = placesOf(ctx.name);
+  const { pythonSdkProject, buildPythonProject, pythonBuildToolsProject, libcProject } = ctx.options;
+  const links = ctx.d.links ?? [];
+  const env = crossEnv('wasm32-wasi', { cwd: places.build, relocatable: false, links, libc: libcProject, isLibc: false, cflags: [] });
+  for (const [key, value] of Object.entries(b.env ?? {})) {
+    if (value === null) delete env[key];
+    else env[key] = value;
+  }
+  return {
+    build: {
+      executor: `${PLUGIN}:python-package`,
+      cache: true,
+      dependsOn: buildsOf(ctx),
+      inputs: withExecutor(ctx, 'python-package', [
+        ...sharedInputs(ctx, false),
+        // What the build runs: the build python and the exact build tools (their RECORDs hash every file).
+        { dependentTasksOutputFiles: `${placesOf(buildPythonProject).build}/*` },
+        { dependentTasksOutputFiles: `${placesOf(pythonBuildToolsProject).build}/*.dist-info/RECORD` },
+        // What sysconfig answers for the target: its flags and extension suffix.
+        { dependentTasksOutputFiles: `${placesOf(pythonSdkProject).out}/**/*.py` },
+      ]),
+      outputs: [`{workspaceRoot}/${places.out}`],
+      options: {
+        sourceDir: places.src,
+        ...(ctx.source ? { source: ctx.source } : {}),
+        buildDir: places.build,
+        outputPath: places.out,
+        buildPython: `${placesOf(buildPythonProject).build}/python`,
+        buildTools: placesOf(pythonBuildToolsProject).build,
+        sdk: placesOf(pythonSdkProject).out,
+        env,
+        libDirs: links.map((l) => `${placesOf(l).out}/lib`),
+        ...(b.configSettings ? { configSettings: b.configSettings } : {}),
+      },
+    },
+  };
+}
