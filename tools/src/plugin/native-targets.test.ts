@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { globSync } from 'tinyglobby';
 import { DescriptorError, validateDescriptor, type NativeDescriptor } from './descriptor.ts';
 import { executorInputs, localModuleGraph } from './executor-files.ts';
-import { fillPaths, nativeProject, placesOf } from './native-targets.ts';
+import { nativeProject } from './native-targets.ts';
+import { fillPaths, placesOf } from './targets/context.ts';
 
 const workspaceRoot = join(import.meta.dirname, '..', '..', '..');
 const fakeInputs = (executor: string) => [`{workspaceRoot}/tools/src/executors/${executor}/executor.ts`];
