@@ -14,6 +14,7 @@ import {
   fillPaths,
   placesInVariant,
   placesOf,
+  platformLabel,
   platformOf,
   readsOf,
   sharedInputs,
@@ -126,6 +127,17 @@ function autotoolsOptions(ctx: Context, variantName?: string): AutotoolsOptions 
   return out;
 }
 
+/** What the make target runs and where its product lands, in one line. */
+function makeDescription(ctx: Context, places: Places, installed: boolean): string {
+  const b = ctx.d.build as AutotoolsBuild;
+  const steps = [...(b.configure && !b.configure.outputs ? ['configure'] : []), 'make', ...(b.install ? ['make install'] : [])].join(' + ');
+  const after = b.configure?.outputs ? ' after its cached configure' : '';
+  const cwd = b.inSource ? places.src : places.build;
+  const product = b.make?.outputs ? `: ${b.make.outputs.map((o) => (o === '.' ? cwd : join(cwd, o))).join(', ')}` : `, published to ${places.out}`;
+  const machine = installed ? " (or the machine's own at the pinned version)" : '';
+  return `${steps} of ${ctx.name} for ${platformLabel(ctx.d)}${b.inSource ? ' in its source tree' : ''}${after}${product}${machine}`;
+}
+
 export function autotoolsTargets(ctx: Context): Record<string, TargetConfiguration> {
   const { d } = ctx;
   const b = d.build as AutotoolsBuild;
@@ -140,9 +152,12 @@ export function autotoolsTargets(ctx: Context): Record<string, TargetConfigurati
   // A host tool the machine may have at the pinned version: what is installed is in the hash.
   const tool = b.installed && ctx.source ? { ...b.installed, version: ctx.source.pin.version } : undefined;
   const toolInputs = tool ? [{ runtime: installedToolProbe(tool) }, { env: FROM_SOURCE_ENV }] : [];
+  const { name } = ctx;
+  const platform = platformLabel(d);
   if (b.configure?.outputs) {
     targets.configure = {
       executor: `${PLUGIN}:autotools`,
+      metadata: { description: `configure of ${name} for ${platform} in ${places.build}, cached on its own (make does not redo it)` },
       cache: true,
       dependsOn: buildsOf(ctx),
       inputs: withExecutor(ctx, 'autotools', sharedInputs(ctx, false)),
@@ -155,6 +170,7 @@ export function autotoolsTargets(ctx: Context): Record<string, TargetConfigurati
   const makeDir = b.inSource ? '{options.sourceDir}' : '{options.buildDir}';
   targets[makeName] = {
     executor: `${PLUGIN}:autotools`,
+    metadata: { description: makeDescription(ctx, places, Boolean(tool)) },
     cache: true,
     dependsOn: [...(b.configure?.outputs ? ['configure', ...buildsOf(ctx)] : buildsOf(ctx)), ...reads.dependsOn],
     // After a configure of its own, make reads what it wrote (the Makefile first of all).
@@ -166,6 +182,7 @@ export function autotoolsTargets(ctx: Context): Record<string, TargetConfigurati
   if (d.artifact) {
     targets.build = {
       executor: `${PLUGIN}:wasm-opt`,
+      metadata: { description: `wasm-opt of ${String(main.artifact!['input'])} into ${String(main.artifact!['output'])}` },
       cache: true,
       dependsOn: [makeName],
       // binaryen's wasm-opt binary is resolved, not imported: named here.

@@ -10,6 +10,7 @@ export function cLibraryTargets(ctx: Context): Record<string, TargetConfiguratio
   return {
     build: {
       executor: `${PLUGIN}:c-library`,
+      metadata: { description: `compiles ${ctx.name}'s C sources against the ${ctx.options.libcProject} sysroot into ${places.out}: lib/lib${b.libName}.a and its headers` },
       cache: true,
       dependsOn: buildsOf(ctx),
       // An archive of its own sources: its links' headers matter, their archives do not.

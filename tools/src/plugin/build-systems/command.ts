@@ -20,14 +20,18 @@ function commandOptions(ctx: Context, variantName?: string): Record<string, unkn
 export function commandTargets(ctx: Context): Record<string, TargetConfiguration> {
   const reads = readsOf(ctx);
   const variants = Object.keys(ctx.d.variants ?? {});
+  const main = commandOptions(ctx);
+  const [program] = main['command'] as string[];
+  const over = ctx.source ? ` over ${placesOf(ctx.name, undefined, ctx.sourceProject).src}` : '';
   return {
     build: {
       executor: `${PLUGIN}:command`,
+      metadata: { description: `runs ${program}${over}, writing ${String(main['output'])}` },
       cache: true,
       dependsOn: [...buildsOf(ctx), ...reads.dependsOn],
       inputs: withExecutor(ctx, 'command', [...sharedInputs(ctx, false), ...reads.inputs]),
       outputs: ['{options.output}'],
-      options: commandOptions(ctx),
+      options: main,
       ...(variants.length ? { configurations: Object.fromEntries(variants.map((v) => [v, commandOptions(ctx, v)])) } : {}),
     },
   };

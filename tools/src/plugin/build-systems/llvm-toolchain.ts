@@ -19,14 +19,16 @@ export function toolchainTargets(ctx: Context): Record<string, TargetConfigurati
   const variants = Object.entries(ctx.d.variants ?? {});
   const majors = [...new Set([b.llvmMajor, ...variants.map(([, v]) => v.llvmMajor ?? b.llvmMajor)])].sort((x, y) => x - y);
   const features = b.wasmFeatures?.length ? { wasmFeatures: b.wasmFeatures } : {};
+  const manifest = toolchainManifestOf(ctx.name);
   return {
     build: {
       executor: `${PLUGIN}:toolchain`,
+      metadata: { description: `finds (or installs) LLVM ${majors.join(', ')} for wasm32 and records it in ${manifest}, the manifest every wasm32 build compiles with` },
       cache: true,
       // What is installed is the output's identity; the runtime probe hashes it.
       inputs: withExecutor(ctx, 'toolchain', [{ runtime: toolchainProbe(majors) }]),
       outputs: ['{options.manifest}'],
-      options: { llvmMajor: b.llvmMajor, manifest: toolchainManifestOf(ctx.name), ...features },
+      options: { llvmMajor: b.llvmMajor, manifest, ...features },
       ...(variants.length
         ? { configurations: Object.fromEntries(variants.map(([name, v]) => [name, { llvmMajor: v.llvmMajor ?? b.llvmMajor, manifest: toolchainManifestOf(ctx.name, name), ...features }])) }
         : {}),

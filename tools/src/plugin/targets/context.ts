@@ -38,6 +38,8 @@ export function placesOf(name: string, variant?: string, sourceProject?: string)
 
 export const TRIPLE: Record<Platform, string | null> = { 'wasm32-wasi': 'wasm32-unknown-wasi', host: null };
 export const platformOf = (d: NativeDescriptor): Platform => d.platform ?? 'wasm32-wasi';
+/** The platform as a target's description names it. */
+export const platformLabel = (d: NativeDescriptor): string => (platformOf(d) === 'host' ? 'this machine' : 'wasm32-wasi');
 /** Where a variant with its own source pin extracts it. */
 export const variantSourceDir = (name: string, variant: string) => `build/${name}/src-${variant}`;
 /** The plugin's name, which prefixes its executors. */

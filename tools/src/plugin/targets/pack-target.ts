@@ -21,12 +21,15 @@ export function packTarget(ctx: Context): TargetConfiguration | undefined {
   const version = ctx.source?.pin.version ?? d.version;
   if (!version) return undefined;
   const target = 'wasm32-wasi';
+  const tarball = `${LIB_TARBALLS}/${tarballName(ctx.name, version, target)}`;
+  const from = placesOf(ctx.name).out;
   return {
     executor: `${PLUGIN}:lib-tarball`,
+    metadata: { description: `packs ${from} (headers, static libraries, .pc files) into ${tarball}, for builds outside the workspace` },
     cache: true,
     dependsOn: ['build'],
     inputs: withExecutor(ctx, 'lib-tarball', [{ dependentTasksOutputFiles: '**/*' }]),
-    outputs: [`{workspaceRoot}/${LIB_TARBALLS}/${tarballName(ctx.name, version, target)}`],
-    options: { from: placesOf(ctx.name).out, name: ctx.name, version, target, outputPath: LIB_TARBALLS },
+    outputs: [`{workspaceRoot}/${tarball}`],
+    options: { from, name: ctx.name, version, target, outputPath: LIB_TARBALLS },
   };
 }

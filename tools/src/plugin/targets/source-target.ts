@@ -1,8 +1,11 @@
 // The `source` target of a project with a pin of its own: the prepared tree alone, to read or
 // debug it. Builds do not wait for it (each prepares its tree itself), so it is not a build system
 // of its own but a target any of them may sit beside.
+import { posix } from 'node:path';
 import type { TargetConfiguration } from '@nx/devkit';
 import { PLUGIN, placesOf, variantSourceDir, withExecutor, type Context } from './context.ts';
+
+const { join } = posix;
 
 export function sourceTarget(ctx: Context): TargetConfiguration | undefined {
   const source = ctx.d.source;
@@ -17,6 +20,7 @@ export function sourceTarget(ctx: Context): TargetConfiguration | undefined {
   );
   return {
     executor: `${PLUGIN}:source`,
+    metadata: { description: `fetches ${pin.name} ${pin.version}, verifies its sha256, extracts it to ${outputPath} and applies ${join(ctx.projectRoot, patches)}/*.patch (the tree alone: builds prepare it themselves)` },
     // The tree on its own (to read or debug it). Builds do not wait for this target: each prepares
     // its tree itself, so a build that is a cache hit runs no source step at all. Not cached by
     // Nx: without its daemon Nx restores a hit by rewriting the whole tree, with fresh mtimes, and
