@@ -1,6 +1,7 @@
 // The plugin's derivation, descriptor -> targets, checked on small descriptors; and the real
 // workspace: every project.json target run by one of our executors hashes exactly its files.
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { globSync } from 'tinyglobby';
 import { DescriptorError, validateDescriptor, type NativeDescriptor } from './descriptor.ts';
@@ -371,7 +372,14 @@ describe('executor files', () => {
   });
 
   test('a module started as a child process counts', () => {
-    expect(localModuleGraph(workspaceRoot, 'tools/src/lib/wasm-preinit-plan.ts').files).toContain('tools/src/lib/wasm-preinit-main.ts');
+    const dir = mkdtempSync(join(tmpdir(), 'executor-files-'));
+    try {
+      writeFileSync(join(dir, 'plan.ts'), "const MAIN = fileURLToPath(new URL('./main.ts', import.meta.url));\n");
+      writeFileSync(join(dir, 'main.ts'), "import { execa } from 'execa';\n");
+      expect(localModuleGraph(dir, 'plan.ts')).toEqual({ files: ['main.ts', 'plan.ts'], packages: ['execa'] });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test('every project.json target run by one of our executors lists exactly its files', () => {
