@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, expect, test } from '@jest/globals';
 import { readToolchainManifest } from '../../../tools/src/lib/toolchain-manifest.ts';
-import { LIB_TARBALLS } from '../../../tools/src/plugin/native-targets.ts';
+import { LIB_TARBALLS } from '../../../tools/src/plugin/targets/pack-target.ts';
 import { workspaceRoot } from '../../../tools/testing/nx.ts';
 
 const tarballsDir = path.join(workspaceRoot, LIB_TARBALLS);

@@ -1,5 +1,5 @@
 // The Nx plugin of @pywasi/native-build: every directory with a native.json becomes a project whose
-// targets are derived from it (see native-targets.ts). Registered in nx.json under "plugins".
+// targets are derived from it (see native-targets.ts and build-systems/). Registered in nx.json under "plugins".
 import { readFileSync } from 'node:fs';
 import { basename, dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';

@@ -1,11 +1,13 @@
 // The plugin's derivation, descriptor -> targets, checked on small descriptors; and the real
 // workspace: every project.json target run by one of our executors hashes exactly its files.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, dirname, join } from 'node:path';
 import { globSync } from 'tinyglobby';
 import { DescriptorError, validateDescriptor, type NativeDescriptor } from './descriptor.ts';
 import { executorInputs, localModuleGraph } from './executor-files.ts';
-import { fillPaths, nativeProject, placesOf } from './native-targets.ts';
+import { nativeProject } from './native-targets.ts';
+import { fillPaths, placesOf } from './targets/context.ts';
 
 const workspaceRoot = join(import.meta.dirname, '..', '..', '..');
 const fakeInputs = (executor: string) => [`{workspaceRoot}/tools/src/executors/${executor}/executor.ts`];
@@ -285,6 +287,61 @@ describe('a command build (the stdlib zip: a built tool over another project\'s 
   });
 });
 
+describe('every inferred target says what it does (Nx metadata, shown by `nx show project`)', () => {
+  const lookup = (name: string) => (name === 'demo-source' ? { d: { source: pin }, root: 'libs/demo-source' } : undefined);
+  const samples: Record<string, NativeDescriptor> = {
+    library: { source: pin, links: ['zlib'], build: { system: 'autotools', configure: {}, make: {}, install: {} } },
+    interpreter: {
+      source: { project: 'demo-source' },
+      build: { system: 'autotools', configure: { outputs: ['Makefile'] }, make: { outputs: ['demo.wasm'] } },
+      artifact: { file: 'demo.wasm', to: 'dist/demo/demo.wasm', optimize: ['-O2'] },
+      variants: { debug: { configureArgs: ['--with-pydebug'] } },
+    },
+    'c-library': { version: '1.0', build: { system: 'c-library', sources: ['src/*.c'], libName: 'demo' } },
+    command: { platform: 'host', source: { project: 'demo-source' }, build: { system: 'command', command: ['{src}/tool', '{output}'], output: 'dist/demo/out' } },
+    toolchain: { platform: 'host', build: { system: 'llvm-toolchain', llvmMajor: 19 }, variants: { threads: { llvmMajor: 20 } } },
+  };
+
+  test.each(Object.entries(samples))('%s: a one-line description on every target', (_kind, d) => {
+    const targets = Object.entries(nativeProject(d, 'libs/demo', {}, fakeInputs, lookup).targets);
+    expect(targets.length).toBeGreaterThan(0);
+    for (const [name, target] of targets) {
+      const description = target.metadata?.['description'];
+      expect({ name, description: typeof description }).toEqual({ name, description: 'string' });
+      expect(description).toMatch(/^\S.{20,}$/); // one line, more than a word
+    }
+  });
+
+  test('the descriptions name the steps, the platform and where the product lands', () => {
+    const of = (kind: string) => Object.fromEntries(Object.entries(nativeProject(samples[kind]!, 'libs/demo', {}, fakeInputs, lookup).targets).map(([n, t]) => [n, t.metadata?.['description']]));
+    expect(of('library')).toEqual({
+      source: 'fetches demo 1.0, verifies its sha256, extracts it to build/demo/src and applies libs/demo/patches/*.patch (the tree alone: builds prepare it themselves)',
+      build: 'configure + make + make install of demo for wasm32-wasi, published to dist/libs/demo',
+      pack: 'packs dist/libs/demo (headers, static libraries, .pc files) into dist/packages/wasm32-wasi/demo-1.0-wasm32-wasi.tar.gz, for builds outside the workspace',
+    });
+    expect(of('interpreter')).toEqual({
+      configure: 'configure of demo for wasm32-wasi in build/demo/build, cached on its own (make does not redo it)',
+      make: 'make of demo for wasm32-wasi after its cached configure: build/demo/build/demo.wasm',
+      build: 'wasm-opt of build/demo/build/demo.wasm into dist/demo/demo.wasm',
+    });
+    expect(of('command')['build']).toBe('runs build/demo-source/src/tool over build/demo-source/src, writing dist/demo/out');
+    expect(of('toolchain')['build']).toMatch(/^finds \(or installs\) LLVM 19, 20 for wasm32/);
+  });
+
+  test("the workspace's own descriptors: every target described", () => {
+    const files = globSync(['libs/**/native.json', 'apps/**/native.json'], { cwd: workspaceRoot, ignore: ['**/node_modules/**', 'dist/**', 'build/**'] });
+    const all = files.map((file) => ({ root: dirname(file), d: validateDescriptor(file, JSON.parse(readFileSync(join(workspaceRoot, file), 'utf8'))) }));
+    const byName = new Map(all.map(({ root, d }) => [d.name ?? basename(root), { root, d }]));
+    const undescribed = all.flatMap(({ root, d }) =>
+      Object.entries(nativeProject(d, root, {}, fakeInputs, (n) => byName.get(n)).targets)
+        .filter(([, t]) => !t.metadata?.['description'])
+        .map(([name]) => `${root}:${name}`),
+    );
+    expect(all.length).toBeGreaterThan(5);
+    expect(undescribed).toEqual([]);
+  });
+});
+
 test('fillPaths: relative to where commands run, absolute through {root}, other projects by name', () => {
   const places = placesOf('demo');
   expect(fillPaths('{src}/x {abs:stage} {out:zlib} {cc}', places, places.build)).toBe('../src/x {root}/build/demo/stage ../../../dist/libs/zlib {cc}');
@@ -315,7 +372,14 @@ describe('executor files', () => {
   });
 
   test('a module started as a child process counts', () => {
-    expect(localModuleGraph(workspaceRoot, 'tools/src/lib/wasm-preinit-plan.ts').files).toContain('tools/src/lib/wasm-preinit-main.ts');
+    const dir = mkdtempSync(join(tmpdir(), 'executor-files-'));
+    try {
+      writeFileSync(join(dir, 'plan.ts'), "const MAIN = fileURLToPath(new URL('./main.ts', import.meta.url));\n");
+      writeFileSync(join(dir, 'main.ts'), "import { execa } from 'execa';\n");
+      expect(localModuleGraph(dir, 'plan.ts')).toEqual({ files: ['main.ts', 'plan.ts'], packages: ['execa'] });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test('every project.json target run by one of our executors lists exactly its files', () => {

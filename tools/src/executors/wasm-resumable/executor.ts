@@ -15,7 +15,7 @@ export default async function wasmResumableExecutor(options: WasmResumableExecut
     if (!existsSync(input)) throw new BuildError(`wasm-resumable input ${options.input} does not exist`);
     const bytes = readFileSync(input);
     // binaryen.js awaits at its top level, which Nx's require() of an executor cannot load: import it here.
-    const { makeResumable } = await import('../../lib/wasm-preinit.ts');
+    const { makeResumable } = await import('../../lib/wasm-resumable.ts');
     const result = makeResumable(bytes, options.initExport);
     mkdirSync(dirname(output), { recursive: true });
     const partial = `${output}.partial`;

@@ -4,8 +4,8 @@
 // environment every wasm32 project gets; what a package descriptor names is only its pin, the C
 // libraries it links and, rarely, settings for its build backend.
 import type { TargetConfiguration } from '@nx/devkit';
-import type { PythonPackageBuild } from './descriptor.ts';
-import { buildsOf, crossEnv, placesOf, sharedInputs, withExecutor, PLUGIN, type Context } from './native-targets.ts';
+import type { PythonPackageBuild } from '../descriptor.ts';
+import { buildsOf, crossEnv, placesOf, sharedInputs, withExecutor, PLUGIN, type Context } from '../targets/context.ts';
 
 /** The projects every package build uses besides its links: the interpreter's SDK, the python
  * that runs the build, and the build tools it imports. */
@@ -26,6 +26,7 @@ export function pythonPackageTargets(ctx: Context): Record<string, TargetConfigu
   return {
     build: {
       executor: `${PLUGIN}:python-package`,
+      metadata: { description: `builds the Python package ${ctx.source?.pin.name ?? ctx.name}: its C extensions as built-in modules of the interpreter (${pythonSdkProject}), its files, published to ${places.out}` },
       cache: true,
       dependsOn: buildsOf(ctx),
       inputs: withExecutor(ctx, 'python-package', [

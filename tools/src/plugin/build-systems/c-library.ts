@@ -1,0 +1,31 @@
+// The c-library build system: our own C sources (no configure, no makefile) compiled against the
+// sysroot into lib<libName>.a plus public headers, in one cached target.
+import type { TargetConfiguration } from '@nx/devkit';
+import type { CLibraryBuild } from '../descriptor.ts';
+import { PLUGIN, buildsOf, placesOf, sharedInputs, withExecutor, type Context } from '../targets/context.ts';
+
+export function cLibraryTargets(ctx: Context): Record<string, TargetConfiguration> {
+  const b = ctx.d.build as CLibraryBuild;
+  const places = placesOf(ctx.name);
+  return {
+    build: {
+      executor: `${PLUGIN}:c-library`,
+      metadata: { description: `compiles ${ctx.name}'s C sources against the ${ctx.options.libcProject} sysroot into ${places.out}: lib/lib${b.libName}.a and its headers` },
+      cache: true,
+      dependsOn: buildsOf(ctx),
+      // An archive of its own sources: its links' headers matter, their archives do not.
+      inputs: withExecutor(ctx, 'c-library', sharedInputs(ctx, false)),
+      outputs: [`{workspaceRoot}/${places.out}`],
+      options: {
+        sources: b.sources,
+        ...(b.includeDirs ? { includeDirs: b.includeDirs } : {}),
+        ...(b.publicInclude ? { publicInclude: b.publicInclude } : {}),
+        cflags: b.cflags ?? [],
+        sysroot: `dist/libs/${ctx.options.libcProject}/sysroot`,
+        libName: b.libName,
+        ...(b.files ? { files: b.files } : {}),
+        outputPath: places.out,
+      },
+    },
+  };
+}
