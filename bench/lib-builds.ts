@@ -7,7 +7,7 @@ import { runNx } from '../tools/testing/nx.ts';
 import { printTable, type Row } from './lib/report.ts';
 import { benchArgs } from './lib/results.ts';
 
-const LIBS = ['zlib', 'libuuid', 'bzip2', 'xz', 'sqlite', 'openssl', 'lua'];
+const LIBS = ['zlib', 'libuuid', 'bzip2', 'xz', 'sqlite', 'openssl', 'libyaml', 'libxml2', 'libxslt', 'lua'];
 const libs = benchArgs().length ? benchArgs() : LIBS;
 
 const rows: Row[] = [];
