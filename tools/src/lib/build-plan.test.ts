@@ -7,6 +7,7 @@ const toolchain: LlvmToolchain = {
   binDir: '/opt/llvm/bin',
   builtins: '/opt/llvm/builtins.a',
   versionId: 'clang version 16',
+  cxx: { compiler: '/opt/llvm/bin/clang++', includeDir: '/opt/llvm/include/c++/v1', libDir: '/opt/llvm/lib/wasm32-wasi' },
   tools: {
     clang: '/opt/llvm/bin/clang',
     'wasm-ld': '/opt/llvm/bin/wasm-ld',

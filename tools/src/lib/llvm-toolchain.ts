@@ -20,13 +20,16 @@ export interface LlvmToolchain {
   /** What every wasm32 compile adds (the `{target-flags}` placeholder): the wasm features the
    * toolchain project enables (`-mbulk-memory`...), the instruction set every module may use. */
   targetFlags?: string[];
+  /** C++ for wasm32-wasi: clang++ with LLVM's libc++ and libc++abi (headers and static libraries,
+   * built against the same wasi-libc release as our sysroot). */
+  cxx: { compiler: string; includeDir: string; libDir: string };
 }
 
 export const LLVM_TOOLS = ['clang', 'wasm-ld', 'llvm-ar', 'llvm-ranlib', 'llvm-nm', 'llvm-strip'] as const;
 export type LlvmTool = (typeof LLVM_TOOLS)[number];
 
 export function debianPackages(major: number): string[] {
-  return [`clang-${major}`, `lld-${major}`, `llvm-${major}`, `libclang-rt-${major}-dev-wasm32`];
+  return [`clang-${major}`, `lld-${major}`, `llvm-${major}`, `libclang-rt-${major}-dev-wasm32`, `libc++-${major}-dev-wasm32`, `libc++abi-${major}-dev-wasm32`];
 }
 
 /** What the toolchain code needs to know about the machine; tests pass a fake one. */
@@ -54,13 +57,14 @@ function expectedPaths(major: number) {
   const binDir = `/usr/lib/llvm-${major}/bin`;
   const tools = Object.fromEntries(LLVM_TOOLS.map((t) => [t, join(binDir, t)])) as Record<LlvmTool, string>;
   const builtins = `/usr/lib/llvm-${major}/lib/clang/${major}/lib/wasi/libclang_rt.builtins-wasm32.a`;
-  return { binDir, tools, builtins };
+  const cxx = { compiler: join(binDir, 'clang++'), includeDir: `/usr/lib/llvm-${major}/include/wasm32-wasi/c++/v1`, libDir: `/usr/lib/llvm-${major}/lib/wasm32-wasi` };
+  return { binDir, tools, builtins, cxx };
 }
 
 /** Lists what is missing of the toolchain for `major`; empty when complete. */
 export function missingParts(major: number, machine: MachineProbe = realMachine): string[] {
-  const { tools, builtins } = expectedPaths(major);
-  return [...Object.values(tools), builtins].filter((path) => !machine.exists(path));
+  const { tools, builtins, cxx } = expectedPaths(major);
+  return [...Object.values(tools), builtins, cxx.compiler, join(cxx.includeDir, 'vector'), join(cxx.libDir, 'libc++.a'), join(cxx.libDir, 'libc++abi.a')].filter((path) => !machine.exists(path));
 }
 
 export function installCommand(major: number, machine: MachineProbe = realMachine): string {
@@ -100,10 +104,10 @@ export async function ensureLlvmToolchain(
         `Install it with: ${installCommand(major, machine)}`,
     );
   }
-  const { binDir, tools, builtins } = expectedPaths(major);
+  const { binDir, tools, builtins, cxx } = expectedPaths(major);
   const clangVersion = (await machine.run(tools.clang, ['--version'])).split('\n')[0] ?? '';
   const packageVersions = await machine
     .run('dpkg-query', ['-W', '-f=${Package}=${Version}\\n', ...debianPackages(major)])
     .catch(() => 'packages: not from dpkg');
-  return { major, tools, binDir, builtins, versionId: `${clangVersion}\n${packageVersions.trim()}` };
+  return { major, tools, binDir, builtins, cxx, versionId: `${clangVersion}\n${packageVersions.trim()}` };
 }

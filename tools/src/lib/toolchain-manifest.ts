@@ -33,7 +33,7 @@ export function readToolchainManifest(workspaceRoot: string, manifest = TOOLCHAI
 /**
  * The placeholders build options may use, so project.json files name tools and places without
  * hard-coding machine paths: {root} (the workspace, absolute) {project} (the project dir, absolute)
- * {jobs} {cc} {ar} {ranlib} {nm} {strip} {wasm-ld} {llvm-bin}, and {target-flags} (what every wasm32
+ * {jobs} {cc} {ar} {ranlib} {nm} {strip} {wasm-ld} {llvm-bin}, {cxx} {cxx-include} {cxx-lib} (clang++, libc++'s headers and libraries), and {target-flags} (what every wasm32
  * compile adds: the toolchain's wasm features; {cc} stays plain, as a native compile needs it). (Nx itself owns {workspaceRoot} and
  * {projectRoot} and only allows them at the start of an option, hence the different names.)
  */
@@ -57,6 +57,9 @@ export function placeholderValues(
       'wasm-ld': toolchain.tools['wasm-ld'],
       'llvm-bin': toolchain.binDir,
       'target-flags': (toolchain.targetFlags ?? []).join(' '),
+      cxx: toolchain.cxx.compiler,
+      'cxx-include': toolchain.cxx.includeDir,
+      'cxx-lib': toolchain.cxx.libDir,
     });
   }
   return values;

@@ -100,8 +100,11 @@ export type WasmFeature = (typeof WASM_FEATURES)[number];
  * runs on the build python against the interpreter's SDK (see python-package-targets.ts). */
 export interface PythonPackageBuild {
   system: 'python-package';
-  /** PEP 517 config settings for the package's build backend (placeholders allowed). */
-  configSettings?: Record<string, string>;
+  /** PEP 517 config settings for the package's build backend (placeholders allowed; a list
+   * repeats the key, e.g. meson-python's setup-args). */
+  configSettings?: Record<string, string | string[]>;
+  /** meson-python builds: properties of the derived cross file (e.g. numpy's longdouble_format). */
+  mesonProperties?: Record<string, string | boolean>;
   /** Added to the derived compiler environment; null removes a derived variable. */
   env?: Record<string, string | null>;
 }

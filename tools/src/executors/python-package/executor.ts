@@ -6,7 +6,8 @@ import { targetPlaces } from '../../lib/executor-context.ts';
 import { runLogged, startLog } from '../../lib/logged-command.ts';
 import { publish } from '../../lib/publish.ts';
 import { sortWheel, type PackageManifest } from '../../lib/python-package/built-in-modules.ts';
-import { crossPythonEnv, extensionSuffixes, targetPythonOf } from '../../lib/python-package/cross-python.ts';
+import { writeBuildMachineTools } from '../../lib/python-package/build-machine-tools.ts';
+import { buildBackend, crossPythonEnv, extensionSuffixes, targetPythonOf } from '../../lib/python-package/cross-python.ts';
 import { ensureTargetSource } from '../../lib/target-source.ts';
 import { fillPlaceholders, placeholderValues, readToolchainManifest } from '../../lib/toolchain-manifest.ts';
 import { renameInArchive } from '../../lib/wasm-object-symbols.ts';
@@ -38,10 +39,19 @@ export default async function pythonPackageExecutor(options: PythonPackageExecut
     cpSync(places.abs(options.sourceDir), tree, { recursive: true });
 
     const compilerEnv = Object.fromEntries(Object.entries(options.env).map(([k, v]) => [k, fill(v)]));
-    const env = crossPythonEnv(target, compilerEnv, { buildTools: options.buildTools && places.abs(options.buildTools), ar: values['ar']! });
+    const tools = writeBuildMachineTools(
+      buildDir,
+      { cc: (compilerEnv['CC'] ?? '').split(/\s+/).filter(Boolean), cxx: values['cxx']!, cxxIncludeDir: values['cxx-include']!, cxxLibDir: values['cxx-lib']!, ar: values['ar']!, strip: values['strip']! },
+      buildPython,
+      options.mesonProperties,
+    );
+    const env = crossPythonEnv(target, compilerEnv, { buildTools: options.buildTools && places.abs(options.buildTools), ar: values['ar']!, tools });
     startLog(places.logFile);
     const started = Date.now();
-    const settings = Object.entries(options.configSettings ?? {}).map(([k, v]) => `--config-settings=${k}=${fill(v)}`);
+    // meson-python builds for the target through a cross file; other backends through CC & co.
+    const configSettings = Object.entries(options.configSettings ?? {}).flatMap(([k, v]) => (Array.isArray(v) ? v : [v]).map((one) => [k, fill(one)] as const));
+    if (buildBackend(tree) === 'mesonpy') configSettings.unshift(['setup-args', `--cross-file=${tools.crossFile}`]);
+    const settings = configSettings.map(([k, v]) => `--config-settings=${k}=${v}`);
     await runLogged({
       command: buildPython,
       args: ['-m', 'pip', 'wheel', '--no-deps', '--no-build-isolation', '--no-index', '--no-cache-dir', '--disable-pip-version-check', '--verbose', '--wheel-dir', wheelDir, ...settings, tree],
@@ -56,7 +66,7 @@ export default async function pythonPackageExecutor(options: PythonPackageExecut
     await runLogged({ command: buildPython, args: ['-I', '-m', 'zipfile', '-e', join(wheelDir, wheels[0]!), unpacked], cwd: buildDir, label: places.label, logFile: places.logFile });
 
     const extSuffixes = await extensionSuffixes(buildPython, env);
-    const { modules, files, dropped } = sortWheel(unpacked, extSuffixes);
+    const { modules, files, dropped } = await sortWheel(unpacked, extSuffixes, values['ar']!);
     if (modules.length === 0 && !options.pureOk) {
       throw new BuildError(`${wheels[0]} has no extension modules: the build may have fallen back to pure Python (see ${places.logFile}); a pure-Python package needs no build here (pywasi pip installs it)`);
     }
@@ -77,7 +87,8 @@ export default async function pythonPackageExecutor(options: PythonPackageExecut
       version: options.source?.pin.version ?? '',
       modules: modules.map((m) => ({ name: m.name, init: m.init, archive: `lib/${m.name}.a` })),
       libs,
-      libDirs: options.libDirs,
+      // The C++ runtime is the toolchain's (archive-extension.sh names it for a C++ link).
+      libDirs: [...options.libDirs, ...(libs.includes('-lc++') ? [values['cxx-lib']!] : [])],
       site: 'site-packages',
     };
     writeFileSync(join(staging, 'python-package.json'), JSON.stringify(manifest, null, 2) + '\n');

@@ -18,8 +18,10 @@ export interface PythonPackageExecutorOptions {
   env: Record<string, string>;
   /** Workspace-relative lib directories of the C libraries the package links, for the final link. */
   libDirs: string[];
-  /** PEP 517 config settings passed to the package's build backend. */
-  configSettings?: Record<string, string>;
+  /** PEP 517 config settings passed to the package's build backend (a list: the key repeated). */
+  configSettings?: Record<string, string | string[]>;
+  /** Properties of the meson cross file (a meson-python build), beside needs_exe_wrapper. */
+  mesonProperties?: Record<string, string | boolean>;
   /** Accept a wheel without extension modules (else an error: the build fell back to pure Python). */
   pureOk?: boolean;
   /** The toolchain manifest, when not the default one. */

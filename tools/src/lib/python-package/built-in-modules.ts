@@ -2,8 +2,9 @@
 // archive-extension.sh made them) become built-in modules, everything else is the package's files
 // on the path. A built-in module is entered in the interpreter's init table under its full dotted
 // name; its init function is renamed after that name, as two packages may each have a `_speedups`.
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
+import { execa } from 'execa';
 import { BuildError } from '../build-error.ts';
 
 export interface BuiltinModule {
@@ -40,8 +41,21 @@ export function initSymbol(moduleName: string): string {
   return moduleName.includes('.') ? `PyInit_${moduleName.replaceAll('.', '__')}` : `PyInit_${moduleName}`;
 }
 
+/** The archive member archive-extension.sh writes the extension's link flags to. */
+export const LINK_FLAGS_MEMBER = 'pywasi-link.txt';
+
+/** Takes the link flags out of an extension's archive (leaving only objects in it). */
+async function takeLinkFlags(archive: string, ar: string, file: string): Promise<string[]> {
+  const listed = await execa(ar, ['t', archive], { reject: false });
+  if (listed.failed) throw new BuildError(`${file} is not an archive (${listed.stderr.trim()}): the build linked it itself instead of archiving it (did it ignore CC/LDSHARED or the cross file?)`);
+  if (!listed.stdout.split('\n').includes(LINK_FLAGS_MEMBER)) throw new BuildError(`${file} was not made by archive-extension.sh (no ${LINK_FLAGS_MEMBER} in it)`);
+  const flags = (await execa(ar, ['p', archive, LINK_FLAGS_MEMBER])).stdout.split('\n').filter(Boolean);
+  await execa(ar, ['d', archive, LINK_FLAGS_MEMBER]);
+  return flags;
+}
+
 /** Splits an unpacked wheel into built-in modules and files for the path. */
-export function sortWheel(wheelDir: string, extSuffixes: string[]): { modules: BuiltinModule[]; files: string[]; dropped: string[] } {
+export async function sortWheel(wheelDir: string, extSuffixes: string[], ar: string): Promise<{ modules: BuiltinModule[]; files: string[]; dropped: string[] }> {
   const modules: BuiltinModule[] = [];
   const files: string[] = [];
   const dropped: string[] = [];
@@ -49,18 +63,11 @@ export function sortWheel(wheelDir: string, extSuffixes: string[]): { modules: B
   for (const entry of readdirSync(wheelDir, { recursive: true, withFileTypes: true })) {
     if (!entry.isFile()) continue;
     const file = relative(wheelDir, join(entry.parentPath, entry.name)).split(sep).join('/');
-    if (file.endsWith('.libs') && suffixes.some((s) => file.endsWith(s + '.libs'))) continue;
     const suffix = suffixes.find((s) => file.endsWith(s));
     if (suffix) {
       const name = file.slice(0, -suffix.length).replaceAll('/', '.');
       const last = name.split('.').pop()!;
-      const linksFile = join(wheelDir, file + '.libs');
-      let links: string[] = [];
-      try {
-        links = readFileSync(linksFile, 'utf8').split('\n').filter(Boolean);
-      } catch {
-        throw new BuildError(`${file}: the build did not make it with archive-extension.sh (no ${file}.libs beside it): did it ignore LDSHARED?`);
-      }
+      const links = await takeLinkFlags(join(wheelDir, file), ar, file);
       modules.push({ name, definedInit: `PyInit_${last}`, init: initSymbol(name), file, links });
     } else if (SOURCE_ONLY.test(file)) dropped.push(file);
     else files.push(file);

@@ -2,11 +2,12 @@
 // the build machine's python, compile for the target interpreter instead: the target's
 // _sysconfigdata answers what sysconfig says (compiler flags, EXT_SUFFIX, the platform of wheel
 // tags), its headers come before the build python's, and extensions are archived, not linked.
-import { existsSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { BuildError } from '../build-error.ts';
+import type { BuildMachineTools } from './build-machine-tools.ts';
 
 /** LDSHARED: archives an extension's objects for the static link into the interpreter. */
 export const ARCHIVE_EXTENSION = fileURLToPath(new URL('./archive-extension.sh', import.meta.url));
@@ -42,22 +43,28 @@ export function targetPythonOf(sdkDir: string): TargetPython {
   return { includeDir, sysconfigDir, sysconfigName, hostPlatform: `${match[1]}-${match[2]}` };
 }
 
+/** Makes sysconfig answer the target's include directory (see sitecustomize.py there). */
+const CROSS_SITE = dirname(fileURLToPath(new URL('./cross-site/sitecustomize.py', import.meta.url)));
+
 /**
- * The environment of the package's build, over the compiler environment the plugin derived (CC,
- * CFLAGS, CPPFLAGS, LDFLAGS, PKG_CONFIG_*): the build tools and the target's sysconfig on
- * PYTHONPATH, and extensions archived by LDSHARED.
+ * The environment of the package's build, over the compiler environment the plugin derived
+ * (CFLAGS, CPPFLAGS, LDFLAGS, PKG_CONFIG_*): the wrappers as the compilers (a shared-object link
+ * archives), on PATH with `cython`; the build tools and the target's sysconfig on PYTHONPATH.
  */
-export function crossPythonEnv(target: TargetPython, compilerEnv: Record<string, string>, opts: { buildTools?: string; ar: string }): Record<string, string> {
+export function crossPythonEnv(target: TargetPython, compilerEnv: Record<string, string>, opts: { buildTools?: string; ar: string; tools: BuildMachineTools }): Record<string, string> {
   const cflags = [`-I${target.includeDir}`, compilerEnv['CFLAGS'] ?? ''].join(' ').trim();
   return {
     ...compilerEnv,
+    CC: opts.tools.cc,
+    CXX: opts.tools.cxx,
     CFLAGS: cflags,
-    // C++ sources get the same flags; CXX is clang++ beside the C compiler.
     CXXFLAGS: [cflags, compilerEnv['CXXFLAGS'] ?? ''].join(' ').trim(),
-    LDSHARED: ARCHIVE_EXTENSION,
-    LDCXXSHARED: ARCHIVE_EXTENSION,
+    LDSHARED: `${opts.tools.cc} -shared`,
+    LDCXXSHARED: `${opts.tools.cxx} -shared`,
+    PATH: `${opts.tools.binDir}:${process.env['PATH'] ?? '/usr/bin:/bin'}`,
     PYWASI_AR: opts.ar,
-    PYTHONPATH: [opts.buildTools, target.sysconfigDir].filter(Boolean).join(':'),
+    PYWASI_TARGET_INCLUDE: target.includeDir,
+    PYTHONPATH: [CROSS_SITE, opts.buildTools, target.sysconfigDir].filter(Boolean).join(':'),
     _PYTHON_SYSCONFIGDATA_NAME: target.sysconfigName,
     _PYTHON_HOST_PLATFORM: target.hostPlatform,
     // The build machine's pip settings (a find-links dir, a cache) have no say in this build.
@@ -72,4 +79,11 @@ export async function extensionSuffixes(buildPython: string, env: Record<string,
   const result = await execa(buildPython, ['-c', probe], { env, reject: false });
   if (result.failed) throw new BuildError(`the build python could not read the target's sysconfig (${env['_PYTHON_SYSCONFIGDATA_NAME']}): ${result.stderr}`);
   return JSON.parse(result.stdout) as string[];
+}
+
+/** The PEP 517 backend a source tree names in pyproject.toml (setuptools' when it names none). */
+export function buildBackend(tree: string): string {
+  const pyproject = join(tree, 'pyproject.toml');
+  const text = existsSync(pyproject) ? readFileSync(pyproject, 'utf8') : '';
+  return /^\s*build-backend\s*=\s*["']([^"']+)["']/m.exec(text)?.[1] ?? 'setuptools.build_meta:__legacy__';
 }

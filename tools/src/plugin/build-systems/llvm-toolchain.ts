@@ -2,13 +2,14 @@
 // the pinned LLVM for wasm32 and writes the manifest every other wasm32 build compiles with. What
 // is installed is hashed through a runtime probe, per LLVM major a variant may ask for.
 import type { TargetConfiguration } from '@nx/devkit';
+import { debianPackages } from '../../lib/llvm-toolchain.ts';
 import type { ToolchainBuild } from '../descriptor.ts';
 import { PLUGIN, toolchainManifestOf, withExecutor, type Context } from '../targets/context.ts';
 
 /** The packages and files that make an LLVM major's wasm32 toolchain on Debian: the cache key of
  * everything compiled with it. */
 function toolchainProbe(majors: number[]): string {
-  const packages = majors.flatMap((m) => [`clang-${m}`, `lld-${m}`, `llvm-${m}`, `libclang-rt-${m}-dev-wasm32`]);
+  const packages = majors.flatMap(debianPackages);
   const files = majors.flatMap((m) => [`/usr/lib/llvm-${m}/bin/clang`, `/usr/lib/llvm-${m}/bin/wasm-ld`]);
   return `dpkg-query -W -f='\${Package}=\${Version} ' ${packages.join(' ')} 2>/dev/null; ls ${files.join(' ')} 2>&1; true`;
 }

@@ -49,6 +49,7 @@ export function pythonPackageTargets(ctx: Context): Record<string, TargetConfigu
         env,
         libDirs: links.map((l) => `${placesOf(l).out}/lib`),
         ...(b.configSettings ? { configSettings: b.configSettings } : {}),
+        ...(b.mesonProperties ? { mesonProperties: b.mesonProperties } : {}),
       },
     },
   };

@@ -1,0 +1,133 @@
+// The generic pieces of a Python package's build for a static interpreter: the index as a source,
+// the target's SDK layout, the compiler wrappers that archive a shared-object link, and the
+// sorting of the wheel into built-in modules.
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { findIndexFile, indexUrl, normalizedName } from '../package-index.ts';
+import { obtainTarball } from '../pinned-source.ts';
+import { writeBuildMachineTools } from './build-machine-tools.ts';
+import { initSymbol, sortWheel } from './built-in-modules.ts';
+import { buildBackend, targetPythonOf } from './cross-python.ts';
+
+const LLVM = '/usr/lib/llvm-19/bin';
+const haveLlvm = existsSync(`${LLVM}/clang`) && existsSync(`${LLVM}/llvm-ar`);
+if (!haveLlvm) console.log(`SKIP the compiler wrapper tests: LLVM 19 is not installed (${LLVM}/clang)`);
+const withLlvm = haveLlvm ? test : test.skip;
+
+let root: string;
+beforeAll(() => {
+  root = mkdtempSync(join(tmpdir(), 'python-package-'));
+});
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+describe('the package index as a source', () => {
+  let server: Server;
+  let base: string;
+  const tarball = Buffer.from('not really a tarball, but pinned');
+  const sha256 = createHash('sha256').update(tarball).digest('hex');
+  beforeAll(async () => {
+    server = createServer((req, res) => {
+      if (req.url === '/simple/demo-pkg/' && /application\/vnd\.pypi\.simple\.v1\+json/.test(req.headers.accept ?? '')) {
+        const files = [
+          { filename: 'demo_pkg-1.0.tar.gz', url: '../../files/demo_pkg-1.0.tar.gz', hashes: { sha256 } },
+          { filename: 'demo_pkg-0.9.tar.gz', url: '../../files/old.tar.gz', hashes: { sha256: '0'.repeat(64) } },
+        ];
+        res.writeHead(200, { 'content-type': 'application/vnd.pypi.simple.v1+json' }).end(JSON.stringify({ files }));
+      } else if (req.url === '/files/demo_pkg-1.0.tar.gz') res.writeHead(200).end(tarball);
+      else res.writeHead(404).end();
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+  test('the index is the one pip is configured with, else pip default', () => {
+    expect(indexUrl({ PIP_INDEX_URL: 'http://mirror.invalid/simple/' })).toBe('http://mirror.invalid/simple');
+    expect(indexUrl({})).toBe('https://pypi.org/simple');
+    expect(normalizedName('Markup_Safe.x')).toBe('markup-safe-x');
+  });
+
+  test('a pinned sdist is found by its sha256 and downloaded', async () => {
+    const saved = process.env['PIP_INDEX_URL'];
+    process.env['PIP_INDEX_URL'] = `${base}/simple/`;
+    try {
+      expect(await findIndexFile('Demo_Pkg', sha256)).toEqual({ url: `${base}/files/demo_pkg-1.0.tar.gz`, filename: 'demo_pkg-1.0.tar.gz' });
+      await expect(findIndexFile('demo-pkg', 'f'.repeat(64))).rejects.toThrow(/lists no file with sha256 f{64}/);
+      const downloadsDir = join(root, 'downloads');
+      mkdirSync(downloadsDir);
+      const got = await obtainTarball({ name: 'demo', version: '1.0', sha256, pypi: 'demo-pkg' }, { downloadsDir, log: () => {} });
+      expect(readFileSync(got)).toEqual(tarball);
+    } finally {
+      if (saved === undefined) delete process.env['PIP_INDEX_URL'];
+      else process.env['PIP_INDEX_URL'] = saved;
+    }
+  });
+});
+
+describe('the target interpreter', () => {
+  test("its SDK layout gives the headers, the sysconfig module and sysconfig's platform", () => {
+    const sdk = join(root, 'sdk');
+    mkdirSync(join(sdk, 'include', 'python3.11'), { recursive: true });
+    mkdirSync(join(sdk, 'lib', 'python3.11'), { recursive: true });
+    writeFileSync(join(sdk, 'lib', 'python3.11', '_sysconfigdata__wasi_wasm32-wasi.py'), 'build_time_vars = {}\n');
+    expect(targetPythonOf(sdk)).toEqual({
+      includeDir: join(sdk, 'include', 'python3.11'),
+      sysconfigDir: join(sdk, 'lib', 'python3.11'),
+      sysconfigName: '_sysconfigdata__wasi_wasm32-wasi',
+      hostPlatform: 'wasi-wasm32',
+    });
+    expect(() => targetPythonOf(join(root, 'nowhere'))).toThrow(/should hold one pythonX\.Y directory \(the headers\), found none/);
+  });
+
+  test("the build backend is pyproject.toml's, else setuptools' legacy one", () => {
+    const tree = join(root, 'tree');
+    mkdirSync(tree);
+    expect(buildBackend(tree)).toBe('setuptools.build_meta:__legacy__');
+    writeFileSync(join(tree, 'pyproject.toml'), '[build-system]\nrequires = ["meson-python"]\nbuild-backend = "mesonpy"\n');
+    expect(buildBackend(tree)).toBe('mesonpy');
+  });
+
+  test('init functions are renamed after the full dotted name; a top-level one keeps its own', () => {
+    expect(initSymbol('markupsafe._speedups')).toBe('PyInit_markupsafe___speedups');
+    expect(initSymbol('numpy._core._multiarray_umath')).toBe('PyInit_numpy___core___multiarray_umath');
+    expect(initSymbol('_cffi_backend')).toBe('PyInit__cffi_backend');
+  });
+});
+
+describe('the compiler wrappers', () => {
+  withLlvm('compile for wasm32, archive a -shared link with its -l flags, and the wheel sorts into built-in modules', async () => {
+    const dir = join(root, 'wrappers');
+    const ar = `${LLVM}/llvm-ar`;
+    const tools = writeBuildMachineTools(dir, { cc: [`${LLVM}/clang`, '--target=wasm32-wasi', '-nostdlib'], cxx: `${LLVM}/clang++`, cxxIncludeDir: '/nonexistent', cxxLibDir: '/nonexistent', ar, strip: `${LLVM}/llvm-strip` }, '/usr/bin/python3');
+    writeFileSync(join(dir, 'ext.c'), 'int PyInit_fast(void) { return 42; }\n');
+    const env = { PYWASI_AR: ar };
+    await execa(tools.cc, ['-c', join(dir, 'ext.c'), '-o', join(dir, 'ext.o')], { env });
+    const wheel = join(dir, 'wheel');
+    mkdirSync(join(wheel, 'pkg'), { recursive: true });
+    writeFileSync(join(wheel, 'pkg', '__init__.py'), '');
+    writeFileSync(join(wheel, 'pkg', 'fast.c'), '/* the source, shipped by some wheels */\n');
+    const so = join(wheel, 'pkg', 'fast.cpython-311-wasm32-wasi.so');
+    await execa(tools.cc, ['-shared', join(dir, 'ext.o'), '-L/somewhere', '-lm', '-o', so], { env });
+    expect((await execa(ar, ['t', so])).stdout.split('\n')).toEqual(['ext.o', 'pywasi-link.txt']);
+    expect(readFileSync(tools.crossFile, 'utf8')).toMatch(/^c = '.*\/bin\/cc'$/m);
+
+    const sorted = await sortWheel(wheel, ['.cpython-311-wasm32-wasi.so', '.abi3.so', '.so'], ar);
+    expect(sorted.modules).toEqual([{ name: 'pkg.fast', definedInit: 'PyInit_fast', init: 'PyInit_pkg__fast', file: 'pkg/fast.cpython-311-wasm32-wasi.so', links: ['-lm'] }]);
+    expect(sorted.files).toEqual(['pkg/__init__.py']);
+    expect(sorted.dropped).toEqual(['pkg/fast.c']);
+    // The flags member is taken out: what remains links.
+    expect((await execa(ar, ['t', so])).stdout.split('\n')).toEqual(['ext.o']);
+  });
+
+  withLlvm('a shared object the build linked itself is refused with the reason', async () => {
+    const wheel = join(root, 'linked-wheel');
+    mkdirSync(wheel);
+    writeFileSync(join(wheel, 'mod.so'), '\0asm not an archive');
+    await expect(sortWheel(wheel, ['.so'], `${LLVM}/llvm-ar`)).rejects.toThrow(/mod\.so is not an archive .*did it ignore CC\/LDSHARED or the cross file/);
+  });
+});
