@@ -6,7 +6,7 @@ the init table, which gains one entry per extension under its full dotted name
 
 The packages' Python files join the standard library: byte code in python311.zip, sources in
 python311-src.zip (tracebacks), so they import like the stdlib, with -S and -I too, and
-importlib.metadata (pip list) sees them installed.
+importlib.metadata (pip list) sees them installed. Their test suites stay out (as the stdlib's).
 
 Usage (from the workspace root, by the build python: the .pyc magic must be python.wasm's):
   link_python.py --sdk DIR --stdlib DIR [--package DIR]... --wasm FILE --lib-dir DIR
@@ -25,7 +25,7 @@ import tempfile
 import zipfile
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1] / "stdlib-zip"))
-from make_stdlib_zip import add, pyc_bytes, write_atomically  # noqa: E402
+from make_stdlib_zip import OMIT_DIR_NAMES, add, pyc_bytes, write_atomically  # noqa: E402
 
 MARKER_DECLARATIONS = "/* -- ADDMODULE MARKER 1 -- */"
 MARKER_ENTRIES = "/* -- ADDMODULE MARKER 2 -- */"
@@ -68,7 +68,8 @@ def add_site_files(stdlib_zip, sources_zip, site: pathlib.Path, seen: dict, pack
     """A package's files: .py as byte code in the stdlib zip and as source beside it, the rest as is."""
     for path in sorted(p for p in site.rglob("*") if p.is_file()):
         name = path.relative_to(site).as_posix()
-        if name.endswith(".pyc") or "/__pycache__/" in name:
+        # Packages' own test suites stay out, as the stdlib's do: they run from the sdist's tree.
+        if name.endswith(".pyc") or OMIT_DIR_NAMES.intersection(name.split("/")[:-1]):
             continue
         if name in seen:
             raise LinkError(f"{package} and {seen[name]} both ship {name}")

@@ -287,6 +287,56 @@ describe('a command build (the stdlib zip: a built tool over another project\'s 
   });
 });
 
+describe("a Python package (an sdist whose C extensions are built into the interpreter)", () => {
+  const d: NativeDescriptor = {
+    source: { name: 'pyyaml', version: '6.0.2', sha256: 'b'.repeat(64), pypi: 'pyyaml' },
+    links: ['libyaml'],
+    build: { system: 'python-package', env: { PYYAML_FORCE_CYTHON: '1' }, configSettings: { 'setup-args': ['-Da=1', '-Db=2'] } },
+  };
+  const project = nativeProject(d, 'libs/python-packages/pyyaml', {}, fakeInputs);
+  const build = project.targets['build']!;
+
+  test('waits for the SDK, the build python and its build tools besides its links; no pack target', () => {
+    expect(Object.keys(project.targets)).toEqual(['source', 'build']);
+    expect(project.implicitDependencies).toEqual(['cpython-build-python', 'cpython-sdk', 'libyaml', 'python-build-tools', 'toolchain', 'wasi-libc']);
+    expect(build.dependsOn).toEqual([{ projects: project.implicitDependencies, target: 'build' }]);
+  });
+
+  test("its options: the places, the SDK, the build python's tools, the derived compiler environment and the libraries' lib dirs", () => {
+    const o = build.options as Options;
+    expect(o).toMatchObject({
+      sourceDir: 'build/pyyaml/src',
+      buildDir: 'build/pyyaml/build',
+      outputPath: 'dist/libs/pyyaml',
+      buildPython: 'build/cpython-build-python/build/python',
+      buildTools: 'build/python-build-tools/build',
+      sdk: 'dist/libs/cpython-sdk',
+      libDirs: ['dist/libs/libyaml/lib'],
+      configSettings: { 'setup-args': ['-Da=1', '-Db=2'] },
+    });
+    expect(o['env']).toMatchObject({ CPPFLAGS: '-I{root}/dist/libs/libyaml/include', LDFLAGS: '-L{root}/dist/libs/libyaml/lib', PYYAML_FORCE_CYTHON: '1' });
+    expect(o['env']['CC']).toMatch(/^\{cc\} --target=wasm32-wasi .*--sysroot=\{root\}\/dist\/libs\/wasi-libc\/sysroot$/);
+  });
+
+  test('inputs: what its build runs (the build python, the exact build tools) and what sysconfig answers', () => {
+    expect(build.inputs).toEqual(expect.arrayContaining([
+      { dependentTasksOutputFiles: 'build/cpython-build-python/build/*' },
+      { dependentTasksOutputFiles: 'build/python-build-tools/build/*.dist-info/RECORD' },
+      { dependentTasksOutputFiles: 'dist/libs/cpython-sdk/**/*.py' },
+      { dependentTasksOutputFiles: '**/*.h', transitive: true },
+    ]));
+  });
+
+  test('the plugin options name other projects for the SDK, the build python and the tools', () => {
+    const other = nativeProject(d, 'libs/python-packages/pyyaml', { pythonSdkProject: 'my-sdk', buildPythonProject: 'my-python', pythonBuildToolsProject: 'my-tools' }, fakeInputs);
+    expect(other.implicitDependencies).toEqual(['libyaml', 'my-python', 'my-sdk', 'my-tools', 'toolchain', 'wasi-libc']);
+  });
+
+  test('a package descriptor without a pinned sdist is refused', () => {
+    expect(() => validateDescriptor('x/native.json', { source: { project: 'other' }, build: { system: 'python-package' } })).toThrow(/a python-package build needs a pinned source/);
+  });
+});
+
 describe('every inferred target says what it does (Nx metadata, shown by `nx show project`)', () => {
   const lookup = (name: string) => (name === 'demo-source' ? { d: { source: pin }, root: 'libs/demo-source' } : undefined);
   const samples: Record<string, NativeDescriptor> = {
@@ -393,7 +443,8 @@ describe('executor files', () => {
         const inputs = target.inputs ?? [];
         const files = inputs.filter((i): i is string => typeof i === 'string' && i.startsWith('{workspaceRoot}/tools/')).sort();
         const packages = inputs.flatMap((i) => (typeof i === 'object' && i && 'externalDependencies' in i ? (i as { externalDependencies: string[] }).externalDependencies : []));
-        const expected = executorInputs(workspaceRoot, 'tools', executor);
+        // wasm-opt resolves binaryen's binary instead of importing it: named, as the plugin does.
+        const expected = executorInputs(workspaceRoot, 'tools', executor, executor === 'wasm-opt' ? ['binaryen'] : []);
         expect({ target: `${file}:${name}`, files, packages: packages.sort() }).toEqual({
           target: `${file}:${name}`,
           files: expected.filter((i): i is string => typeof i === 'string').sort(),
