@@ -128,6 +128,9 @@ def main():
         write_atomically(staging / "python311-src.zip", fill_sources)
     write_atomically(staging / "python311.zip", fill)
 
+    # What the build has built in, for the host side (pywasi pip, pywasi python --build).
+    built_in = [{"name": m["name"], "version": m["version"], "modules": [x["name"] for x in m["modules"]]} for _, m in packages]
+    (staging / "built-in-packages.json").write_text(json.dumps(built_in, indent=2) + "\n")
     shutil.rmtree(args.lib_dir, ignore_errors=True)
     os.rename(staging, args.lib_dir)
     os.replace(linked, args.wasm)

@@ -39,6 +39,8 @@ const HELP_NEEDS: Record<string, string> = {
   'pywasi pip install -r requirements.txt': 'the network (a package index)',
   'pywasi build': 'a full `nx build python`: minutes when not cached, never in a test',
   'pywasi build --debug': 'a full pydebug build of CPython, never in a test',
+  // Runs, with the full build, in libs/python-packages/tests/built-in-packages.test.ts.
+  "pywasi python --build full -c 'import numpy; print(numpy.arange(6).reshape(2, 3).sum(0))'": 'the full build (nx build python-full)',
 };
 
 /** Help examples that fail as written, and why: move them out when the help is fixed. */

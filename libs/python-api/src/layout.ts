@@ -1,5 +1,5 @@
 // Where python.wasm and its standard library are on the host, and where the guest sees them.
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -18,6 +18,27 @@ export function defaultPythonDir(env: NodeJS.ProcessEnv = process.env): string {
   const packaged = fileURLToPath(new URL('./python', import.meta.url));
   if (!FROM_SOURCES && existsSync(packaged)) return packaged;
   return fileURLToPath(new URL(FROM_SOURCES ? '../../../dist/python' : '../../python', import.meta.url));
+}
+
+/** A python build other than the default one: a directory beside it, python-<name> (the `full`
+ * build, with compiled packages built in, is dist/python-full in the workspace). */
+export function pythonBuildDir(build: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
+  const base = defaultPythonDir(env);
+  if (!build || build === 'default') return base;
+  if (!/^[a-z0-9][a-z0-9-]*$/.test(build)) throw new Error(`"${build}" is not a build name (letters, digits and dashes, e.g. full)`);
+  return path.join(path.dirname(base), `${path.basename(base)}-${build}`);
+}
+
+/** The packages a build has built in (link_python.py lists them beside the zips it adds them to). */
+export interface BuiltInPackage {
+  name: string;
+  version: string;
+  modules: string[];
+}
+
+export function builtInPackages(distDir: string): BuiltInPackage[] {
+  const file = path.join(distDir, 'usr', 'local', 'lib', 'built-in-packages.json');
+  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as BuiltInPackage[]) : [];
 }
 
 export interface PythonLayout {

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { execa } from 'execa';
 import { makeWheels } from '../../../../tools/testing/wheel.ts';
-import { pipInstallArguments, type PipInstallOptions } from './pip.ts';
+import { builtInPlan, pipInstallArguments, requirementName, type PipInstallOptions } from './pip.ts';
 import { canonicalName, recordedFile, recordPaths } from './pip-target.ts';
 import { nxBuildArguments } from './build.ts';
 
@@ -338,5 +338,30 @@ describe('pywasi', () => {
   test('prints its version', async () => {
     const result = await execa(process.execPath, [cli, '--version']);
     expect(result.stdout).toBe('0.1.0');
+  });
+});
+
+describe('packages a python build has built in', () => {
+  const builds = { default: [], full: [{ name: 'numpy', version: '2.1.3' }, { name: 'PyYAML', version: '6.0.2' }] };
+
+  test('a requirement names its project, canonically; a path or URL names none', () => {
+    expect(requirementName('numpy>=2')).toBe('numpy');
+    expect(requirementName('PyYAML[libyaml] == 6.0.2')).toBe('pyyaml');
+    expect(requirementName('ruamel.yaml')).toBe('ruamel-yaml');
+    expect(requirementName('./wheels/mypkg-1.0-py3-none-any.whl')).toBeUndefined();
+  });
+
+  test('with the build that has them, they are skipped with a line each; the rest install', () => {
+    expect(builtInPlan(['numpy', 'attrs', 'pyyaml>=6'], 'full', builds)).toEqual({
+      install: ['attrs'],
+      skipped: ['numpy 2.1.3 is built into python.wasm (the full build): nothing to install', 'PyYAML 6.0.2 is built into python.wasm (the full build): nothing to install'],
+      hints: new Map(),
+    });
+  });
+
+  test('with another build, pip runs, and the build that has them is named if it fails', () => {
+    const plan = builtInPlan(['numpy', 'attrs'], 'default', builds);
+    expect(plan.install).toEqual(['numpy', 'attrs']);
+    expect([...plan.hints.values()]).toEqual(['numpy has compiled parts, built into the full build: `pywasi python --build full` runs it (no install needed)']);
   });
 });

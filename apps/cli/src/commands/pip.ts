@@ -5,6 +5,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } 
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { Command, Option } from 'commander';
+import { builtInPackages, pythonBuildDir } from '@pywasi/python';
 import { CliError } from '../cli-error.ts';
 import { canonicalName, distributions, planRemoval, recordedByOthers, remove, requireTarget, summarise, topLevel, type Distribution, type Removal } from './pip-target.ts';
 
@@ -22,6 +23,46 @@ export interface PipInstallOptions {
   forceReinstall?: boolean;
   quiet: number;
   verbose: number;
+  /** The python build the packages are for (its built-in packages need no install). */
+  build?: string;
+}
+
+/** The project name a requirement names (`numpy>=2`, `PyYAML[extra]`), canonical; undefined for a path or URL. */
+export function requirementName(requirement: string): string | undefined {
+  const name = /^\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*(?:\[[^\]]*\])?\s*(?:[<>=!~;@]|$)/.exec(requirement)?.[1];
+  return name && !requirement.includes('/') ? canonicalName(name) : undefined;
+}
+
+/** Requested packages the build has built in (skipped: they are there), and hints for those it
+ * lacks but another build has. */
+export function builtInPlan(packages: string[], build: string, builds: Record<string, { name: string; version: string }[]>): { install: string[]; skipped: string[]; hints: Map<string, string> } {
+  const install: string[] = [];
+  const skipped: string[] = [];
+  const hints = new Map<string, string>();
+  for (const requirement of packages) {
+    const name = requirementName(requirement);
+    const here = name ? builds[build]?.find((p) => canonicalName(p.name) === name) : undefined;
+    if (here) {
+      skipped.push(`${here.name} ${here.version} is built into python.wasm (the ${build} build): nothing to install`);
+      continue;
+    }
+    install.push(requirement);
+    const elsewhere = name ? Object.entries(builds).find(([, list]) => list.some((p) => canonicalName(p.name) === name))?.[0] : undefined;
+    if (name && elsewhere) hints.set(name, `${name} has compiled parts, built into the ${elsewhere} build: \`pywasi python --build ${elsewhere}\` runs it (no install needed)`);
+  }
+  return { install, skipped, hints };
+}
+
+/** Every python build beside the default one, by name, with its built-in packages. */
+function knownBuilds(): Record<string, { name: string; version: string }[]> {
+  const base = pythonBuildDir(undefined);
+  const builds: Record<string, { name: string; version: string }[]> = { default: builtInPackages(base) };
+  const parent = path.dirname(base);
+  const prefix = `${path.basename(base)}-`;
+  for (const entry of existsSync(parent) ? readdirSync(parent) : []) {
+    if (entry.startsWith(prefix)) builds[entry.slice(prefix.length)] = builtInPackages(path.join(parent, entry));
+  }
+  return builds;
 }
 
 /** What the host pip can do, by its version. */
@@ -195,10 +236,13 @@ export function duplicateVersions(target: string): string[] {
   return [...byName.values()].filter((ds) => ds.length > 1).map((ds) => `${ds[0]!.name} (${ds.map((d) => d.version).join(', ')})`);
 }
 
-export async function pipInstall(options: PipInstallOptions, packages: string[]): Promise<number> {
-  if (packages.length === 0 && options.requirement.length === 0) {
+export async function pipInstall(options: PipInstallOptions, requested: string[]): Promise<number> {
+  if (requested.length === 0 && options.requirement.length === 0) {
     throw new CliError('pip install needs a package or -r FILE (see `pywasi pip install --help`)');
   }
+  const { install: packages, skipped, hints } = builtInPlan(requested, options.build ?? 'default', knownBuilds());
+  for (const line of skipped) console.error(`pywasi: ${line}`);
+  if (packages.length === 0 && options.requirement.length === 0) return 0;
   for (const file of options.requirement) {
     if (!existsSync(file) || !statSync(file).isFile()) throw new CliError(`requirements file not found: ${file}`, 1);
   }
@@ -209,6 +253,7 @@ export async function pipInstall(options: PipInstallOptions, packages: string[])
   const before = new Set(existsSync(options.target) ? readdirSync(options.target) : []);
   try {
     const code = await runPip(pip, pipInstallArguments(options, packages, pip, report));
+    if (code !== 0) for (const hint of hints.values()) console.error(`pywasi: ${hint}`);
     if (code !== 0 || !existsSync(options.target)) return code;
     if (report && existsSync(report)) {
       const installed = (JSON.parse(readFileSync(report, 'utf8')) as { install?: { metadata: { name: string; version: string } }[] }).install ?? [];
@@ -308,6 +353,7 @@ Examples:
     .option('--force-reinstall', 'reinstall packages even if they are up to date')
     .addOption(new Option('--no-deps', "don't install the packages' dependencies"))
     .option('--pre', 'also consider pre-release and development versions')
+    .option('--build <name>', 'the python build the packages are for: what it has built in is not installed', 'default')
     .option('-f, --find-links <url|dir>', 'also look for wheels here (repeatable)', collect, [])
     .option('-i, --index-url <url>', 'package index to use instead of the default')
     .option('--extra-index-url <url>', 'another package index (repeatable)', collect, [])
@@ -318,7 +364,10 @@ Examples:
       'after',
       `
 pip resolves for CPython 3.11 on any platform and takes wheels only: a package with C extensions
-or only a source distribution cannot be installed (python.wasm cannot load native code).
+or only a source distribution cannot be installed (python.wasm cannot load native code). Packages
+with C extensions are built into python.wasm instead: the full build has numpy, PyYAML,
+MarkupSafe and msgpack (\`pywasi python --build full\`); asking for one of those with
+--build full installs nothing, and without it pywasi names the build that has it.
 Without -U, pip keeps what the directory already holds.
 
 Examples:

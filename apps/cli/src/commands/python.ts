@@ -7,7 +7,7 @@ import { isatty } from 'node:tty';
 import { setFlagsFromString } from 'node:v8';
 import { Command, InvalidArgumentError } from 'commander';
 import { describeNetPolicy, type GuestThread, type NetPolicy, type ReadlineOptions } from '@pywasi/host';
-import { ensureSnapshot, GUEST_PREFIX, PYTHON_PROGRAM, PythonRequestError, pythonInvocation, pythonLayout } from '@pywasi/python';
+import { ensureSnapshot, GUEST_PREFIX, PYTHON_PROGRAM, PythonRequestError, pythonBuildDir, pythonInvocation, pythonLayout } from '@pywasi/python';
 import { CliError } from '../cli-error.ts';
 import { addGuestOptions, applyCompileMode, guestEnv, runLimits, type GuestFlags } from '../guest-options.ts';
 import { runCommand, type RunOptions } from './run.ts';
@@ -36,6 +36,7 @@ export function registerPython(program: Command, context: PythonContext = {}): v
     .allowUnknownOption()
     .passThroughOptions();
   addGuestOptions(python, { dirs: 'the current directory (at its own path), the script\'s directory and the standard library' })
+    .option('--build <name>', 'the python build to run: default, or one with compiled packages built in (full: numpy, PyYAML, MarkupSafe, msgpack...)', 'default')
     .option('--home <dir>', 'a host directory to be the guest\'s HOME (/home/user), kept across runs (default: a fresh one per run)', parseHome)
     .option('--no-keyboard-interrupt', "run python on pywasi's own thread: a faster start and less memory, but Ctrl-C then ends the run at once (no KeyboardInterrupt, no finally blocks)")
     .option('--no-preinit', 'start python.wasm afresh instead of from the snapshot (slower start, a hash seed of its own)')
@@ -74,13 +75,21 @@ Examples:
   $ pywasi python -m json.tool --help
   $ pywasi python --net all -m http.server 8000
   $ pywasi python --dir ./data -c 'import os; print(os.listdir("data"))'
-  $ pywasi python -e TZ=Europe/Paris -c 'import time; print(time.strftime("%H:%M %Z"))'`,
+  $ pywasi python -e TZ=Europe/Paris -c 'import time; print(time.strftime("%H:%M %Z"))'
+  $ pywasi python --build full -c 'import numpy; print(numpy.arange(6).reshape(2, 3).sum(0))'`,
     )
-    .action(async (args: string[], flags: GuestFlags & { preinit: boolean; keyboardInterrupt: boolean; home?: string }) => {
+    .action(async (args: string[], flags: GuestFlags & { preinit: boolean; keyboardInterrupt: boolean; home?: string; build: string }) => {
       applyCompileMode(flags);
-      const layout = pythonLayout();
+      let dir;
+      try {
+        dir = pythonBuildDir(flags.build);
+      } catch (error) {
+        throw new CliError(`--build: ${(error as Error).message}`);
+      }
+      const layout = pythonLayout(dir);
       if (!existsSync(layout.wasm)) {
-        throw new CliError(`python.wasm not found at ${layout.wasm}: build it with \`npx pywasi build\` (or set PYWASI_PYTHON_DIR)`, 1);
+        const how = flags.build === 'default' ? '`npx pywasi build`' : `\`npx nx build python-${flags.build}\` in a clone`;
+        throw new CliError(`python.wasm${flags.build === 'default' ? '' : ` of the ${flags.build} build`} not found at ${layout.wasm}: build it with ${how} (or set PYWASI_PYTHON_DIR)`, 1);
       }
       let invocation;
       try {

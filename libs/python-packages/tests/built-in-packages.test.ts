@@ -1,0 +1,50 @@
+// The full build from the command line: `pywasi python --build full` runs python.wasm with the
+// compiled packages built in, their C parts are built-in modules (no file), their Python parts
+// import from the stdlib zip, and the build lists them for the host side.
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, test } from '@jest/globals';
+import { execa } from 'execa';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const workspaceRoot = path.resolve(here, '..', '..', '..');
+const cli = path.join(workspaceRoot, 'apps', 'cli', 'bin', 'pywasi.js');
+const pythonDir = path.join(workspaceRoot, 'dist', 'python-full');
+
+const pywasi = (args: string[]) => execa(process.execPath, [cli, ...args], { cwd: workspaceRoot, reject: false, all: true, env: { PYWASI_PYTHON_DIR: '' }, timeout: 120_000 });
+
+describe('pywasi python --build full', () => {
+  test('imports every built-in package; their extensions are built-in modules', async () => {
+    const listed = JSON.parse(readFileSync(path.join(pythonDir, 'usr', 'local', 'lib', 'built-in-packages.json'), 'utf8')) as { name: string; modules: string[] }[];
+    expect(listed.map((p) => p.name).sort()).toEqual(['markupsafe', 'msgpack', 'numpy', 'pyyaml']);
+    const modules = listed.flatMap((p) => p.modules);
+    const code = [
+      'import importlib, json, sys',
+      'import numpy, yaml, markupsafe, msgpack',
+      `mods = ${JSON.stringify(modules)}`,
+      'origins = {m: importlib.import_module(m).__spec__.origin for m in mods}',
+      'a = numpy.arange(12.0).reshape(3, 4)',
+      'print(json.dumps({"origins": sorted(set(origins.values())), "sum": float(a.sum()), "matmul": (a @ a.T).tolist()[0],',
+      '  "yaml": yaml.load("x: [1, 2]", Loader=yaml.CLoader), "escape": str(markupsafe.escape("<&>")),',
+      '  "msgpack": msgpack.unpackb(msgpack.packb({"k": [1, 2.5]})), "numpy": numpy.__version__}))',
+    ].join('\n');
+    const run = await pywasi(['python', '--build', 'full', '-c', code]);
+    expect({ exit: run.exitCode, out: run.all }).toMatchObject({ exit: 0 });
+    expect(JSON.parse(run.stdout.trim().split('\n').at(-1)!)).toEqual({
+      origins: ['built-in'],
+      sum: 66,
+      matmul: [14, 38, 62],
+      yaml: { x: [1, 2] },
+      escape: '&lt;&amp;&gt;',
+      msgpack: { k: [1, 2.5] },
+      numpy: '2.1.3',
+    });
+  });
+
+  test('an unknown build is named, with how to make it', async () => {
+    const run = await pywasi(['python', '--build', 'nosuch', '-c', 'pass']);
+    expect(run.exitCode).toBe(1);
+    expect(run.stderr.trim()).toMatch(/^pywasi: python\.wasm of the nosuch build not found at .*python-nosuch\/python\.wasm: build it with `npx nx build python-nosuch` in a clone/);
+  });
+});
