@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from '@jest/globals';
 import { execa } from 'execa';
+import { obtainWasmEdge } from '../../../tools/testing/wasmedge.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const workspaceRoot = path.resolve(here, '..', '..', '..');
@@ -40,11 +41,20 @@ describe('pywasi python --build full', () => {
       msgpack: { k: [1, 2.5] },
       numpy: '2.1.3',
     });
-  });
+  }, 120_000);
 
   test('an unknown build is named, with how to make it', async () => {
     const run = await pywasi(['python', '--build', 'nosuch', '-c', 'pass']);
     expect(run.exitCode).toBe(1);
     expect(run.stderr.trim()).toMatch(/^pywasi: python\.wasm of the nosuch build not found at .*python-nosuch\/python\.wasm: build it with `npx nx build python-nosuch` in a clone/);
-  });
+  }, 60_000);
+});
+
+describe('the full build on real WasmEdge (the socket ABI\'s own host)', () => {
+  test('numpy and PyYAML with LibYAML import and run', async () => {
+    const edge = await obtainWasmEdge((line) => process.stdout.write(`${line}\n`));
+    const code = 'import numpy, yaml; a = numpy.linspace(0, 1, 5); print(float(a.sum()), yaml.dump({"k": [1, 2]}, Dumper=yaml.CDumper).strip())';
+    const run = await execa(edge.command, [...edge.args, '--dir', `/usr:${path.join(pythonDir, 'usr')}`, '--env', 'PYTHONHOME=/usr/local', path.join(pythonDir, 'python.wasm'), '-c', code], { reject: false, all: true, timeout: 300_000 });
+    expect({ exit: run.exitCode, out: run.all }).toEqual({ exit: 0, out: '2.5 k:\n- 1\n- 2' });
+  }, 600_000);
 });
