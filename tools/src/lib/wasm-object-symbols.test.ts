@@ -148,6 +148,17 @@ withLlvm('renameInArchive', () => {
     await expect(link([await caller('PyInit__speedups'), out], 'entry')).rejects.toThrow(/undefined symbol: PyInit__speedups/);
   });
 
+  it('a member named with a directory (merged from a thin archive, as meson makes them) is renamed too', async () => {
+    mkdirSync(join(work, 'lib.a.p'), { recursive: true });
+    writeFileSync(join(work, 'lib.a.p/speedups.o'), await compile(SPEEDUPS));
+    await execa(ar, ['qcT', 'thin.a', 'lib.a.p/speedups.o'], { cwd: work });
+    await execa(ar, ['qcL', 'merged.a', 'thin.a'], { cwd: work });
+    expect((await execa(ar, ['t', join(work, 'merged.a')])).stdout).toBe('lib.a.p/speedups.o');
+    const out = join(work, 'merged-renamed.a');
+    expect(await renameInArchive(join(work, 'merged.a'), out, new Map([['PyInit__speedups', 'PyInit_pkg__speedups']]), { ar })).toEqual([{ member: 'lib.a.p/speedups.o', renamed: ['PyInit__speedups'] }]);
+    expect(await call(await link([await caller('PyInit_pkg__speedups'), out], 'entry'), 'entry')).toBe(42);
+  });
+
   it('fails, writing nothing, when no member defines a name', async () => {
     const out = join(work, 'never.a');
     await expect(renameInArchive(await archive(), out, new Map([['PyInit_missing', 'x']]), { ar })).rejects.toThrow(

@@ -18,7 +18,7 @@
 // - DWARF: .debug_str keeps the C name, which is what a debugger should show for the source.
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { execa } from 'execa';
 import { BuildError } from './build-error.ts';
 
@@ -161,7 +161,9 @@ export async function renameInArchive(
       const dir = join(work, String(i));
       mkdirSync(dir);
       await run(ar, ['xN', String(occurrence), resolve(archivePath), member], dir);
-      const file = join(dir, member);
+      // A merged archive's members may be named with a directory (meson's `x.a.p/y.o`, from a
+      // thin archive): llvm-ar extracts them under their base name.
+      const file = join(dir, basename(member));
       const { bytes, renamed } = renameSymbols(readFileSync(file), renames, `${archivePath}(${member})`);
       if (renamed.length > 0) writeFileSync(file, bytes);
       results.push({ member, renamed });
