@@ -114,8 +114,13 @@ def main():
         run([*link["cc"], "-c", "-O2", f"-I{link['include']}", str(config_c), "-o", str(config_o)])
         lib_dirs = [f"-L{d}" for _, manifest in packages for d in manifest["libDirs"]]
         libs = [flag for _, manifest in packages for flag in manifest["libs"]]
+        extra = []
+        if "-lc++abi" in libs:
+            # C++ extensions: the exception entry points libc++abi lacks on wasm32-wasi.
+            extra.append(str(pathlib.Path(tmp) / "cxx-no-exceptions.o"))
+            run([*link["cc"], "-c", "-O2", "-std=c11", "-Wall", "-Wextra", str(pathlib.Path(__file__).with_name("cxx-no-exceptions.c")), "-o", extra[-1]])
         # The init table first: libpython3.11.a's own config.o is then never pulled in.
-        run([*link["cc"], *link["ldflags"], "-o", str(linked), link["main"], str(config_o),
+        run([*link["cc"], *link["ldflags"], "-o", str(linked), link["main"], str(config_o), *extra,
              *[m["archive"] for m in modules], link["libpython"], *lib_dirs, *libs, *link["libs"]])
 
     seen = {}

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { BuildError } from './build-error.ts';
-import { renameInArchive, renameSymbols } from './wasm-object-symbols.ts';
+import { localizeSymbols, renameInArchive, renameSymbols } from './wasm-object-symbols.ts';
 
 const BIN = '/usr/lib/llvm-19/bin';
 const tool = (name: string) => join(BIN, name);
@@ -171,5 +171,26 @@ withLlvm('renameInArchive', () => {
     const path = join(work, 'not.a');
     writeFileSync(path, 'hello');
     await expect(renameInArchive(path, path, new Map(), { ar })).rejects.toThrow(/not\.a is not an ar archive/);
+  });
+});
+
+withLlvm('localizeSymbols', () => {
+  it("two extensions' helpers of one name (and other signatures) stay each its own; only the init functions are seen", async () => {
+    const ld = tool('wasm-ld');
+    const extension = async (name: string, helper: string, init: string) => {
+      const dir = join(work, name);
+      mkdirSync(dir);
+      writeFileSync(join(dir, 'a.o'), await compile(`${helper}\nint ${init}(void) { return (int)helper(2); }\n`));
+      const merged = join(dir, 'merged.o');
+      await execa(ld, ['-r', join(dir, 'a.o'), '-o', merged]);
+      const { bytes, localized } = localizeSymbols(readFileSync(merged), new Set([init]), name);
+      expect(localized).toBe(1);
+      return bytes;
+    };
+    const one = await extension('one', 'int helper(int x) { return x * 10; }', 'PyInit_one');
+    const two = await extension('two', 'long long helper(double x) { return (long long)(x * 1000); }', 'PyInit_two');
+    const both = await compile('int PyInit_one(void);\nint PyInit_two(void);\nint entry(void) { return PyInit_one() + PyInit_two(); }\n');
+    expect(await call(await link([both, one, two], 'entry'), 'entry')).toBe(2020);
+    await expect(link([await caller('helper'), one], 'entry')).rejects.toThrow(/undefined symbol: helper/);
   });
 });

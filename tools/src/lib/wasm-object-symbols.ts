@@ -34,7 +34,12 @@ const SYMTAB_SECTION = 3;
 const SYMTAB_TAG = 4;
 const SYMTAB_TABLE = 5;
 
+const WASM_COMDAT_INFO = 7;
+
+const WASM_SYM_BINDING_WEAK = 0x01;
 const WASM_SYM_BINDING_LOCAL = 0x02;
+const WASM_SYM_VISIBILITY_HIDDEN = 0x04;
+const WASM_SYM_EXPORTED = 0x20;
 const WASM_SYM_UNDEFINED = 0x10;
 const WASM_SYM_EXPLICIT_NAME = 0x40;
 
@@ -190,6 +195,52 @@ async function run(command: string, args: string[], cwd?: string): Promise<strin
   return result.stdout;
 }
 
+/**
+ * Makes every symbol `object` defines local, but those of `keep`: what linking it as a shared
+ * object would leave visible (its init function), so that two extensions of one package may each
+ * define a helper of the same name (numpy's random distributions, with different signatures) and
+ * a package's names never bind another's. Meant for one extension partially linked into one
+ * object (wasm-ld -r), whose references between its own parts are then already resolved.
+ * COMDAT groups go too (C++ inline functions and templates): the linker would otherwise keep one
+ * group of a name across objects and drop the others, whose local symbols would then point at
+ * nothing; each extension keeps its own copy instead, as its shared object would.
+ */
+export function localizeSymbols(object: Uint8Array, keep: ReadonlySet<string>, file = 'wasm object'): { bytes: Uint8Array; localized: number } {
+  const sections = readSections(object, file);
+  const linking = sections.find((s) => s.id === SECTION_CUSTOM && s.name === 'linking');
+  if (!linking) throw new BuildError(`${file} is a wasm module, not a relocatable object: it has no "linking" section`);
+  const at = cursor(object, linking.payloadStart, linking.end, file);
+  const version = u32(at);
+  if (version !== LINKING_VERSION) throw new BuildError(`${file}: linking metadata version ${version}, only version ${LINKING_VERSION} is understood (a newer LLVM?)`);
+  const head = { start: linking.contentStart, end: at.pos };
+  const subsections: { type: number; start: number; end: number; payload: number }[] = [];
+  while (at.pos < at.end) {
+    const start = at.pos;
+    const type = byte(at);
+    const size = u32(at);
+    const payload = at.pos;
+    take(at, size);
+    subsections.push({ type, start, end: at.pos, payload });
+  }
+  const table = subsections.find((sub) => sub.type === WASM_SYMBOL_TABLE);
+  if (!table) return { bytes: object, localized: 0 };
+  const imports = importNames(object, sections.find((s) => s.id === SECTION_IMPORT), file);
+  const symbols = readSymbolTable(cursor(object, table.payload, table.end, file), imports);
+  const out = Uint8Array.from(object);
+  let localized = 0;
+  for (const s of symbols) {
+    if (!s.defined || s.kind === SYMTAB_SECTION || s.flags & WASM_SYM_BINDING_LOCAL || keep.has(s.name)) continue;
+    const flags = (s.flags & ~(WASM_SYM_BINDING_WEAK | WASM_SYM_EXPORTED)) | WASM_SYM_BINDING_LOCAL | WASM_SYM_VISIBILITY_HIDDEN;
+    // Written over the old encoding, padded to its length: nothing moves.
+    out.set(paddedTo(flags, s.flagsEnd - s.flagsStart), s.flagsStart);
+    localized++;
+  }
+  const kept = subsections.filter((sub) => sub.type !== WASM_COMDAT_INFO);
+  const content = concat([out.subarray(head.start, head.end), ...kept.map((sub) => out.subarray(sub.start, sub.end))]);
+  const bytes = concat([out.subarray(0, linking.start), Uint8Array.of(SECTION_CUSTOM), paddedU32(content.length), content, out.subarray(linking.end)]);
+  return { bytes, localized };
+}
+
 // ---------------------------------------------------------------------------------- reading
 
 interface Cursor {
@@ -322,14 +373,18 @@ interface ObjectSymbol {
   /** Where the symbol table holds its name (length and bytes); 0 when it is the import's. */
   nameStart: number;
   nameEnd: number;
+  /** Where its flags are encoded. */
+  flagsStart: number;
+  flagsEnd: number;
 }
 
 function readSymbolTable(at: Cursor, imports: Map<number, string[]>): ObjectSymbol[] {
   const symbols: ObjectSymbol[] = [];
   for (let count = u32(at); count > 0; count--) {
     const kind = byte(at);
+    const flagsStart = at.pos;
     const flags = u32(at);
-    const symbol: ObjectSymbol = { kind, flags, defined: !(flags & WASM_SYM_UNDEFINED), name: '', nameStart: 0, nameEnd: 0 };
+    const symbol: ObjectSymbol = { kind, flags, defined: !(flags & WASM_SYM_UNDEFINED), name: '', nameStart: 0, nameEnd: 0, flagsStart, flagsEnd: at.pos };
     const ownName = () => {
       symbol.nameStart = at.pos;
       symbol.name = name(at);
@@ -367,6 +422,14 @@ function minimalU32(value: number): Uint8Array {
     out.push(value ? low | 0x80 : low);
   } while (value);
   return Uint8Array.from(out);
+}
+
+/** `value` as a LEB128 of exactly `length` bytes (it must fit). */
+function paddedTo(value: number, length: number): Uint8Array {
+  if (value >= 2 ** (7 * length)) throw new BuildError(`flags ${value} do not fit in ${length} bytes`);
+  const out = new Uint8Array(length);
+  for (let i = 0; i < length; i++) out[i] = ((value >>> (7 * i)) & 0x7f) | (i < length - 1 ? 0x80 : 0);
+  return out;
 }
 
 function paddedU32(value: number): Uint8Array {

@@ -1,4 +1,5 @@
-import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execa } from 'execa';
 import { join } from 'node:path';
 import type { ExecutorContext } from '@nx/devkit';
 import { BuildError, reportBuildErrors } from '../../lib/build-error.ts';
@@ -10,7 +11,7 @@ import { writeBuildMachineTools } from '../../lib/python-package/build-machine-t
 import { buildBackend, crossPythonEnv, extensionSuffixes, targetPythonOf } from '../../lib/python-package/cross-python.ts';
 import { ensureTargetSource } from '../../lib/target-source.ts';
 import { fillPlaceholders, placeholderValues, readToolchainManifest } from '../../lib/toolchain-manifest.ts';
-import { renameInArchive } from '../../lib/wasm-object-symbols.ts';
+import { localizeSymbols, renameSymbols } from '../../lib/wasm-object-symbols.ts';
 import type { PythonPackageExecutorOptions } from './schema.d.ts';
 
 /**
@@ -77,11 +78,22 @@ export default async function pythonPackageExecutor(options: PythonPackageExecut
 
     const staging = join(buildDir, 'out');
     mkdirSync(join(staging, 'lib'), { recursive: true });
+    const objects = join(buildDir, 'objects');
+    mkdirSync(objects);
     for (const m of modules) {
-      const archive = join(staging, 'lib', `${m.name}.a`);
+      // One extension, one object, as its shared object would be: its parts linked together
+      // (wasm-ld -r), its init function renamed after its dotted name, and every other name it
+      // defines made local, so that no two extensions' helpers can meet in python.wasm.
+      const object = join(objects, `${m.name}.o`);
+      const partial = await execa(values['wasm-ld']!, ['-r', '--whole-archive', join(unpacked, m.file), '-o', object], { reject: false, all: true });
+      if (partial.failed) throw new BuildError(`linking ${m.file} into one object failed:\n${partial.all}`);
       const renames = m.init === m.definedInit ? new Map<string, string>() : new Map([[m.definedInit, m.init]]);
-      await renameInArchive(join(unpacked, m.file), archive, renames, { ar: values['ar']! });
-      console.log(`[${places.label}] ${m.name}: built in as ${m.init}${m.links.length ? ` (links ${m.links.join(' ')})` : ''}`);
+      const renamed = renameSymbols(readFileSync(object), renames, `${m.name} (${m.file})`);
+      if (renamed.renamed.length !== renames.size) throw new BuildError(`${m.file} defines no ${m.definedInit}: is it an extension module?`);
+      const { bytes, localized } = localizeSymbols(renamed.bytes, new Set([m.init]), `${m.name} (${m.file})`);
+      writeFileSync(object, bytes);
+      await execa(values['ar']!, ['qcs', join(staging, 'lib', `${m.name}.a`), object]);
+      console.log(`[${places.label}] ${m.name}: built in as ${m.init}, ${localized} names made local${m.links.length ? `, links ${m.links.join(' ')}` : ''}`);
     }
     for (const f of files) cpSync(join(unpacked, f), join(staging, 'site-packages', f));
     if (dropped.length) console.log(`[${places.label}] left out ${dropped.length} C/Cython sources and headers the wheel carried`);
