@@ -18,17 +18,18 @@ const pywasi = (args: string[]) => execa(process.execPath, [cli, ...args], { cwd
 describe('pywasi python --build full', () => {
   test('imports every built-in package; their extensions are built-in modules', async () => {
     const listed = JSON.parse(readFileSync(path.join(pythonDir, 'usr', 'local', 'lib', 'built-in-packages.json'), 'utf8')) as { name: string; modules: string[] }[];
-    expect(listed.map((p) => p.name).sort()).toEqual(['markupsafe', 'msgpack', 'numpy', 'pyyaml']);
+    expect(listed.map((p) => p.name).sort()).toEqual(['lxml', 'markupsafe', 'msgpack', 'numpy', 'pyyaml']);
     const modules = listed.flatMap((p) => p.modules);
     const code = [
       'import importlib, json, sys',
-      'import numpy, yaml, markupsafe, msgpack',
+      'import numpy, yaml, markupsafe, msgpack, lxml.etree',
       `mods = ${JSON.stringify(modules)}`,
       'origins = {m: importlib.import_module(m).__spec__.origin for m in mods}',
       'a = numpy.arange(12.0).reshape(3, 4)',
       'print(json.dumps({"origins": sorted(set(origins.values())), "sum": float(a.sum()), "matmul": (a @ a.T).tolist()[0],',
       '  "yaml": yaml.load("x: [1, 2]", Loader=yaml.CLoader), "escape": str(markupsafe.escape("<&>")),',
-      '  "msgpack": msgpack.unpackb(msgpack.packb({"k": [1, 2.5]})), "numpy": numpy.__version__}))',
+      '  "msgpack": msgpack.unpackb(msgpack.packb({"k": [1, 2.5]})), "numpy": numpy.__version__,',
+      '  "xpath": lxml.etree.fromstring("<r><a>1</a><a>2</a></r>").xpath("sum(//a)")}))',
     ].join('\n');
     const run = await pywasi(['python', '--build', 'full', '-c', code]);
     expect({ exit: run.exitCode, out: run.all }).toMatchObject({ exit: 0 });
@@ -40,6 +41,7 @@ describe('pywasi python --build full', () => {
       escape: '&lt;&amp;&gt;',
       msgpack: { k: [1, 2.5] },
       numpy: '2.1.3',
+      xpath: 3,
     });
   }, 120_000);
 

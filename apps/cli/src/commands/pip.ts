@@ -365,8 +365,8 @@ Examples:
       `
 pip resolves for CPython 3.11 on any platform and takes wheels only: a package with C extensions
 or only a source distribution cannot be installed (python.wasm cannot load native code). Packages
-with C extensions are built into python.wasm instead: the full build has numpy, PyYAML,
-MarkupSafe and msgpack (\`pywasi python --build full\`); asking for one of those with
+with C extensions are built into python.wasm instead: the full build has numpy, lxml,
+PyYAML, MarkupSafe and msgpack (\`pywasi python --build full\`); asking for one of those with
 --build full installs nothing, and without it pywasi names the build that has it.
 Without -U, pip keeps what the directory already holds.
 
