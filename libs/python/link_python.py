@@ -120,8 +120,11 @@ def main():
             extra.append(str(pathlib.Path(tmp) / "cxx-no-exceptions.o"))
             run([*link["cc"], "-c", "-O2", "-std=c11", "-Wall", "-Wextra", str(pathlib.Path(__file__).with_name("cxx-no-exceptions.c")), "-o", extra[-1]])
         # The init table first: libpython3.11.a's own config.o is then never pulled in.
+        # wasi-libc's printf and scanf handle long double only with this library linked (numpy
+        # formats np.longdouble); without it, such a call ends the run.
         run([*link["cc"], *link["ldflags"], "-o", str(linked), link["main"], str(config_o), *extra,
-             *[m["archive"] for m in modules], link["libpython"], *lib_dirs, *libs, *link["libs"]])
+             *[m["archive"] for m in modules], link["libpython"], *lib_dirs, *libs, *link["libs"],
+             "-lc-printscan-long-double"])
 
     seen = {}
     def fill(stdlib_zip):
