@@ -14,15 +14,17 @@ async function affectedBy(file: string): Promise<string[]> {
 }
 
 // What runs the CLI: the C libraries' tests (their wasm programs run on `pywasi run`).
-const cliUsers = ['pywasi', 'bzip2-tests', 'libxml2-tests', 'libxslt-tests', 'libyaml-tests', 'lua-tests', 'openssl-tests', 'sqlite-tests', 'wasmedge-sock-tests', 'xz-tests'];
+const cliUsers = ['pywasi', 'bzip2-tests', 'libxml2-tests', 'libxslt-tests', 'libyaml-tests', 'lua-tests', 'openssl-tests', 'sqlite-tests', 'wasmedge-sock-tests', 'xz-tests', 'python-packages-tests'];
 // What python.wasm is part of: its tests, the host's tests and runPython's (which run it), and the
 // @pywasi/python package that ships it, with the CLI package and the install test on top.
-const pythonConsumers = ['cpython-tests', 'python', 'python-api-tests', 'wasi-host-tests', '@pywasi/python', 'packages-e2e', ...cliUsers];
+const pythonConsumers = ['cpython-tests', 'python', 'python-full', 'python-api-tests', 'wasi-host-tests', '@pywasi/python', 'packages-e2e', ...cliUsers];
+// What is compiled against CPython's SDK: the SDK itself and the packages built into python.wasm.
+const builtAgainstCpython = ['cpython-sdk', 'lxml', 'markupsafe', 'msgpack', 'numpy', 'pyyaml'];
 
 const cases: [file: string, affected: string[]][] = [
   // OpenSSL's socket BIOs sit on the socket library, so it is rebuilt too; so is the other
   // language built on it, Lua with LuaSocket.
-  ['libs/wasmedge-sock/src/hostname.c', ['cpython', 'lua', 'openssl', 'stdlib-zip', 'wasmedge-sock', ...pythonConsumers]],
+  ['libs/wasmedge-sock/src/hostname.c', ['cpython', 'lua', 'openssl', 'stdlib-zip', 'wasmedge-sock', ...pythonConsumers, ...builtAgainstCpython]],
   // LuaSocket's tree is read by the Lua build alone.
   ['libs/luasocket/patches/0001-select-wasi-fd-set-is-a-list.patch', ['lua', 'lua-tests', 'luasocket']],
   ['libs/lua/src/luasocket-preload.c', ['lua', 'lua-tests']],
@@ -35,9 +37,12 @@ const cases: [file: string, affected: string[]][] = [
   // The c-library executor builds wasmedge-sock only; zlib, libuuid, wasi-libc are built by others.
   // (bzip2-tests, openssl-tests, sqlite-tests, xz-tests and the libyaml, libxml2 and libxslt
   // tests: their helper in tools/testing compiles C; openssl links wasmedge-sock.)
-  ['tools/src/executors/c-library/executor.ts', ['@pywasi/native-build', 'cpython', 'lua', 'openssl', 'stdlib-zip', 'wasi-libc-tests', 'wasmedge-sock', ...pythonConsumers]],
-  // A patch changes the one shared source tree, so both pythons.
-  ['libs/cpython/source/patches/0001-config-site-keep-af-unix.patch', ['cpython', 'cpython-build-python', 'cpython-source', 'stdlib-zip', ...pythonConsumers]],
+  ['tools/src/executors/c-library/executor.ts', ['@pywasi/native-build', 'cpython', 'lua', 'openssl', 'stdlib-zip', 'wasi-libc-tests', 'wasmedge-sock', ...pythonConsumers, ...builtAgainstCpython]],
+  // A patch changes the one shared source tree, so both pythons (and the build tools the build
+  // python installs).
+  ['libs/cpython/source/patches/0001-config-site-keep-af-unix.patch', ['cpython', 'cpython-build-python', 'cpython-source', 'stdlib-zip', 'python-build-tools', ...pythonConsumers, ...builtAgainstCpython]],
+  // A package's build: it, the interpreter it is linked into, and its tests.
+  ['libs/python-packages/msgpack/native.json', ['msgpack', 'python-full', 'python-packages-tests']],
   ['README.md', []],
 ];
 
