@@ -76,8 +76,14 @@ describe('upstream test suites of the built-in packages, inside python.wasm', ()
     // A suite inside a package (numpy/_core/tests) imports its helpers as part of it
     // (numpy._core.tests._locales), while the package itself is python.wasm's: the copy here
     // joins the package's path.
+    // The package is the run of directories above the suite that have an __init__.py (numpy/_core;
+    // lxml under src/: the import root is where that run starts).
     const parent = path.dirname(suite.dir);
-    const inPackage = parent !== '.' && existsSync(path.join(tree, parent, '__init__.py'));
+    const parts = parent === '.' ? [] : parent.split('/');
+    let top = parts.length;
+    while (top > 0 && existsSync(path.join(tree, ...parts.slice(0, top), '__init__.py'))) top--;
+    const packageName = parts.slice(top).join('.');
+    const inPackage = packageName !== '';
     // One pytest run for the suite, or one per test module: a module that ends its run (a trap
     // in C code, an import python.wasm cannot serve) then fails alone, as the module.
     writeFileSync(path.join(scratch, RUNNER), RUNNER_SOURCE);
@@ -88,7 +94,7 @@ describe('upstream test suites of the built-in packages, inside python.wasm', ()
     for (const [i, module] of modules.entries()) {
       const plugin = `suite_plugin_${name}_${i}`;
       const results = `${name}-results-${i}.json`;
-      writeFileSync(path.join(scratch, `${plugin}.py`), suitePlugin(results, inPackage ? { name: parent.replaceAll('/', '.'), dir: `${name}/${parent}` } : undefined));
+      writeFileSync(path.join(scratch, `${plugin}.py`), suitePlugin(results, inPackage ? { name: packageName, dir: `${name}/${parent}` } : undefined));
       const target = path.posix.join(name, suite.dir, module);
       const args = ['python', RUNNER, '-p', plugin, '-p', 'no:cacheprovider', '-q', '-rfE', `--rootdir=${name}`, ...(suite.pytestArgs ?? []), target];
       const run = await execa(process.execPath, [cli, ...args], { cwd: scratch, env: { PYWASI_PYTHON_DIR: pythonDir }, reject: false, all: true, timeout: 300_000 });
