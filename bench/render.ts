@@ -37,12 +37,14 @@ const HEADLINES: Headline[] = [
   { bench: 'http-load', row: /^1000 connections/, label: 'asyncio HTTP server, 1,000 connections', against: 'native python3.11' },
   { bench: 'fs', row: /^files: total/, label: '5,000 small files: create, read, stat, unlink', against: 'the node:wasi host' },
   { bench: 'fs', row: /^walk: total/, label: '`os.walk` of 10,000 entries', against: 'the node:wasi host' },
+  { bench: 'numpy', row: /^elementwise/, label: 'numpy (full build): elementwise ops on 1M float64', against: 'native numpy 2.1.3' },
+  { bench: 'numpy', row: /^reductions/, label: 'numpy: sum, mean, std, max of 1M float64', against: 'native numpy 2.1.3' },
   { bench: 'packages', row: /^@pywasi\/python@/, label: '`@pywasi/python` tarball (python.wasm, stdlib)', against: 'npm `pyodide`' },
   { bench: 'cold-build', row: /cold, wall/, label: 'Cold build, `nx build cpython`', against: 'the build before the performance work' },
 ];
 
 /** docs/benchmarks.md's order; benches not named here follow in alphabetical order. */
-const ORDER = ['python-startup', 'interrupt-cost', 'python-workloads', 'tls', 'http-load', 'sockets', 'fs', 'fs-calls', 'fd-threads', 'sleep', 'packages', 'python-build', 'cold-build', 'lib-builds', 'lua-setjmp', 'runpython', 'ci', 'container-verify'];
+const ORDER = ['python-startup', 'interrupt-cost', 'python-workloads', 'tls', 'http-load', 'sockets', 'fs', 'fs-calls', 'fd-threads', 'sleep', 'numpy', 'packages', 'python-build', 'cold-build', 'lib-builds', 'lua-setjmp', 'runpython', 'ci', 'container-verify'];
 
 /** The latest run of each bench that is not partial. */
 export function latestRuns(runs: BenchRun[]): Map<string, BenchRun> {
