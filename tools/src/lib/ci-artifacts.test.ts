@@ -39,6 +39,16 @@ function listed(): string[] {
     .filter((line) => line && !line.startsWith('#'));
 }
 
+/** Outputs built but not uploaded: `#- <glob>  <why>` lines (comments to the workflow). */
+function notUploaded(): { glob: string; why: string }[] {
+  return read(LIST)
+    .split('\n')
+    .flatMap((line) => {
+      const m = /^#-\s+(\S+)\s*(.*)$/.exec(line.trim());
+      return m ? [{ glob: m[1]!, why: m[2]!.trim() }] : [];
+    });
+}
+
 /** Every project with its targets as Nx sees them: project.json, package.json "nx", and the
  * targets the plugin derives from native.json. */
 function workspaceProjects(): Project[] {
@@ -170,9 +180,13 @@ test('each line of the list names an output a build or pack target declares', ()
 });
 
 test('every package `npm run pack` writes, and every wasm module and zip of a build, is on the list', () => {
-  const globs = listed().map(globRegExp);
+  const globs = [...listed(), ...notUploaded().map((n) => n.glob)].map(globRegExp);
   const missing = [...workspace.packed, ...workspace.modules].filter((file) => !globs.some((glob) => glob.test(file)));
   expect(missing).toEqual([]);
+});
+
+test('what is built but not uploaded says why', () => {
+  for (const { glob, why } of notUploaded()) expect({ glob, why: why.length > 10 }).toEqual({ glob, why: true });
 });
 
 test('the files the list names have names of their own (the artifact holds them side by side)', () => {

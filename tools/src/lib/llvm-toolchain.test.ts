@@ -33,7 +33,7 @@ describe('ensureLlvmToolchain', () => {
     expect(lines.join('\n')).toMatch(/LLVM 16 wasm toolchain incomplete \(missing \/usr\/lib\/llvm-16\/bin\/clang, .*installing it with apt-get/);
     expect(ran).toEqual([
       ['apt-get', 'update'],
-      ['apt-get', 'install', '-y', '--no-install-recommends', 'clang-16', 'lld-16', 'llvm-16', 'libclang-rt-16-dev-wasm32'],
+      ['apt-get', 'install', '-y', '--no-install-recommends', 'clang-16', 'lld-16', 'llvm-16', 'libclang-rt-16-dev-wasm32', 'libc++-16-dev-wasm32', 'libc++abi-16-dev-wasm32'],
     ]);
     expect(toolchain.tools.clang).toBe('/usr/lib/llvm-16/bin/clang');
     expect(toolchain.versionId).toMatch(/^Debian clang version 16\.0\.6\n/);
