@@ -75,7 +75,8 @@ export async function runLogged(step: LoggedCommand): Promise<void> {
 
 const seconds = (since: number) => `${((Date.now() - since) / 1000).toFixed(1)} s`;
 
-function quoteForShell(word: string): string {
+/** A word as sh reads it back: bare when safe, else single-quoted. */
+export function quoteForShell(word: string): string {
   return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`;
 }
 

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { BuildError } from './build-error.ts';
-import { localizeSymbols, renameInArchive, renameSymbols } from './wasm-object-symbols.ts';
+import { localizeSymbols, renameSymbols } from './wasm-object-symbols.ts';
 
 const BIN = '/usr/lib/llvm-19/bin';
 const tool = (name: string) => join(BIN, name);
@@ -118,59 +118,6 @@ withLlvm('renameSymbols', () => {
     const future = Uint8Array.from(object);
     future[version] = 3;
     expect(() => renameSymbols(future, renames, 'new.o')).toThrow(new BuildError('new.o: linking metadata version 3, only version 2 is understood (a newer LLVM?)'));
-  });
-});
-
-withLlvm('renameInArchive', () => {
-  const ar = tool('llvm-ar');
-  // Two members of one name, as from two directories of a package.
-  async function archive(): Promise<string> {
-    for (const [dir, source] of [['one', SPEEDUPS], ['two', 'int helper_value(void) { return 100; }\n']] as const) {
-      mkdirSync(join(work, dir));
-      writeFileSync(join(work, dir, 'module.o'), await compile(source));
-    }
-    const path = join(work, 'libspeedups.a');
-    await execa(ar, ['qcs', path, join(work, 'one/module.o'), join(work, 'two/module.o')]);
-    return path;
-  }
-
-  it('renames in the member that defines the name, keeping every member in order', async () => {
-    const path = await archive();
-    const out = join(work, 'out/libspeedups.a');
-    const results = await renameInArchive(path, out, new Map([['PyInit__speedups', 'PyInit_markupsafe___speedups']]), { ar });
-    expect(results).toEqual([
-      { member: 'module.o', renamed: ['PyInit__speedups'] },
-      { member: 'module.o', renamed: [] },
-    ]);
-    expect((await execa(ar, ['t', out])).stdout).toBe('module.o\nmodule.o');
-    const both = await compile('int PyInit_markupsafe___speedups(void);\nint helper_value(void);\nint entry(void) { return PyInit_markupsafe___speedups() + helper_value(); }\n');
-    expect(await call(await link([both, out], 'entry'), 'entry')).toBe(142);
-    await expect(link([await caller('PyInit__speedups'), out], 'entry')).rejects.toThrow(/undefined symbol: PyInit__speedups/);
-  });
-
-  it('a member named with a directory (merged from a thin archive, as meson makes them) is renamed too', async () => {
-    mkdirSync(join(work, 'lib.a.p'), { recursive: true });
-    writeFileSync(join(work, 'lib.a.p/speedups.o'), await compile(SPEEDUPS));
-    await execa(ar, ['qcT', 'thin.a', 'lib.a.p/speedups.o'], { cwd: work });
-    await execa(ar, ['qcL', 'merged.a', 'thin.a'], { cwd: work });
-    expect((await execa(ar, ['t', join(work, 'merged.a')])).stdout).toBe('lib.a.p/speedups.o');
-    const out = join(work, 'merged-renamed.a');
-    expect(await renameInArchive(join(work, 'merged.a'), out, new Map([['PyInit__speedups', 'PyInit_pkg__speedups']]), { ar })).toEqual([{ member: 'lib.a.p/speedups.o', renamed: ['PyInit__speedups'] }]);
-    expect(await call(await link([await caller('PyInit_pkg__speedups'), out], 'entry'), 'entry')).toBe(42);
-  });
-
-  it('fails, writing nothing, when no member defines a name', async () => {
-    const out = join(work, 'never.a');
-    await expect(renameInArchive(await archive(), out, new Map([['PyInit_missing', 'x']]), { ar })).rejects.toThrow(
-      /libspeedups\.a: no member defines PyInit_missing, to be renamed/,
-    );
-    expect(existsSync(out)).toBe(false);
-  });
-
-  it('refuses what is not an archive', async () => {
-    const path = join(work, 'not.a');
-    writeFileSync(path, 'hello');
-    await expect(renameInArchive(path, path, new Map(), { ar })).rejects.toThrow(/not\.a is not an ar archive/);
   });
 });
 

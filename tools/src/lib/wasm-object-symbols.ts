@@ -1,6 +1,6 @@
-// Renames defined symbols in wasm relocatable objects (clang --target=wasm32-wasi -c output) and
-// in llvm-ar archives of them: what `llvm-objcopy --redefine-sym` does for ELF and refuses for
-// wasm. Python C extensions linked statically into one python.wasm each define
+// Renames defined symbols in wasm relocatable objects (clang --target=wasm32-wasi -c output, or
+// several partially linked into one with wasm-ld -r), and makes them local: what `llvm-objcopy
+// --redefine-sym` and `--localize-symbol` do for ELF and refuse for wasm. Python C extensions linked statically into one python.wasm each define
 // PyInit_<last name>; markupsafe._speedups' PyInit__speedups must become, say,
 // PyInit_markupsafe___speedups so that it cannot clash with another package's.
 //
@@ -16,10 +16,6 @@
 // - the "name" section: clang writes none into objects, and wasm-ld never copies an input's (it
 //   writes the output's from symbol names, so the linked module shows the new name);
 // - DWARF: .debug_str keeps the C name, which is what a debugger should show for the source.
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { basename, dirname, join, resolve } from 'node:path';
-import { execa } from 'execa';
 import { BuildError } from './build-error.ts';
 
 const SECTION_CUSTOM = 0;
@@ -55,7 +51,7 @@ export interface RenameResult {
 /**
  * Renames the symbols `renames` maps (old name to new) that `object` defines, whatever their kind
  * (function, data, global, table, tag) and binding. A name it does not define is not an error
- * here (renameInArchive checks each is defined somewhere); an undefined reference to an old name
+ * here (the caller checks what was renamed); an undefined reference to an old name
  * is: renaming only the definition would leave that reference to be resolved by whichever other
  * object defines the old name (another package's PyInit__speedups), silently. So is a new name
  * that another non-local symbol of the object already has. `file` names the object in errors.
@@ -130,69 +126,6 @@ export function renameSymbols(object: Uint8Array, renames: Map<string, string>, 
     object.subarray(linking.end),
   ]);
   return { bytes, renamed: [...new Set(renaming.map((s) => s.name))] };
-}
-
-export interface ArchiveRenameResult {
-  member: string;
-  renamed: string[];
-}
-
-/**
- * renameSymbols on every member of the llvm-ar archive `archivePath`, written to `outPath` (which
- * may be the same file) with the members in their order. Each old name must be defined by some
- * member, or nothing is written. `ar` is the toolchain's llvm-ar (LlvmToolchain.tools['llvm-ar']).
- */
-export async function renameInArchive(
-  archivePath: string,
-  outPath: string,
-  renames: Map<string, string>,
-  { ar }: { ar: string },
-): Promise<ArchiveRenameResult[]> {
-  const magic = new TextDecoder().decode(readFileSync(archivePath).subarray(0, 8));
-  if (magic === '!<thin>\n') throw new BuildError(`${archivePath} is a thin archive (its members are files elsewhere): rename in a regular one`);
-  if (magic !== '!<arch>\n') throw new BuildError(`${archivePath} is not an ar archive`);
-
-  const members = (await run(ar, ['t', archivePath])).split('\n').filter((line) => line !== '');
-  const work = mkdtempSync(join(tmpdir(), 'pywasi-rename-'));
-  try {
-    const results: ArchiveRenameResult[] = [];
-    const files: string[] = [];
-    const seen = new Map<string, number>();
-    for (const [i, member] of members.entries()) {
-      // Members may share a name (x.o of two directories): `xN <k>` extracts the k-th of them,
-      // each into a directory of its own.
-      const occurrence = (seen.get(member) ?? 0) + 1;
-      seen.set(member, occurrence);
-      const dir = join(work, String(i));
-      mkdirSync(dir);
-      await run(ar, ['xN', String(occurrence), resolve(archivePath), member], dir);
-      // A merged archive's members may be named with a directory (meson's `x.a.p/y.o`, from a
-      // thin archive): llvm-ar extracts them under their base name.
-      const file = join(dir, basename(member));
-      const { bytes, renamed } = renameSymbols(readFileSync(file), renames, `${archivePath}(${member})`);
-      if (renamed.length > 0) writeFileSync(file, bytes);
-      results.push({ member, renamed });
-      files.push(file);
-    }
-    const done = new Set(results.flatMap((r) => r.renamed));
-    const missing = [...renames.keys()].filter((name) => !done.has(name));
-    if (missing.length > 0) throw new BuildError(`${archivePath}: no member defines ${missing.join(', ')}, to be renamed`);
-
-    // q appends: r would replace a member with a later one of the same name.
-    const built = join(work, 'renamed.a');
-    await run(ar, ['qcs', built, ...files]);
-    mkdirSync(dirname(outPath), { recursive: true });
-    copyFileSync(built, outPath);
-    return results;
-  } finally {
-    rmSync(work, { recursive: true, force: true });
-  }
-}
-
-async function run(command: string, args: string[], cwd?: string): Promise<string> {
-  const result = await execa(command, args, { cwd, reject: false });
-  if (result.failed) throw new BuildError(`${command} ${args.join(' ')} failed: ${result.stderr || result.shortMessage}`);
-  return result.stdout;
 }
 
 /**

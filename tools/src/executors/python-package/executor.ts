@@ -51,9 +51,9 @@ export default async function pythonPackageExecutor(options: PythonPackageExecut
     const started = Date.now();
     // meson-python builds for the target through a cross file; other backends through CC & co.
     const configSettings = Object.entries(options.configSettings ?? {}).flatMap(([k, v]) => {
-      const values: unknown[] = Array.isArray(v) ? v : [v];
-      if (values.some((one) => typeof one !== 'string')) throw new BuildError(`configSettings.${k} must be a string or a list of strings`);
-      return (values as string[]).map((one) => [k, fill(one)] as const);
+      const given: unknown[] = Array.isArray(v) ? v : [v];
+      if (given.some((one) => typeof one !== 'string')) throw new BuildError(`configSettings.${k} must be a string or a list of strings`);
+      return (given as string[]).map((one) => [k, fill(one)] as const);
     });
     if (buildBackend(tree) === 'mesonpy') configSettings.unshift(['setup-args', `--cross-file=${tools.crossFile}`]);
     const settings = configSettings.map(([k, v]) => `--config-settings=${k}=${v}`);

@@ -5,7 +5,11 @@
 // through the cross file, a Makefile through PATH.
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ARCHIVE_EXTENSION } from './cross-python.ts';
+import { fileURLToPath } from 'node:url';
+import { quoteForShell } from '../logged-command.ts';
+
+/** What a link with -shared runs instead: archives an extension's objects (see the script). */
+const ARCHIVE_EXTENSION = fileURLToPath(new URL('./archive-extension.sh', import.meta.url));
 
 export interface BuildMachineTools {
   binDir: string;
@@ -26,8 +30,6 @@ export interface WasmCompilers {
   strip: string;
 }
 
-const shellWord = (w: string) => (/^[\w@%+=:,./-]+$/.test(w) ? w : `'${w.replaceAll("'", `'\\''`)}'`);
-
 function script(path: string, lines: string[]): void {
   writeFileSync(path, ['#!/bin/sh', ...lines, ''].join('\n'));
   chmodSync(path, 0o755);
@@ -39,18 +41,18 @@ export function writeBuildMachineTools(dir: string, compilers: WasmCompilers, bu
   const binDir = join(dir, 'bin');
   mkdirSync(binDir, { recursive: true });
   const [compiler, ...targetFlags] = compilers.cc;
-  const archive = shellWord(ARCHIVE_EXTENSION);
+  const archive = quoteForShell(ARCHIVE_EXTENSION);
   const header = '# Written by the python-package executor: compiles for wasm32-wasi; a link of a shared object archives it.';
   const cc = join(binDir, 'cc');
-  script(cc, [header, `case " $* " in *" -shared "*) exec ${archive} "$@" ;; esac`, `exec ${[compiler!, ...targetFlags].map(shellWord).join(' ')} "$@"`]);
+  script(cc, [header, `case " $* " in *" -shared "*) exec ${archive} "$@" ;; esac`, `exec ${[compiler!, ...targetFlags].map(quoteForShell).join(' ')} "$@"`]);
   const cxx = join(binDir, 'c++');
   const cxxWords = [compilers.cxx, ...targetFlags, '-isystem', compilers.cxxIncludeDir, `-L${compilers.cxxLibDir}`, '-Wno-unused-command-line-argument'];
   script(cxx, [
     header,
     `case " $* " in *" -shared "*) PYWASI_EXTENSION_LIBS='-lc++ -lc++abi' exec ${archive} "$@" ;; esac`,
-    `exec ${cxxWords.map(shellWord).join(' ')} "$@"`,
+    `exec ${cxxWords.map(quoteForShell).join(' ')} "$@"`,
   ]);
-  script(join(binDir, 'cython'), ['# Cython of the build tools, run by the build python.', `exec ${shellWord(buildPython)} -m cython "$@"`]);
+  script(join(binDir, 'cython'), ['# Cython of the build tools, run by the build python.', `exec ${quoteForShell(buildPython)} -m cython "$@"`]);
   const crossFile = join(dir, 'meson-cross.ini');
   const properties = { needs_exe_wrapper: true, ...mesonProperties };
   writeFileSync(

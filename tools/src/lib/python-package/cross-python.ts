@@ -9,9 +9,6 @@ import { execa } from 'execa';
 import { BuildError } from '../build-error.ts';
 import type { BuildMachineTools } from './build-machine-tools.ts';
 
-/** LDSHARED: archives an extension's objects for the static link into the interpreter. */
-export const ARCHIVE_EXTENSION = fileURLToPath(new URL('./archive-extension.sh', import.meta.url));
-
 /** What a build needs of the target interpreter, found in its SDK (an installed-prefix layout). */
 export interface TargetPython {
   /** include/python3.X: Python.h and the target's pyconfig.h. */
