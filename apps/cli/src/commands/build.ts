@@ -1,10 +1,15 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
 import { Command } from 'commander';
 import { CliError } from '../cli-error.ts';
 import { workspaceRoot } from '../workspace.ts';
+import { buildablePackages, composedBuildProject, composedProjectFile, defaultBuildName, TEMPLATE_PROJECT } from './composed-build.ts';
 
 export interface BuildOptions {
   debug: boolean;
   opt: boolean;
+  with?: string;
+  name?: string;
 }
 
 /** `pywasi build` is a thin front for the Nx graph: the same targets, caching and logs. */
@@ -13,13 +18,44 @@ export function nxBuildArguments(options: BuildOptions): string[] {
   return ['nx', 'build', 'python', ...(configuration ? [`--configuration=${configuration}`] : [])];
 }
 
+/** The packages of --with, checked against those the clone can build. */
+export function requestedPackages(list: string, known: string[]): string[] {
+  const packages = [...new Set(list.split(',').map((p) => p.trim().toLowerCase()).filter(Boolean))].sort();
+  if (packages.length === 0) throw new CliError('--with needs one package or more, comma-separated (e.g. --with numpy,pyyaml)');
+  const unknown = packages.filter((p) => !known.includes(p));
+  if (unknown.length) throw new CliError(`--with: ${unknown.join(', ')} ${unknown.length > 1 ? 'are not packages' : 'is not a package'} this clone builds into python.wasm (it builds: ${known.join(', ')})`);
+  return packages;
+}
+
+/** Writes the Nx project of a build with these packages built in (when it changed): the name of
+ * the project to build. */
+function writeComposedBuild(root: string, options: BuildOptions): { project: string; name: string } {
+  const known = buildablePackages(root);
+  const packages = requestedPackages(options.with!, known);
+  const name = options.name ?? defaultBuildName(packages);
+  if (!/^[a-z0-9][a-z0-9-]*$/.test(name) || name === 'default') throw new CliError(`--name: "${name}" is not a build name (letters, digits and dashes; not "default")`);
+  if (name === 'full') throw new CliError('--name: "full" is the full build (`npx nx build python-full`): give another name');
+  if (options.debug || !options.opt) throw new CliError('--with links the optimised CPython build: --debug and --no-opt apply to the default build only');
+  const template = JSON.parse(readFileSync(path.join(root, TEMPLATE_PROJECT), 'utf8'));
+  const text = JSON.stringify(composedBuildProject(template, name, packages, known), null, 2) + '\n';
+  const file = path.join(root, composedProjectFile(name));
+  if (!existsSync(file) || readFileSync(file, 'utf8') !== text) {
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeFileSync(file, text);
+    console.error(`pywasi: wrote ${composedProjectFile(name)} (the Nx project of this build; delete its directory to forget it)`);
+  }
+  return { project: `python-${name}`, name };
+}
+
 export function registerBuild(program: Command): void {
   program
     .command('build')
     .description('build python.wasm and python311.zip with Nx (cached: only what changed is rebuilt)')
     .option('--debug', 'build CPython --with-pydebug (implies --no-opt); output in dist/python-debug', false)
     .option('--no-opt', 'skip wasm-opt (faster build, larger and slower python.wasm)')
-    .addHelpText('after', '\nExamples:\n  pywasi build\n  pywasi build --debug\n')
+    .option('--with <packages>', 'a build with these compiled packages built in (comma-separated), linked from cached pieces; output in dist/python-<name>')
+    .option('--name <name>', 'the name of the --with build, for `pywasi python --build NAME` (default: with-<packages>)')
+    .addHelpText('after', '\nExamples:\n  pywasi build\n  pywasi build --debug\n  pywasi build --with numpy,pyyaml --name sci\n  pywasi python --build sci -c "import numpy, yaml"\n')
     .action(async (options: BuildOptions) => {
       const root = workspaceRoot();
       if (!root) {
@@ -29,8 +65,12 @@ export function registerBuild(program: Command): void {
           1,
         );
       }
+      if (options.name !== undefined && options.with === undefined) throw new CliError('--name names a --with build: give --with too');
+      const composed = options.with !== undefined ? writeComposedBuild(root, options) : undefined;
       const { execa } = await import('execa'); // see pip.ts
-      const result = await execa('npx', nxBuildArguments(options), { cwd: root, stdio: 'inherit', reject: false });
+      const args = composed ? ['nx', 'build', composed.project] : nxBuildArguments(options);
+      const result = await execa('npx', args, { cwd: root, stdio: 'inherit', reject: false });
       process.exitCode = result.exitCode ?? 1;
+      if (composed && result.exitCode === 0) console.error(`pywasi: built dist/${composed.project}: \`pywasi python --build ${composed.name}\` runs it`);
     });
 }

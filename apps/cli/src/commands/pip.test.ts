@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { execa } from 'execa';
 import { makeWheels } from '../../../../tools/testing/wheel.ts';
-import { builtInPlan, pipInstallArguments, requirementName, type PipInstallOptions } from './pip.ts';
+import { builtInPlan, pipInstallArguments, requirementName, unmatchedRequirements, type PipInstallOptions } from './pip.ts';
 import { canonicalName, recordedFile, recordPaths } from './pip-target.ts';
 import { nxBuildArguments } from './build.ts';
 
@@ -287,6 +287,15 @@ withPip('pywasi pip on local wheels', () => {
     expect(await installed(cwd)).toEqual({ 'pywt-app': '2.0' });
   }, PIP_TIMEOUT_MS);
 
+  test('a package pip finds no pure-Python wheel for, which no build has built in, is named in one line', async () => {
+    const result = await install(project(), 'pywt-compiled-only');
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toContain('No matching distribution found for pywt-compiled-only');
+    expect(result.stderr.split('\n').at(-1)).toBe(
+      'pywasi: no wheel of pywt-compiled-only runs in python.wasm (a package with compiled parts must be built into it) and no pywasi build here has it built in: docs/python-packages.md says how to add one',
+    );
+  }, PIP_TIMEOUT_MS);
+
   test('user errors are one line each, with a non-zero exit', async () => {
     const cwd = project();
     for (const command of [['list'], ['freeze'], ['show', 'x'], ['uninstall', '-y', 'x']]) {
@@ -363,5 +372,11 @@ describe('packages a python build has built in', () => {
     const plan = builtInPlan(['numpy', 'attrs'], 'default', builds);
     expect(plan.install).toEqual(['numpy', 'attrs']);
     expect([...plan.hints.values()]).toEqual(['numpy has compiled parts, built into the full build: `pywasi python --build full` runs it (no install needed)']);
+  });
+
+  test("pip's report of what it found nothing for is read requirement by requirement", () => {
+    const stderr = 'ERROR: Could not find a version that satisfies the requirement numpy>=2 (from versions: none)\nERROR: No matching distribution found for numpy>=2\n';
+    expect(unmatchedRequirements(stderr)).toEqual(['numpy>=2']);
+    expect(unmatchedRequirements('Successfully installed attrs-23.1.0\n')).toEqual([]);
   });
 });

@@ -5,7 +5,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } 
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { Command, Option } from 'commander';
-import { builtInPackages, pythonBuildDir } from '@pywasi/python';
+import { builtInPackages, installedBuilds, pythonBuildDir } from '@pywasi/python';
 import { CliError } from '../cli-error.ts';
 import { canonicalName, distributions, planRemoval, recordedByOthers, remove, requireTarget, summarise, topLevel, type Distribution, type Removal } from './pip-target.ts';
 
@@ -53,7 +53,8 @@ export function builtInPlan(packages: string[], build: string, builds: Record<st
   return { install, skipped, hints };
 }
 
-/** Every python build beside the default one, by name, with its built-in packages. */
+/** Every python build pywasi can run, by name, with its built-in packages: the default one, those
+ * beside it, and the published ones installed (@pywasi/python-<name>). */
 function knownBuilds(): Record<string, { name: string; version: string }[]> {
   const base = pythonBuildDir(undefined);
   const builds: Record<string, { name: string; version: string }[]> = { default: builtInPackages(base) };
@@ -62,6 +63,7 @@ function knownBuilds(): Record<string, { name: string; version: string }[]> {
   for (const entry of existsSync(parent) ? readdirSync(parent) : []) {
     if (entry.startsWith(prefix)) builds[entry.slice(prefix.length)] = builtInPackages(path.join(parent, entry));
   }
+  for (const [name, dir] of installedBuilds()) builds[name] ??= builtInPackages(dir);
   return builds;
 }
 
@@ -134,10 +136,16 @@ export async function hostPip(): Promise<HostPip> {
 }
 
 /** Runs the host pip with the terminal as its own; its exit code. */
-async function runPip(pip: HostPip, args: string[]): Promise<number> {
+async function runPip(pip: HostPip, args: string[]): Promise<{ exitCode: number; stderr: string }> {
   const execa = await loadExeca();
-  const result = await execa(pip.python, args, { stdio: 'inherit', reject: false });
-  return result.exitCode ?? 1;
+  // stderr is shown as it comes and kept: what pip found no wheel for is read from it.
+  const result = await execa(pip.python, args, { stdin: 'inherit', stdout: 'inherit', stderr: ['pipe', 'inherit'], reject: false });
+  return { exitCode: result.exitCode ?? 1, stderr: typeof result.stderr === 'string' ? result.stderr : '' };
+}
+
+/** The requirements pip found no installable wheel for (pip's "No matching distribution found for X"). */
+export function unmatchedRequirements(pipStderr: string): string[] {
+  return [...pipStderr.matchAll(/No matching distribution found for (\S+)/g)].map((m) => m[1]!);
 }
 
 /** How to fill `target` (for the message when it is missing). */
@@ -252,8 +260,14 @@ export async function pipInstall(options: PipInstallOptions, requested: string[]
   const report = reportDir && path.join(reportDir, 'report.json');
   const before = new Set(existsSync(options.target) ? readdirSync(options.target) : []);
   try {
-    const code = await runPip(pip, pipInstallArguments(options, packages, pip, report));
-    if (code !== 0) for (const hint of hints.values()) console.error(`pywasi: ${hint}`);
+    const { exitCode: code, stderr } = await runPip(pip, pipInstallArguments(options, packages, pip, report));
+    if (code !== 0) {
+      for (const requirement of unmatchedRequirements(stderr)) {
+        const name = requirementName(requirement);
+        if (name && !hints.has(name)) hints.set(name, `no wheel of ${name} runs in python.wasm (a package with compiled parts must be built into it) and no pywasi build here has it built in: docs/python-packages.md says how to add one`);
+      }
+      for (const hint of hints.values()) console.error(`pywasi: ${hint}`);
+    }
     if (code !== 0 || !existsSync(options.target)) return code;
     if (report && existsSync(report)) {
       const installed = (JSON.parse(readFileSync(report, 'utf8')) as { install?: { metadata: { name: string; version: string } }[] }).install ?? [];
@@ -389,7 +403,7 @@ Examples:
     .addHelpText('after', '\nExamples:\n  $ pywasi pip list\n  $ pywasi pip list --not-required --format json')
     .action(async (options: { target: string; format?: string; notRequired?: boolean }) => {
       requireTarget(options.target, installHint(options.target));
-      process.exitCode = await runPip(await hostPip(), pipListArguments(options));
+      process.exitCode = (await runPip(await hostPip(), pipListArguments(options))).exitCode;
     });
 
   pip
@@ -399,7 +413,7 @@ Examples:
     .addHelpText('after', '\nExamples:\n  $ pywasi pip freeze > requirements.txt\n  $ pywasi pip install -t other -r requirements.txt')
     .action(async (options: { target: string }) => {
       requireTarget(options.target, installHint(options.target));
-      process.exitCode = await runPip(await hostPip(), pipFreezeArguments(options));
+      process.exitCode = (await runPip(await hostPip(), pipFreezeArguments(options))).exitCode;
     });
 
   pip
@@ -413,7 +427,7 @@ Examples:
       requireTarget(options.target, installHint(options.target));
       const { found, missing } = findInstalled(options.target, packages);
       if (found.length > 0) {
-        const code = await runPip(await hostPip(), pipShowArguments(options, packages.filter((p) => !missing.includes(p))));
+        const { exitCode: code } = await runPip(await hostPip(), pipShowArguments(options, packages.filter((p) => !missing.includes(p))));
         if (code !== 0) process.exitCode = code;
       }
       if (missing.length > 0) throw new CliError(`not installed in ${options.target}: ${missing.join(', ')}`, 1);

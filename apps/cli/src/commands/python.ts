@@ -7,7 +7,7 @@ import { isatty } from 'node:tty';
 import { setFlagsFromString } from 'node:v8';
 import { Command, InvalidArgumentError } from 'commander';
 import { describeNetPolicy, type GuestThread, type NetPolicy, type ReadlineOptions } from '@pywasi/host';
-import { ensureSnapshot, GUEST_PREFIX, PYTHON_PROGRAM, PythonRequestError, pythonBuildDir, pythonInvocation, pythonLayout } from '@pywasi/python';
+import { buildPackageName, ensureSnapshot, GUEST_PREFIX, PYTHON_PROGRAM, PythonRequestError, pythonBuildDir, pythonInvocation, pythonLayout } from '@pywasi/python';
 import { CliError } from '../cli-error.ts';
 import { addGuestOptions, applyCompileMode, guestEnv, runLimits, type GuestFlags } from '../guest-options.ts';
 import { runCommand, type RunOptions } from './run.ts';
@@ -88,8 +88,8 @@ Examples:
       }
       const layout = pythonLayout(dir);
       if (!existsSync(layout.wasm)) {
-        const how = flags.build === 'default' ? '`npx pywasi build`' : `\`npx nx build python-${flags.build}\` in a clone`;
-        throw new CliError(`python.wasm${flags.build === 'default' ? '' : ` of the ${flags.build} build`} not found at ${layout.wasm}: build it with ${how} (or set PYWASI_PYTHON_DIR)`, 1);
+        if (flags.build === 'default') throw new CliError(`python.wasm not found at ${layout.wasm}: build it with \`npx pywasi build\` (or set PYWASI_PYTHON_DIR)`, 1);
+        throw new CliError(`the ${flags.build} build is not installed (no python.wasm at ${layout.wasm}): \`npm install ${buildPackageName(flags.build)}\`, or in a clone \`npx nx build python-${flags.build}\``, 1);
       }
       let invocation;
       try {
