@@ -1,10 +1,11 @@
 // The full build from the command line: `pywasi python --build full` runs python.wasm with the
 // compiled packages built in, their C parts are built-in modules (no file), their Python parts
 // import from the stdlib zip, and the build lists them for the host side.
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, test } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { execa } from 'execa';
 import { obtainWasmEdge } from '../../../tools/testing/wasmedge.ts';
 
@@ -13,25 +14,42 @@ const workspaceRoot = path.resolve(here, '..', '..', '..');
 const cli = path.join(workspaceRoot, 'apps', 'cli', 'bin', 'pywasi.js');
 const pythonDir = path.join(workspaceRoot, 'dist', 'python-full');
 
-const pywasi = (args: string[]) => execa(process.execPath, [cli, ...args], { cwd: workspaceRoot, reject: false, all: true, env: { PYWASI_PYTHON_DIR: '' }, timeout: 120_000 });
+const pywasi = (args: string[], cwd = workspaceRoot) => execa(process.execPath, [cli, ...args], { cwd, reject: false, all: true, env: { PYWASI_PYTHON_DIR: '' }, timeout: 120_000 });
+
+// What the packages import that is pure Python (yarl's idna) is not built in: a user pywasi pip
+// installs it; here the host pip puts it in ./deps of the directory python runs in.
+let withDeps = '';
+beforeAll(async () => {
+  withDeps = mkdtempSync(path.join(tmpdir(), 'pywasi-built-in-'));
+  const install = await execa('python3', ['-m', 'pip', 'install', '--quiet', '--no-deps', '--only-binary', ':all:', '--require-hashes', '--target', path.join(withDeps, 'deps'), '-r', path.join(here, 'requirements-runtime.txt')], { reject: false, all: true });
+  if (install.exitCode !== 0) throw new Error(`installing the packages' pure-Python imports failed:\n${install.all}`);
+}, 300_000);
+afterAll(() => {
+  if (withDeps) rmSync(withDeps, { recursive: true, force: true });
+});
 
 describe('pywasi python --build full', () => {
   test('imports every built-in package; their extensions are built-in modules', async () => {
     const listed = JSON.parse(readFileSync(path.join(pythonDir, 'usr', 'local', 'lib', 'built-in-packages.json'), 'utf8')) as { name: string; modules: string[] }[];
-    expect(listed.map((p) => p.name).sort()).toEqual(['lxml', 'markupsafe', 'msgpack', 'numpy', 'pyyaml']);
+    expect(listed.map((p) => p.name).sort()).toEqual(['frozenlist', 'lxml', 'markupsafe', 'msgpack', 'multidict', 'numpy', 'propcache', 'pyyaml', 'regex', 'yarl']);
     const modules = listed.flatMap((p) => p.modules);
     const code = [
-      'import importlib, json, sys',
-      'import numpy, yaml, markupsafe, msgpack, lxml.etree',
+      'import importlib, json, pickle, sys',
+      'import numpy, yaml, markupsafe, msgpack, lxml.etree, multidict, frozenlist, propcache, yarl, regex',
       `mods = ${JSON.stringify(modules)}`,
       'origins = {m: importlib.import_module(m).__spec__.origin for m in mods}',
+      'misnamed = [m for m in mods if sys.modules[m].__name__ != m]',
+      'url = yarl.URL("http://example.com/a b").with_query(q="x y")',
       'a = numpy.arange(12.0).reshape(3, 4)',
       'print(json.dumps({"origins": sorted(set(origins.values())), "sum": float(a.sum()), "matmul": (a @ a.T).tolist()[0],',
       '  "yaml": yaml.load("x: [1, 2]", Loader=yaml.CLoader), "escape": str(markupsafe.escape("<&>")),',
       '  "msgpack": msgpack.unpackb(msgpack.packb({"k": [1, 2.5]})), "numpy": numpy.__version__,',
-      '  "xpath": lxml.etree.fromstring("<r><a>1</a><a>2</a></r>").xpath("sum(//a)")}))',
+      '  "xpath": lxml.etree.fromstring("<r><a>1</a><a>2</a></r>").xpath("sum(//a)"), "misnamed": misnamed,',
+      '  "multidict": multidict.CIMultiDict([("a", 1), ("A", 2)]).getall("a"), "frozenlist": frozenlist.FrozenList([1]).frozen,',
+      '  "yarl": [str(url), url.query["q"], type(url.query).__module__], "propcache": propcache.api.under_cached_property.__module__,',
+      '  "regex": [regex.sub(r"(?<w>\\w+)", r"<\\g<w>>", "hi there"), pickle.loads(pickle.dumps(regex.compile(r"\\p{Greek}+"))).findall("a αβ")]}))',
     ].join('\n');
-    const run = await pywasi(['python', '--build', 'full', '-c', code]);
+    const run = await pywasi(['python', '--build', 'full', '-c', code], withDeps);
     expect({ exit: run.exitCode, out: run.all }).toMatchObject({ exit: 0 });
     expect(JSON.parse(run.stdout.trim().split('\n').at(-1)!)).toEqual({
       origins: ['built-in'],
@@ -42,6 +60,14 @@ describe('pywasi python --build full', () => {
       msgpack: { k: [1, 2.5] },
       numpy: '2.1.3',
       xpath: 3,
+      // Each module is named by its dotted name, as when loaded from its shared object; numpy's
+      // pocketfft extension names itself _multiarray_umath (its m_name), natively too.
+      misnamed: ['numpy.fft._pocketfft_umath'],
+      multidict: [1, 2],
+      frozenlist: false,
+      yarl: ['http://example.com/a%20b?q=x+y', 'x y', 'multidict._multidict'],
+      propcache: 'propcache._helpers_c',
+      regex: ['<hi> <there>', ['αβ']],
     });
   }, 120_000);
 

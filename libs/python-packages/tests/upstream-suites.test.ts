@@ -1,7 +1,8 @@
 // The packages built into python.wasm (dist/python-full) pass their own upstream test suites,
 // run by pytest inside python.wasm: every test that fails must be listed in upstream-suites.json
 // with its reason, every listed one must still fail (else the list is stale), and at least the
-// recorded number pass. pytest and its imports are pinned wheels the host pip installs.
+// recorded number pass. pytest and its imports, and what the packages import that is pure Python
+// (requirements-runtime.txt), are pinned wheels the host pip installs.
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -37,7 +38,7 @@ beforeAll(async () => {
   if (!existsSync(path.join(pythonDir, 'python.wasm'))) throw new Error(`${pythonDir}/python.wasm is missing: nx build python-full`);
   scratch = mkdtempSync(path.join(tmpdir(), 'pywasi-upstream-'));
   // ./deps of the directory python runs in is on its path (pywasi python finds it).
-  const install = await execa('python3', ['-m', 'pip', 'install', '--quiet', '--no-deps', '--only-binary', ':all:', '--require-hashes', '--target', path.join(scratch, 'deps'), '-r', path.join(here, 'requirements-pytest.txt')], { reject: false, all: true });
+  const install = await execa('python3', ['-m', 'pip', 'install', '--quiet', '--no-deps', '--only-binary', ':all:', '--require-hashes', '--target', path.join(scratch, 'deps'), '-r', path.join(here, 'requirements-pytest.txt'), '-r', path.join(here, 'requirements-runtime.txt')], { reject: false, all: true });
   if (install.exitCode !== 0) throw new Error(`installing pytest for the guest failed:\n${install.all}`);
 }, 300_000);
 afterAll(() => {

@@ -19,7 +19,7 @@ const cliUsers = ['pywasi', 'bzip2-tests', 'libxml2-tests', 'libxslt-tests', 'li
 // @pywasi/python package that ships it, with the CLI package and the install test on top.
 const pythonConsumers = ['cpython-tests', 'python', 'python-full', 'python-api-tests', 'wasi-host-tests', '@pywasi/python', 'packages-e2e', ...cliUsers];
 // What is compiled against CPython's SDK: the SDK itself and the packages built into python.wasm.
-const builtAgainstCpython = ['cpython-sdk', 'lxml', 'markupsafe', 'msgpack', 'numpy', 'pyyaml'];
+const builtAgainstCpython = ['cpython-sdk', 'frozenlist', 'lxml', 'markupsafe', 'msgpack', 'multidict', 'numpy', 'propcache', 'pyyaml', 'regex', 'yarl'];
 
 const cases: [file: string, affected: string[]][] = [
   // OpenSSL's socket BIOs sit on the socket library, so it is rebuilt too; so is the other
