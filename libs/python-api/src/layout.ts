@@ -38,11 +38,11 @@ export function pythonBuildDir(build: string | undefined, env: NodeJS.ProcessEnv
 /** The npm package that publishes a build. */
 export const buildPackageName = (build: string): string => `@pywasi/python-${build}`;
 
-/** Published builds installed where this module resolves packages, by name: each package
- * @pywasi/python-<name> holds its build in python/. */
-export function installedBuilds(): Map<string, string> {
+/** Published builds installed where this module (or the module `from`) resolves packages, by
+ * name: each package @pywasi/python-<name> holds its build in python/. */
+export function installedBuilds(from: string | URL = import.meta.url): Map<string, string> {
   const builds = new Map<string, string>();
-  for (const modules of createRequire(import.meta.url).resolve.paths('@pywasi/python') ?? []) {
+  for (const modules of createRequire(from).resolve.paths('@pywasi/python') ?? []) {
     const scope = path.join(modules, '@pywasi');
     if (!existsSync(scope)) continue;
     for (const entry of readdirSync(scope)) {
