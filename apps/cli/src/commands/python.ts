@@ -36,7 +36,7 @@ export function registerPython(program: Command, context: PythonContext = {}): v
     .allowUnknownOption()
     .passThroughOptions();
   addGuestOptions(python, { dirs: 'the current directory (at its own path), the script\'s directory and the standard library' })
-    .option('--build <name>', 'the python build to run: default, or one with compiled packages built in (full: numpy, lxml, PyYAML, MarkupSafe, msgpack)', 'default')
+    .option('--build <name>', 'the python build to run: default, full (numpy, lxml, PyYAML... built in: @pywasi/python-full installed, or built in a clone), or one made by `pywasi build --with`', 'default')
     .option('--home <dir>', 'a host directory to be the guest\'s HOME (/home/user), kept across runs (default: a fresh one per run)', parseHome)
     .option('--no-keyboard-interrupt', "run python on pywasi's own thread: a faster start and less memory, but Ctrl-C then ends the run at once (no KeyboardInterrupt, no finally blocks)")
     .option('--no-preinit', 'start python.wasm afresh instead of from the snapshot (slower start, a hash seed of its own)')
