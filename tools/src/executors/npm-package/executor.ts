@@ -40,7 +40,8 @@ export default async function npmPackageExecutor(options: NpmPackageExecutorOpti
         (options.declarations ?? []).map((d) => ({ entry: places.abs(d.entry), output: join(staging, d.output) })),
         places.abs(options.tsConfig ?? 'tsconfig.base.json'),
       );
-      const missing = entryFiles(manifest).filter((f) => !existsSync(join(staging, f)));
+      // package.json itself (a data package exports only it) is written below.
+      const missing = entryFiles(manifest).filter((f) => f !== 'package.json' && !existsSync(join(staging, f)));
       if (missing.length) throw new BuildError(`${manifestFile} names ${missing.join(', ')}, which the package does not hold: add ${missing.length > 1 ? 'them' : 'it'} to the target's files or declarations`);
       writeFileSync(join(staging, 'package.json'), JSON.stringify(manifest, null, 2) + '\n');
       publish(staging, outputPath);
