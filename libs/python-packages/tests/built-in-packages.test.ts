@@ -71,10 +71,10 @@ describe('pywasi python --build full', () => {
     });
   }, 120_000);
 
-  test('an unknown build is named, with how to make it', async () => {
+  test('an unknown build is named, with how to get it: its package, or its build in a clone', async () => {
     const run = await pywasi(['python', '--build', 'nosuch', '-c', 'pass']);
     expect(run.exitCode).toBe(1);
-    expect(run.stderr.trim()).toMatch(/^pywasi: python\.wasm of the nosuch build not found at .*python-nosuch\/python\.wasm: build it with `npx nx build python-nosuch` in a clone/);
+    expect(run.stderr.trim()).toMatch(/^pywasi: the nosuch build is not installed \(no python\.wasm at \/.*\/python-nosuch\/python\.wasm\): `npm install @pywasi\/python-nosuch`, or in a clone `npx nx build python-nosuch`$/);
   }, 60_000);
 });
 
