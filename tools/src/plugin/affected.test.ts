@@ -41,8 +41,8 @@ const cases: [file: string, affected: string[]][] = [
   // A patch changes the one shared source tree, so both pythons (and the build tools the build
   // python installs).
   ['libs/cpython/source/patches/0001-config-site-keep-af-unix.patch', ['cpython', 'cpython-build-python', 'cpython-source', 'stdlib-zip', 'python-build-tools', ...pythonConsumers, ...builtAgainstCpython]],
-  // A package's build: it, the interpreter it is linked into, and its tests.
-  ['libs/python-packages/msgpack/native.json', ['msgpack', 'python-full', 'python-packages-tests']],
+  // A package's build: it, the full build it is linked into, and what tests them (packages-e2e installs the full build's package).
+  ['libs/python-packages/msgpack/native.json', ['msgpack', 'packages-e2e', 'python-full', 'python-packages-tests']],
   ['README.md', []],
 ];
 
