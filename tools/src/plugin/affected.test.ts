@@ -19,7 +19,7 @@ const cliUsers = ['pywasi', 'bzip2-tests', 'libjpeg-turbo-tests', 'libpng-tests'
 // @pywasi/python package that ships it, with the CLI package and the install test on top.
 const pythonConsumers = ['cpython-tests', 'python', 'python-full', 'python-api-tests', 'wasi-host-tests', '@pywasi/python', 'packages-e2e', ...cliUsers];
 // What is compiled against CPython's SDK: the SDK itself and the packages built into python.wasm.
-const builtAgainstCpython = ['cpython-sdk', 'lxml', 'markupsafe', 'msgpack', 'numpy', 'pyyaml'];
+const builtAgainstCpython = ['cpython-sdk', 'lxml', 'markupsafe', 'msgpack', 'numpy', 'pillow', 'pyyaml'];
 
 const cases: [file: string, affected: string[]][] = [
   // OpenSSL's socket BIOs sit on the socket library, so it is rebuilt too; so is the other
@@ -39,6 +39,10 @@ const cases: [file: string, affected: string[]][] = [
   // libjpeg-turbo and libpng tests: their helper in tools/testing compiles C; openssl links
   // wasmedge-sock.)
   ['tools/src/executors/c-library/executor.ts', ['@pywasi/native-build', 'cpython', 'lua', 'openssl', 'stdlib-zip', 'wasi-libc-tests', 'wasmedge-sock', ...pythonConsumers, ...builtAgainstCpython]],
+  // The cmake executor builds libjpeg-turbo and libpng only; Pillow links libjpeg-turbo, so it
+  // and the full build follow. No other C library, no interpreter of the default build. (The
+  // test projects importing tools/testing are affected as for any edit of tools.)
+  ['tools/src/executors/cmake/executor.ts', ['@pywasi/native-build', 'libjpeg-turbo', 'libpng', 'pillow', 'python-full', 'cpython-tests', 'packages-e2e', 'wasi-host-tests', 'wasi-libc-tests', ...cliUsers]],
   // A patch changes the one shared source tree, so both pythons (and the build tools the build
   // python installs).
   ['libs/cpython/source/patches/0001-config-site-keep-af-unix.patch', ['cpython', 'cpython-build-python', 'cpython-source', 'stdlib-zip', 'python-build-tools', ...pythonConsumers, ...builtAgainstCpython]],
