@@ -1,3 +1,4 @@
+import { BuildError } from '../build-error.ts';
 import { cmakeToolchain } from './toolchain-file.ts';
 
 // The derived environment of a wasm32 project linking zlib, as the executor fills it.
@@ -63,6 +64,6 @@ describe('the CMake toolchain file from the derived cross environment', () => {
     const { CFLAGS: _dropped, ...withoutCflags } = env;
     const without = cmakeToolchain({ env: withoutCflags, prefixes: [], cxx, dir: '/t' }).files['/t/wasm32-wasi.cmake']!;
     expect(without).toMatch(/^set\(CMAKE_C_FLAGS_INIT "--target=wasm32-wasi -mbulk-memory --sysroot=\S+ -I\/ws\/dist\/libs\/zlib\/include"\)$/m);
-    expect(() => cmakeToolchain({ env: {}, prefixes: [], cxx, dir: '/t' })).toThrow(/no CC/);
+    expect(() => cmakeToolchain({ env: {}, prefixes: [], cxx, dir: '/t' })).toThrow(new BuildError('the environment has no CC, which names the compiler of the toolchain file: does build.env remove it (null)?'));
   });
 });

@@ -5,6 +5,7 @@
 // variables, so a CMake project compiles as an autotools one does, and finds libraries only in
 // the linked projects' outputs and the sysroot.
 import { join } from 'node:path';
+import { BuildError } from '../build-error.ts';
 
 /** The variables the toolchain file takes over: cmake's own environment keeps the others
  * (PKG_CONFIG_LIBDIR...). Left in it, CMake would read CFLAGS and LDFLAGS a second time. */
@@ -59,7 +60,7 @@ const PLATFORM_MODULE = [
 export function cmakeToolchain(input: CMakeToolchainInput): CMakeToolchain {
   const { env } = input;
   const [compiler, ...targetFlags] = words(env['CC']);
-  if (!compiler) throw new Error('the derived environment has no CC: a wasm32 build always derives one');
+  if (!compiler) throw new BuildError('the environment has no CC, which names the compiler of the toolchain file: does build.env remove it (null)?');
   const sysroot = targetFlags.find((f) => f.startsWith('--sysroot='))?.slice('--sysroot='.length);
   const c = [...targetFlags, ...words(env['CPPFLAGS']), ...words(env['CFLAGS'])];
   const cxx = [...targetFlags, '-isystem', input.cxx.includeDir, ...words(env['CPPFLAGS']), ...words(env['CFLAGS'])];
