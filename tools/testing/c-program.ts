@@ -18,6 +18,8 @@ export interface CProgram {
   packages: string[];
   /** The projects those packages come from (default: the package names). */
   projects?: string[];
+  /** More compiler and linker flags, e.g. setjmp's (wasm exception handling and libsetjmp). */
+  flags?: string[];
 }
 
 export async function compileCProgram(program: CProgram): Promise<string> {
@@ -29,7 +31,7 @@ export async function compileCProgram(program: CProgram): Promise<string> {
   const output = join(mkdtempSync(join(tmpdir(), 'pywasi-c-')), `${basename(program.sources[0]!, '.c')}.wasm`);
   await execa(toolchain.tools.clang, [
     '--target=wasm32-wasi', `--sysroot=${join(workspaceRoot, 'dist/libs/wasi-libc/sysroot')}`,
-    '-O2', '-Wall', '-Wextra', '-Werror', '-std=c11', ...program.sources, ...flags, '-o', output,
+    '-O2', '-Wall', '-Wextra', '-Werror', '-std=c11', ...program.sources, ...flags, ...(program.flags ?? []), '-o', output,
   ]);
   return output;
 }

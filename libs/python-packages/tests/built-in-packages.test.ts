@@ -31,7 +31,7 @@ afterAll(() => {
 describe('pywasi python --build full', () => {
   test('imports every built-in package; their extensions are built-in modules', async () => {
     const listed = JSON.parse(readFileSync(path.join(pythonDir, 'usr', 'local', 'lib', 'built-in-packages.json'), 'utf8')) as { name: string; modules: string[] }[];
-    expect(listed.map((p) => p.name).sort()).toEqual(['frozenlist', 'lxml', 'markupsafe', 'msgpack', 'multidict', 'numpy', 'propcache', 'pyyaml', 'regex', 'yarl']);
+    expect(listed.map((p) => p.name).sort()).toEqual(['frozenlist', 'lxml', 'markupsafe', 'msgpack', 'multidict', 'numpy', 'pillow', 'propcache', 'pyyaml', 'regex', 'yarl']);
     const modules = listed.flatMap((p) => p.modules);
     const code = [
       'import importlib, json, pickle, sys',
@@ -71,6 +71,46 @@ describe('pywasi python --build full', () => {
     });
   }, 120_000);
 
+  test('Pillow writes and reads back JPEG and PNG through io.BytesIO; libjpeg\'s errors are OSErrors', async () => {
+    const code = [
+      'import io, json',
+      'from PIL import Image, features',
+      'image = Image.new("RGB", (64, 48))',
+      'image.putdata([(x * 4, y * 5, 128) for y in range(48) for x in range(64)])',
+      'out = {"features": {f: features.check(f) for f in ("jpg", "zlib", "freetype2", "webp")}}',
+      'for fmt in ("JPEG", "PNG"):',
+      '    buf = io.BytesIO()',
+      '    image.save(buf, fmt, quality=95) if fmt == "JPEG" else image.save(buf, fmt)',
+      '    back = Image.open(io.BytesIO(buf.getvalue()))',
+      '    back.load()',
+      '    diff = max(abs(a - b) for p, q in zip(image.getdata(), back.getdata()) for a, b in zip(p, q))',
+      '    out[fmt] = {"format": back.format, "size": list(back.size), "mode": back.mode, "maxdiff": diff}',
+      // A Huffman table with more than 256 codes: libjpeg's error_exit, which longjmps back into
+      // Pillow's decoder (setjmp over wasm exception handling), which raises.
+      'buf = io.BytesIO()',
+      'image.save(buf, "JPEG")',
+      'broken = bytearray(buf.getvalue())',
+      'at = broken.index(b"\\xff\\xc4") + 5',
+      'broken[at:at + 16] = b"\\xff" * 16',
+      'try:',
+      '    Image.open(io.BytesIO(broken)).load()',
+      '    out["broken"] = "loaded"',
+      'except OSError as e:',
+      '    out["broken"] = str(e)',
+      'print(json.dumps(out))',
+    ].join('\n');
+    const run = await pywasi(['python', '--build', 'full', '-c', code]);
+    expect({ exit: run.exitCode, out: run.all }).toMatchObject({ exit: 0 });
+    const result = JSON.parse(run.stdout.trim().split('\n').at(-1)!) as Record<string, { maxdiff: number }>;
+    expect(result).toMatchObject({
+      features: { jpg: true, zlib: true, freetype2: false, webp: false },
+      JPEG: { format: 'JPEG', size: [64, 48], mode: 'RGB' },
+      PNG: { format: 'PNG', size: [64, 48], mode: 'RGB', maxdiff: 0 },
+      broken: 'broken data stream when reading image file',
+    });
+    expect(result['JPEG']!.maxdiff).toBeLessThanOrEqual(8);
+  }, 120_000);
+
   test('an unknown build is named, with how to get it: its package, or its build in a clone', async () => {
     const run = await pywasi(['python', '--build', 'nosuch', '-c', 'pass']);
     expect(run.exitCode).toBe(1);
@@ -79,10 +119,27 @@ describe('pywasi python --build full', () => {
 });
 
 describe('the full build on real WasmEdge (the socket ABI\'s own host)', () => {
-  test('numpy and PyYAML with LibYAML import and run', async () => {
+  test('numpy, PyYAML with LibYAML, and Pillow (whose JPEG errors longjmp) import and run', async () => {
     const edge = await obtainWasmEdge((line) => process.stdout.write(`${line}\n`));
-    const code = 'import numpy, yaml; a = numpy.linspace(0, 1, 5); print(float(a.sum()), yaml.dump({"k": [1, 2]}, Dumper=yaml.CDumper).strip())';
-    const run = await execa(edge.command, [...edge.args, '--dir', `/usr:${path.join(pythonDir, 'usr')}`, '--env', 'PYTHONHOME=/usr/local', path.join(pythonDir, 'python.wasm'), '-c', code], { reject: false, all: true, timeout: 300_000 });
-    expect({ exit: run.exitCode, out: run.all }).toEqual({ exit: 0, out: '2.5 k:\n- 1\n- 2' });
+    const code = [
+      'import io, numpy, yaml',
+      'from PIL import Image',
+      'a = numpy.linspace(0, 1, 5)',
+      'print(float(a.sum()), yaml.dump({"k": [1, 2]}, Dumper=yaml.CDumper).strip())',
+      'buf = io.BytesIO()',
+      'Image.new("RGB", (16, 16), (200, 30, 10)).save(buf, "JPEG")',
+      'print(Image.open(io.BytesIO(buf.getvalue())).size)',
+      'broken = bytearray(buf.getvalue())',
+      'at = broken.index(b"\\xff\\xc4") + 5',
+      'broken[at:at + 16] = b"\\xff" * 16',
+      'try:',
+      '    Image.open(io.BytesIO(broken)).load()',
+      'except OSError as e:',
+      '    print(e)',
+    ].join('\n');
+    // --enable-exception-handling: Pillow's JPEG codec recovers from libjpeg's errors with
+    // setjmp/longjmp, which wasm32-wasi implements with wasm exception handling.
+    const run = await execa(edge.command, [...edge.args, '--enable-exception-handling', '--dir', `/usr:${path.join(pythonDir, 'usr')}`, '--env', 'PYTHONHOME=/usr/local', path.join(pythonDir, 'python.wasm'), '-c', code], { reject: false, all: true, timeout: 300_000 });
+    expect({ exit: run.exitCode, out: run.all }).toEqual({ exit: 0, out: '2.5 k:\n- 1\n- 2\n(16, 16)\nbroken data stream when reading image file' });
   }, 600_000);
 });

@@ -30,6 +30,9 @@ interface Suite {
   /** More pytest arguments, e.g. `-k` to leave out what pytest collects but the package's own
    * runner never runs (abstract TestCase bases, test_suite() builders); say why in `$comment`. */
   pytestArgs?: string[];
+  /** The directory of the package's copy (relative to its root) the tests run in, for suites that
+   * open their data by paths relative to it (Pillow's Tests/images/...); else the scratch one. */
+  cwd?: string;
 }
 const suites = Object.entries(JSON.parse(readFileSync(path.join(here, 'upstream-suites.json'), 'utf8')) as Record<string, Suite>).filter(([name]) => !name.startsWith('$'));
 
@@ -46,12 +49,16 @@ afterAll(() => {
 });
 
 /** A pytest plugin (loaded first with -p): records every test's outcome by node id into a JSON
- * file, and, for a suite inside a package, adds the suite's copy to that package's path. */
+ * file, a module that cannot be collected (an import python.wasm cannot serve) as failed under
+ * its path, and, for a suite inside a package, adds the suite's copy to that package's path. */
 function suitePlugin(results: string, packagePath?: { name: string; dir: string }): string {
   return [
     'import json',
     ...(packagePath ? [`import ${packagePath.name} as package`, `package.__path__.append(${JSON.stringify(packagePath.dir)})`] : []),
     'outcomes = {}',
+    'def pytest_collectreport(report):',
+    '    if report.failed:',
+    '        outcomes[report.nodeid] = "failed"',
     'def pytest_runtest_logreport(report):',
     '    if report.outcome == "failed" or report.nodeid not in outcomes:',
     '        if report.when == "call" or report.outcome != "passed":',
@@ -94,12 +101,14 @@ describe('upstream test suites of the built-in packages, inside python.wasm', ()
     const broken: string[] = [];
     for (const [i, module] of modules.entries()) {
       const plugin = `suite_plugin_${name}_${i}`;
-      const results = `${name}-results-${i}.json`;
-      writeFileSync(path.join(scratch, `${plugin}.py`), suitePlugin(results, inPackage ? { name: packageName, dir: `${name}/${parent}` } : undefined));
-      const target = path.posix.join(name, suite.dir, module);
-      const args = ['python', RUNNER, '-p', plugin, '-p', 'no:cacheprovider', '-q', '-rfE', `--rootdir=${name}`, ...(suite.pytestArgs ?? []), target];
-      const run = await execa(process.execPath, [cli, ...args], { cwd: scratch, env: { PYWASI_PYTHON_DIR: pythonDir }, reject: false, all: true, timeout: 300_000 });
-      const report = path.join(scratch, results);
+      const report = path.join(scratch, `${name}-results-${i}.json`);
+      writeFileSync(path.join(scratch, `${plugin}.py`), suitePlugin(report, inPackage ? { name: packageName, dir: path.join(scratch, name, parent) } : undefined));
+      // Absolute paths: the run may start in the package's copy. The runner's directory (with the
+      // plugin) is the first on the guest's path, and its ./deps (pytest) is found beside it.
+      const target = path.join(scratch, name, suite.dir, module);
+      const args = ['python', path.join(scratch, RUNNER), '-p', plugin, '-p', 'no:cacheprovider', '-q', '-rfE', `--rootdir=${path.join(scratch, name)}`, ...(suite.pytestArgs ?? []), target];
+      const cwd = suite.cwd === undefined ? scratch : path.join(scratch, name, suite.cwd);
+      const run = await execa(process.execPath, [cli, ...args], { cwd, env: { PYWASI_PYTHON_DIR: pythonDir }, reject: false, all: true, timeout: 300_000 });
       const outcomes = existsSync(report) ? (JSON.parse(readFileSync(report, 'utf8')) as Record<string, string>) : {};
       Object.assign(recorded, outcomes);
       // No outcome and not "no tests collected" (5): the module itself failed.

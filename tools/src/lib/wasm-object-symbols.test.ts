@@ -140,4 +140,31 @@ withLlvm('localizeSymbols', () => {
     expect(await call(await link([both, one, two], 'entry'), 'entry')).toBe(2020);
     await expect(link([await caller('helper'), one], 'entry')).rejects.toThrow(/undefined symbol: helper/);
   });
+
+  it("an extension's setjmp still catches the longjmp of the runtime: the C longjmp tag stays shared", async () => {
+    const sjlj = ['-O1', '-mexception-handling', '-mllvm', '-wasm-enable-sjlj'];
+    // As Pillow's JPEG decoder does with libjpeg's error_exit: a jump out of a helper.
+    const source = [
+      'int setjmp(void *env) __attribute__((returns_twice));',
+      'void longjmp(void *env, int value) __attribute__((noreturn));',
+      'static long env[8];',
+      'static void fail(int value) { longjmp(env, value); }',
+      'int PyInit_one(void) { int got = setjmp(env); if (got == 0) fail(41); return got + 1; }',
+    ].join('\n');
+    const merged = join(work, 'one.o');
+    writeFileSync(join(work, 'a.o'), await compile(source, sjlj));
+    await execa(tool('wasm-ld'), ['-r', join(work, 'a.o'), '-o', merged]);
+    const { bytes } = localizeSymbols(readFileSync(merged), new Set(['PyInit_one']), 'one');
+    // The runtime side, as LLVM's lowering calls it (libsetjmp's ABI): longjmp throws the tag.
+    const runtime = await compile(
+      [
+        'struct buf { void *invocation; unsigned label; struct { void *env; int value; } arg; };',
+        'void __wasm_setjmp(void *env, unsigned label, void *invocation) { struct buf *b = env; b->invocation = invocation; b->label = label; }',
+        'unsigned __wasm_setjmp_test(void *env, void *invocation) { struct buf *b = env; return b->invocation == invocation ? b->label : 0; }',
+        'void __wasm_longjmp(void *env, int value) { struct buf *b = env; b->arg.env = env; b->arg.value = value ? value : 1; __builtin_wasm_throw(1, &b->arg); }',
+      ].join('\n'),
+      sjlj,
+    );
+    expect(await call(await link([await caller('PyInit_one'), bytes, runtime], 'entry'), 'entry')).toBe(42);
+  });
 });

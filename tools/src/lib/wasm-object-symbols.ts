@@ -137,6 +137,10 @@ export function renameSymbols(object: Uint8Array, renames: Map<string, string>, 
  * COMDAT groups go too (C++ inline functions and templates): the linker would otherwise keep one
  * group of a name across objects and drop the others, whose local symbols would then point at
  * nothing; each extension keeps its own copy instead, as its shared object would.
+ * Exception tags stay as they are: a tag is an identity shared by the code that throws and the
+ * code that catches. setjmp's `__c_longjmp` is defined (weakly) by every object that calls setjmp
+ * and by libsetjmp, whose longjmp throws it; a local copy would be a tag no longjmp throws, and
+ * the extension's setjmp would never see its longjmp.
  */
 export function localizeSymbols(object: Uint8Array, keep: ReadonlySet<string>, file = 'wasm object'): { bytes: Uint8Array; localized: number } {
   const sections = readSections(object, file);
@@ -162,7 +166,7 @@ export function localizeSymbols(object: Uint8Array, keep: ReadonlySet<string>, f
   const out = Uint8Array.from(object);
   let localized = 0;
   for (const s of symbols) {
-    if (!s.defined || s.kind === SYMTAB_SECTION || s.flags & WASM_SYM_BINDING_LOCAL || keep.has(s.name)) continue;
+    if (!s.defined || s.kind === SYMTAB_SECTION || s.kind === SYMTAB_TAG || s.flags & WASM_SYM_BINDING_LOCAL || keep.has(s.name)) continue;
     const flags = (s.flags & ~(WASM_SYM_BINDING_WEAK | WASM_SYM_EXPORTED)) | WASM_SYM_BINDING_LOCAL | WASM_SYM_VISIBILITY_HIDDEN;
     // Written over the old encoding, padded to its length: nothing moves.
     out.set(paddedTo(flags, s.flagsEnd - s.flagsStart), s.flagsStart);

@@ -14,12 +14,12 @@ async function affectedBy(file: string): Promise<string[]> {
 }
 
 // What runs the CLI: the C libraries' tests (their wasm programs run on `pywasi run`).
-const cliUsers = ['pywasi', 'bzip2-tests', 'libxml2-tests', 'libxslt-tests', 'libyaml-tests', 'lua-tests', 'openssl-tests', 'sqlite-tests', 'wasmedge-sock-tests', 'xz-tests', 'python-packages-tests'];
+const cliUsers = ['pywasi', 'bzip2-tests', 'libjpeg-turbo-tests', 'libpng-tests', 'libxml2-tests', 'libxslt-tests', 'libyaml-tests', 'lua-tests', 'openssl-tests', 'sqlite-tests', 'wasmedge-sock-tests', 'xz-tests', 'python-packages-tests'];
 // What python.wasm is part of: its tests, the host's tests and runPython's (which run it), and the
 // @pywasi/python package that ships it, with the CLI package and the install test on top.
 const pythonConsumers = ['cpython-tests', 'python', 'python-full', 'python-api-tests', 'wasi-host-tests', '@pywasi/python', 'packages-e2e', ...cliUsers];
 // What is compiled against CPython's SDK: the SDK itself and the packages built into python.wasm.
-const builtAgainstCpython = ['cpython-sdk', 'frozenlist', 'lxml', 'markupsafe', 'msgpack', 'multidict', 'numpy', 'propcache', 'pyyaml', 'regex', 'yarl'];
+const builtAgainstCpython = ['cpython-sdk', 'frozenlist', 'lxml', 'markupsafe', 'msgpack', 'multidict', 'numpy', 'pillow', 'propcache', 'pyyaml', 'regex', 'yarl'];
 
 const cases: [file: string, affected: string[]][] = [
   // OpenSSL's socket BIOs sit on the socket library, so it is rebuilt too; so is the other
@@ -35,9 +35,14 @@ const cases: [file: string, affected: string[]][] = [
   // runPython's package: it, the CLI built on it, and the tests that run the CLI; not the host.
   ['libs/python-api/src/layout.ts', ['@pywasi/python', 'cpython-tests', 'packages-e2e', 'python-api-tests', 'wasi-host-tests', ...cliUsers]],
   // The c-library executor builds wasmedge-sock only; zlib, libuuid, wasi-libc are built by others.
-  // (bzip2-tests, openssl-tests, sqlite-tests, xz-tests and the libyaml, libxml2 and libxslt
-  // tests: their helper in tools/testing compiles C; openssl links wasmedge-sock.)
+  // (bzip2-tests, openssl-tests, sqlite-tests, xz-tests and the libyaml, libxml2, libxslt,
+  // libjpeg-turbo and libpng tests: their helper in tools/testing compiles C; openssl links
+  // wasmedge-sock.)
   ['tools/src/executors/c-library/executor.ts', ['@pywasi/native-build', 'cpython', 'lua', 'openssl', 'stdlib-zip', 'wasi-libc-tests', 'wasmedge-sock', ...pythonConsumers, ...builtAgainstCpython]],
+  // The cmake executor builds libjpeg-turbo and libpng only; Pillow links libjpeg-turbo, so it
+  // and the full build follow. No other C library, no interpreter of the default build. (The
+  // test projects importing tools/testing are affected as for any edit of tools.)
+  ['tools/src/executors/cmake/executor.ts', ['@pywasi/native-build', 'libjpeg-turbo', 'libpng', 'pillow', 'python-full', 'cpython-tests', 'packages-e2e', 'wasi-host-tests', 'wasi-libc-tests', ...cliUsers]],
   // A patch changes the one shared source tree, so both pythons (and the build tools the build
   // python installs).
   ['libs/cpython/source/patches/0001-config-site-keep-af-unix.patch', ['cpython', 'cpython-build-python', 'cpython-source', 'stdlib-zip', 'python-build-tools', ...pythonConsumers, ...builtAgainstCpython]],

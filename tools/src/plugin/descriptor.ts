@@ -58,6 +58,26 @@ export interface AutotoolsBuild {
   installed?: { candidates: string[]; versionArgs: string[]; file: string };
 }
 
+/** A CMake project: configured with a toolchain file derived from the same cross environment an
+ * autotools build gets, built, and installed into {stage}. */
+export interface CMakeBuild {
+  system: 'cmake';
+  /** The project's options as cache entries, `-D<name>=<value>`. Values may use {src} {build}
+   * {stage} {out} (relative to the build directory) and the executor's placeholders. */
+  defines?: Record<string, string>;
+  /** `cmake --build --target` these (default: the project's `all`). */
+  targets?: string[];
+  /** `cmake --install` into {stage}, then {stage} is published as dist/libs/<name>. */
+  install?: Record<string, never>;
+  /** Added to the derived environment; null removes a derived variable. The compiler variables
+   * (CC, CFLAGS, CPPFLAGS, LDFLAGS, AR, RANLIB, NM) go into the toolchain file, the rest to cmake. */
+  env?: Record<string, string | null>;
+  /** Extra files to publish: project-relative file -> path inside the output. */
+  files?: Record<string, string>;
+  /** Publish these instead of {stage}: a path with {build}/{src}/{stage} -> path inside the output. */
+  publish?: Record<string, string>;
+}
+
 export interface CLibraryBuild {
   system: 'c-library';
   /** Project-relative globs of the C sources. */
@@ -109,7 +129,7 @@ export interface PythonPackageBuild {
   env?: Record<string, string | null>;
 }
 
-export type BuildSystem = AutotoolsBuild | CLibraryBuild | CommandBuild | ToolchainBuild | PythonPackageBuild;
+export type BuildSystem = AutotoolsBuild | CMakeBuild | CLibraryBuild | CommandBuild | ToolchainBuild | PythonPackageBuild;
 
 /** A wasm module the build makes, optimised with wasm-opt into the distribution. */
 export interface WasmArtifact {
@@ -187,6 +207,12 @@ export function validateDescriptor(file: string, raw: unknown): NativeDescriptor
           problems.push('build.installed needs candidates (paths or command names), versionArgs and file');
         }
       }
+    } else if (d.build.system === 'cmake') {
+      if (!d.source) problems.push('a cmake build needs a source (a pinned release, or another project\'s tree)');
+      for (const [key, value] of Object.entries(d.build.defines ?? {})) {
+        if (typeof value !== 'string') problems.push(`build.defines.${key} must be a string (CMake cache values are text: "ON", "OFF", a path)`);
+      }
+      if (!d.build.install && !d.build.publish) problems.push('a cmake build publishes its installed stage ("install": {}) or what "publish" names: give one');
     } else if (d.build.system === 'command') {
       if (!Array.isArray(d.build.command) || !d.build.command.length || d.build.command.some((w) => typeof w !== 'string')) problems.push('build.command must list the program and its arguments');
       if (typeof d.build.output !== 'string') problems.push('build.output (the file or directory the command writes) is required');
@@ -197,7 +223,7 @@ export function validateDescriptor(file: string, raw: unknown): NativeDescriptor
       }
     } else if (d.build.system === 'python-package') {
       if (!d.source || 'project' in d.source) problems.push('a python-package build needs a pinned source (the sdist: name, version, sha256, pypi)');
-    } else problems.push(`build.system "${(d.build as { system?: string }).system}" is not one of autotools, c-library, command, llvm-toolchain, python-package`);
+    } else problems.push(`build.system "${(d.build as { system?: string }).system}" is not one of autotools, cmake, c-library, command, llvm-toolchain, python-package`);
   }
   for (const field of ['links', 'tools'] as const) {
     if (d[field] !== undefined && (!Array.isArray(d[field]) || d[field].some((x) => typeof x !== 'string'))) problems.push(`${field} must be a list of project names`);

@@ -87,6 +87,87 @@ describe('an autotools library', () => {
   });
 });
 
+describe('a CMake library', () => {
+  const d: NativeDescriptor = {
+    source: pin,
+    links: ['zlib'],
+    build: {
+      system: 'cmake',
+      defines: { ENABLE_SHARED: 'OFF', EXTRA: '{abs:src}/extra.cmake', DATA: '{src}/data' },
+      install: {},
+      env: { CFLAGS: '-O2 -DNDEBUG -mexception-handling', PKG_CONFIG_PATH: null },
+      files: { 'demo.pc': 'lib/pkgconfig/demo.pc' },
+    },
+  };
+  const project = nativeProject(d, 'libs/demo', {}, fakeInputs);
+  const build = project.targets['build']!;
+  const o = build.options as Options;
+
+  test('one cached build target run by the cmake executor, packed like any library, after the toolchain, the sysroot and its links', () => {
+    expect(Object.keys(project.targets)).toEqual(['source', 'build', 'pack']);
+    expect(build.executor).toBe('@pywasi/native-build:cmake');
+    expect(build.dependsOn).toEqual([{ projects: ['toolchain', 'wasi-libc', 'zlib'], target: 'build' }]);
+    expect(build.outputs).toEqual(['{workspaceRoot}/dist/libs/demo']);
+    expect(build.metadata?.['description']).toBe('CMake configure + build + install of demo for wasm32-wasi, published to dist/libs/demo');
+  });
+
+  test("the cross environment autotools gets, with the descriptor's changes; the linked libraries are CMake's find roots", () => {
+    expect(o['env']).toEqual({
+      CC: '{cc} --target=wasm32-wasi {target-flags} --sysroot={root}/dist/libs/wasi-libc/sysroot',
+      AR: '{ar}',
+      RANLIB: '{ranlib}',
+      NM: '{nm}',
+      CFLAGS: '-O2 -DNDEBUG -mexception-handling',
+      CPPFLAGS: '-I{root}/dist/libs/zlib/include',
+      LDFLAGS: '-L{root}/dist/libs/zlib/lib',
+      PKG_CONFIG_LIBDIR: '{root}/dist/libs/zlib/lib/pkgconfig',
+    });
+    expect(o['prefixes']).toEqual(['{root}/dist/libs/zlib']);
+    expect(o).not.toHaveProperty('toolchain');
+  });
+
+  test('places: the tree, its own build directory, the stage published with its files; options relative to the build directory', () => {
+    expect(o).toMatchObject({ sourceDir: 'build/demo/src', buildDir: 'build/demo/build', stageDir: 'build/demo/stage', clean: ['build/demo/build', 'build/demo/stage'] });
+    expect(o['defines']).toEqual({ ENABLE_SHARED: 'OFF', EXTRA: '{root}/build/demo/src/extra.cmake', DATA: '../src/data' });
+    expect(o['publish']).toEqual([
+      { from: 'build/demo/stage', to: 'dist/libs/demo' },
+      { from: 'libs/demo/demo.pc', to: 'dist/libs/demo/lib/pkgconfig/demo.pc' },
+    ]);
+    const picked = nativeProject({ ...d, build: { system: 'cmake', targets: ['demo-static'], publish: { '{build}/libdemo.a': 'lib/libdemo.a' } } }, 'libs/demo', {}, fakeInputs);
+    const po = picked.targets['build']!.options as Options;
+    expect(po['publish']).toEqual([{ from: 'build/demo/build/libdemo.a', to: 'dist/libs/demo/lib/libdemo.a' }]);
+    expect(po['targets']).toEqual(['demo-static']);
+    expect(po).not.toHaveProperty('stageDir');
+  });
+
+  test("inputs: its files, what it reads of other projects, cmake's version, and only its executor", () => {
+    const inputs = build.inputs!;
+    expect(inputs).toContain('native');
+    expect(inputs).toContainEqual({ dependentTasksOutputFiles: '**/*.a', transitive: true });
+    expect(inputs).toContainEqual({ dependentTasksOutputFiles: '**/llvm-wasm32.json', transitive: true });
+    expect(inputs).toContainEqual({ runtime: 'cmake --version 2>/dev/null | head -n 1; true' });
+    expect(inputs).toContain('{workspaceRoot}/tools/src/executors/cmake/executor.ts');
+    expect(inputs).not.toContain('{workspaceRoot}/tools/src/executors/autotools/executor.ts');
+  });
+
+  test('for this machine: no toolchain file, the host compiler in the hash', () => {
+    const host = nativeProject({ platform: 'host', source: pin, build: { system: 'cmake', install: {} } }, 'libs/tool', {}, fakeInputs);
+    const ho = host.targets['build']!.options as Options;
+    expect(ho['toolchain']).toBe(false);
+    expect(ho['env']).toEqual({});
+    expect(host.implicitDependencies).toEqual([]);
+    expect(host.targets['build']!.inputs).toContainEqual({ runtime: 'cc --version' });
+    expect(Object.keys(host.targets)).toEqual(['source', 'build']);
+  });
+
+  test('a descriptor without a source, or with nothing to publish, is refused; variants are not offered', () => {
+    expect(() => validateDescriptor('libs/x/native.json', { build: { system: 'cmake', install: {} } })).toThrow(/a cmake build needs a source/);
+    expect(() => validateDescriptor('libs/x/native.json', { source: pin, build: { system: 'cmake' } })).toThrow(/publishes its installed stage \("install": \{\}\) or what "publish" names/);
+    expect(() => validateDescriptor('libs/x/native.json', { source: pin, build: { system: 'cmake', install: {}, defines: { X: 1 } } })).toThrow(/build.defines.X must be a string/);
+    expect(() => validateDescriptor('libs/x/native.json', { source: pin, build: { system: 'cmake', install: {} }, variants: { debug: { cflags: ['-g'] } } })).toThrow(/variants are supported for/);
+  });
+});
+
 describe('a split build with a wasm artifact and variants (CPython)', () => {
   const d: NativeDescriptor = {
     source: { project: 'demo-source' },
@@ -348,6 +429,7 @@ describe('every inferred target says what it does (Nx metadata, shown by `nx sho
       variants: { debug: { configureArgs: ['--with-pydebug'] } },
     },
     'c-library': { version: '1.0', build: { system: 'c-library', sources: ['src/*.c'], libName: 'demo' } },
+    cmake: { source: pin, links: ['zlib'], build: { system: 'cmake', install: {} } },
     command: { platform: 'host', source: { project: 'demo-source' }, build: { system: 'command', command: ['{src}/tool', '{output}'], output: 'dist/demo/out' } },
     toolchain: { platform: 'host', build: { system: 'llvm-toolchain', llvmMajor: 19 }, variants: { threads: { llvmMajor: 20 } } },
   };

@@ -9,6 +9,7 @@ import type { TargetConfiguration } from '@nx/devkit';
 import type { SourcePin, SourceRequest } from '../lib/pinned-source.ts';
 import { autotoolsTargets } from './build-systems/autotools.ts';
 import { cLibraryTargets } from './build-systems/c-library.ts';
+import { cmakeTargets } from './build-systems/cmake.ts';
 import { commandTargets } from './build-systems/command.ts';
 import { toolchainTargets } from './build-systems/llvm-toolchain.ts';
 import { pythonPackageTargets, pythonPackageTools } from './build-systems/python-package.ts';
@@ -35,6 +36,7 @@ type BuildSystemTargets = (ctx: Context) => Record<string, TargetConfiguration>;
 /** `build.system` -> its targets. A new build system is a file in build-systems/ and a line here. */
 const BUILD_SYSTEMS: { [S in BuildSystem['system']]: BuildSystemTargets } = {
   autotools: autotoolsTargets,
+  cmake: cmakeTargets,
   'c-library': cLibraryTargets,
   command: commandTargets,
   'llvm-toolchain': toolchainTargets,

@@ -15,6 +15,7 @@ import {
   placesInVariant,
   placesOf,
   platformLabel,
+  publishOf,
   platformOf,
   readsOf,
   sharedInputs,
@@ -105,12 +106,7 @@ function autotoolsOptions(ctx: Context, variantName?: string): AutotoolsOptions 
       clean: (b.make?.outputs ?? []).map((o) => join(places.build, o)),
     };
   } else {
-    const publish = [
-      ...(b.publish
-        ? Object.entries(b.publish).map(([from, to]) => ({ from: fillPaths(from, places, '.'), to: join(places.out, to) }))
-        : b.install ? [{ from: places.stage, to: places.out }] : []),
-      ...Object.entries(b.files ?? {}).map(([file, to]) => ({ from: join(ctx.projectRoot, file), to: join(places.out, to) })),
-    ];
+    const publish = publishOf(ctx, places, { ...b, install: Boolean(b.install) });
     out.make = {
       ...base,
       ...(configure ? { configure } : {}),

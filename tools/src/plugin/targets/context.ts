@@ -9,7 +9,7 @@ import type { SourceRequest } from '../../lib/pinned-source.ts';
 import type { ExecutorInput } from '../executor-files.ts';
 import type { NativeDescriptor, Platform, Variant } from '../descriptor.ts';
 
-const { relative } = posix;
+const { join, relative } = posix;
 
 export interface PluginOptions {
   /** The project whose output is the sysroot (dist/libs/<it>/sysroot). */
@@ -93,6 +93,22 @@ export function crossEnv(
     env.PKG_CONFIG_PATH = '';
   }
   return env;
+}
+
+/** What a build that installs into a stage publishes as its output: the stage (`install`), or
+ * the descriptor's `publish` map ({stage}/{build}/{src} paths -> paths in the output) instead,
+ * and its `files` (project files -> paths in the output). Workspace-relative, in order. */
+export function publishOf(
+  ctx: Pick<Context, 'projectRoot'>,
+  places: Places,
+  b: { publish?: Record<string, string>; install: boolean; files?: Record<string, string> },
+): { from: string; to: string }[] {
+  return [
+    ...(b.publish
+      ? Object.entries(b.publish).map(([from, to]) => ({ from: fillPaths(from, places, '.'), to: join(places.out, to) }))
+      : b.install ? [{ from: places.stage, to: places.out }] : []),
+    ...Object.entries(b.files ?? {}).map(([file, to]) => ({ from: join(ctx.projectRoot, file), to: join(places.out, to) })),
+  ];
 }
 
 /** A `reads` key, "project:target". */

@@ -17,7 +17,8 @@ export function packTarget(ctx: Context): TargetConfiguration | undefined {
   const { d } = ctx;
   const b = d.build;
   if (!b || (d.platform ?? 'wasm32-wasi') !== 'wasm32-wasi' || d.artifact) return undefined;
-  if (b.system === 'autotools' ? Boolean(b.make?.outputs || b.configure?.outputs) : b.system !== 'c-library') return undefined;
+  const library = b.system === 'autotools' ? !b.make?.outputs && !b.configure?.outputs : b.system === 'cmake' || b.system === 'c-library';
+  if (!library) return undefined;
   const version = ctx.source?.pin.version ?? d.version;
   if (!version) return undefined;
   const target = 'wasm32-wasi';
