@@ -41,6 +41,10 @@ const HELP_NEEDS: Record<string, string> = {
   'pywasi build --debug': 'a full pydebug build of CPython, never in a test',
   // Runs, with the full build, in libs/python-packages/tests/built-in-packages.test.ts.
   "pywasi python --build full -c 'import numpy; print(numpy.arange(6).reshape(2, 3).sum(0))'": 'the full build (nx build python-full)',
+  // A build with chosen packages: a relink and its wasm-opt (minutes), never in a test; the project
+  // it writes is tested in apps/cli/src/commands/composed-build.test.ts.
+  'pywasi build --with numpy,pyyaml --name sci': 'a relink of python.wasm and its wasm-opt (minutes), never in a test',
+  'pywasi python --build sci -c "import numpy, yaml"': 'the build the example before makes',
 };
 
 /** Help examples that fail as written, and why: move them out when the help is fixed. */

@@ -138,9 +138,12 @@ export async function hostPip(): Promise<HostPip> {
 /** Runs the host pip with the terminal as its own; its exit code. */
 async function runPip(pip: HostPip, args: string[]): Promise<{ exitCode: number; stderr: string }> {
   const execa = await loadExeca();
-  // stderr is shown as it comes and kept: what pip found no wheel for is read from it.
-  const result = await execa(pip.python, args, { stdin: 'inherit', stdout: 'inherit', stderr: ['pipe', 'inherit'], reject: false });
-  return { exitCode: result.exitCode ?? 1, stderr: typeof result.stderr === 'string' ? result.stderr : '' };
+  // stderr is kept (what pip found no wheel for is read from it) and shown when pip ends, so that
+  // pywasi's lines after it come after it (pip writes only warnings and errors there).
+  const result = await execa(pip.python, args, { stdin: 'inherit', stdout: 'inherit', stderr: 'pipe', stripFinalNewline: false, reject: false });
+  const stderr = typeof result.stderr === 'string' ? result.stderr : '';
+  if (stderr) process.stderr.write(stderr);
+  return { exitCode: result.exitCode ?? 1, stderr };
 }
 
 /** The requirements pip found no installable wheel for (pip's "No matching distribution found for X"). */
