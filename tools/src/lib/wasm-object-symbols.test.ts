@@ -3,9 +3,14 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { jest } from '@jest/globals';
 import { execa } from 'execa';
 import { BuildError } from './build-error.ts';
 import { localizeSymbols, renameSymbols } from './wasm-object-symbols.ts';
+
+// Each test compiles and links with clang and wasm-ld, and some run the result: seconds each on a
+// loaded machine, past jest's 5 s default.
+jest.setTimeout(60_000);
 
 const BIN = '/usr/lib/llvm-19/bin';
 const tool = (name: string) => join(BIN, name);

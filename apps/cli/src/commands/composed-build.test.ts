@@ -60,5 +60,5 @@ describe('a build with chosen packages built in', () => {
       const result = await run(...args);
       expect({ args, exit: result.exitCode, err: result.stderr }).toEqual({ args, exit: 2, err: message });
     }
-  });
+  }, 60_000);
 });
