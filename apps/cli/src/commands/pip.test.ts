@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { stripVTControlCharacters } from 'node:util';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { execa } from 'execa';
 import { makeWheels } from '../../../../tools/testing/wheel.ts';
@@ -292,7 +293,7 @@ withPip('pywasi pip on local wheels', () => {
     expect(result.exitCode).toBe(1);
     expect(result.stderr).toContain('No matching distribution found for pywt-compiled-only');
     // pip's own lines reach stderr through a pipe, so pywasi's may come before or after them.
-    expect(result.stderr.split('\n')).toContain(
+    expect(stripVTControlCharacters(result.stderr).split('\n')).toContain(
       'pywasi: no wheel of pywt-compiled-only runs in python.wasm (a package with compiled parts must be built into it) and no pywasi build here has it built in: docs/python-packages.md says how to add one',
     );
   }, PIP_TIMEOUT_MS);
@@ -379,5 +380,9 @@ describe('packages a python build has built in', () => {
     const stderr = 'ERROR: Could not find a version that satisfies the requirement numpy>=2 (from versions: none)\nERROR: No matching distribution found for numpy>=2\n';
     expect(unmatchedRequirements(stderr)).toEqual(['numpy>=2']);
     expect(unmatchedRequirements('Successfully installed attrs-23.1.0\n')).toEqual([]);
+  });
+
+  test('pip\'s coloured errors (FORCE_COLOR, as under Nx) are read the same', () => {
+    expect(unmatchedRequirements('\x1b[31mERROR: No matching distribution found for numpy>=2\x1b[0m\n')).toEqual(['numpy>=2']);
   });
 });

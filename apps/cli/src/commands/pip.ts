@@ -4,6 +4,7 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { stripVTControlCharacters } from 'node:util';
 import { Command, Option } from 'commander';
 import { builtInPackages, installedBuilds, pythonBuildDir } from '@pywasi/python';
 import { CliError } from '../cli-error.ts';
@@ -146,9 +147,12 @@ async function runPip(pip: HostPip, args: string[]): Promise<{ exitCode: number;
   return { exitCode: result.exitCode ?? 1, stderr };
 }
 
-/** The requirements pip found no installable wheel for (pip's "No matching distribution found for X"). */
+/**
+ * The requirements pip found no installable wheel for (pip's "No matching distribution found for X").
+ * pip colours its errors when FORCE_COLOR is set (Nx sets it for tasks), so escapes are stripped first.
+ */
 export function unmatchedRequirements(pipStderr: string): string[] {
-  return [...pipStderr.matchAll(/No matching distribution found for (\S+)/g)].map((m) => m[1]!);
+  return [...stripVTControlCharacters(pipStderr).matchAll(/No matching distribution found for (\S+)/g)].map((m) => m[1]!);
 }
 
 /** How to fill `target` (for the message when it is missing). */
