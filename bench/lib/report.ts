@@ -77,6 +77,8 @@ export interface TableOptions {
   peer?: string;
   /** What the "wasm" and "native" columns are, when not python.wasm and native python3.11. */
   columns?: { value: string; against?: string };
+  /** A comparison, not the bench's own configuration: saved as history, never rendered as the latest. */
+  partial?: boolean;
 }
 
 /** Prints the rows as a table, and saves them as a run of `options.bench` (with --save). */
@@ -97,7 +99,7 @@ export function printTable(title: string, rows: Row[], options: TableOptions): v
     if (i === 0) console.log('  ' + widths.map((w) => '-'.repeat(w)).join('  '));
   }
   const columns = options.columns ?? { value: 'python.wasm', against: 'native python3.11' };
-  saveRun({ bench: options.bench, title, columns: { ...columns, ...(peer ? { peer } : {}) }, rows: rows.map(resultRow) });
+  saveRun({ bench: options.bench, title, columns: { ...columns, ...(peer ? { peer } : {}) }, rows: rows.map(resultRow), ...(options.partial ? { partial: true } : {}) });
 }
 
 export function geometricMean(values: number[]): number {

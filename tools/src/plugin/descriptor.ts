@@ -125,6 +125,9 @@ export interface PythonPackageBuild {
   configSettings?: Record<string, string | string[]>;
   /** meson-python builds: properties of the derived cross file (e.g. numpy's longdouble_format). */
   mesonProperties?: Record<string, string | boolean>;
+  /** Added to every C and C++ compile of the package, after the derived flags (the package's
+   * CFLAGS, and CXXFLAGS, which start from them): e.g. a wasm feature such as -msimd128. */
+  cflags?: string[];
   /** Added to the derived compiler environment; null removes a derived variable. */
   env?: Record<string, string | null>;
 }

@@ -413,6 +413,13 @@ describe("a Python package (an sdist whose C extensions are built into the inter
     expect(other.implicitDependencies).toEqual(['libyaml', 'my-python', 'my-sdk', 'my-tools', 'toolchain', 'wasi-libc']);
   });
 
+  test('build.cflags are added to every C and C++ compile, after the derived flags', () => {
+    const withFlags = nativeProject({ ...d, build: { ...d.build, cflags: ['-msimd128'] } as NativeDescriptor['build'] }, 'libs/python-packages/pyyaml', {}, fakeInputs);
+    const env = (withFlags.targets['build']!.options as Options)['env'];
+    expect(env['CFLAGS']).toBe('-O2 -DNDEBUG -msimd128');
+    expect((build.options as Options)['env']['CFLAGS']).toBe('-O2 -DNDEBUG');
+  });
+
   test('a package descriptor without a pinned sdist is refused', () => {
     expect(() => validateDescriptor('x/native.json', { source: { project: 'other' }, build: { system: 'python-package' } })).toThrow(/a python-package build needs a pinned source/);
   });

@@ -12,7 +12,7 @@ import { findIndexFile, indexUrl, normalizedName } from '../package-index.ts';
 import { obtainTarball } from '../pinned-source.ts';
 import { writeBuildMachineTools } from './build-machine-tools.ts';
 import { initSymbol, sortWheel } from './built-in-modules.ts';
-import { buildBackend, targetPythonOf } from './cross-python.ts';
+import { buildBackend, crossPythonEnv, targetPythonOf } from './cross-python.ts';
 
 const LLVM = '/usr/lib/llvm-19/bin';
 const haveLlvm = existsSync(`${LLVM}/clang`) && existsSync(`${LLVM}/llvm-ar`);
@@ -90,6 +90,15 @@ describe('the target interpreter', () => {
     expect(buildBackend(tree)).toBe('setuptools.build_meta:__legacy__');
     writeFileSync(join(tree, 'pyproject.toml'), '[build-system]\nrequires = ["meson-python"]\nbuild-backend = "mesonpy"\n');
     expect(buildBackend(tree)).toBe('mesonpy');
+  });
+
+  test("C++ compiles get the C flags (the package's build.cflags among them) and the target's headers first", () => {
+    const target = { includeDir: '/sdk/include/python3.11', sysconfigDir: '/sdk/lib/python3.11', sysconfigName: '_sysconfigdata__wasi_wasm32-wasi', hostPlatform: 'wasi-wasm32' };
+    const tools = { binDir: '/b/bin', cc: '/b/bin/cc', cxx: '/b/bin/c++', crossFile: '/b/meson-cross.ini' };
+    const env = crossPythonEnv(target, { CFLAGS: '-O2 -DNDEBUG -msimd128' }, { ar: 'ar', tools });
+    expect(env['CFLAGS']).toBe('-I/sdk/include/python3.11 -O2 -DNDEBUG -msimd128');
+    expect(env['CXXFLAGS']).toBe(env['CFLAGS']);
+    expect(crossPythonEnv(target, { CFLAGS: '-O2', CXXFLAGS: '-fno-rtti' }, { ar: 'ar', tools })['CXXFLAGS']).toBe('-I/sdk/include/python3.11 -O2 -fno-rtti');
   });
 
   test('init functions are renamed after the full dotted name; a top-level one keeps its own', () => {

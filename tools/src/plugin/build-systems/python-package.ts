@@ -18,7 +18,7 @@ export function pythonPackageTargets(ctx: Context): Record<string, TargetConfigu
   const places = placesOf(ctx.name);
   const { pythonSdkProject, buildPythonProject, pythonBuildToolsProject, libcProject } = ctx.options;
   const links = ctx.d.links ?? [];
-  const env = crossEnv('wasm32-wasi', { cwd: places.build, relocatable: false, links, libc: libcProject, isLibc: false, cflags: [] });
+  const env = crossEnv('wasm32-wasi', { cwd: places.build, relocatable: false, links, libc: libcProject, isLibc: false, cflags: b.cflags ?? [] });
   for (const [key, value] of Object.entries(b.env ?? {})) {
     if (value === null) delete env[key];
     else env[key] = value;
