@@ -393,6 +393,6 @@ if (options.update) {
 lines.push('', `details: ${path.relative(workspaceRoot, runFile)}, logs in ${path.relative(workspaceRoot, logDir)}/`);
 console.log(lines.join('\n'));
 if (regressed) {
-  console.log(`\n${regressed} modules regressed in python.wasm (see above)`);
+  console.log(`\nregressed in python.wasm: ${regressed} ${regressed === 1 ? 'module' : 'modules'} (see above)`);
   process.exit(1);
 }
