@@ -7,12 +7,12 @@
 //
 //   PYWASI_REGRTEST=test_json,test_re    run only these modules
 //   PYWASI_REGRTEST_STRICT_SKIPS=1       also fail on skips that are not in the manifest
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { BUILD_TIMEOUT_MS, buildCpython, describeRun, py, pywasiPython, workspaceRoot } from './harness.ts';
+import { BUILD_TIMEOUT_MS, buildCpython, describeRun, pywasiPython, workspaceRoot } from './harness.ts';
+import { makeTestRoot, wasmRegrtestArgs } from './regrtest-run.ts';
 import {
   compare,
   isFailure,
@@ -40,34 +40,8 @@ const STRICT_SKIPS = process.env['PYWASI_REGRTEST_STRICT_SKIPS'] === '1';
 /** Per module. All of them took 1–13 s here (test_decimal runs its quick subset: no -u cpu). */
 const MODULE_TIMEOUT_MS = 10 * 60 * 1000;
 
-/** The pinned, patched tree (libs/cpython/source/native.json): `cpython-source:source`, which this
- * test target depends on, prepares it (a build that is a cache hit does not). */
-const sourceLibTest = path.join(workspaceRoot, 'build', 'cpython-source', 'src', 'Lib', 'test');
 const manifestFile = fileURLToPath(new URL('./expected-failures.json', import.meta.url));
 const reportDir = path.join(workspaceRoot, 'build', 'cpython-tests');
-
-/**
- * Options every module runs with. The test package lives in a scratch copy (python311.zip leaves
- * Lib/test out, and a copy keeps __pycache__ and test debris out of the source tree) mapped at the
- * same path and put on PYTHONPATH. A nested mapping such as /usr/local/lib/python3.11/test does
- * not work: the guest cannot list the synthetic parent directory, so the package is not found.
- */
-function regrtestArgs(root: string, module: string, junit: string): string[] {
-  const dirs = ['--dir', root];
-  // test_datetime's zoneinfo tests read the host tz database at its usual path when it exists.
-  if (existsSync('/usr/share/zoneinfo')) dirs.push('--dir', '/usr/share/zoneinfo');
-  return [
-    ...dirs,
-    '-e', `PYTHONPATH=${root}`,
-    '-e', `TMPDIR=${path.join(root, 'tmp')}`,
-    // Modules whose import-time skips on WASI name what pywasi has (see py/run_regrtest.py):
-    // test_selectors socketpair(); test_os and test_shutil /dev/null and fds that fail with EBADF.
-    '-e', 'PYWASI_REGRTEST_IMPORT_AS_POSIX=test_selectors,test_os,test_shutil',
-    py('run_regrtest.py'),
-    '--junit-xml', junit,
-    module,
-  ];
-}
 
 describe('CPython regression tests in python.wasm', () => {
   let root = '';
@@ -76,12 +50,7 @@ describe('CPython regression tests in python.wasm', () => {
 
   beforeAll(async () => {
     await buildCpython();
-    if (!existsSync(path.join(sourceLibTest, 'libregrtest'))) {
-      throw new Error(`${sourceLibTest} is missing: \`nx run cpython:source\` extracts it`);
-    }
-    root = mkdtempSync(path.join(tmpdir(), 'pywasi-regrtest-'));
-    cpSync(sourceLibTest, path.join(root, 'test'), { recursive: true });
-    mkdirSync(path.join(root, 'tmp'));
+    root = makeTestRoot();
   }, BUILD_TIMEOUT_MS);
 
   afterAll(() => {
@@ -115,7 +84,7 @@ describe('CPython regression tests in python.wasm', () => {
     '%s',
     async (module) => {
       const junit = path.join(root, `${module}.xml`);
-      const run = await pywasiPython(regrtestArgs(root, module, junit), { cwd: root, timeoutMs: MODULE_TIMEOUT_MS });
+      const run = await pywasiPython(wasmRegrtestArgs(root, module, junit), { cwd: root, timeoutMs: MODULE_TIMEOUT_MS });
       const output = `${run.stdout}\n${run.stderr}`;
       const cases = existsSync(junit) ? parseJunit(readFileSync(junit, 'utf8')) : [];
       const { skipped, verdict } = moduleVerdict(module, output);

@@ -49,6 +49,8 @@ export interface PywasiOptions {
   /** Environment of the pywasi process itself (not the guest's; use -e for that). */
   env?: Record<string, string>;
   timeoutMs?: number;
+  /** Aborting it kills the whole process group (a caller that is itself interrupted). */
+  signal?: AbortSignal;
 }
 
 /** Runs `pywasi ARGS` to completion; never throws for a non-zero exit. */
@@ -75,8 +77,12 @@ export async function runGroup(command: string, args: string[], options: PywasiO
           timedOut = true;
           killGroup(child, 'SIGKILL');
         }, options.timeoutMs);
+  const abort = () => killGroup(child, 'SIGKILL');
+  options.signal?.addEventListener('abort', abort, { once: true });
+  if (options.signal?.aborted) abort();
   const result = await child;
   if (timer) clearTimeout(timer);
+  options.signal?.removeEventListener('abort', abort);
   return {
     exitCode: result.exitCode ?? -1,
     stdout: String(result.stdout ?? ''),

@@ -1,0 +1,398 @@
+// The whole of CPython's own test suite, measured: every module of the pinned Lib/test (as
+// regrtest lists them), each in its own process with a time limit, on Debian's native python3.11
+// and in python.wasm through `pywasi python` (as cpython-regrtest.test.ts runs them). Prints how
+// many of the modules native python passes also pass in python.wasm, and compares with the
+// committed results (whole-suite-results.json): a module that passed there and does not now is a
+// regression and fails the run.
+//
+//   npx tsx libs/cpython/tests/whole-suite.ts [options] [test_x ...]   (npm run test:cpython-suite)
+//
+// About 40 minutes on this 2-core machine (both sides); see --help and README.md.
+import { createHash } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { nativePython } from '../../../bench/lib/pythons.ts';
+import { machineFacts } from '../../../bench/lib/results.ts';
+import { runNx } from '../../../tools/testing/nx.ts';
+import { pywasiPython, releaseWasm, runGroup, workspaceRoot, type PywasiResult } from './harness.ts';
+import { makeNativeInstall } from './native-install.ts';
+import { parseJunit } from './regrtest.ts';
+import { addPackageTests, makeTestRoot, sourceLibTest, wasmRegrtestArgs } from './regrtest-run.ts';
+import {
+  classifyRun,
+  compareWithBaseline,
+  computeFigure,
+  countClasses,
+  formatResults,
+  MODULE_CLASSES,
+  reusableNative,
+  SIDES,
+  type Change,
+  type ModuleEntry,
+  type NativeIdentity,
+  type Side,
+  type SideResult,
+  type SuiteResults,
+} from './whole-suite-results.ts';
+
+/**
+ * Per module and side. Measured here (2 cores, loaded by other builds): the slowest native module
+ * took 160 s (test_concurrent_futures; test_asyncio 157 s), the slowest python.wasm module that
+ * finished 37 s (test_compileall). Ten minutes leaves room for the modules that only run once
+ * python.wasm has threads (test_asyncio, several times slower than native), and bounds what a hung
+ * module costs (test_imaplib: a server that needs a thread, a client that waits on it forever).
+ */
+const DEFAULT_TIME_LIMIT_SECONDS = 600;
+const HEARTBEAT_MS = 120_000;
+
+const baselineFile = fileURLToPath(new URL('./whole-suite-results.json', import.meta.url));
+const reportDir = path.join(workspaceRoot, 'build', 'cpython-tests');
+const runFile = path.join(reportDir, 'whole-suite-results.json');
+const logDir = path.join(reportDir, 'whole-suite');
+
+const HELP = `Usage: whole-suite.ts [options] [test_x ...]
+
+Runs every module of CPython's Lib/test (or the ones named) natively and in python.wasm, one
+process per module and side, and prints how many of the modules native python3.11 passes also
+pass in python.wasm. Writes ${path.relative(workspaceRoot, runFile)} and the output of every run
+under ${path.relative(workspaceRoot, logDir)}/; compares with ${path.relative(workspaceRoot, baselineFile)}
+and exits 1 when a module that passed there no longer passes in python.wasm.
+
+Options:
+  --time-limit SECONDS  per module and side (default ${DEFAULT_TIME_LIMIT_SECONDS})
+  --jobs N              processes at a time (default 2)
+  --native              re-run the native side even when results for the same native python,
+                        tests, harness, machine and time limit exist (the last run's, or the
+                        committed ones)
+  --update              write the results to ${path.relative(workspaceRoot, baselineFile)}
+                        (only after a run of every module)
+  -h, --help
+
+Environment: PYWASI_TESTS_NO_BUILD=1 uses dist/ as it is; NATIVE_PYTHON names the native python.`;
+
+function usage(message: string): never {
+  console.error(`whole-suite: ${message}\n\n${HELP}`);
+  process.exit(2);
+}
+
+const { values: options, positionals } = (() => {
+  try {
+    return parseArgs({
+      allowPositionals: true,
+      options: {
+        'time-limit': { type: 'string' },
+        jobs: { type: 'string' },
+        native: { type: 'boolean', default: false },
+        update: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    });
+  } catch (error) {
+    return usage((error as Error).message);
+  }
+})();
+if (options.help) {
+  console.log(HELP);
+  process.exit(0);
+}
+const positiveInteger = (name: string, text: string | undefined, fallback: number): number => {
+  if (text === undefined) return fallback;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1) usage(`--${name} must be a positive whole number, not ${JSON.stringify(text)}`);
+  return n;
+};
+const timeLimitSeconds = positiveInteger('time-limit', options['time-limit'], DEFAULT_TIME_LIMIT_SECONDS);
+const jobs = positiveInteger('jobs', options.jobs, 2);
+if (options.update && positionals.length > 0) usage('--update needs a run of every module: name no modules');
+
+const started = Date.now();
+const clock = (ms = Date.now() - started): string => {
+  const s = Math.round(ms / 1000);
+  return `${Math.floor(s / 3600)}:${String(Math.floor(s / 60) % 60).padStart(2, '0')}:${String(s % 60).padStart(2, '0')}`;
+};
+
+function readResultsFile(file: string): SuiteResults | undefined {
+  if (!existsSync(file)) return undefined;
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as SuiteResults;
+  } catch (error) {
+    throw new Error(`${file} is not valid JSON (${(error as Error).message}): fix it or remove it`);
+  }
+}
+
+/** Every file under dir, path and content (the tests, and the native binary), symbolic links left out. */
+function hashTree(dir: string): string {
+  const hash = createHash('sha256');
+  const walk = (rel: string): void => {
+    for (const entry of readdirSync(path.join(dir, rel), { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+      const child = path.join(rel, entry.name);
+      if (entry.name === '__pycache__') continue;
+      if (entry.isDirectory()) walk(child);
+      else if (entry.isFile()) hash.update(`${child}\0`).update(readFileSync(path.join(dir, child))).update('\0');
+    }
+  };
+  walk('');
+  return hash.digest('hex');
+}
+
+const fileSha256 = (file: string): string => createHash('sha256').update(readFileSync(file)).digest('hex');
+
+/** The code that decides how a native module runs and what its result is called. */
+function harnessHash(): string {
+  const hash = createHash('sha256');
+  for (const name of ['whole-suite.ts', 'whole-suite-results.ts', 'native-install.ts', 'regrtest-run.ts', 'regrtest.ts', 'harness.ts']) {
+    hash.update(`${name}\0`).update(readFileSync(fileURLToPath(new URL(`./${name}`, import.meta.url)))).update('\0');
+  }
+  return hash.digest('hex');
+}
+
+function gitCommit(): string {
+  try {
+    const head = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: workspaceRoot, encoding: 'utf8' }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: workspaceRoot, encoding: 'utf8' }).trim();
+    return dirty ? `${head} (with local changes)` : head;
+  } catch {
+    return 'unknown (not a git checkout)';
+  }
+}
+
+function commandLine(): string {
+  const args = process.argv.slice(2);
+  return ['npx tsx', path.relative(workspaceRoot, fileURLToPath(import.meta.url)), ...args].join(' ');
+}
+
+// --- set up -------------------------------------------------------------------------------------
+
+if (process.env['PYWASI_TESTS_NO_BUILD'] === '1') {
+  if (!existsSync(releaseWasm)) throw new Error(`${releaseWasm} is missing (PYWASI_TESTS_NO_BUILD=1 uses dist/ as it is)`);
+} else {
+  console.log('building python.wasm, the pywasi CLI and the CPython source (Nx cache hits when nothing changed)...');
+  await runNx(['run-many', '-t', 'build', '-p', 'python', 'pywasi']);
+  await runNx(['run', 'cpython-source:source']);
+}
+// The native side runs with none of the caller's PYTHON* settings (PYTHONDONTWRITEBYTECODE fails
+// test_compileall, for one); the guest's environment is its own anyway.
+const dropped = Object.keys(process.env).filter((k) => k.startsWith('PYTHON'));
+for (const k of dropped) delete process.env[k];
+
+const root = makeTestRoot();
+process.on('exit', () => rmSync(root, { recursive: true, force: true }));
+// python.wasm: the test package and these packages on PYTHONPATH; native: the same in a copy of
+// its standard library (native-install.ts).
+const withTests = addPackageTests(root);
+const native = await nativePython();
+const nativeCommand = makeNativeInstall(native.command, path.join(root, 'native'), withTests);
+const identity: NativeIdentity = {
+  python: native.command,
+  version: execFileSync(native.command, ['-c', 'import sys; print(sys.version)'], { encoding: 'utf8' }).trim(),
+  testsSha256: hashTree(root),
+  harnessSha256: harnessHash(),
+  machine: (({ os, cpu, cores }) => `${os}; ${cpu}; ${cores} cores`)(machineFacts()),
+};
+const wasmVersion = JSON.parse(
+  (await pywasiPython(['-c', 'import json, platform; print(json.dumps(platform.python_version()))'])).stdout.trim() || '""',
+) as string;
+if (wasmVersion !== native.version) {
+  console.log(`note: native python is ${native.version}, python.wasm is ${wasmVersion || '(did not start)'}: the test package is ${wasmVersion}'s`);
+}
+
+const abort = new AbortController();
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    console.log(`\n${signal}: stopping the running modules`);
+    abort.abort();
+  });
+}
+
+// Not from the test root: `-m` puts the working directory first on sys.path, and python.wasm's
+// copies of the packages are there.
+const listed = await runGroup(nativeCommand, ['-m', 'test', '--list-tests'], { cwd: path.join(root, 'tmp') });
+const allModules = listed.stdout.split('\n').map((l) => l.trim()).filter((l) => /^test_\w+$/.test(l));
+if (listed.exitCode !== 0 || allModules.length === 0) {
+  throw new Error(`\`${native.command} -m test --list-tests\` listed no modules (exit ${listed.exitCode}):\n${listed.stderr.slice(-2000)}`);
+}
+const unknown = positionals.filter((m) => !allModules.includes(m));
+if (unknown.length) usage(`not modules of Lib/test: ${unknown.join(', ')} (regrtest lists ${allModules.length}, e.g. ${allModules.slice(0, 3).join(', ')})`);
+const modules = positionals.length ? allModules.filter((m) => positionals.includes(m)) : allModules;
+
+const baseline = readResultsFile(baselineFile);
+const cached = options.native
+  ? new Map<string, SideResult>()
+  : new Map([...reusableNative(baseline, identity, timeLimitSeconds), ...reusableNative(readResultsFile(runFile), identity, timeLimitSeconds)]);
+const nativeCached = modules.filter((m) => cached.has(m)).length;
+
+console.log(
+  `CPython's Lib/test: ${modules.length} of ${allModules.length} modules, ${jobs} at a time, time limit ${timeLimitSeconds} s per module and side\n` +
+    `native: ${identity.python} (${native.version})${nativeCached ? `, ${nativeCached} modules' results reused (same python, tests, harness, machine and time limit; --native re-runs them)` : ''}\n` +
+    `python.wasm: ${path.relative(workspaceRoot, releaseWasm)} (${wasmVersion})\n` +
+    `both: Lib/test and these packages with their tests (${withTests.join(', ')}) from ${path.relative(workspaceRoot, path.dirname(sourceLibTest))}` +
+    `${dropped.length ? `; left out of the environment: ${dropped.join(', ')}` : ''}\n`,
+);
+
+// --- run ----------------------------------------------------------------------------------------
+
+for (const side of SIDES) mkdirSync(path.join(logDir, side), { recursive: true });
+mkdirSync(path.join(root, 'junit'));
+
+/** One module on one side, in a TMPDIR of its own (two run at a time; test_tempfile counts files). */
+async function runSide(side: Side, module: string): Promise<SideResult> {
+  const junit = path.join(root, 'junit', `${side}-${module}.xml`);
+  const tmpDir = path.join(root, 'tmp', `${side}-${module}`);
+  mkdirSync(tmpDir, { recursive: true });
+  const limits = { cwd: root, timeoutMs: timeLimitSeconds * 1000, signal: abort.signal };
+  let run: PywasiResult;
+  if (side === 'native') {
+    run = await runGroup(nativeCommand, ['-m', 'test', '--junit-xml', junit, module], { ...limits, cwd: tmpDir, env: { TMPDIR: tmpDir } });
+  } else {
+    run = await pywasiPython(wasmRegrtestArgs(root, module, junit, tmpDir), limits);
+  }
+  rmSync(tmpDir, { recursive: true, force: true });
+  const log = path.join(logDir, side, module);
+  writeFileSync(`${log}.log`, `exit ${run.exitCode}${run.timedOut ? ' (timed out)' : ''} after ${run.seconds.toFixed(1)} s\n--- stdout\n${run.stdout}\n--- stderr\n${run.stderr}\n`);
+  rmSync(`${log}.xml`, { force: true });
+  let cases: ReturnType<typeof parseJunit> = [];
+  if (existsSync(junit)) {
+    copyFileSync(junit, `${log}.xml`);
+    cases = parseJunit(readFileSync(junit, 'utf8'));
+  }
+  return classifyRun(module, run, cases, timeLimitSeconds);
+}
+
+const results: Record<string, ModuleEntry> = {};
+const running = new Map<string, number>();
+let done = 0;
+
+const describeSide = (r: SideResult): string => `${r.class} ${r.seconds.toFixed(1)} s`;
+function reportModule(module: string, entry: ModuleEntry, nativeFromCache: boolean): void {
+  done += 1;
+  const counter = `[${String(done).padStart(String(modules.length).length)}/${modules.length}]`;
+  const nativeText = `native ${describeSide(entry.native)}${nativeFromCache ? ' (reused)' : ''}`;
+  const why = entry.wasm.class === 'passed' ? '' : `  -- ${entry.wasm.verdict.slice(0, 100)}`;
+  console.log(`${counter} ${clock()} ${module.padEnd(28)} ${nativeText.padEnd(30)} wasm ${describeSide(entry.wasm)}${why}`);
+}
+
+// Jobs in module order, native before wasm; a module is reported when both of its sides are done.
+type Job = { module: string; side: Side };
+const queue: Job[] = modules.flatMap((module) => [
+  ...(cached.has(module) ? [] : [{ module, side: 'native' as const }]),
+  { module, side: 'wasm' as const },
+]);
+const pending = new Map<string, Partial<Record<Side, SideResult>>>(modules.map((m) => [m, cached.has(m) ? { native: cached.get(m)! } : {}]));
+
+async function worker(): Promise<void> {
+  for (let job = queue.shift(); job && !abort.signal.aborted; job = queue.shift()) {
+    const key = `${job.module} (${job.side})`;
+    running.set(key, Date.now());
+    const result = await runSide(job.side, job.module);
+    running.delete(key);
+    if (abort.signal.aborted) return;
+    const sides = pending.get(job.module)!;
+    sides[job.side] = result;
+    if (sides.native && sides.wasm) {
+      results[job.module] = { native: sides.native, wasm: sides.wasm };
+      reportModule(job.module, results[job.module]!, cached.has(job.module));
+    }
+  }
+}
+
+const heartbeat = setInterval(() => {
+  const now = Date.now();
+  const long = [...running].filter(([, since]) => now - since > HEARTBEAT_MS);
+  if (long.length) console.log(`  ${clock()} still running: ${long.map(([k, since]) => `${k} ${clock(now - since)}`).join(', ')}`);
+}, HEARTBEAT_MS);
+try {
+  await Promise.all(Array.from({ length: jobs }, () => worker()));
+} finally {
+  clearInterval(heartbeat);
+}
+if (abort.signal.aborted) {
+  console.log(`interrupted after ${done} of ${modules.length} modules; nothing written`);
+  process.exit(130);
+}
+
+// --- report -------------------------------------------------------------------------------------
+
+const totalTime = clock();
+const complete = modules.length === allModules.length;
+const figure = computeFigure(results);
+const run: SuiteResults = {
+  $comment:
+    'Written by libs/cpython/tests/whole-suite.ts: every module of CPython 3.11 Lib/test, one process per module and side, native python3.11 against python.wasm. class: passed | failed | skipped | timed out | crashed; tests: junit counts (ran = not skipped).',
+  date: new Date().toISOString(),
+  command: commandLine(),
+  machine: { ...machineFacts(), wallTime: totalTime, jobs },
+  commit: gitCommit(),
+  timeLimitSeconds,
+  native: identity,
+  wasm: { pythonWasmSha256: fileSha256(releaseWasm) },
+  complete,
+  figure,
+  modules: results,
+};
+mkdirSync(reportDir, { recursive: true });
+writeFileSync(runFile, formatResults(run));
+
+const pad = (text: string | number, width: number) => String(text).padStart(width);
+const counts = { native: countClasses(results, 'native'), wasm: countClasses(results, 'wasm') };
+const lines: string[] = [
+  '',
+  `CPython's Lib/test: ${modules.length}${complete ? '' : ` of ${allModules.length}`} modules in ${totalTime} (${jobs} at a time, time limit ${timeLimitSeconds} s)`,
+  `${''.padEnd(12)}${pad('native', 8)}${pad('python.wasm', 13)}`,
+  ...MODULE_CLASSES.map((c) => `${c.padEnd(12)}${pad(counts.native[c], 8)}${pad(counts.wasm[c], 13)}`),
+  '',
+  `${figure.passing} of ${figure.of} modules that native python3.11 passes also pass in python.wasm (${figure.percent}%)`,
+];
+const both = Object.values(results).filter((m) => m.native.class === 'passed' && m.wasm.class === 'passed');
+const ranNative = both.reduce((s, m) => s + (m.native.tests?.ran ?? 0), 0);
+const ranWasm = both.reduce((s, m) => s + (m.wasm.tests?.ran ?? 0), 0);
+lines.push(`In those ${both.length} modules python.wasm ran ${ranWasm} tests and native python ${ranNative} (the difference: tests skipped on WASI, or that exist on one side only).`);
+
+const notPassing = Object.entries(results).filter(([, m]) => m.native.class === 'passed' && m.wasm.class !== 'passed');
+if (notPassing.length) {
+  lines.push('', `Native passes, python.wasm does not (${notPassing.length}):`);
+  for (const c of MODULE_CLASSES) {
+    const these = notPassing.filter(([, m]) => m.wasm.class === c);
+    if (these.length === 0) continue;
+    lines.push(`  ${c} (${these.length}):`, ...these.map(([module, m]) => `    ${module.padEnd(30)} ${m.wasm.verdict}`));
+  }
+}
+const nativeNot = Object.entries(results).filter(([, m]) => m.native.class !== 'passed');
+if (nativeNot.length) {
+  lines.push('', `Left out of the figure: native python3.11 does not pass them (${nativeNot.length}):`);
+  lines.push(...nativeNot.map(([module, m]) => `    ${module.padEnd(30)} native ${m.native.class}: ${m.native.verdict}  (python.wasm: ${m.wasm.class})`));
+}
+
+let regressed = 0;
+if (baseline) {
+  const comparison = compareWithBaseline(baseline.modules, results);
+  const show = (title: string, changes: Change[]) => {
+    if (changes.length) lines.push('', `${title} (${changes.length}):`, ...changes.map((c) => `    ${c.module.padEnd(30)} ${c.before.class} -> ${c.now.class}: ${c.now.verdict}`));
+  };
+  lines.push('', `Against ${path.relative(workspaceRoot, baselineFile)} (${baseline.date.slice(0, 10)}, ${baseline.figure.passing} of ${baseline.figure.of}, ${baseline.figure.percent}%):`);
+  show('REGRESSED: passed in python.wasm there, not now', comparison.regressed);
+  show('New passes in python.wasm', comparison.newPasses);
+  show('Native python changed', comparison.nativeChanged);
+  if (comparison.fewerTests.length) {
+    lines.push('', `Still passing in python.wasm, but fewer tests ran (${comparison.fewerTests.length}):`);
+    lines.push(...comparison.fewerTests.map((c) => `    ${c.module.padEnd(30)} ${c.before.tests?.ran ?? 0} -> ${c.now.tests?.ran ?? 0}`));
+  }
+  if (comparison.notInBaseline.length) lines.push('', `Not in the committed results: ${comparison.notInBaseline.join(', ')}`);
+  if (!comparison.regressed.length && !comparison.newPasses.length) lines.push('  no module changed in python.wasm');
+  regressed = comparison.regressed.length;
+} else {
+  lines.push('', `No committed results yet (${path.relative(workspaceRoot, baselineFile)}): --update writes them.`);
+}
+
+if (options.update) {
+  writeFileSync(baselineFile, formatResults(run));
+  lines.push('', `wrote ${path.relative(workspaceRoot, baselineFile)}`);
+}
+lines.push('', `details: ${path.relative(workspaceRoot, runFile)}, logs in ${path.relative(workspaceRoot, logDir)}/`);
+console.log(lines.join('\n'));
+if (regressed) {
+  console.log(`\nregressed in python.wasm: ${regressed} ${regressed === 1 ? 'module' : 'modules'} (see above)`);
+  process.exit(1);
+}
