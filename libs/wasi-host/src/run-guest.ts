@@ -20,6 +20,7 @@ import { writeWhole } from './snapshot/write-whole.ts';
 import { WasiLimitError } from './guest-errors.ts';
 import { WASM_PAGE } from './memory-limit.ts';
 import { InterruptFlag } from './interrupts.ts';
+import type { RecordInit } from './record/recorder.ts';
 
 export interface GuestInit {
   /** Compiled by the calling thread and posted here (a Module is shareable between threads). */
@@ -47,6 +48,8 @@ export interface GuestInit {
   /** The module's memory maximum the host set (RunWasiOptions.maxMemoryBytes): a run that ends
    * badly with its memory there ends with a WasiLimitError. */
   maxMemoryBytes?: number;
+  /** Record every host call to a run log (record/). */
+  record?: RecordInit;
 }
 
 /** Restore a snapshot file before `_start`, or instead of `_start` run an init export and save the
@@ -130,8 +133,11 @@ export async function runGuest(init: GuestInit, hooks: GuestHooks = {}): Promise
     shapes: init.shapes,
     interrupts,
   });
+  const imports = guardAll({ ...rest, ...sockets });
+  // Loaded only when recording: a run that does not record pays nothing for it.
+  const recording = init.record ? (await import('./record/recorder.ts')).startRecording(init.record, init.module, mem, init.args, init.env) : null;
   const instance = await WebAssembly.instantiate(init.module, {
-    wasi_snapshot_preview1: guardAll({ ...rest, ...sockets }),
+    wasi_snapshot_preview1: recording ? recording.wrap(imports) : imports,
   });
   const exported = instance.exports;
   if (!(exported.memory instanceof WebAssembly.Memory)) throw new Error('the module exports no memory');
@@ -153,11 +159,15 @@ export async function runGuest(init: GuestInit, hooks: GuestHooks = {}): Promise
     if (hooks.enter) hooks.enter(start);
     else start();
   } catch (e) {
-    if (!(e instanceof ProcExit)) throw atMemoryLimit() && !(e instanceof WasiLimitError) ? memoryLimitError() : e;
+    if (!(e instanceof ProcExit)) {
+      recording?.finish({ outcome: 'error', message: e instanceof Error ? e.message : String(e) });
+      throw atMemoryLimit() && !(e instanceof WasiLimitError) ? memoryLimitError() : e;
+    }
     code = e.code;
   } finally {
     closeAllFiles(fds);
   }
+  recording?.finish({ outcome: 'exit', code });
   if (code !== 0 && atMemoryLimit()) throw memoryLimitError();
   channel.sync(); // the event loop has taken every posted request before the guest is gone
   return code;

@@ -13,6 +13,7 @@ type GuestMessage =
   | { type: 'ready' }
   | { type: 'output'; fd: number; bytes: Uint8Array }
   | { type: 'exit'; code: number }
+  | { type: 'warning'; message: string }
   | { type: 'error'; name: string; message: string; stack?: string };
 
 /** The guest in a worker; this thread serves its sockets and terminal, and posts its output. */
@@ -59,6 +60,7 @@ export async function runInWorker(run: PreparedRun, code: ThreadEntry): Promise<
             }
             return;
           }
+          if (m.type === 'warning') return void process.emitWarning(m.message, 'PywasiWarning');
           if (m.type === 'error') return fail(m.name === 'WasiLimitError' ? new WasiLimitError('memory', m.message) : new WasiTrapError(`${m.name}: ${m.message}`, m.name, m.stack));
           settled = true;
           resolve(m.code);

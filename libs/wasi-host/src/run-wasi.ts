@@ -8,6 +8,7 @@ import { isatty } from 'node:tty';
 import * as path from 'node:path';
 import { createChannelBuffers } from './channel/channel.ts';
 import type { GuestInit, SnapshotRequest } from './run-guest.ts';
+import type { RecordInit } from './record/recorder.ts';
 import type { NetPolicy } from './sockets/net-policy.ts';
 import { FD_LIMIT } from './fd/fd-table.ts';
 import { limitMemory, WASM_PAGE } from './memory-limit.ts';
@@ -24,6 +25,7 @@ import { releaseBytes } from './release-bytes.ts';
 import type { Interrupter } from './interrupts.ts';
 import { DEFAULT_STACK_MB, GuestThread, type ThreadEntry } from './guest-thread.ts';
 import { WasiModuleError } from './guest-errors.ts';
+import type { RecordOptions } from './record/open-log.ts';
 
 export { WasiInterruptedError, WasiLimitError, WasiModuleError, WasiTrapError } from './guest-errors.ts';
 
@@ -109,6 +111,9 @@ export interface RunWasiOptions {
   /** Serve a CA bundle read-only at /etc/ssl/cert.pem to modules that use sockets (default true;
    * a `dirs` entry for /etc/ssl takes precedence). */
   trust?: boolean;
+  /** Record every host call of the run to a log file that replayWasi replays (record/): the log
+   * holds the environment, what the guest read and every random number: keep it secret. */
+  record?: RecordOptions;
 }
 
 /** A module compiled once, with what the host learned from its bytes: runs share it (V8 does not
@@ -223,6 +228,7 @@ export async function runWasi(options: RunWasiOptions): Promise<number> {
     const why = typeof options.stdout === 'function' || typeof options.stderr === 'function' ? 'stdout and stderr must be fds' : options.signal ? 'a signal cannot end it' : options.interrupter ? 'nothing can interrupt it' : options.snapshot && 'capture' in options.snapshot ? 'it cannot make a snapshot' : undefined;
     if (why) throw new TypeError(`runWasi: a guest on the calling thread (thread: 'caller') blocks that thread, so ${why}; use thread: 'worker'`);
   }
+  if (options.record && options.snapshot && 'capture' in options.snapshot) throw new TypeError('runWasi: a snapshot capture cannot be recorded (it runs no _start to replay); record the runs that restore it');
   const source = options.module;
   // V8 validates while compiling below; validating here too would cost a second pass.
   const { bytes, check } = isCompiled(source) ? { bytes: null, check: source.check } : loadModule(source, { validate: false });
@@ -230,7 +236,8 @@ export async function runWasi(options: RunWasiOptions): Promise<number> {
   // call: bytes we read ourselves can go now.
   const limited = bytes && options.maxMemoryBytes !== undefined ? limitMemory(bytes, options.maxMemoryBytes, moduleName(source)) : bytes;
   const module = limited ? compileChecked(limited, moduleName(source), check) : Promise.resolve((source as CompiledModule).module);
-  if (bytes && typeof source === 'string') releaseBytes(bytes);
+  // A recording hashes them first (record/open-log.ts).
+  if (bytes && typeof source === 'string' && !options.record) releaseBytes(bytes);
   // Awaited by the thread mode; a run that fails before that reports its own error instead.
   module.catch(() => {});
   const args = options.args ?? [typeof source === 'string' || isCompiled(source) ? path.basename(moduleName(source)) : 'module.wasm'];
@@ -283,13 +290,33 @@ export async function runWasi(options: RunWasiOptions): Promise<number> {
       // keep fd 0
     }
   }
+  const guestEnv = { ...(user?.env ?? {}), ...guestEnvironment(options, check.usesSockets === true, trust) };
+  let record: RecordInit | undefined;
+  if (options.record) {
+    try {
+      const restore = options.snapshot && 'restore' in options.snapshot ? options.snapshot.restore : undefined;
+      record = (await import('./record/open-log.ts')).openLog(options.record, {
+        module: { name: moduleName(source), bytes: isCompiled(source) ? null : bytes },
+        ...(restore !== undefined ? { snapshot: restore } : {}),
+        ...(options.maxMemoryBytes !== undefined ? { maxMemoryBytes: options.maxMemoryBytes } : {}),
+        args,
+        env: guestEnv,
+      });
+    } catch (e) {
+      tmp?.remove();
+      caDir?.remove();
+      user?.remove();
+      if (ownStdin !== null) closeSync(ownStdin);
+      throw e;
+    }
+  }
   const stdout = options.stdout ?? 1;
   const stderr = options.stderr ?? 2;
   const run: PreparedRun = {
     options,
     init: {
       args,
-      env: { ...(user?.env ?? {}), ...guestEnvironment(options, check.usesSockets === true, trust) },
+      env: guestEnv,
       mounts,
       stdin,
       stdout: typeof stdout === 'number' ? stdout : 'post',
@@ -300,6 +327,7 @@ export async function runWasi(options: RunWasiOptions): Promise<number> {
       ...(options.maxMemoryBytes !== undefined ? { maxMemoryBytes: Math.floor(options.maxMemoryBytes / WASM_PAGE) * WASM_PAGE } : {}),
       shapes: check.shapes,
       ...(options.snapshot ? { snapshot: options.snapshot } : {}),
+      ...(record ? { record } : {}),
     },
     table,
     net: options.net ?? 'loopback',
@@ -313,6 +341,7 @@ export async function runWasi(options: RunWasiOptions): Promise<number> {
     caDir?.remove();
     user?.remove();
     if (ownStdin !== null) closeSync(ownStdin);
+    if (record) closeSync(record.fd);
   }
 }
 
