@@ -19,6 +19,8 @@ export interface GuestFlags {
   maxFds?: number;
   /** --max-memory, in bytes. */
   maxMemory?: number;
+  /** --record: a log file, or true for the run store. */
+  record?: string | true;
 }
 
 /** The limits a run takes from the flags (runWasi's options of the same names). */
@@ -150,6 +152,9 @@ export function addGuestOptions(command: Command, defaults: { dirs: string }): C
     .addOption(new Option('--max-memory <MiB>', "the guest's memory: allocations past it fail in the guest (MemoryError in Python); a run that then fails exits with 137").argParser(parseMaxMemory))
     .addOption(new Option('--max-fds <n>', `the guest's fd numbers stay below n: past it, opening a file or socket fails with EMFILE, as past ulimit -n (default ${FD_LIMIT})`).argParser(parseMaxFds))
     .option('--optimize', "compile every function with V8's optimising compiler at its first call: a slower start, for modules whose main loop is one long call (Lua's; not python.wasm's)")
+    .addOption(
+      new Option('--record [file]', 'record every host call of the run (files read, clocks, random numbers, network) to FILE (--record=FILE), or to the run store (`pywasi runs`), for `pywasi replay` and `pywasi trace`; the log holds the environment and everything the guest read: keep it secret'),
+    )
     .addOption(
       new Option('--ca-file <pem>', "the CA certificates TLS clients in the guest trust by default (served at /etc/ssl/cert.pem); wins over the guest's SSL_CERT_FILE")
         .argParser(parseCaFile),

@@ -7,6 +7,9 @@ import { registerBuild } from './commands/build.ts';
 import { registerPip } from './commands/pip.ts';
 import { registerPython, separatePythonArguments, type PythonContext } from './commands/python.ts';
 import { registerRun } from './commands/run.ts';
+import { registerReplay } from './commands/replay.ts';
+import { registerRuns } from './commands/runs.ts';
+import { registerTrace } from './commands/trace.ts';
 import { packageDir } from './workspace.ts';
 
 const { version } = JSON.parse(readFileSync(join(packageDir, 'package.json'), 'utf8')) as { version: string };
@@ -25,6 +28,9 @@ export function buildProgram(context: PythonContext = {}): Command {
   registerPython(program, context);
   registerPip(program);
   registerBuild(program);
+  registerReplay(program);
+  registerTrace(program);
+  registerRuns(program);
   // Sub-commands inherit the behaviour above (exitOverride, error format).
   for (const command of program.commands) inherit(command, program);
   return program;

@@ -4,7 +4,7 @@
 // all the runs that share it; runPython without one shares a default Python.
 import { closeSync, existsSync, openSync } from 'node:fs';
 import type { Writable } from 'node:stream';
-import { compileModule, Interrupter, runWasi, type CompiledModule, type MountSpec, type NetPolicy, type OutputSink } from '@pywasi/host';
+import { compileModule, Interrupter, runWasi, type CompiledModule, type MountSpec, type NetPolicy, type OutputSink, type RecordOptions } from '@pywasi/host';
 import { pythonInvocation } from './invocation.ts';
 import { buildPackageName, pythonBuildDir, pythonLayout, type PythonLayout } from './layout.ts';
 import { ensureSnapshot, type SnapshotPlan } from './snapshot.ts';
@@ -55,6 +55,10 @@ export interface RunPythonOptions {
   home?: string;
   /** The Python to run on (loadPython); default: one shared by the runs of the same build. */
   python?: Python;
+  /** Record every host call of the run to a log (`{ file, maxBytes? }`), which replayWasi of
+   * @pywasi/host replays with the module and snapshot the log names. The log holds the guest's
+   * environment, what it read and every random number: keep it secret. */
+  record?: RecordOptions;
   /** A python build by name, when `python` is not given: 'default', or one with compiled packages
    * built in, such as 'full' (the @pywasi/python-full package, installed beside this one). */
   build?: string;
@@ -151,6 +155,7 @@ export class Python {
         ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
         ...(options.maxFds !== undefined ? { maxFds: options.maxFds } : {}),
         ...(limit !== undefined ? { maxMemoryBytes: limit } : {}),
+        ...(options.record ? { record: options.record } : {}),
       });
       return { exitCode };
     } finally {

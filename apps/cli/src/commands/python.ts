@@ -11,6 +11,7 @@ import { buildPackageName, ensureSnapshot, GUEST_PREFIX, PYTHON_PROGRAM, PythonR
 import { CliError } from '../cli-error.ts';
 import { addGuestOptions, applyCompileMode, guestEnv, runLimits, type GuestFlags } from '../guest-options.ts';
 import { runCommand, type RunOptions } from './run.ts';
+import { recordingFor } from '../record-flag.ts';
 
 /** Line editing, history and Tab completion when stdin and stdout are terminals (wasi-host's
  * tty/). PYWASI_PYTHON_HISTORY names the history file; empty keeps none. */
@@ -76,6 +77,7 @@ Examples:
   $ pywasi python --net all -m http.server 8000
   $ pywasi python --dir ./data -c 'import os; print(os.listdir("data"))'
   $ pywasi python -e TZ=Europe/Paris -c 'import time; print(time.strftime("%H:%M %Z"))'
+  $ pywasi python --record=run.log script.py && pywasi replay run.log && pywasi trace run.log
   $ pywasi python --build full -c 'import numpy; print(numpy.arange(6).reshape(2, 3).sum(0))'`,
     )
     .action(async (args: string[], flags: GuestFlags & { preinit: boolean; keyboardInterrupt: boolean; home?: string; build: string }) => {
@@ -134,6 +136,8 @@ Examples:
       }
       const readline = pythonReadline(process.env, isatty(0) && isatty(1), process.cwd());
       if (readline) options = { ...options, readline };
+      const recording = recordingFor(flags.record);
+      if (recording) options = { ...options, record: recording.options };
       // V8 validates each function of our python.wasm when it first compiles it, not all ~9000
       // before the start: a third of compile time at start-up. An invalid one (the build validates
       // python.wasm) would fail where it is first called, as a trap.
@@ -142,6 +146,7 @@ Examples:
         label: 'pywasi python',
         error: (line) => process.stderr.write(`${line}\n`),
       });
+      recording?.done();
     });
 }
 
@@ -170,7 +175,9 @@ function onceNetRefused(net: NetPolicy): (what: string) => void {
 export function separatePythonArguments(python: Command, args: readonly string[]): string[] {
   const ours = new Map<string, boolean>(); // flag → takes a value
   for (const o of python.options) {
-    const takesValue = o.required || o.optional;
+    // An optional value (--record[=FILE]) is taken only in the --opt=value form: the argument after
+    // it is python's, as `pywasi python --record script.py` means.
+    const takesValue = o.required;
     if (o.long) ours.set(o.long, takesValue);
     if (o.short) ours.set(o.short, takesValue);
   }

@@ -1,8 +1,9 @@
 // `pywasi run`: run a WASI module on Node with the socket extension (@pywasi/host).
 import * as path from 'node:path';
 import { Command } from 'commander';
-import { Interrupter, MountError, TrustError, WasiInterruptedError, WasiLimitError, WasiModuleError, WasiTrapError, runWasi, type GuestThread, type GuestUser, type MountSpec, type NetPolicy, type ReadlineOptions, type SnapshotRequest } from '@pywasi/host';
+import { Interrupter, MountError, TrustError, WasiInterruptedError, WasiLimitError, WasiModuleError, WasiTrapError, runWasi, type GuestThread, type GuestUser, type MountSpec, type NetPolicy, type ReadlineOptions, type RecordOptions, type SnapshotRequest } from '@pywasi/host';
 import { addGuestOptions, applyCompileMode, guestEnv, runLimits, type GuestFlags } from '../guest-options.ts';
+import { recordingFor } from '../record-flag.ts';
 
 /** Exit code for pywasi's own errors (bad module, host failure). Guest codes pass through. */
 export const EXIT_ERROR = 1;
@@ -47,6 +48,8 @@ export interface RunOptions {
   timeoutMs?: number;
   maxFds?: number;
   maxMemoryBytes?: number;
+  /** Record the run's host calls (runWasi's `record`). */
+  record?: RecordOptions;
 }
 
 export interface RunIo {
@@ -93,6 +96,7 @@ export async function runCommand(module: string, args: string[], opts: RunOption
       ...(opts.user ? { user: opts.user } : {}),
       ...(opts.zoneinfo ? { zoneinfo: true } : {}),
       ...(opts.onNetRefused ? { onNetRefused: opts.onNetRefused } : {}),
+      ...(opts.record ? { record: opts.record } : {}),
       stdin: io.stdin,
       stdout: io.stdout,
       stderr: io.stderr,
@@ -166,17 +170,21 @@ Examples:
   $ pywasi run -- hello.wasm
   $ pywasi run -e PYTHONHOME=/lib/python -e PYTHONDONTWRITEBYTECODE=1 --dir ./lib:/lib -- python.wasm -c 'print(1)'
   $ pywasi run -e PYTHONHOME=/lib/python --dir ./lib:/lib --net all -- python.wasm -m http.server 8000
-  $ pywasi run --net none -- client.wasm`,
+  $ pywasi run --net none -- client.wasm
+  $ pywasi run --record=run.log -- client.wasm && pywasi replay run.log`,
     )
     .action(async (module: string, args: string[], opts: GuestFlags) => {
       applyCompileMode(opts);
+      const recording = recordingFor(opts.record);
       process.exitCode = await runCommand(module, args, {
         env: opts.env,
         envInherit: opts.envInherit === true,
         dirs: opts.dir,
         net: opts.net,
         ...(opts.caFile !== undefined ? { caFile: opts.caFile } : {}),
+        ...(recording ? { record: recording.options } : {}),
         ...runLimits(opts),
       });
+      recording?.done();
     });
 }

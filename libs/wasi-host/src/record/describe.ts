@@ -3,6 +3,7 @@
 // data, addresses and times read back from the memory the call read and wrote.
 import { decodeAddress } from '../abi/addr.ts';
 import { Errno } from '../errno.ts';
+import { IPPROTO_TCP, SOL_SOCKET } from '../sockets/constants.ts';
 import { Outcome, type CallRecord, type MemorySpan } from './format.ts';
 
 export function describeCall(name: string, args: Array<number | bigint>): string {
@@ -25,6 +26,10 @@ const concat = (spans: MemorySpan[]): Buffer => Buffer.concat(spans.map((s) => s
 const u32 = (s: MemorySpan | undefined) => (s && s.bytes.length >= 4 ? Buffer.from(s.bytes).readUInt32LE(0) : undefined);
 const u64 = (s: MemorySpan | undefined) => (s && s.bytes.length >= 8 ? Buffer.from(s.bytes).readBigUInt64LE(0) : undefined);
 const text = (s: MemorySpan | undefined) => (s ? quote(s.bytes, 4096) : '?');
+
+const level = (n: number) => (n === SOL_SOCKET ? 'SOL_SOCKET' : n === IPPROTO_TCP ? 'IPPROTO_TCP' : `level ${n}`);
+/** A socket option's value: an int, or its bytes. */
+const optionValue = (s: MemorySpan | undefined) => (!s ? '?' : s.bytes.length === 4 ? String(Buffer.from(s.bytes).readInt32LE(0)) : quote(s.bytes));
 
 /** The address a sock_* call read ({buf, len} then the buffer), as host:port. */
 function addressText(reads: MemorySpan[], from: number, port: number): string {
@@ -87,6 +92,8 @@ const DECODERS: Record<string, Decoder> = {
   sock_send: (r, a) => ({ args: `${a[0]}, ${quote(concat(r.reads))}`, ...opt(written(r, 4)) }),
   sock_recv: (r, a) => ({ args: `${a[0]}`, ...opt(readData(r, 4)) }),
   sock_shutdown: (_r, a) => ({ args: `${a[0]}, ${['', 'RD', 'WR', 'RDWR'][a[1]!] ?? a[1]}` }),
+  sock_setsockopt: (r, a) => ({ args: `${a[0]}, ${level(a[1]!)}, ${a[2]}, ${optionValue(r.reads[0])}` }),
+  sock_getsockopt: (r, a) => ({ args: `${a[0]}, ${level(a[1]!)}, ${a[2]}`, ...opt(r.writes[0] && optionValue(r.writes[0])) }),
   sock_getaddrinfo: (r) => ({ args: `${text(r.reads[0])}, ${text(r.reads[1])}`, ...opt(u32(r.writes[0]) !== undefined ? `${u32(r.writes[0])} answers` : undefined) }),
 };
 

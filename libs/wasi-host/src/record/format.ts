@@ -214,3 +214,23 @@ function parseJson(payload: Uint8Array, where: string): unknown {
     throw new LogFormatError(`${where}: its JSON does not parse`);
   }
 }
+
+/** A log's header and end, its batches checked but not decompressed (listing many logs). */
+export function logSummary(data: Uint8Array, name: string): { header: LogHeader; end: LogEnd | null; cutOff: boolean } {
+  const buf = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+  if (buf.length < MAGIC_SIZE || buf.toString('latin1', 0, 6) !== LOG_MAGIC) throw new LogFormatError(`${name}: not a pywasi run log (no ${LOG_MAGIC} magic)`);
+  let at = MAGIC_SIZE;
+  let header: LogHeader | null = null;
+  let end: LogEnd | null = null;
+  for (let frameNo = 0; at + FRAME_HEAD <= buf.length; frameNo++) {
+    const length = buf.readUInt32LE(at + 1);
+    if (at + FRAME_HEAD + length > buf.length) break;
+    const frame = buf.subarray(at, at + FRAME_HEAD + length);
+    if (frameChecksum(frame, length) !== buf.readUInt32LE(at + 5)) throw new LogFormatError(`${name}: corrupted: the checksum of frame ${frameNo} (byte ${at}) does not match`);
+    if (frame[0] === FrameKind.HEADER) header = parseJson(inflateRawSync(frame.subarray(FRAME_HEAD)), name) as LogHeader;
+    else if (frame[0] === FrameKind.END) end = parseJson(inflateRawSync(frame.subarray(FRAME_HEAD)), name) as LogEnd;
+    at += FRAME_HEAD + length;
+  }
+  if (!header) throw new LogFormatError(`${name}: the log holds no header (cut off at its start)`);
+  return { header, end, cutOff: end === null };
+}
