@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { runNx, workspaceRoot } from '../../../tools/testing/nx.ts';
+import { buildCpython } from '../../../libs/cpython/tests/harness.ts';
 
 const cli = path.join(workspaceRoot, 'apps/cli/bin/pywasi.js');
 const TIMEOUT_MS = 180_000;
@@ -18,7 +19,7 @@ let scratch = '';
 let env: NodeJS.ProcessEnv = {};
 
 beforeAll(async () => {
-  await runNx(['build', 'python']);
+  await buildCpython();
   await runNx(['build', 'pywasi']);
   scratch = mkdtempSync(path.join(tmpdir(), 'pywasi-record-cli-'));
   env = { ...process.env, PYWASI_CACHE_DIR: path.join(scratch, 'cache') };
@@ -112,7 +113,7 @@ describe('pywasi python --record, replay, trace', () => {
     expect(r.stdout).toBe('');
   });
 
-  test('trace network shows the connection, the bytes and the close (fds and port normalised)', () => {
+  test('trace network shows the connection, the bytes and the close; trace http the exchange (fds and port normalised)', () => {
     const r = pywasi(['trace', 'run.log', 'network', '--no-times'], dir);
     expect(r.code).toBe(0);
     const fd = /sock_open\(INET, STREAM\) = 0 → fd (\d+)/.exec(r.stdout)?.[1];
@@ -131,6 +132,24 @@ describe('pywasi python --record, replay, trace', () => {
         'sock_recv(FD) = 0 → 97 bytes "HTTP/1.1 200 OK\\r\\ncontent-type: text/plain\\r\\nConne"...',
         'fd_close(FD) = 0',
         '+++ exited with 5 +++',
+        '',
+      ].join('\n'),
+    );
+    const httpTrace = pywasi(['trace', 'run.log', 'http'], dir);
+    expect(httpTrace.stdout.split('\n').slice(1).join('\n').replaceAll(port, 'PORT').replace(/fd \d+/, 'fd FD')).toBe(
+      [
+        'connection fd FD to 127.0.0.1:PORT: 124 bytes sent, 97 received',
+        '  > GET /x?n=1 HTTP/1.1',
+        '  > Accept-Encoding: identity',
+        '  > Host: 127.0.0.1:PORT',
+        '  > User-Agent: Python-urllib/3.11',
+        '  > Connection: close',
+        '  > [no body]',
+        '  < HTTP/1.1 200 OK',
+        '  < content-type: text/plain',
+        '  < Connection: close',
+        '  < Content-Length: 13',
+        '  < [body: 13 bytes "hello /x?n=1\\n"]',
         '',
       ].join('\n'),
     );

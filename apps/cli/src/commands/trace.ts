@@ -11,8 +11,8 @@ export function registerTrace(program: Command, store = new RunStore()): void {
     .command('trace')
     .description('print the host calls of a recorded run (--record), one line each with decoded arguments and results, as strace does')
     .argument('<run>', 'a run log, or the id of a stored run (`pywasi runs`)')
-    .argument('[what]', "'network': only the socket calls and the reads, writes and closes of sockets", (v: string) => {
-      if (v !== 'network') throw new InvalidArgumentError(`expected 'network', got '${v}'`);
+    .argument('[what]', "'network': only the socket calls and the reads, writes and closes of sockets; 'http': the HTTP/1.x requests and responses rebuilt from them", (v: string) => {
+      if (v !== 'network' && v !== 'http') throw new InvalidArgumentError(`expected 'network' or 'http', got '${v}'`);
       return v;
     })
     .addOption(new Option('--format <format>', 'text, or json (one object per line)').choices(['text', 'json']).default('text'))
@@ -26,13 +26,15 @@ it gave back (an fd, bytes read, a time), and its duration in <>.
 
 Examples:
   $ pywasi trace run.log
-  $ pywasi trace run.log network --format json`,
+  $ pywasi trace run.log network --format json
+  $ pywasi trace run.log http`,
     )
     .action((run: string, what: string | undefined, flags: { format: 'text' | 'json'; times: boolean }) => {
+      if (what === 'http' && flags.format === 'json') throw new CliError('trace http prints text only: use `trace RUN network --format json` for the bytes', 2);
       let lines: string[];
       try {
         const { log } = store.resolve(run);
-        lines = traceLog(readFileSync(log), log, { format: flags.format, filter: what === 'network' ? 'network' : 'all', times: flags.times });
+        lines = traceLog(readFileSync(log), log, { format: flags.format, filter: what === 'network' || what === 'http' ? what : 'all', times: flags.times });
       } catch (e) {
         if (e instanceof LogFormatError || e instanceof RunStoreError) throw new CliError(`trace: ${e.message}`, EXIT_ERROR);
         throw e;

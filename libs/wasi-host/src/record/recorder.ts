@@ -31,6 +31,10 @@ export interface RecordInit {
   verifyWrites?: boolean;
 }
 
+export class RecordError extends Error {
+  override name = 'RecordError';
+}
+
 /** A batch is written once its records reach this many bytes (before compression). */
 const BATCH_BYTES = 256 * 1024;
 /** Calls that may wait: a batch older than this is written before them. */
@@ -188,7 +192,11 @@ export interface Recording {
 }
 
 export function startRecording(init: RecordInit, module: WebAssembly.Module, mem: GuestMemory, args: string[], env: Record<string, string>): Recording {
-  const names = WebAssembly.Module.imports(module).filter((i) => i.kind === 'function').map((i) => i.name);
+  const functions = WebAssembly.Module.imports(module).filter((i) => i.kind === 'function');
+  // A thread's calls would interleave with the others' in an order no replay can reproduce.
+  const other = functions.find((i) => i.module !== 'wasi_snapshot_preview1');
+  if (other) throw new RecordError(`a run of a module importing ${other.module}.${other.name} cannot be recorded: the log holds preview1 and socket calls of one thread`);
+  const names = functions.map((i) => i.name);
   const rec = new Recorder(init, names);
   const ctx: SpanContext = {
     argv: args.map((s) => Buffer.from(s + '\0')),

@@ -3,11 +3,13 @@
 //   12  0.001234 path_open(3, "data.txt", oflags 0x0, fdflags 0x0) = 0 → fd 4 <0.000031>
 import { decodeRecord } from './describe.ts';
 import { parseLog, type ParsedLog } from './format.ts';
+import { traceHttp } from './http-trace.ts';
 
 export interface TraceOptions {
   format?: 'text' | 'json';
-  /** 'network': the socket calls, and reads, writes and closes of sockets only. */
-  filter?: 'all' | 'network';
+  /** 'network': the socket calls, and reads, writes and closes of sockets only; 'http': the
+   * HTTP/1.x exchanges rebuilt from the sockets' bytes (text only). */
+  filter?: 'all' | 'network' | 'http';
   /** Start times and durations (false: left out, for output compared as text). Default true. */
   times?: boolean;
 }
@@ -27,6 +29,7 @@ export function traceParsed(log: ParsedLog, options: TraceOptions = {}): string[
   const { header } = log;
   if (json) lines.push(JSON.stringify({ type: 'run', module: header.module, args: header.args, env: Object.keys(header.env), created: header.created, ...(header.snapshot ? { snapshot: header.snapshot } : {}) }));
   else lines.push(`# ${header.args.map((a) => JSON.stringify(a)).join(' ')}  (module ${header.module.name}, sha256 ${header.module.sha256.slice(0, 12)}…, recorded ${header.created}${header.snapshot ? `, from snapshot ${header.snapshot.path}` : ''})`);
+  if (options.filter === 'http') return [...lines, ...traceHttp(log)];
   for (const r of log.records) {
     const name = header.imports[r.fn]!;
     const fd = typeof r.args[0] === 'number' ? r.args[0] >>> 0 : -1;

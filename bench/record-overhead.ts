@@ -1,0 +1,103 @@
+// What recording a run costs (issue 36): `npm run bench:record [-- --rounds N] [--save]`.
+//
+// The same `pywasi python` runs with and without `--record=FILE`, taking turns (the order rotates
+// each round, so a noisy neighbour slows both), ROUNDS times; a figure is the median of its runs.
+//   start:  `python -c pass`, the whole process (recording hashes the module and snapshot first)
+//   pure:   pure-Python workloads of bench/python/suite.py, timed inside the interpreter (few host
+//           calls, but python.wasm asks sched_yield at every check for signals)
+//   files:  bench/python/fs/fs_workloads.py's files workload (create, write, read, stat, unlink):
+//           host calls all the way, each recorded with the bytes it moved
+// Also: the log's size per workload, and the replay's wall time against the recorded run's.
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { pywasiPython, requirePythonWasm, workspaceRoot } from './lib/pythons.ts';
+import { round, saveRun, type ResultRow } from './lib/results.ts';
+
+const ROUNDS = Number(process.argv.includes('--rounds') ? process.argv[process.argv.indexOf('--rounds') + 1] : process.env['ROUNDS'] ?? 5);
+if (!Number.isInteger(ROUNDS) || ROUNDS < 5) throw new Error('--rounds must be an integer ≥ 5 (a median of at least five)');
+const PURE = ['richards', 'nbody', 'json_roundtrip', 'regex', 'generators'];
+const FILES = { count: 400, size: 4096 };
+
+interface Workload {
+  name: string;
+  goal: number;
+  args: (work: string) => string[];
+  /** The figure of one run: seconds inside the interpreter, or null for the wall time. */
+  figure: (stdout: string) => number | null;
+}
+
+const sumJsonSeconds = (stdout: string) =>
+  stdout
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .reduce((s, l) => s + (JSON.parse(l) as { seconds: number }).seconds, 0);
+
+const WORKLOADS: Workload[] = [
+  { name: 'start (-c pass, wall)', goal: 1.15, args: () => ['-c', 'pass'], figure: () => null },
+  { name: `pure (${PURE.join(', ')})`, goal: 1.05, args: () => [join(workspaceRoot, 'bench/python/suite.py'), '1', ...PURE], figure: sumJsonSeconds },
+  { name: `files (${FILES.count} × ${FILES.size} B)`, goal: 1.15, args: (work) => [join(workspaceRoot, 'bench/python/fs/fs_workloads.py'), work, 'files', String(FILES.count), String(FILES.size)], figure: sumJsonSeconds },
+];
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+
+async function timed(args: string[], cwd: string): Promise<{ wall: number; stdout: string }> {
+  const [command, base] = pywasiPython(args);
+  const started = performance.now();
+  const { stdout } = await execa(command, base, { cwd });
+  return { wall: (performance.now() - started) / 1000, stdout };
+}
+
+async function main(): Promise<void> {
+  requirePythonWasm();
+  const scratch = mkdtempSync(join(tmpdir(), 'pywasi-bench-record-'));
+  const rows: ResultRow[] = [];
+  try {
+    // The start-up snapshot exists before the first timed run.
+    await timed(['-c', 'pass'], scratch);
+    for (const w of WORKLOADS) {
+      const plain: number[] = [];
+      const recorded: number[] = [];
+      const replays: number[] = [];
+      const recordedWalls: number[] = [];
+      let logBytes = 0;
+      for (let r = 0; r < ROUNDS; r++) {
+        const order = r % 2 ? ['record', 'plain'] : ['plain', 'record'];
+        for (const mode of order) {
+          const work = mkdtempSync(join(scratch, 'work-'));
+          const log = join(scratch, 'run.log');
+          const { wall, stdout } = await timed([...(mode === 'record' ? [`--record=${log}`] : []), ...w.args(work)], scratch);
+          const value = w.figure(stdout) ?? wall;
+          (mode === 'record' ? recorded : plain).push(value);
+          if (mode === 'record') {
+            recordedWalls.push(wall);
+            logBytes = statSync(log).size;
+            const [pywasi] = pywasiPython([]);
+            const started = performance.now();
+            await execa(pywasi, ['replay', log], { cwd: scratch });
+            replays.push((performance.now() - started) / 1000);
+            rmSync(log);
+          }
+          rmSync(work, { recursive: true, force: true });
+        }
+      }
+      const p = median(plain);
+      const rec = median(recorded);
+      const ratio = rec / p;
+      rows.push({ name: `${w.name}: recording`, value: round(rec), unit: 's', against: round(p), ratio: round(ratio), goal: `≤ ${w.goal}×`, verdict: ratio <= w.goal ? 'PASS' : 'MISS' });
+      rows.push({ name: `${w.name}: replay (wall) against the recorded run (wall)`, value: round(median(replays)), unit: 's', against: round(median(recordedWalls)), ratio: round(median(replays) / median(recordedWalls)) });
+      rows.push({ name: `${w.name}: log size`, value: logBytes, unit: 'bytes' });
+      console.log(`${w.name}: ${p.toFixed(4)} s plain, ${rec.toFixed(4)} s recording (${ratio.toFixed(3)}×, goal ≤ ${w.goal}×); replay ${median(replays).toFixed(3)} s wall against ${median(recordedWalls).toFixed(3)} s; log ${logBytes} bytes`);
+    }
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+  saveRun({ bench: 'record-overhead', title: `Recording a run (pywasi python --record): median of ${ROUNDS} alternated runs`, columns: { value: 'recording', against: 'not recording' }, rows });
+}
+
+await main();
