@@ -3,7 +3,7 @@
 // deleted and the replay, answered from the log alone, prints the same bytes and exits the same.
 // Every recorded run compares the guest's whole memory around each call (verifyWrites), so a
 // byte the host wrote that the log would not restore fails the test.
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -169,6 +169,28 @@ describe('record and replay', () => {
     const err = await replayWasi({ log: run.log, module: wasm, stdout: () => {}, stderr: () => {} }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ReplayCutOffError);
     expect((err as Error).message).toMatch(/size cap \(4096 bytes\)/);
+  });
+});
+
+describe('record on the calling thread', () => {
+  test("thread: 'caller' records the same way, and its log replays", async () => {
+    const data = mkdtempSync(path.join(dir, 'caller-data-'));
+    writeFileSync(path.join(data, 'input.txt'), 'on the calling thread\n');
+    const out = path.join(dir, 'caller.out');
+    const fd = openSync(out, 'w');
+    const log = path.join(dir, 'caller.log');
+    let code: number;
+    try {
+      code = await runWasi({ module: wasm, args: ['timecraft', '/data/input.txt'], dirs: [{ host: data, guest: '/data' }], thread: 'caller', stdout: fd, stderr: fd, record: { file: log, verifyWrites: true } });
+    } finally {
+      closeSync(fd);
+    }
+    rmSync(data, { recursive: true });
+    expect(code).toBe(7);
+    const c = collect();
+    expect(await replayWasi({ log, module: wasm, stdout: c.stdout, stderr: c.stdout })).toBe(7);
+    expect(c.out.stdout).toBe(readFileSync(out, 'latin1'));
+    expect(c.out.stdout).toMatch(/^file: on the calling thread\n/);
   });
 });
 

@@ -37,10 +37,12 @@ export class RecordError extends Error {
 
 /** A batch is written once its records reach this many bytes (before compression). */
 const BATCH_BYTES = 256 * 1024;
-/** Calls that may wait: a batch older than this is written before them. */
+/** Before the calls below, a batch held back longer than this is written. */
 const FLUSH_BEFORE_WAIT_MS = 1000;
 /** More than an end frame takes. */
 const END_FRAME_ROOM = 256;
+/** Calls that may block, and sched_yield, which python.wasm asks from its evaluation loop: a run
+ * that waits, or computes for long, still has its log written up to a second ago. */
 const MAY_WAIT = new Set(['poll_oneoff', 'fd_read', 'sock_accept', 'sock_recv', 'sock_recv_from', 'sock_connect', 'sched_yield']);
 
 export class Recorder {

@@ -180,6 +180,7 @@ class Player {
     if (this.seq < records.length) throw new ReplayDivergenceError(this.seq, `${this.logName}: record ${this.seq}: the guest exited (status ${code}); the log holds ${records.length - this.seq} more calls, the next ${describeCall(this.log.header.imports[records[this.seq]!.fn]!, records[this.seq]!.args)}`);
     if (cutOff) throw new ReplayCutOffError(this.seq, `${this.logName}: the guest exited (status ${code}) after the last recorded call, but ${cutOff}`);
     if (end?.outcome === 'exit' && end.code !== code) throw new ReplayDivergenceError(this.seq, `${this.logName}: the guest exited with status ${code}; the recorded run exited with ${end.code}`);
+    if (end?.outcome === 'error') throw new ReplayDivergenceError(this.seq, `${this.logName}: the guest exited with status ${code}; the recorded run failed: ${end.message}`);
   }
 }
 
