@@ -2,9 +2,9 @@
 // by the first 16 hex digits of its sha256 once the run ended, with the module and the snapshot a
 // log names kept beside by their sha256, so that `pywasi replay ID` finds them on this machine
 // even after a rebuild replaced python.wasm. Logs hold secrets: the directory is 0700, logs 0600.
-import { copyFileSync, existsSync, linkSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, linkSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { logSummary, type LogEnd, type LogHeader } from '@pywasi/host';
+import { logSummary, withAttachments, type LogEnd, type LogHeader } from '@pywasi/host';
 import { cacheDir } from '@pywasi/python';
 import { createHash } from 'node:crypto';
 
@@ -31,6 +31,8 @@ export interface ResolvedRun {
   module?: string;
   snapshot?: string;
   header: LogHeader;
+  /** The log carries its module and snapshot (`runs export`). */
+  attached: boolean;
 }
 
 const status = (end: LogEnd | null): string => (!end ? 'cut off' : end.outcome === 'exit' ? String(end.code) : end.outcome === 'capped' ? 'capped' : 'failed');
@@ -100,10 +102,28 @@ export class RunStore {
       if (matches.length > 1) throw new RunStoreError(`${run} names ${matches.length} stored runs (${matches.map((m) => m.id).join(', ')}): give more of the id`);
       log = matches[0]!.file;
     }
-    const { header } = logSummary(readFileSync(log), log);
+    const { header, attached } = logSummary(readFileSync(log), log);
     const module = path.join(this.dir, 'modules', `${header.module.sha256}.wasm`);
     const snapshot = header.snapshot && path.join(this.dir, 'snapshots', `${header.snapshot.sha256}.snapshot`);
-    return { log, header, ...(existsSync(module) ? { module } : {}), ...(snapshot && existsSync(snapshot) ? { snapshot } : {}) };
+    return { log, header, attached, ...(existsSync(module) ? { module } : {}), ...(snapshot && existsSync(snapshot) ? { snapshot } : {}) };
+  }
+
+  /** One file that replays on another machine: the log with the module and snapshot it names
+   * (found as replay finds them, their sha256 checked), written 0600. */
+  export(run: string, to: string): void {
+    const r = this.resolve(run);
+    const pick = (stored: string | undefined, recorded: string, sha: string, what: string): Buffer => {
+      for (const file of [stored, recorded]) {
+        if (!file || !existsSync(file)) continue;
+        const bytes = readFileSync(file);
+        if (createHash('sha256').update(bytes).digest('hex') === sha) return bytes;
+      }
+      throw new RunStoreError(`the run's ${what} (${recorded}, sha256 ${sha.slice(0, 12)}…) is neither in the run store nor at its path: it cannot be exported`);
+    };
+    const module = pick(r.module, r.header.module.name, r.header.module.sha256, 'module');
+    const snapshot = r.header.snapshot && pick(r.snapshot, r.header.snapshot.path, r.header.snapshot.sha256, 'snapshot');
+    writeFileSync(to, withAttachments(readFileSync(r.log), module, snapshot), { mode: 0o600 });
+    chmodSync(to, 0o600);
   }
 
   /** Removes stored runs, then the modules and snapshots no log names any more. */

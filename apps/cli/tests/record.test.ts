@@ -4,7 +4,7 @@
 // same. The run store lives in a scratch PYWASI_CACHE_DIR (so python's start-up snapshot is made
 // there once, at the first run).
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -162,7 +162,7 @@ describe('pywasi python --record, replay, trace', () => {
 });
 
 describe('the run store', () => {
-  test('--record without a file keeps the run in the store: runs lists it, replay and trace take its id, runs rm removes it', () => {
+  test('--record without a file keeps the run in the store: runs lists it, replay and trace take its id, runs export makes it one file, runs rm removes it', () => {
     const run = pywasi(['python', '--record', '-c', 'import random; print("stored", random.random())']);
     expect(run.code).toBe(0);
     const id = /^pywasi: run recorded as ([0-9a-f]{16}) \(pywasi replay \1, pywasi trace \1\)\n$/.exec(run.stderr)?.[1];
@@ -173,11 +173,25 @@ describe('the run store', () => {
     expect(replay.stdout).toBe(run.stdout);
     expect(replay.code).toBe(0);
     expect(pywasi(['trace', id!]).stdout).toMatch(/fd_write\(1, "stored 0\.\d+\\n"\) = 0 → \d+ bytes/);
+    // Exported: one file that replays where neither the store nor the module and snapshot are.
+    const exported = path.join(scratch, 'exported.log');
+    expect(pywasi(['runs', 'export', id!, exported]).code).toBe(0);
+    expect(statSync(exported).mode & 0o777).toBe(0o600);
     const rm = pywasi(['runs', 'rm', id!]);
     expect(rm.stdout).toBe('removed 1 run\n');
     expect(pywasi(['runs']).stdout).not.toContain(id!);
     const gone = pywasi(['replay', id!]);
     expect(gone.code).toBe(1);
     expect(gone.stderr).toBe(`pywasi: replay: no run log at ${id}, and no stored run with that id (\`pywasi runs\` lists them)\n`);
+    renameSync(env['PYWASI_CACHE_DIR']!, `${env['PYWASI_CACHE_DIR']}-elsewhere`);
+    try {
+      const elsewhere = pywasi(['replay', exported]);
+      expect(elsewhere.stderr).toBe('');
+      expect(elsewhere.stdout).toBe(run.stdout);
+    } finally {
+      // What the replay made in the empty cache (pywasi's own compile cache) goes.
+      rmSync(env['PYWASI_CACHE_DIR']!, { recursive: true, force: true });
+      renameSync(`${env['PYWASI_CACHE_DIR']}-elsewhere`, env['PYWASI_CACHE_DIR']!);
+    }
   }, 2 * TIMEOUT_MS);
 });

@@ -17,6 +17,6 @@ export { defaultHistoryFile } from './tty/history-file.ts';
 export type { ReadlineOptions } from './tty/readline-service.ts';
 export { replayWasi, ReplayCutOffError, ReplayDivergenceError, type ReplayOptions } from './record/replay.ts';
 export { traceLog, type TraceOptions } from './record/trace.ts';
-export { parseLog, logSummary, LOG_VERSION, type LogHeader, type LogEnd, type ParsedLog, type CallRecord } from './record/format.ts';
+export { parseLog, logSummary, withAttachments, LOG_VERSION, type LogHeader, type LogEnd, type ParsedLog, type CallRecord } from './record/format.ts';
 export { LogFormatError } from './record/bytes.ts';
 export { DEFAULT_MAX_LOG_BYTES, type RecordOptions } from './record/open-log.ts';

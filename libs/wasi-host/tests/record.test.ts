@@ -12,7 +12,7 @@ import { compileCProgram } from '../../../tools/testing/c-program.ts';
 import { runNx } from '../../../tools/testing/nx.ts';
 import { runWasi } from '../src/run-wasi.ts';
 import { replayWasi, ReplayCutOffError, ReplayDivergenceError } from '../src/record/replay.ts';
-import { encodeFrame, encodeJson, FrameKind, magic, parseLog, writeRecord, type CallRecord, type ParsedLog } from '../src/record/format.ts';
+import { encodeFrame, encodeJson, FrameKind, magic, parseLog, withAttachments, writeRecord, type CallRecord, type ParsedLog } from '../src/record/format.ts';
 import { ByteWriter } from '../src/record/bytes.ts';
 import { LogFormatError } from '../src/record/bytes.ts';
 import { traceLog } from '../src/record/trace.ts';
@@ -169,6 +169,17 @@ describe('record and replay', () => {
     const err = await replayWasi({ log: run.log, module: wasm, stdout: () => {}, stderr: () => {} }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ReplayCutOffError);
     expect((err as Error).message).toMatch(/size cap \(4096 bytes\)/);
+  });
+});
+
+describe('exported logs', () => {
+  test('a log carrying its module (withAttachments) replays without being given it', async () => {
+    const run = await record('exported');
+    const exported = withAttachments(readFileSync(run.log), readFileSync(wasm));
+    const c = collect();
+    expect(await replayWasi({ log: exported, stdout: c.stdout, stderr: c.stderr })).toBe(7);
+    expect(c.out.stdout).toBe(run.stdout);
+    await expect(replayWasi({ log: run.log })).rejects.toThrow(/^replayWasi: give the module that was recorded \(.*timecraft\.wasm\): .*exported\.log does not carry it$/);
   });
 });
 

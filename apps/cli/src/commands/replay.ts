@@ -36,13 +36,15 @@ Examples:
         throw e;
       }
       const recorded = resolved.header.module.name;
-      const module = flags.module ?? resolved.module ?? (existsSync(recorded) ? recorded : undefined);
-      if (!module) throw new CliError(`the run's module ${recorded} is gone and the run store has no copy: give it with --module`, EXIT_ERROR);
-      const snapshot = flags.snapshot ?? resolved.snapshot;
+      // An exported log carries its module and snapshot; else the store's copies, else the paths
+      // the log names (replayWasi checks their sha256).
+      const module = flags.module ?? (resolved.attached ? undefined : (resolved.module ?? (existsSync(recorded) ? recorded : undefined)));
+      if (!module && !resolved.attached) throw new CliError(`the run's module ${recorded} is gone and the run store has no copy: give it with --module`, EXIT_ERROR);
+      const snapshot = flags.snapshot ?? (resolved.attached ? undefined : resolved.snapshot);
       // As `pywasi python` compiles python.wasm (see there).
       setFlagsFromString('--wasm-lazy-validation');
       try {
-        process.exitCode = await replayWasi({ log: resolved.log, module, ...(snapshot !== undefined ? { snapshot } : {}) });
+        process.exitCode = await replayWasi({ log: resolved.log, ...(module !== undefined ? { module } : {}), ...(snapshot !== undefined ? { snapshot } : {}) });
       } catch (e) {
         if (e instanceof ReplayDivergenceError || e instanceof ReplayCutOffError || e instanceof LogFormatError) throw new CliError(`replay: ${e.message}`, EXIT_ERROR);
         if (e instanceof WebAssembly.RuntimeError) throw new CliError(`replay: guest trapped: ${e.message}`, EXIT_TRAP);

@@ -22,6 +22,19 @@ export function registerRuns(program: Command, store = new RunStore()): void {
       }
     });
   runs
+    .command('export')
+    .description('write a run as one file that replays on another machine: its log with the module and snapshot it needs (the file holds the same secrets as the log)')
+    .argument('<run>', 'a run log, or the id of a stored run')
+    .argument('<file>', 'the file to write (mode 0600)')
+    .action((run: string, file: string) => {
+      try {
+        store.export(run, file);
+      } catch (e) {
+        if (e instanceof RunStoreError) throw new CliError(`runs export: ${e.message}`, EXIT_ERROR);
+        throw e;
+      }
+    });
+  runs
     .command('rm')
     .description('remove recorded runs from the store (and the modules and snapshots no other run needs)')
     .argument('[ids...]', 'the runs to remove (ids or their prefixes)')

@@ -2,7 +2,8 @@
 //
 //   file   = magic "PYWREC" u16-LE version, then frames
 //   frame  = u8 kind | u32-LE length | u32-LE crc32(kind, length, payload) | payload (deflate-raw)
-//   kinds  = 1 header (JSON), 2 a batch of records, 3 the end (JSON)
+//   kinds  = 1 header (JSON), 2 a batch of records, 3 the end (JSON), 4 an attachment after the
+//            end (`pywasi runs export`): u8 what (1 the module, 2 the snapshot) then its bytes
 //   batch  = uint first record number, then records back to back
 //   record = uint import index | uint argc | uint i64-mask | args (uint, or u64 where the mask
 //            has the bit) | uint start (µs since the recording began) | uint duration µs |
@@ -20,7 +21,14 @@ export const LOG_MAGIC = 'PYWREC';
 export const MAGIC_SIZE = 8;
 export const FRAME_HEAD = 9;
 
-export const FrameKind = { HEADER: 1, BATCH: 2, END: 3 } as const;
+export const FrameKind = { HEADER: 1, BATCH: 2, END: 3, ATTACHMENT: 4 } as const;
+export const Attachment = { MODULE: 1, SNAPSHOT: 2 } as const;
+
+/** What an exported log carries besides its records, so it replays on another machine. */
+export interface Attachments {
+  module?: Uint8Array;
+  snapshot?: Uint8Array;
+}
 
 /** What the run was: enough to refuse a replay that is not the same run. */
 export interface LogHeader {
@@ -146,6 +154,7 @@ export interface ParsedLog {
   header: LogHeader;
   records: CallRecord[];
   end: LogEnd | null;
+  attachments: Attachments;
   /** Why the log stops early ('cut off after record N ...'), when it has no end frame. */
   cutOff: string | null;
 }
@@ -162,6 +171,7 @@ export function parseLog(data: Uint8Array, name: string): ParsedLog {
   let header: LogHeader | null = null;
   let end: LogEnd | null = null;
   const records: CallRecord[] = [];
+  const attachments: Attachments = {};
   let cutOff: string | null = null;
   let frameNo = 0;
   while (at < buf.length) {
@@ -173,7 +183,7 @@ export function parseLog(data: Uint8Array, name: string): ParsedLog {
     const length = buf.readUInt32LE(at + 1);
     const frame = buf.subarray(at, at + FRAME_HEAD + length);
     if (frameChecksum(frame, length) !== buf.readUInt32LE(at + 5)) throw new LogFormatError(`${name}: corrupted: the checksum of frame ${frameNo} (byte ${at}) does not match`);
-    if (end) throw new LogFormatError(`${name}: corrupted: frame ${frameNo} (byte ${at}) follows the end frame`);
+    if (end && kind !== FrameKind.ATTACHMENT) throw new LogFormatError(`${name}: corrupted: frame ${frameNo} (byte ${at}) follows the end frame`);
     let payload: Buffer;
     try {
       payload = inflateRawSync(frame.subarray(FRAME_HEAD));
@@ -197,6 +207,10 @@ export function parseLog(data: Uint8Array, name: string): ParsedLog {
       }
     } else if (kind === FrameKind.END) {
       end = parseJson(payload, where) as LogEnd;
+    } else if (kind === FrameKind.ATTACHMENT) {
+      if (payload[0] === Attachment.MODULE) attachments.module = payload.subarray(1);
+      else if (payload[0] === Attachment.SNAPSHOT) attachments.snapshot = payload.subarray(1);
+      else throw new LogFormatError(`${where}: unknown attachment ${payload[0]}`);
     } else throw new LogFormatError(`${where}: unknown frame kind ${kind}`);
     at += FRAME_HEAD + length;
     frameNo++;
@@ -204,7 +218,7 @@ export function parseLog(data: Uint8Array, name: string): ParsedLog {
   if (!header) throw new LogFormatError(`${name}: the log holds no header (cut off at its start)`);
   if (!end && !cutOff) cutOff = `the log has no end frame (the recording was stopped before the run ended)`;
   const holds = records.length ? `records 0 to ${records.length - 1}` : 'no records';
-  return { header, records, end, cutOff: cutOff && `${cutOff}: it holds ${holds}` };
+  return { header, records, end, attachments, cutOff: cutOff && `${cutOff}: it holds ${holds}` };
 }
 
 function parseJson(payload: Uint8Array, where: string): unknown {
@@ -216,12 +230,13 @@ function parseJson(payload: Uint8Array, where: string): unknown {
 }
 
 /** A log's header and end, its batches checked but not decompressed (listing many logs). */
-export function logSummary(data: Uint8Array, name: string): { header: LogHeader; end: LogEnd | null; cutOff: boolean } {
+export function logSummary(data: Uint8Array, name: string): { header: LogHeader; end: LogEnd | null; cutOff: boolean; attached: boolean } {
   const buf = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
   if (buf.length < MAGIC_SIZE || buf.toString('latin1', 0, 6) !== LOG_MAGIC) throw new LogFormatError(`${name}: not a pywasi run log (no ${LOG_MAGIC} magic)`);
   let at = MAGIC_SIZE;
   let header: LogHeader | null = null;
   let end: LogEnd | null = null;
+  let attached = false;
   for (let frameNo = 0; at + FRAME_HEAD <= buf.length; frameNo++) {
     const length = buf.readUInt32LE(at + 1);
     if (at + FRAME_HEAD + length > buf.length) break;
@@ -229,8 +244,16 @@ export function logSummary(data: Uint8Array, name: string): { header: LogHeader;
     if (frameChecksum(frame, length) !== buf.readUInt32LE(at + 5)) throw new LogFormatError(`${name}: corrupted: the checksum of frame ${frameNo} (byte ${at}) does not match`);
     if (frame[0] === FrameKind.HEADER) header = parseJson(inflateRawSync(frame.subarray(FRAME_HEAD)), name) as LogHeader;
     else if (frame[0] === FrameKind.END) end = parseJson(inflateRawSync(frame.subarray(FRAME_HEAD)), name) as LogEnd;
+    else if (frame[0] === FrameKind.ATTACHMENT) attached = true;
     at += FRAME_HEAD + length;
   }
   if (!header) throw new LogFormatError(`${name}: the log holds no header (cut off at its start)`);
-  return { header, end, cutOff: end === null };
+  return { header, end, cutOff: end === null, attached };
+}
+
+/** A log made self-contained: its frames, then the module and snapshot its header names (whose
+ * sha256 the caller checked), so that it replays where neither is. */
+export function withAttachments(log: Uint8Array, module: Uint8Array, snapshot?: Uint8Array): Buffer {
+  const frame = (what: number, bytes: Uint8Array) => encodeFrame(FrameKind.ATTACHMENT, Buffer.concat([Buffer.of(what), bytes]));
+  return Buffer.concat([log, frame(Attachment.MODULE, module), ...(snapshot ? [frame(Attachment.SNAPSHOT, snapshot)] : [])]);
 }

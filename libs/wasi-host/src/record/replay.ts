@@ -6,7 +6,7 @@
 import { readFileSync, writeSync } from 'node:fs';
 import { GuestMemory } from '../abi/guest-memory.ts';
 import { limitMemory } from '../memory-limit.ts';
-import { restoreFromFile } from '../snapshot/image.ts';
+import { decodeImage, restoreInstance } from '../snapshot/image.ts';
 import { ProcExit } from '../wasi-process.ts';
 import { Outcome, parseLog, type CallRecord, type ParsedLog } from './format.ts';
 import { describeCall } from './describe.ts';
@@ -40,8 +40,9 @@ export class ReplayCutOffError extends Error {
 export interface ReplayOptions {
   /** The run log: a path or its bytes. */
   log: string | Uint8Array;
-  /** The module that was recorded: a path or its bytes (its sha256 must be the log's). */
-  module: string | Uint8Array;
+  /** The module that was recorded: a path or its bytes (its sha256 must be the log's). Default:
+   * the one an exported log carries. */
+  module?: string | Uint8Array;
   /** When given, must be the recorded argv (a replay cannot change them). */
   args?: string[];
   /** The snapshot the run restored, if not at the path the log names (its sha256 must match). */
@@ -66,8 +67,10 @@ export async function replayWasi(options: ReplayOptions): Promise<number> {
   const logName = typeof options.log === 'string' ? options.log : 'the log';
   const log = parseLog(typeof options.log === 'string' ? readFileSync(options.log) : options.log, logName);
   const { header } = log;
-  const moduleName = typeof options.module === 'string' ? options.module : 'the module';
-  const bytes = typeof options.module === 'string' ? readFileSync(options.module) : options.module;
+  const given = options.module ?? log.attachments.module;
+  if (!given) throw new TypeError(`replayWasi: give the module that was recorded (${header.module.name}): ${logName} does not carry it`);
+  const moduleName = typeof options.module === 'string' ? options.module : options.module ? 'the module' : `the module ${logName} carries`;
+  const bytes = typeof given === 'string' ? readFileSync(given) : given;
   const hash = sha256(bytes);
   if (hash !== header.module.sha256) {
     throw new ReplayDivergenceError(-1, `${logName} was recorded with ${header.module.name} (sha256 ${short(header.module.sha256)}…); ${moduleName} is another module (sha256 ${short(hash)}…): replay it with the recorded one`);
@@ -75,16 +78,16 @@ export async function replayWasi(options: ReplayOptions): Promise<number> {
   if (options.args && JSON.stringify(options.args) !== JSON.stringify(header.args)) {
     throw new ReplayDivergenceError(-1, `${logName} was recorded with the arguments ${JSON.stringify(header.args)}, not ${JSON.stringify(options.args)}: a replay runs the recorded ones`);
   }
-  let snapshot: string | undefined;
+  let snapshot: Buffer | undefined;
   if (header.snapshot) {
-    snapshot = options.snapshot ?? header.snapshot.path;
-    let got: string;
+    const file = options.snapshot ?? (log.attachments.snapshot ? null : header.snapshot.path);
     try {
-      got = sha256(readFileSync(snapshot));
+      snapshot = file === null ? Buffer.from(log.attachments.snapshot!) : readFileSync(file);
     } catch {
       throw new ReplayDivergenceError(-1, `${logName}: the run restored the snapshot ${header.snapshot.path}, which is not there: give its copy (sha256 ${short(header.snapshot.sha256)}…) as the replay's snapshot`);
     }
-    if (got !== header.snapshot.sha256) throw new ReplayDivergenceError(-1, `${logName}: the run restored a snapshot with sha256 ${short(header.snapshot.sha256)}…; ${snapshot} is another (sha256 ${short(got)}…)`);
+    const got = sha256(snapshot);
+    if (got !== header.snapshot.sha256) throw new ReplayDivergenceError(-1, `${logName}: the run restored a snapshot with sha256 ${short(header.snapshot.sha256)}…; ${file ?? 'the one the log carries'} is another (sha256 ${short(got)}…)`);
   }
   const limited = header.maxMemoryBytes !== undefined ? limitMemory(bytes, header.maxMemoryBytes, moduleName) : bytes;
   const module = await WebAssembly.compile(limited as Uint8Array<ArrayBuffer>);
@@ -101,7 +104,7 @@ export async function replayWasi(options: ReplayOptions): Promise<number> {
   const instance = await WebAssembly.instantiate(module, { wasi_snapshot_preview1: imports });
   if (!(instance.exports.memory instanceof WebAssembly.Memory)) throw new Error(`${moduleName} exports no memory`);
   memory = instance.exports.memory;
-  if (snapshot) restoreFromFile(instance, snapshot);
+  if (snapshot) restoreInstance(instance, decodeImage(snapshot));
   let code = 0;
   try {
     (instance.exports._start as () => void)();
