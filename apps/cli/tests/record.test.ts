@@ -161,6 +161,34 @@ describe('pywasi python --record, replay, trace', () => {
   });
 });
 
+describe('a recording cut off by a kill', () => {
+  test('replays up to its last whole batch, then stops saying where', async () => {
+    const dir = mkdtempSync(path.join(scratch, 'killed-'));
+    // Batches are written before a sleep once a second has passed since the last: a run killed
+    // after some seconds leaves whole batches behind.
+    const { spawn } = process.getBuiltinModule('node:child_process');
+    const child = spawn(process.execPath, [cli, 'python', '--record=run.log', '-c', 'import time\nfor i in range(1000):\n    print("line", i, flush=True)\n    time.sleep(0.1)'], { cwd: dir, env, detached: true });
+    let stdout = '';
+    await new Promise<void>((resolve) => {
+      child.stdout.on('data', (d: Buffer) => {
+        stdout += d;
+        if (/line 30\n/.test(stdout)) {
+          // The whole group: pywasi's bin runs the CLI in a Node of its own.
+          process.kill(-child.pid!, 'SIGKILL');
+          resolve();
+        }
+      });
+    });
+    await new Promise((resolve) => child.on('close', resolve));
+    const r = pywasi(['replay', 'run.log'], dir);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^pywasi: replay: run\.log: replayed \d+ calls, up to where the log stops: the log has no end frame \(the recording was stopped before the run ended\): it holds records 0 to \d+\. The guest went on with \w+\(.*\)\n$/);
+    // What was replayed is what the run printed, up to where its log stops.
+    expect(r.stdout).toMatch(/^line 0\nline 1\n(line \d+\n)*$/);
+    expect(stdout.startsWith(r.stdout)).toBe(true);
+  }, TIMEOUT_MS);
+});
+
 describe('the run store', () => {
   test('--record without a file keeps the run in the store: runs lists it, replay and trace take its id, runs export makes it one file, runs rm removes it', () => {
     const run = pywasi(['python', '--record', '-c', 'import random; print("stored", random.random())']);
@@ -173,6 +201,11 @@ describe('the run store', () => {
     expect(replay.stdout).toBe(run.stdout);
     expect(replay.code).toBe(0);
     expect(pywasi(['trace', id!]).stdout).toMatch(/fd_write\(1, "stored 0\.\d+\\n"\) = 0 → \d+ bytes/);
+    // `--record script.py`: the script is python's, not the log's file.
+    writeFileSync(path.join(scratch, 'hello.py'), 'print("hello from a script")\n');
+    const script = pywasi(['python', '--record', 'hello.py']);
+    expect(script.stdout).toBe('hello from a script\n');
+    expect(script.stderr).toMatch(/^pywasi: run recorded as [0-9a-f]{16} /);
     // Exported: one file that replays where neither the store nor the module and snapshot are.
     const exported = path.join(scratch, 'exported.log');
     expect(pywasi(['runs', 'export', id!, exported]).code).toBe(0);

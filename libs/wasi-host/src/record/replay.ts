@@ -55,12 +55,21 @@ export interface ReplayOptions {
 const short = (hash: string) => hash.slice(0, 12);
 
 type Sink = (bytes: Uint8Array) => void;
-const sinkOf = (target: number | Sink): Sink =>
-  typeof target === 'function'
-    ? (b) => target(b.slice())
-    : (b) => {
-        for (let off = 0; off < b.length; ) off += writeSync(target, b, off, b.length - off);
-      };
+const pause = new Int32Array(new SharedArrayBuffer(4));
+
+/** Writes all of `b` to a host fd; one Node left non-blocking (a pipe) is waited on. */
+function writeAll(fd: number, b: Uint8Array): void {
+  for (let off = 0; off < b.length; ) {
+    try {
+      off += writeSync(fd, b, off, b.length - off);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') throw e;
+      Atomics.wait(pause, 0, 0, 1);
+    }
+  }
+}
+
+const sinkOf = (target: number | Sink): Sink => (typeof target === 'function' ? (b) => target(b.slice()) : (b) => writeAll(target, b));
 
 /** Replays a run log; resolves with the run's exit code (the recorded one). */
 export async function replayWasi(options: ReplayOptions): Promise<number> {
