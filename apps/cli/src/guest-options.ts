@@ -5,6 +5,7 @@ import { setFlagsFromString } from 'node:v8';
 import * as path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { FD_LIMIT, NetPolicyError, parseNetPolicy, type MountSpec, type NetPolicy } from '@pywasi/host';
+import { parseTrace, type TraceWhat } from './record-flag.ts';
 
 /** What commander hands the action for the shared options. */
 export interface GuestFlags {
@@ -21,6 +22,8 @@ export interface GuestFlags {
   maxMemory?: number;
   /** --record: a log file, or true for the run store. */
   record?: string | true;
+  /** --trace: print the run's calls on stderr when it ends. */
+  trace?: TraceWhat;
 }
 
 /** The limits a run takes from the flags (runWasi's options of the same names). */
@@ -154,6 +157,9 @@ export function addGuestOptions(command: Command, defaults: { dirs: string }): C
     .option('--optimize', "compile every function with V8's optimising compiler at its first call: a slower start, for modules whose main loop is one long call (Lua's; not python.wasm's)")
     .addOption(
       new Option('--record [file]', 'record every host call of the run (files read, clocks, random numbers, network) to FILE (--record=FILE), or to the run store (`pywasi runs`), for `pywasi replay` and `pywasi trace`; the log holds the environment and everything the guest read: keep it secret'),
+    )
+    .addOption(
+      new Option('--trace [what]', "print the run's host calls on stderr when it ends, strace-style (as `pywasi trace`): every call, or --trace=network, --trace=http").preset('all').argParser(parseTrace),
     )
     .addOption(
       new Option('--ca-file <pem>', "the CA certificates TLS clients in the guest trust by default (served at /etc/ssl/cert.pem); wins over the guest's SSL_CERT_FILE")

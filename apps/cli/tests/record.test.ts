@@ -4,7 +4,7 @@
 // same. The run store lives in a scratch PYWASI_CACHE_DIR (so python's start-up snapshot is made
 // there once, at the first run).
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -159,6 +159,22 @@ describe('pywasi python --record, replay, trace', () => {
     expect(lines.find((l) => l['call'] === 'sock_connect')).toMatchObject({ args: `${fd}, 127.0.0.1:${port}`, result: '0' });
     expect(lines.at(-1)).toEqual({ type: 'exit', code: 5 });
   });
+});
+
+describe('--trace', () => {
+  test('prints the run\'s calls on stderr when it ends, and keeps no log', () => {
+    const dir = mkdtempSync(path.join(scratch, 'trace-'));
+    const r = pywasi(['python', '--trace', '-c', 'print("traced")'], dir);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe('traced\n');
+    expect(r.stderr).toMatch(/^# "\/usr\/local\/bin\/python3" "-c" "print\(\\"traced\\"\)" {2}\(module /);
+    expect(r.stderr).toMatch(/\n +\d+ +[\d.]+ fd_write\(1, "traced\\n"\) = 0 → 7 bytes <[\d.]+>\n/);
+    expect(r.stderr).toMatch(/\n\+\+\+ exited with 0 \+\+\+\n$/);
+    expect(readdirSync(dir)).toEqual([]);
+    const bad = pywasi(['python', '--trace=files', '-c', 'pass'], dir);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/option '--trace \[what\]' argument 'files' is invalid\. expected network or http, got 'files'/);
+  }, TIMEOUT_MS);
 });
 
 describe('a recording cut off by a kill', () => {

@@ -136,7 +136,7 @@ Examples:
       }
       const readline = pythonReadline(process.env, isatty(0) && isatty(1), process.cwd());
       if (readline) options = { ...options, readline };
-      const recording = recordingFor(flags.record);
+      const recording = recordingFor(flags.record, flags.trace);
       if (recording) options = { ...options, record: recording.options };
       // V8 validates each function of our python.wasm when it first compiles it, not all ~9000
       // before the start: a third of compile time at start-up. An invalid one (the build validates

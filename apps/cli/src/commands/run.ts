@@ -175,7 +175,7 @@ Examples:
     )
     .action(async (module: string, args: string[], opts: GuestFlags) => {
       applyCompileMode(opts);
-      const recording = recordingFor(opts.record);
+      const recording = recordingFor(opts.record, opts.trace);
       process.exitCode = await runCommand(module, args, {
         env: opts.env,
         envInherit: opts.envInherit === true,
