@@ -2,6 +2,9 @@
 //
 // The same `pywasi python` runs with and without `--record=FILE`, taking turns (the order rotates
 // each round, so a noisy neighbour slows both), ROUNDS times; a figure is the median of its runs.
+// Each run is timed twice: as the workload reports (inside the interpreter, or the wall time), and
+// in CPU time of the whole process (GNU time's user + system): recording is CPU work, and CPU
+// time holds still on a machine loaded by others where wall time does not.
 //   start:  `python -c pass`, the whole process (recording hashes the module and snapshot first)
 //   pure:   pure-Python workloads of bench/python/suite.py, timed inside the interpreter (few host
 //           calls, but python.wasm asks sched_yield at every check for signals)
@@ -46,11 +49,15 @@ const median = (xs: number[]) => {
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 };
 
-async function timed(args: string[], cwd: string): Promise<{ wall: number; stdout: string }> {
+const GNU_TIME = '/usr/bin/time';
+
+async function timed(args: string[], cwd: string): Promise<{ wall: number; cpu: number; stdout: string }> {
   const [command, base] = pywasiPython(args);
   const started = performance.now();
-  const { stdout } = await execa(command, base, { cwd });
-  return { wall: (performance.now() - started) / 1000, stdout };
+  const { stdout, stderr } = await execa(GNU_TIME, ['-f', 'cpu %U %S', command, ...base], { cwd });
+  const [, user, sys] = /cpu ([\d.]+) ([\d.]+)\s*$/.exec(stderr) ?? [];
+  if (user === undefined) throw new Error(`${GNU_TIME} did not report the CPU time: ${stderr.slice(-200)}`);
+  return { wall: (performance.now() - started) / 1000, cpu: Number(user) + Number(sys!), stdout };
 }
 
 async function main(): Promise<void> {
@@ -63,6 +70,7 @@ async function main(): Promise<void> {
     for (const w of WORKLOADS) {
       const plain: number[] = [];
       const recorded: number[] = [];
+      const cpu = { plain: [] as number[], record: [] as number[] };
       const replays: number[] = [];
       const recordedWalls: number[] = [];
       let logBytes = 0;
@@ -71,9 +79,10 @@ async function main(): Promise<void> {
         for (const mode of order) {
           const work = mkdtempSync(join(scratch, 'work-'));
           const log = join(scratch, 'run.log');
-          const { wall, stdout } = await timed([...(mode === 'record' ? [`--record=${log}`] : []), ...w.args(work)], scratch);
+          const { wall, cpu: cpuSeconds, stdout } = await timed([...(mode === 'record' ? [`--record=${log}`] : []), ...w.args(work)], scratch);
           const value = w.figure(stdout) ?? wall;
           (mode === 'record' ? recorded : plain).push(value);
+          cpu[mode as 'plain' | 'record'].push(cpuSeconds);
           if (mode === 'record') {
             recordedWalls.push(wall);
             logBytes = statSync(log).size;
@@ -90,9 +99,11 @@ async function main(): Promise<void> {
       const rec = median(recorded);
       const ratio = rec / p;
       rows.push({ name: `${w.name}: recording`, value: round(rec), unit: 's', against: round(p), ratio: round(ratio), goal: `≤ ${w.goal}×`, verdict: ratio <= w.goal ? 'PASS' : 'MISS' });
+      const cpuRatio = median(cpu.record) / median(cpu.plain);
+      rows.push({ name: `${w.name}: recording, CPU time of the process`, value: round(median(cpu.record)), unit: 's', against: round(median(cpu.plain)), ratio: round(cpuRatio), goal: `≤ ${w.goal}×`, verdict: cpuRatio <= w.goal ? 'PASS' : 'MISS' });
       rows.push({ name: `${w.name}: replay (wall) against the recorded run (wall)`, value: round(median(replays)), unit: 's', against: round(median(recordedWalls)), ratio: round(median(replays) / median(recordedWalls)) });
       rows.push({ name: `${w.name}: log size`, value: logBytes, unit: 'bytes' });
-      console.log(`${w.name}: ${p.toFixed(4)} s plain, ${rec.toFixed(4)} s recording (${ratio.toFixed(3)}×, goal ≤ ${w.goal}×); replay ${median(replays).toFixed(3)} s wall against ${median(recordedWalls).toFixed(3)} s; log ${logBytes} bytes`);
+      console.log(`${w.name}: ${p.toFixed(4)} s plain, ${rec.toFixed(4)} s recording (${ratio.toFixed(3)}×, goal ≤ ${w.goal}×); CPU ${median(cpu.plain).toFixed(2)} s plain, ${median(cpu.record).toFixed(2)} s recording (${cpuRatio.toFixed(3)}×); replay ${median(replays).toFixed(3)} s wall against ${median(recordedWalls).toFixed(3)} s; log ${logBytes} bytes`);
     }
   } finally {
     rmSync(scratch, { recursive: true, force: true });
