@@ -42,6 +42,22 @@ describe('pywasi python, as python3', () => {
     expect({ exit: run.exitCode, out: run.stdout, detail: run.exitCode ? describeRun(run) : '' }).toEqual({ exit: 0, out: 'proj/deps /usr/local/bin/python3', detail: '' });
   }, RUN_TIMEOUT_MS);
 
+  test('sys.executable is python.wasm itself, read-only: platform.libc_ver() reads it', async () => {
+    const code = [
+      'import os, platform, sys',
+      'with open(sys.executable, "rb") as f: print(f.read(4))',
+      'print(os.path.isfile(sys.executable), platform.libc_ver())',
+      'try: open(sys.executable, "ab")',
+      'except OSError as e: print(type(e).__name__)',
+    ].join('\n');
+    const run = await pywasiPython(['-c', code], { timeoutMs: RUN_TIMEOUT_MS });
+    expect({ exit: run.exitCode, out: run.stdout, detail: run.exitCode ? describeRun(run) : '' }).toEqual({
+      exit: 0,
+      out: "b'\\x00asm'\nTrue ('', '')\nOSError",
+      detail: '',
+    });
+  }, RUN_TIMEOUT_MS);
+
   test('help into a pipe closed early (| head -1): no stack trace, exit 0', async () => {
     const run = await execa('sh', ['-c', `"$NODE" "$CLI" python --help | head -1`], { env: { NODE: process.execPath, CLI: cli, PATH: process.env['PATH'] ?? '' }, reject: false });
     expect({ out: run.stdout.split('\n')[0], err: run.stderr }).toEqual({ out: expect.stringMatching(/^Usage: pywasi python/), err: '' });

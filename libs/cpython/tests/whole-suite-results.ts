@@ -29,6 +29,22 @@ export interface SideResult {
 export interface ModuleEntry {
   native: SideResult;
   wasm: SideResult;
+  /** Set when a later run of some modules measured this one (--merge), not the run the file's
+   * head describes. */
+  measured?: Measurement;
+}
+
+/** The run that measured a module: when, from which commit, with which python.wasm. */
+export interface Measurement {
+  date: string;
+  commit: string;
+  pythonWasmSha256: string;
+}
+
+/** A run of some modules merged into the results of a full run. */
+export interface MergedRun extends Measurement {
+  command: string;
+  modules: string[];
 }
 
 /** What the native side's results depend on: a cached native result is reused only when all match. */
@@ -63,6 +79,9 @@ export interface SuiteResults {
   wasm: { pythonWasmSha256: string };
   /** Whether every module of Lib/test ran (not a chosen few). */
   complete: boolean;
+  /** Runs of some modules merged in since the full run above, oldest first; their modules carry
+   * `measured`, and the figure counts them as they are now. */
+  merged?: MergedRun[];
   figure: Figure;
   modules: Record<string, ModuleEntry>;
 }
@@ -223,4 +242,17 @@ export function formatResults(results: SuiteResults): string {
     .sort()
     .map((m) => `    ${JSON.stringify(m)}: ${JSON.stringify(modules[m])}`);
   return `{\n${lines.join('\n')}\n  "modules": {\n${entries.join(',\n')}\n  }\n}\n`;
+}
+
+/**
+ * The results of a full run with the modules of a later, partial run put in their place: each of
+ * those carries the run that measured it, the head lists the merged runs, and the figure is
+ * counted again. The head's date, commit and python.wasm stay the full run's.
+ */
+export function mergeResults(full: SuiteResults, partial: Record<string, ModuleEntry>, run: Measurement & { command: string }): SuiteResults {
+  const { command, ...measured } = run;
+  const modules = { ...full.modules };
+  for (const [module, entry] of Object.entries(partial)) modules[module] = { native: entry.native, wasm: entry.wasm, measured };
+  const merged = [...(full.merged ?? []), { ...measured, command, modules: Object.keys(partial).sort() }];
+  return { ...full, merged, figure: computeFigure(modules), modules };
 }

@@ -8,6 +8,7 @@ import {
   computeFigure,
   countClasses,
   formatResults,
+  mergeResults,
   reusableNative,
   type ModuleEntry,
   type RunOutput,
@@ -137,6 +138,18 @@ describe('figure and comparison', () => {
     expect(reusableNative(results(), { ...identity, machine: 'another' }, 600).size).toBe(0);
     expect(reusableNative(results(), identity, 300).size).toBe(0);
     expect(reusableNative(undefined, identity, 600).size).toBe(0);
+  });
+
+  test('a partial run merged in replaces its modules, marks who measured them, and counts the figure again', () => {
+    const later = { date: '2025-02-01T00:00:00.000Z', commit: 'def', pythonWasmSha256: 'new', command: 'whole-suite.ts --merge test_b' };
+    const merged = mergeResults(results(), { test_b: entry('passed', 'passed') }, later);
+    expect(merged.figure).toEqual({ passing: 2, of: 3, percent: 66.7 });
+    expect(merged.modules['test_b']).toEqual({ ...entry('passed', 'passed'), measured: { date: later.date, commit: 'def', pythonWasmSha256: 'new' } });
+    expect(merged.modules['test_a']).toEqual(modules.test_a);
+    expect({ date: merged.date, commit: merged.commit, wasm: merged.wasm }).toEqual({ date: '2025-01-01T00:00:00.000Z', commit: 'abc', wasm: { pythonWasmSha256: 'ba5' } });
+    const again = mergeResults(JSON.parse(formatResults(merged)) as SuiteResults, { test_d: entry('passed', 'passed') }, { ...later, commit: 'ghi' });
+    expect(again.merged?.map((m) => [m.commit, m.modules])).toEqual([['def', ['test_b']], ['ghi', ['test_d']]]);
+    expect(again.figure).toEqual({ passing: 3, of: 3, percent: 100 });
   });
 
   test('the results file is JSON with one line per module, in name order', () => {

@@ -27,6 +27,7 @@ import {
   computeFigure,
   countClasses,
   formatResults,
+  mergeResults,
   MODULE_CLASSES,
   reusableNative,
   SIDES,
@@ -69,6 +70,10 @@ Options:
                         committed ones)
   --update              write the results to ${path.relative(workspaceRoot, baselineFile)}
                         (only after a run of every module)
+  --merge               put the named modules' results in place of theirs in
+                        ${path.relative(workspaceRoot, baselineFile)}, each marked with this
+                        run's date, commit and python.wasm (the head stays the full run's), and
+                        count the figure again
   -h, --help
 
 Environment: PYWASI_TESTS_NO_BUILD=1 uses dist/ as it is; NATIVE_PYTHON names the native python.`;
@@ -87,6 +92,7 @@ const { values: options, positionals } = (() => {
         jobs: { type: 'string' },
         native: { type: 'boolean', default: false },
         update: { type: 'boolean', default: false },
+        merge: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -107,6 +113,8 @@ const positiveInteger = (name: string, text: string | undefined, fallback: numbe
 const timeLimitSeconds = positiveInteger('time-limit', options['time-limit'], DEFAULT_TIME_LIMIT_SECONDS);
 const jobs = positiveInteger('jobs', options.jobs, 2);
 if (options.update && positionals.length > 0) usage('--update needs a run of every module: name no modules');
+if (options.merge && positionals.length === 0) usage('--merge puts the named modules in the committed results: name them (a run of every module: --update)');
+if (options.merge && options.update) usage('--merge and --update: choose one');
 
 const started = Date.now();
 const clock = (ms = Date.now() - started): string => {
@@ -389,6 +397,18 @@ if (baseline) {
 if (options.update) {
   writeFileSync(baselineFile, formatResults(run));
   lines.push('', `wrote ${path.relative(workspaceRoot, baselineFile)}`);
+}
+if (options.merge) {
+  if (!baseline?.complete) throw new Error(`--merge needs the results of a run of every module in ${path.relative(workspaceRoot, baselineFile)}: run with --update first`);
+  const merged = mergeResults(baseline, results, { date: run.date, commit: run.commit, pythonWasmSha256: run.wasm.pythonWasmSha256, command: run.command });
+  writeFileSync(baselineFile, formatResults(merged));
+  const later = Object.values(merged.modules).filter((m) => m.measured).length;
+  lines.push(
+    '',
+    `merged ${Object.keys(results).length} modules into ${path.relative(workspaceRoot, baselineFile)}: ` +
+      `${merged.figure.passing} of ${merged.figure.of} modules that native python3.11 passes also pass in python.wasm (${merged.figure.percent}%); ` +
+      `${later} of them measured by later runs than the full run of ${baseline.date.slice(0, 10)} (each marked "measured")`,
+  );
 }
 lines.push('', `details: ${path.relative(workspaceRoot, runFile)}, logs in ${path.relative(workspaceRoot, logDir)}/`);
 console.log(lines.join('\n'));

@@ -3,6 +3,7 @@
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import type { GuestUser, MountSpec, NetPolicy } from '@pywasi/host';
+import { executableDir } from './executable.ts';
 import { GUEST_PREFIX, type PythonLayout } from './layout.ts';
 import { freshStartReason, snapshotPlan, type SnapshotPlan } from './snapshot.ts';
 
@@ -121,6 +122,9 @@ export function pythonInvocation(request: PythonRequest, layout: PythonLayout): 
   // patch 0003). The standard library is read-only; the user's mounts come last and win.
   const { cwd } = request;
   const dirs: MountSpec[] = [...(cwd !== null ? [{ guest: cwd, host: cwd }] : []), { guest: GUEST_PREFIX + '/lib', host: layout.libDir, readOnly: true }];
+  // sys.executable: python.wasm itself, as a native python's is its binary (executable.ts).
+  const bin = executableDir(layout.wasm, path.basename(PYTHON_PROGRAM));
+  if (bin !== undefined) dirs.push({ guest: path.dirname(PYTHON_PROGRAM), host: bin, readOnly: true });
   const args = [...request.pythonArgs];
   const script = scriptIndex(args);
   if (script !== undefined) {

@@ -51,8 +51,9 @@ json.tool's help. python's own -h and --version: \`pywasi python -- -h\`.
 The guest sees the current directory at its own path and starts in it, the script's directory,
 ./deps beside the script and in the current directory (filled by \`pywasi pip install\`) on
 PYTHONPATH, the standard library at ${GUEST_PREFIX}/lib, a fresh /tmp and HOME (/home/user), an
-/etc/passwd naming that user, and the host's time zones (-e TZ=Europe/Paris). Nothing else.
-sys.executable is ${PYTHON_PROGRAM}. The guest's exit code is pywasi's.
+/etc/passwd naming that user, the host's time zones (-e TZ=Europe/Paris), and python.wasm itself,
+read-only, at ${PYTHON_PROGRAM}: sys.executable (a file to read; no process starts). Nothing else.
+The guest's exit code is pywasi's.
 
 Ctrl-C raises KeyboardInterrupt in Python wherever it runs (a loop, time.sleep, a blocking socket
 call, the REPL), so finally blocks and atexit run; an unhandled one ends pywasi by SIGINT, as
