@@ -22,6 +22,7 @@ import { WASM_PAGE } from './memory-limit.ts';
 import { InterruptFlag } from './interrupts.ts';
 import { writeSync } from 'node:fs';
 import { createSpawnImport } from './threads/spawn-import.ts';
+import { SharedFdTable } from './threads/shared-fd-table.ts';
 import type { ThreadsInit } from './threads/thread-state.ts';
 
 export interface GuestInit {
@@ -113,7 +114,7 @@ export interface PreparedGuest {
 
 /** Builds the import object of one guest thread: preview1 (files, process calls), the socket
  * extension and, for a wasi-threads module, its shared memory and `thread-spawn` (threads/). */
-export function prepareGuest(init: Omit<GuestInit, 'module'>, hooks: GuestHooks = {}): PreparedGuest {
+export function prepareGuest(init: Omit<GuestInit, 'module'>, hooks: GuestHooks = {}, self = 0): PreparedGuest {
   let memory: WebAssembly.Memory | null = init.threads?.memory ?? null;
   const getMemory = () => {
     if (!memory) throw new Error('guest memory is not available yet');
@@ -121,13 +122,14 @@ export function prepareGuest(init: Omit<GuestInit, 'module'>, hooks: GuestHooks 
   };
   const mem = new GuestMemory(getMemory);
   const interrupts = new InterruptFlag(init.interrupts);
-  const fds = new FdTable(init.maxFds);
   const channel = new GuestChannel(init.channel, hooks.beforeFirstRequest ?? null);
   const devices = standardDevices();
   // The editor redraws the prompt after what the guest printed on the terminal's last line.
   const lineTail = init.readline ? new LineTail() : undefined;
   if (lineTail) devices[READLINE_DEVICE_PATH] = () => createReadlineDevice(channel, lineTail);
   const mounts = new MountTable(init.mounts, devices);
+  // The threads of a wasi-threads guest share one table; `self` says which thread this is.
+  const fds = init.threads ? new SharedFdTable(init.threads.fds, { io: { mem, interrupts }, mounts, self }) : new FdTable(init.maxFds);
   const stderr = stdioTarget(init.stderr, 2);
   const files = createWasiFs({
     memory: mem,
@@ -151,7 +153,7 @@ export function prepareGuest(init: Omit<GuestInit, 'module'>, hooks: GuestHooks 
   if (init.threads) {
     const { parentPort } = process.getBuiltinModule('node:worker_threads');
     if (!parentPort) throw new TypeError('a wasi-threads module runs in worker threads only');
-    const warn = (line: string) => (typeof stderr === 'number' ? writeSync(stderr, line) : stderr.sink(Buffer.from(line)));
+    const warn = (line: string) => (typeof stderr === 'number' ? writeSync(stderr, line) : stderr.sink(new Uint8Array(Buffer.from(line))));
     imports['env'] = { memory: init.threads.memory };
     imports['wasi'] = createSpawnImport(init.threads, (m) => parentPort.postMessage(m), warn);
   }

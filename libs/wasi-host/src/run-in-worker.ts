@@ -101,7 +101,8 @@ export async function runInWorker(run: PreparedRun, code: ThreadEntry): Promise<
           exit(m.code);
         },
         error: (e) => fail(new WasiTrapError(`${e.name}: ${e.message}`, e.name, e.stack)),
-        exit: (code) => fail(new WasiTrapError(`guest thread exited unexpectedly (code ${code})`, 'Exit')),
+        // Its exit message came first (the run may be waiting for the other threads' output).
+        exit: (code) => exiting || fail(new WasiTrapError(`guest thread exited unexpectedly (code ${code})`, 'Exit')),
       };
       const transfer = [ringChannel.port2];
       const given = options.guestThread;

@@ -26,6 +26,7 @@ import { DEFAULT_STACK_MB, GuestThread, type ThreadEntry } from './guest-thread.
 import { WasiModuleError } from './guest-errors.ts';
 import { createSharedMemory } from './threads/shared-memory.ts';
 import { createThreadState, DEFAULT_MAX_THREADS } from './threads/thread-state.ts';
+import { createSharedFdBuffer } from './threads/shared-fd-table.ts';
 
 /** The most `maxThreads` may be: each thread is a Node worker (a V8 isolate, ~10 MiB or more). */
 const MAX_THREADS = 4096;
@@ -242,7 +243,9 @@ export async function runWasi(options: RunWasiOptions): Promise<number> {
   // call: bytes we read ourselves can go now.
   if (check.threads && onCaller) throw new TypeError(`runWasi: ${moduleName(source)} spawns threads (wasi-threads), which run in workers beside a guest thread the caller's event loop serves; use thread: 'worker'`);
   // A wasi-threads module's memory is made here, shared by all its threads (its maximum is the limit).
-  const threads = check.threads ? { memory: createSharedMemory(check.threads.memory, options.maxMemoryBytes, moduleName(source)), state: createThreadState(), maxThreads: options.maxThreads ?? DEFAULT_MAX_THREADS } : undefined;
+  const threads = check.threads
+    ? { memory: createSharedMemory(check.threads.memory, options.maxMemoryBytes, moduleName(source)), fds: createSharedFdBuffer(options.maxFds), state: createThreadState(), maxThreads: options.maxThreads ?? DEFAULT_MAX_THREADS }
+    : undefined;
   const limited = bytes && options.maxMemoryBytes !== undefined && !check.threads ? limitMemory(bytes, options.maxMemoryBytes, moduleName(source)) : bytes;
   const module = limited ? compileChecked(limited, moduleName(source), check) : Promise.resolve((source as CompiledModule).module);
   if (bytes && typeof source === 'string') releaseBytes(bytes);

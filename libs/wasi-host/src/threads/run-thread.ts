@@ -15,7 +15,7 @@ export async function runThread(init: GuestInit, tid: number, startArg: number):
   if (!threads) throw new TypeError('runThread: the run has no threads');
   const state = new ThreadState(threads);
   try {
-    const { imports, channel } = prepareGuest(init);
+    const { imports, channel, fds } = prepareGuest(init, {}, tid);
     const instance = await WebAssembly.instantiate(init.module, imports);
     const start = instance.exports['wasi_thread_start'];
     if (typeof start !== 'function') throw new TypeError('the module spawned a thread but exports no wasi_thread_start');
@@ -26,6 +26,7 @@ export async function runThread(init: GuestInit, tid: number, startArg: number):
       throw e;
     }
     channel.sync();
+    fds.end(); // this thread's directory handles; the files stay, in the table the threads share
     return { type: 'thread-end', tid };
   } finally {
     state.release();

@@ -14,6 +14,8 @@ export const DEFAULT_MAX_THREADS = 64;
 
 export interface ThreadsInit {
   memory: WebAssembly.Memory;
+  /** The fd table all threads share (shared-fd-table.ts). */
+  fds: SharedArrayBuffer;
   state: SharedArrayBuffer;
   maxThreads: number;
 }
