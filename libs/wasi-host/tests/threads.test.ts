@@ -7,7 +7,8 @@ import { closeSync, constants, mkdtempSync, openSync, readFileSync, rmSync } fro
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, jest, test } from '@jest/globals';
-import { runWasi, WasiLimitError, WasiModuleError, WasiTrapError } from '../src/run-wasi.ts';
+import { runWasi, WasiInterruptedError, WasiLimitError, WasiModuleError, WasiTrapError } from '../src/run-wasi.ts';
+import { Interrupter } from '../src/interrupts.ts';
 import { WASM_PAGE } from '../src/memory-limit.ts';
 import { wat } from '../../../tools/testing/wat.ts';
 
@@ -139,13 +140,21 @@ describe('wasi-threads', () => {
     expect((error as Error).message).toBe('thread 1: RuntimeError: unreachable');
   });
 
-  test('a timeout or an abort ends every thread', async () => {
+  test('a timeout, an abort or a second interrupt ends every thread', async () => {
     const module = await threadsModule(`(call $spawn_n (i32.const 3)) (call $forever)`, `(loop $spin (br $spin))`);
     await expect(runWasi({ module, timeoutMs: 300 })).rejects.toThrow(WasiLimitError);
     const abort = new AbortController();
     const run = runWasi({ module, signal: abort.signal });
     setTimeout(() => abort.abort(new Error('stop')), 300);
     await expect(run).rejects.toThrow('stop');
+    // Nothing takes an interrupt here (no sched_yield): the second one ends the run.
+    const interrupter = new Interrupter();
+    const interrupted = runWasi({ module, interrupter });
+    setTimeout(() => {
+      expect(interrupter.interrupt()).toBe('delivered');
+      expect(interrupter.interrupt()).toBe('ended');
+    }, 300);
+    await expect(interrupted).rejects.toThrow(WasiInterruptedError);
   });
 
   test('a blocking call in one thread does not stop the others', async () => {
