@@ -111,9 +111,9 @@ describe('wasi-threads', () => {
     // Three threads one after another under a cap of one. A thread holds its place until its
     // worker's call returns, just after it signalled, so main retries a refused spawn after 1 ms
     // (as a program retries pthread_create on EAGAIN); it exits with the sum of the args. The
-    // count lives in memory at 20, not in a local: on Node 20 (not on Node 24), the local read
-    // after the timed memory.atomic.wait32 came back 0 in this loop (not reproduced outside the
-    // host yet).
+    // count lives in memory at 20, not in a local: Node 20's V8 (11.3) reads such a local back as
+    // 0 after the timed memory.atomic.wait32 in this loop (reproduced without the host, with a
+    // plain JS thread-spawn; Node 24 is right).
     const module = await threadsModule(
       `(loop $again
          (i32.store (i32.const 20) (i32.add (i32.load (i32.const 20)) (i32.const 1)))
