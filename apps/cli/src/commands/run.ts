@@ -50,6 +50,8 @@ export interface RunOptions {
   maxMemoryBytes?: number;
   /** Record the run's host calls (runWasi's `record`). */
   record?: RecordOptions;
+  /** Threads a wasi-threads module may run besides its main one (runWasi's `maxThreads`). */
+  maxThreads?: number;
 }
 
 export interface RunIo {
@@ -91,6 +93,7 @@ export async function runCommand(module: string, args: string[], opts: RunOption
       ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}),
       ...(opts.maxFds !== undefined ? { maxFds: opts.maxFds } : {}),
       ...(opts.maxMemoryBytes !== undefined ? { maxMemoryBytes: opts.maxMemoryBytes } : {}),
+      ...(opts.maxThreads !== undefined ? { maxThreads: opts.maxThreads } : {}),
       ...(interrupter ? { interrupter } : {}),
       ...(opts.guestThread ? { guestThread: opts.guestThread } : {}),
       ...(opts.user ? { user: opts.user } : {}),
