@@ -151,7 +151,13 @@ export interface Variant {
   configureArgs?: string[];
   makeArgs?: string[];
   cflags?: string[];
+  /** A newer release of the tree: extracted into a tree of the variant's own. */
   source?: SourcePin;
+  /** Project-relative directory of the variant's whole patch series (default: the project's
+   * `patches`), applied in name order to a tree of the variant's own; it may link the project's
+   * patches it keeps. On the project that owns a tree, every project building that tree reads it
+   * in this variant. */
+  patches?: string;
   artifact?: Partial<WasmArtifact>;
   /** A command build's output in this variant. */
   output?: string;
@@ -237,8 +243,11 @@ export function validateDescriptor(file: string, raw: unknown): NativeDescriptor
   for (const [target, glob] of Object.entries(d.reads ?? {})) {
     if (!/^[\w.@/-]+:[\w-]+$/.test(target) || typeof glob !== 'string') problems.push(`reads: "${target}" must be "project:target" -> a glob of the files read`);
   }
-  if (d.variants && !['autotools', 'command', 'llvm-toolchain'].includes(d.build?.system ?? '')) problems.push('variants are supported for autotools, command and llvm-toolchain builds');
+  // A project that only provides a tree (no build) may have variants of that tree.
+  const treeOnly = !d.build && Object.values(d.variants ?? {}).every((v) => Object.keys(v).every((k) => k === 'source' || k === 'patches'));
+  if (d.variants && !treeOnly && !['autotools', 'command', 'llvm-toolchain'].includes(d.build?.system ?? '')) problems.push('variants are supported for autotools, command and llvm-toolchain builds (and source and patches variants of a project without a build)');
   for (const [name, v] of Object.entries(d.variants ?? {})) {
+    if ((v.source || v.patches !== undefined) && (!d.source || 'project' in d.source)) problems.push(`variants.${name}: source and patches vary a pinned tree, and this project has none (give them on the project that owns the tree)`);
     if (v.llvmMajor !== undefined && d.build?.system !== 'llvm-toolchain') problems.push(`variants.${name}.llvmMajor: only the toolchain project has one (a variant of the same name there gives this project its compiler)`);
   }
   if (problems.length) throw new DescriptorError(`${file}:\n  - ${problems.join('\n  - ')}`);
