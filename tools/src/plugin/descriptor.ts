@@ -151,12 +151,21 @@ export interface Variant {
   configureArgs?: string[];
   makeArgs?: string[];
   cflags?: string[];
+  /** A newer release of the tree: extracted into a tree of the variant's own. */
   source?: SourcePin;
+  /** Project-relative directory of the variant's whole patch series (default: the project's
+   * `patches`), applied in name order to a tree of the variant's own; it may link the project's
+   * patches it keeps. On the project that owns a tree, every project building that tree reads it
+   * in this variant. */
+  patches?: string;
   artifact?: Partial<WasmArtifact>;
   /** A command build's output in this variant. */
   output?: string;
   /** The toolchain project's LLVM major in this variant. */
   llvmMajor?: number;
+  /** The toolchain project's wasm features in this variant: the whole list, replacing the build's
+   * (threads: atomics). */
+  wasmFeatures?: WasmFeature[];
 }
 
 export interface NativeDescriptor {
@@ -237,9 +246,16 @@ export function validateDescriptor(file: string, raw: unknown): NativeDescriptor
   for (const [target, glob] of Object.entries(d.reads ?? {})) {
     if (!/^[\w.@/-]+:[\w-]+$/.test(target) || typeof glob !== 'string') problems.push(`reads: "${target}" must be "project:target" -> a glob of the files read`);
   }
-  if (d.variants && !['autotools', 'command', 'llvm-toolchain'].includes(d.build?.system ?? '')) problems.push('variants are supported for autotools, command and llvm-toolchain builds');
+  // A project that only provides a tree (no build) may have variants of that tree.
+  const treeOnly = !d.build && Object.values(d.variants ?? {}).every((v) => Object.keys(v).every((k) => k === 'source' || k === 'patches'));
+  if (d.variants && !treeOnly && !['autotools', 'c-library', 'command', 'llvm-toolchain'].includes(d.build?.system ?? '')) problems.push('variants are supported for autotools, c-library, command and llvm-toolchain builds (and source and patches variants of a project without a build)');
   for (const [name, v] of Object.entries(d.variants ?? {})) {
+    if ((v.source || v.patches !== undefined) && (!d.source || 'project' in d.source)) problems.push(`variants.${name}: source and patches vary a pinned tree, and this project has none (give them on the project that owns the tree)`);
     if (v.llvmMajor !== undefined && d.build?.system !== 'llvm-toolchain') problems.push(`variants.${name}.llvmMajor: only the toolchain project has one (a variant of the same name there gives this project its compiler)`);
+    if (v.wasmFeatures !== undefined && d.build?.system !== 'llvm-toolchain') problems.push(`variants.${name}.wasmFeatures: only the toolchain project has them (a variant of the same name there gives this project its compile flags)`);
+    for (const f of v.wasmFeatures ?? []) {
+      if (!WASM_FEATURES.includes(f)) problems.push(`variants.${name}.wasmFeatures: "${f}" is not a WebAssembly feature clang knows (${WASM_FEATURES.join(', ')})`);
+    }
   }
   if (problems.length) throw new DescriptorError(`${file}:\n  - ${problems.join('\n  - ')}`);
   return d;

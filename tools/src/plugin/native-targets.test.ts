@@ -246,6 +246,33 @@ test('a variant with its own source pin gets its own tree, prepared by its build
   expect((t['build']!.options as Options)['sourceDir']).toBe('build/demo/src');
 });
 
+test("a variant with a patch series of its own: the tree's owner and every project building that tree read build/<owner>/src-<variant>", () => {
+  // CPython's shape: one project owns the pinned tree, the interpreter and the stdlib zip build it.
+  const owner: NativeDescriptor = { name: 'demo-source', source: pin, variants: { threads: { patches: 'patches-threads' } } };
+  const lookup = (name: string) => (name === 'demo-source' ? { d: owner, root: 'libs/demo/source' } : undefined);
+  const source = nativeProject(validateDescriptor('libs/demo/source/native.json', owner), 'libs/demo/source', {}, fakeInputs, lookup).targets['source']!;
+  expect(source.configurations!['threads']).toMatchObject({ version: '1.0', outputPath: 'build/demo-source/src-threads', patches: 'patches-threads' });
+
+  const interpreter: NativeDescriptor = { source: { project: 'demo-source' }, build: { system: 'autotools', configure: { args: ['{src}'], outputs: ['Makefile'] }, make: {} }, variants: { threads: { configureArgs: ['--enable-wasm-pthreads'] }, debug: { configureArgs: ['--with-pydebug'] } } };
+  const t = nativeProject(interpreter, 'libs/demo', {}, fakeInputs, lookup).targets;
+  const threads = t['configure']!.configurations!['threads'] as Options;
+  expect(threads['sourceDir']).toBe('build/demo-source/src-threads');
+  expect(threads['source']).toEqual({ pin: expect.objectContaining({ version: '1.0' }), patchesDir: 'libs/demo/source/patches-threads' });
+  expect(threads['configure'].args[0]).toBe('../../demo-source/src-threads');
+  // The debug variant of the interpreter and the default build keep the owner's default tree.
+  for (const options of [t['configure']!.options as Options, t['configure']!.configurations!['debug'] as Options]) {
+    expect(options['sourceDir']).toBe('build/demo-source/src');
+    expect(options['source'].patchesDir).toBe('libs/demo/source/patches');
+  }
+
+  const zip: NativeDescriptor = { platform: 'host', source: { project: 'demo-source' }, build: { system: 'command', command: ['zip', '{src}/Lib'], output: 'dist/demo/lib' }, variants: { threads: { output: 'dist/demo-threads/lib' } } };
+  const zipThreads = nativeProject(zip, 'libs/demo-zip', {}, fakeInputs, lookup).targets['build']!.configurations!['threads'] as Options;
+  expect(zipThreads).toMatchObject({ sourceDir: 'build/demo-source/src-threads', command: ['zip', 'build/demo-source/src-threads/Lib'], output: 'dist/demo-threads/lib' });
+
+  expect(() => validateDescriptor('libs/demo/native.json', { ...interpreter, variants: { threads: { patches: 'p' } } })).toThrow(/variants.threads: source and patches vary a pinned tree, and this project has none/);
+  expect(() => validateDescriptor('libs/x/native.json', { source: pin, variants: { threads: { cflags: ['-pthread'] } } })).toThrow(/variants are supported for/);
+});
+
 describe('a variant across the graph: threads needs a newer LLVM and its own wasi-libc', () => {
   const newerLibc = { ...pin, name: 'wasi-libc', version: '25', sha256: 'c'.repeat(64) };
   const descriptors: Record<string, { d: NativeDescriptor; root: string }> = {
@@ -275,6 +302,20 @@ describe('a variant across the graph: threads needs a newer LLVM and its own was
     expect(t.options as Options).not.toHaveProperty('toolchainManifest');
   });
 
+  test("a c-library's threads variant (the socket library) compiles with the threads toolchain and sysroot into an output of its own", () => {
+    const d: NativeDescriptor = { version: '1.0.0', build: { system: 'c-library', sources: ['src/*.c'], libName: 'sock', cflags: ['-O2'] }, variants: { threads: {} } };
+    const t = nativeProject(d, 'libs/sock', {}, fakeInputs, lookup).targets['build']!;
+    expect(t.options).toMatchObject({ sysroot: 'dist/libs/wasi-libc/sysroot', outputPath: 'dist/libs/sock' });
+    expect(t.options).not.toHaveProperty('toolchainManifest');
+    expect(t.configurations!['threads']).toEqual({
+      cflags: ['-O2'],
+      sysroot: 'dist/libs/wasi-libc-threads/sysroot',
+      outputPath: 'dist/libs/sock-threads',
+      stageDir: 'build/sock/build-threads/c-library',
+      toolchainManifest: 'dist/toolchain-threads/llvm-wasm32.json',
+    });
+  });
+
   test('a variant that changes nothing itself still gets its own build when its toolchain differs', () => {
     const d: NativeDescriptor = { source: pin, build: { system: 'autotools', configure: {}, make: {} }, variants: { threads: {} } };
     const threads = nativeProject(d, 'libs/demo', {}, fakeInputs, lookup).targets['build']!.configurations!['threads'] as Options;
@@ -289,6 +330,20 @@ describe('a variant across the graph: threads needs a newer LLVM and its own was
     expect((t.configurations!['threads'] as Options)['wasmFeatures']).toEqual(['bulk-memory', 'nontrapping-fptoint']);
     const bad = { platform: 'host', build: { system: 'llvm-toolchain', llvmMajor: 16, wasmFeatures: ['bulk-memroy'] } } as unknown as NativeDescriptor;
     expect(() => validateDescriptor('libs/toolchain/native.json', bad)).toThrow(/wasmFeatures: "bulk-memroy" is not a WebAssembly feature clang knows/);
+  });
+
+  test("a toolchain variant's own wasm features replace the build's in its manifest (threads: atomics)", () => {
+    const d: NativeDescriptor = { platform: 'host', build: { system: 'llvm-toolchain', llvmMajor: 19, wasmFeatures: ['bulk-memory'] }, variants: { threads: { wasmFeatures: ['bulk-memory', 'atomics'] } } };
+    const t = nativeProject(d, 'libs/toolchain', {}, fakeInputs, lookup).targets['build']!;
+    expect((t.options as Options)['wasmFeatures']).toEqual(['bulk-memory']);
+    expect(t.configurations!['threads']).toEqual({ llvmMajor: 19, manifest: 'dist/toolchain-threads/llvm-wasm32.json', wasmFeatures: ['bulk-memory', 'atomics'] });
+    // A variant of the toolchain with other features gives every project's variant its own build.
+    const withFeatures: Record<string, { d: NativeDescriptor; root: string }> = { ...descriptors, toolchain: { d, root: 'libs/toolchain' } };
+    const demo: NativeDescriptor = { source: pin, build: { system: 'autotools', configure: {}, make: {} }, variants: { threads: {} } };
+    const threads = nativeProject(demo, 'libs/demo', {}, fakeInputs, (n) => withFeatures[n]).targets['build']!.configurations!['threads'] as Options;
+    expect(threads['toolchainManifest']).toBe('dist/toolchain-threads/llvm-wasm32.json');
+    expect(() => validateDescriptor('libs/demo/native.json', { source: pin, build: { system: 'autotools' }, variants: { threads: { wasmFeatures: ['atomics'] } } })).toThrow(/variants.threads.wasmFeatures: only the toolchain project/);
+    expect(() => validateDescriptor('libs/toolchain/native.json', { platform: 'host', build: { system: 'llvm-toolchain', llvmMajor: 19 }, variants: { threads: { wasmFeatures: ['atomix'] } } } as unknown as NativeDescriptor)).toThrow(/variants.threads.wasmFeatures: "atomix" is not a WebAssembly feature/);
   });
 
   test('only the toolchain project may name an LLVM major', () => {

@@ -20,7 +20,7 @@ import {
   readsOf,
   sharedInputs,
   toolchainManifestOf,
-  variantSourceDir,
+  treeOf,
   variesIn,
   withExecutor,
   type Context,
@@ -58,8 +58,8 @@ function autotoolsOptions(ctx: Context, variantName?: string): AutotoolsOptions 
   const used = platform === 'host' ? [...(d.tools ?? [])] : [ctx.options.toolchainProject, ctx.options.libcProject, ...(d.links ?? []), ...(d.tools ?? [])];
   const depsVary = used.some((p) => p !== name && variesIn(ctx, p, variantName));
   const own = variant && (changesBuild(variant) || depsVary) ? variantName : undefined;
-  const places = placesOf(name, own, ctx.sourceProject);
-  if (variant?.source && variantName) places.src = variantSourceDir(name, variantName);
+  const tree = treeOf(ctx, variantName);
+  const places = { ...placesOf(name, own, ctx.sourceProject), src: tree.dir };
   const { build: b, cflags, artifact } = merged(d, variant);
   const cwd = b.inSource ? places.src : places.build;
   const fill = (words: readonly string[] = []) => words.map((w) => fillPaths(w, places, cwd, others));
@@ -80,10 +80,9 @@ function autotoolsOptions(ctx: Context, variantName?: string): AutotoolsOptions 
       ...(b.install ? [`--prefix={root}/${places.stage}`] : []),
     ],
   };
-  const source = variant?.source && ctx.source ? { ...ctx.source, pin: variant.source } : ctx.source;
   const base = {
     sourceDir: places.src,
-    ...(source ? { source } : {}),
+    ...(tree.source ? { source: tree.source } : {}),
     ...(b.inSource ? {} : { buildDir: places.build }),
     env,
     ...(platform === 'host' ? { toolchain: false } : {}),

@@ -3,17 +3,18 @@
 // the targets it reads; a variant may name another output and reads other projects' variants.
 import type { TargetConfiguration } from '@nx/devkit';
 import type { CommandBuild } from '../descriptor.ts';
-import { PLUGIN, buildsOf, fillPaths, placesInVariant, placesOf, readsOf, sharedInputs, withExecutor, type Context } from '../targets/context.ts';
+import { PLUGIN, buildsOf, fillPaths, placesInVariant, placesOf, readsOf, sharedInputs, treeOf, withExecutor, type Context } from '../targets/context.ts';
 
 /** The command's options for one variant (undefined: the default build). */
 function commandOptions(ctx: Context, variantName?: string): Record<string, unknown> {
   const b = ctx.d.build as CommandBuild;
   const variant = variantName ? ctx.d.variants?.[variantName] : undefined;
-  const places = placesOf(ctx.name, undefined, ctx.sourceProject);
+  const tree = treeOf(ctx, variantName);
+  const places = { ...placesOf(ctx.name, undefined, ctx.sourceProject), src: tree.dir };
   const output = variant?.output ?? b.output;
   const others = placesInVariant(ctx, variantName);
   const command = b.command.map((w) => fillPaths(w.replaceAll('{output}', output), places, '.', others));
-  return { ...(ctx.source ? { sourceDir: places.src, source: ctx.source } : {}), command, output };
+  return { ...(tree.source ? { sourceDir: places.src, source: tree.source } : {}), command, output };
 }
 
 /** One cached target that runs a command; its dependencies are its tools, links and reads. */

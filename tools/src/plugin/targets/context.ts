@@ -44,7 +44,7 @@ export const TRIPLE: Record<Platform, string | null> = { 'wasm32-wasi': 'wasm32-
 export const platformOf = (d: NativeDescriptor): Platform => d.platform ?? 'wasm32-wasi';
 /** The platform as a target's description names it. */
 export const platformLabel = (d: NativeDescriptor): string => (platformOf(d) === 'host' ? 'this machine' : 'wasm32-wasi');
-/** Where a variant with its own source pin extracts it. */
+/** Where a variant with its own source pin or patch series extracts its tree. */
 export const variantSourceDir = (name: string, variant: string) => `build/${name}/src-${variant}`;
 /** The plugin's name, which prefixes its executors. */
 export const PLUGIN = '@pywasi/native-build';
@@ -190,7 +190,26 @@ export function withExecutor(ctx: Context, executor: string, inputs: TargetConfi
 
 /** Does the variant change what is compiled (then it needs its own build directory)? */
 export function changesBuild(v: Variant): boolean {
-  return Boolean(v.configureArgs?.length || v.makeArgs?.length || v.cflags?.length || v.source || v.llvmMajor !== undefined);
+  return Boolean(v.configureArgs?.length || v.makeArgs?.length || v.cflags?.length || v.source || v.patches !== undefined || v.llvmMajor !== undefined || v.wasmFeatures !== undefined);
+}
+
+/** Does the variant make a tree of its own (a newer pin, another patch series)? */
+export const hasOwnTree = (v: Variant | undefined): boolean => Boolean(v && (v.source || v.patches !== undefined));
+
+/** The tree a build reads in a variant, and how it is prepared. The project owning the tree (this
+ * one, or the one its `source.project` names) decides: when it gives the variant a pin or patch
+ * series of its own, every project building that tree reads `build/<owner>/src-<variant>` in that
+ * variant (CPython and its stdlib zip read the threads tree); otherwise the default tree. */
+export function treeOf(ctx: Context, variantName?: string): { dir: string; source?: SourceRequest } {
+  const owner = ctx.sourceProject ? ctx.projects(ctx.sourceProject) : { d: ctx.d, root: ctx.projectRoot };
+  const v = variantName ? owner?.d.variants?.[variantName] : undefined;
+  const dir = placesOf(ctx.name, undefined, ctx.sourceProject).src;
+  if (!ctx.source) return { dir };
+  if (!owner || !variantName || !hasOwnTree(v)) return { dir, source: ctx.source };
+  return {
+    dir: variantSourceDir(ctx.sourceProject ?? ctx.name, variantName),
+    source: { pin: v!.source ?? ctx.source.pin, patchesDir: v!.patches !== undefined ? join(owner.root, v!.patches) : ctx.source.patchesDir },
+  };
 }
 
 /** A variant is a configuration name across the graph: Nx runs a dependency in the configuration

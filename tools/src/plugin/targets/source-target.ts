@@ -3,7 +3,7 @@
 // of its own but a target any of them may sit beside.
 import { posix } from 'node:path';
 import type { TargetConfiguration } from '@nx/devkit';
-import { PLUGIN, placesOf, variantSourceDir, withExecutor, type Context } from './context.ts';
+import { PLUGIN, hasOwnTree, placesOf, variantSourceDir, withExecutor, type Context } from './context.ts';
 
 const { join } = posix;
 
@@ -12,11 +12,11 @@ export function sourceTarget(ctx: Context): TargetConfiguration | undefined {
   if (!source || 'project' in source) return undefined;
   const { patches = 'patches', ...pin } = source;
   const outputPath = placesOf(ctx.name).src;
-  // A variant with its own pin (a newer release) extracts into its own tree.
+  // A variant with its own pin (a newer release) or patch series extracts into its own tree.
   const configurations = Object.fromEntries(
     Object.entries(ctx.d.variants ?? {})
-      .filter(([, v]) => v.source)
-      .map(([name, v]) => [name, { ...v.source, outputPath: variantSourceDir(ctx.name, name), patches }]),
+      .filter(([, v]) => hasOwnTree(v))
+      .map(([name, v]) => [name, { ...(v.source ?? pin), outputPath: variantSourceDir(ctx.name, name), patches: v.patches ?? patches }]),
   );
   return {
     executor: `${PLUGIN}:source`,
