@@ -114,25 +114,30 @@ export class Recorder {
   }
 }
 
-/** The spans' bytes, copied; a span the guest's memory does not hold (the call failed on it) is
- * left out. */
-function copySpans(mem: GuestMemory, spans: Span[]): MemorySpan[] {
+/** Calls whose shape names no span, or that failed, keep none (one array for all of them). */
+const NO_SPANS: MemorySpan[] = [];
+
+/** The spans' bytes; a span the guest's memory does not hold (the call failed on it) is left
+ * out. `copy` false gives views of guest memory, for spans recorded before the guest runs on. */
+function memorySpans(mem: GuestMemory, spans: Span[], copy: boolean): MemorySpan[] {
+  if (spans.length === 0) return NO_SPANS;
   const out: MemorySpan[] = [];
   const size = mem.size;
   for (const [p, len] of spans) {
     const ptr = p >>> 0;
     const n = len >>> 0;
     if (n === 0 || ptr + n > size) continue;
-    out.push({ ptr, bytes: mem.bytes(ptr, n).slice() });
+    const bytes = mem.bytes(ptr, n);
+    out.push({ ptr, bytes: copy ? bytes.slice() : bytes });
   }
   return out;
 }
 
 /** The spans a shape names, or none when its pointers lead outside memory. */
-function spansOf(f: (() => Span[]) | undefined): Span[] {
+function spansOf(f: ((a: number[], m: GuestMemory, ctx: SpanContext) => Span[]) | undefined, a: number[], mem: GuestMemory, ctx: SpanContext): Span[] {
   if (!f) return [];
   try {
-    return f();
+    return f(a, mem, ctx);
   } catch {
     return [];
   }
@@ -150,7 +155,8 @@ export function recordImports(imports: Record<string, HostFn>, names: readonly s
       if (!rec.active) return fn(...args);
       if (mayWait) rec.beforeWait();
       const a = args as number[];
-      const reads = copySpans(mem, spansOf(shape.reads && (() => shape.reads!(a, mem))));
+      // What the call read is copied before the call, which may write over it.
+      const reads = memorySpans(mem, spansOf(shape.reads, a, mem, ctx), true);
       const before = verify ? mem.wholeBytes().slice() : null;
       const startUs = rec.now();
       let result: number;
@@ -158,12 +164,13 @@ export function recordImports(imports: Record<string, HostFn>, names: readonly s
         result = fn(...args);
       } catch (e) {
         const durationUs = rec.now() - startUs;
-        if (e instanceof ProcExit) rec.add({ fn: index, args, startUs, durationUs, outcome: Outcome.EXITED, value: e.code, reads, writes: [] });
-        else rec.add({ fn: index, args, startUs, durationUs, outcome: Outcome.THREW, value: 0, message: e instanceof Error ? e.message : String(e), reads, writes: [] });
+        if (e instanceof ProcExit) rec.add({ fn: index, args, startUs, durationUs, outcome: Outcome.EXITED, value: e.code, reads, writes: NO_SPANS });
+        else rec.add({ fn: index, args, startUs, durationUs, outcome: Outcome.THREW, value: 0, message: e instanceof Error ? e.message : String(e), reads, writes: NO_SPANS });
         throw e;
       }
       const durationUs = rec.now() - startUs;
-      const writes = result === 0 ? copySpans(mem, spansOf(shape.writes && (() => shape.writes!(a, mem, ctx)))) : [];
+      // What it wrote is copied once, into the batch, by rec.add below.
+      const writes = result === 0 ? memorySpans(mem, spansOf(shape.writes, a, mem, ctx), false) : NO_SPANS;
       if (before) checkWrites(name, before, mem.wholeBytes(), writes);
       rec.add({ fn: index, args, startUs, durationUs, outcome: Outcome.RETURNED, value: result, reads, writes });
       return result;
