@@ -1,4 +1,5 @@
-// What recording a run costs (issue 36): `npm run bench:record [-- --rounds N] [--save]`.
+// What recording a run costs (issue 36): `npx tsx bench/record-overhead.ts [--rounds N] [--only start,pure,files] [--save]`
+// (`npm run bench:record` runs it, then bench/record-http.ts).
 //
 // The same `pywasi python` runs with and without `--record=FILE`, taking turns (the order rotates
 // each round, so a noisy neighbour slows both), ROUNDS times; a figure is the median of its runs.
@@ -20,10 +21,13 @@ import { round, saveRun, type ResultRow } from './lib/results.ts';
 
 const ROUNDS = Number(process.argv.includes('--rounds') ? process.argv[process.argv.indexOf('--rounds') + 1] : process.env['ROUNDS'] ?? 5);
 if (!Number.isInteger(ROUNDS) || ROUNDS < 5) throw new Error('--rounds must be an integer ≥ 5 (a median of at least five)');
+const ONLY = process.argv.includes('--only') ? (process.argv[process.argv.indexOf('--only') + 1] ?? '').split(',') : null;
 const PURE = ['richards', 'nbody', 'json_roundtrip', 'regex', 'generators'];
 const FILES = { count: 400, size: 4096 };
 
 interface Workload {
+  /** What --only names it by. */
+  key: string;
   name: string;
   goal: number;
   args: (work: string) => string[];
@@ -38,10 +42,13 @@ const sumJsonSeconds = (stdout: string) =>
     .reduce((s, l) => s + (JSON.parse(l) as { seconds: number }).seconds, 0);
 
 const WORKLOADS: Workload[] = [
-  { name: 'start (-c pass, wall)', goal: 1.15, args: () => ['-c', 'pass'], figure: () => null },
-  { name: `pure (${PURE.join(', ')})`, goal: 1.05, args: () => [join(workspaceRoot, 'bench/python/suite.py'), '1', ...PURE], figure: sumJsonSeconds },
-  { name: `files (${FILES.count} × ${FILES.size} B)`, goal: 1.15, args: (work) => [join(workspaceRoot, 'bench/python/fs/fs_workloads.py'), work, 'files', String(FILES.count), String(FILES.size)], figure: sumJsonSeconds },
+  { key: 'start', name: 'start (-c pass, wall)', goal: 1.15, args: () => ['-c', 'pass'], figure: () => null },
+  { key: 'pure', name: `pure (${PURE.join(', ')})`, goal: 1.05, args: () => [join(workspaceRoot, 'bench/python/suite.py'), '1', ...PURE], figure: sumJsonSeconds },
+  { key: 'files', name: `files (${FILES.count} × ${FILES.size} B)`, goal: 1.15, args: (work) => [join(workspaceRoot, 'bench/python/fs/fs_workloads.py'), work, 'files', String(FILES.count), String(FILES.size)], figure: sumJsonSeconds },
 ];
+
+const unknown = ONLY?.filter((k) => !WORKLOADS.some((w) => w.key === k)) ?? [];
+if (unknown.length) throw new Error(`--only ${unknown.join(',')}: no such workload (the workloads are ${WORKLOADS.map((w) => w.key).join(', ')})`);
 
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -67,7 +74,7 @@ async function main(): Promise<void> {
   try {
     // The start-up snapshot exists before the first timed run.
     await timed(['-c', 'pass'], scratch);
-    for (const w of WORKLOADS) {
+    for (const w of WORKLOADS.filter((x) => !ONLY || ONLY.includes(x.key))) {
       const plain: number[] = [];
       const recorded: number[] = [];
       const cpu = { plain: [] as number[], record: [] as number[] };

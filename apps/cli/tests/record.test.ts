@@ -4,6 +4,7 @@
 // same. The run store lives in a scratch PYWASI_CACHE_DIR (so python's start-up snapshot is made
 // there once, at the first run).
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -12,6 +13,7 @@ import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { runNx, workspaceRoot } from '../../../tools/testing/nx.ts';
 import { buildCpython } from '../../../libs/cpython/tests/harness.ts';
+import { parseLog } from '@pywasi/host';
 
 const cli = path.join(workspaceRoot, 'apps/cli/bin/pywasi.js');
 const TIMEOUT_MS = 180_000;
@@ -95,6 +97,19 @@ describe('pywasi python --record, replay, trace', () => {
     expect(r.stderr).toBe('');
     expect(r.stdout).toBe(first.stdout);
     expect(r.code).toBe(5);
+  });
+
+  test('the run restored python\'s start-up snapshot: the log names it, and a replay from another snapshot is refused', () => {
+    const { header } = parseLog(readFileSync(log()), 'run.log');
+    expect(header.snapshot).toBeDefined();
+    const snapshot = readFileSync(header.snapshot!.path);
+    expect(createHash('sha256').update(snapshot).digest('hex')).toBe(header.snapshot!.sha256);
+    snapshot[snapshot.length >> 1]! ^= 0x01;
+    writeFileSync(path.join(dir, 'other.snapshot'), snapshot);
+    const r = pywasi(['replay', '--snapshot', 'other.snapshot', 'run.log'], dir);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^pywasi: replay: run\.log: the run restored a snapshot with sha256 [0-9a-f]{12}…; other\.snapshot is another \(sha256 [0-9a-f]{12}…\)\n$/);
+    expect(r.stdout).toBe('');
   });
 
   test('a replay against another python.wasm is refused, naming it', () => {

@@ -20,6 +20,9 @@ import { traceLog } from '../src/record/trace.ts';
 let wasm = '';
 let dir = '';
 
+// A test runs the module two or three times (compile, record, replay): seconds on a loaded machine.
+jest.setTimeout(60_000);
+
 beforeAll(async () => {
   await runNx(['build', 'wasi-libc']);
   wasm = await compileCProgram({ sources: [path.join(import.meta.dirname, 'fixtures', 'record', 'timecraft.c')], packages: [] });

@@ -27,6 +27,11 @@ export class ByteWriter {
   /** An unsigned integer below 2^53 (pointers, lengths, counts, i32 values as u32). */
   uint(v: number): void {
     this.room(8);
+    // Most are one byte (counts, small results, outcomes): no division.
+    if (v < 0x80) {
+      this.buf[this.length++] = v;
+      return;
+    }
     while (v >= 0x80) {
       this.buf[this.length++] = (v % 0x80) | 0x80;
       v = Math.floor(v / 0x80);

@@ -106,9 +106,7 @@ export function writeRecord(w: ByteWriter, r: Omit<CallRecord, 'seq'>): void {
   w.uint(r.fn);
   w.uint(r.args.length);
   let mask = 0;
-  r.args.forEach((a, i) => {
-    if (typeof a === 'bigint') mask += 2 ** i;
-  });
+  for (let i = 0; i < r.args.length; i++) if (typeof r.args[i] === 'bigint') mask += 2 ** i;
   w.uint(mask);
   for (const a of r.args) {
     if (typeof a === 'bigint') w.u64(a);

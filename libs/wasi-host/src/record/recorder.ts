@@ -114,25 +114,53 @@ export class Recorder {
   }
 }
 
-/** The spans' bytes, copied; a span the guest's memory does not hold (the call failed on it) is
- * left out. */
-function copySpans(mem: GuestMemory, spans: Span[]): MemorySpan[] {
+/** Calls whose shape names no span, or that failed, keep none (one array for all of them). */
+const NO_SPANS: MemorySpan[] = [];
+
+/** Where the memory a call reads is copied before the call: one buffer, reused by every call
+ * (a record is written before the next call begins), so no call allocates its own. */
+class ReadCopies {
+  private buf = new Uint8Array(64 * 1024);
+  private used = 0;
+
+  reset(): void {
+    this.used = 0;
+  }
+
+  copy(from: Uint8Array): Uint8Array {
+    if (this.used + from.length > this.buf.length) {
+      // Spans already handed out keep the old buffer; later ones go to a larger one.
+      this.buf = new Uint8Array(Math.max(this.buf.length * 2, from.length));
+      this.used = 0;
+    }
+    const to = this.buf.subarray(this.used, this.used + from.length);
+    to.set(from);
+    this.used += from.length;
+    return to;
+  }
+}
+
+/** The spans' bytes; a span the guest's memory does not hold (the call failed on it) is left
+ * out. Without `copies`, views of guest memory, for spans written out before the guest runs on. */
+function memorySpans(mem: GuestMemory, spans: Span[], copies: ReadCopies | null): MemorySpan[] {
+  if (spans.length === 0) return NO_SPANS;
   const out: MemorySpan[] = [];
   const size = mem.size;
   for (const [p, len] of spans) {
     const ptr = p >>> 0;
     const n = len >>> 0;
     if (n === 0 || ptr + n > size) continue;
-    out.push({ ptr, bytes: mem.bytes(ptr, n).slice() });
+    const bytes = mem.bytes(ptr, n);
+    out.push({ ptr, bytes: copies ? copies.copy(bytes) : bytes });
   }
   return out;
 }
 
 /** The spans a shape names, or none when its pointers lead outside memory. */
-function spansOf(f: (() => Span[]) | undefined): Span[] {
+function spansOf(f: ((a: number[], m: GuestMemory, ctx: SpanContext) => Span[]) | undefined, a: number[], mem: GuestMemory, ctx: SpanContext): Span[] {
   if (!f) return [];
   try {
-    return f();
+    return f(a, mem, ctx);
   } catch {
     return [];
   }
@@ -141,6 +169,7 @@ function spansOf(f: (() => Span[]) | undefined): Span[] {
 /** Wraps every import: each call is recorded (and its answer returned unchanged). */
 export function recordImports(imports: Record<string, HostFn>, names: readonly string[], mem: GuestMemory, ctx: SpanContext, rec: Recorder, verify: boolean): Record<string, HostFn> {
   const out: Record<string, HostFn> = {};
+  const copies = new ReadCopies();
   names.forEach((name, index) => {
     const fn = imports[name];
     if (!fn) return; // instantiation reports the missing import
@@ -150,7 +179,9 @@ export function recordImports(imports: Record<string, HostFn>, names: readonly s
       if (!rec.active) return fn(...args);
       if (mayWait) rec.beforeWait();
       const a = args as number[];
-      const reads = copySpans(mem, spansOf(shape.reads && (() => shape.reads!(a, mem))));
+      // What the call reads is copied before the call, which may write over it.
+      copies.reset();
+      const reads = memorySpans(mem, spansOf(shape.reads, a, mem, ctx), copies);
       const before = verify ? mem.wholeBytes().slice() : null;
       const startUs = rec.now();
       let result: number;
@@ -158,12 +189,13 @@ export function recordImports(imports: Record<string, HostFn>, names: readonly s
         result = fn(...args);
       } catch (e) {
         const durationUs = rec.now() - startUs;
-        if (e instanceof ProcExit) rec.add({ fn: index, args, startUs, durationUs, outcome: Outcome.EXITED, value: e.code, reads, writes: [] });
-        else rec.add({ fn: index, args, startUs, durationUs, outcome: Outcome.THREW, value: 0, message: e instanceof Error ? e.message : String(e), reads, writes: [] });
+        if (e instanceof ProcExit) rec.add({ fn: index, args, startUs, durationUs, outcome: Outcome.EXITED, value: e.code, reads, writes: NO_SPANS });
+        else rec.add({ fn: index, args, startUs, durationUs, outcome: Outcome.THREW, value: 0, message: e instanceof Error ? e.message : String(e), reads, writes: NO_SPANS });
         throw e;
       }
       const durationUs = rec.now() - startUs;
-      const writes = result === 0 ? copySpans(mem, spansOf(shape.writes && (() => shape.writes!(a, mem, ctx)))) : [];
+      // What it wrote is copied once, into the batch, by rec.add below.
+      const writes = result === 0 ? memorySpans(mem, spansOf(shape.writes, a, mem, ctx), null) : NO_SPANS;
       if (before) checkWrites(name, before, mem.wholeBytes(), writes);
       rec.add({ fn: index, args, startUs, durationUs, outcome: Outcome.RETURNED, value: result, reads, writes });
       return result;

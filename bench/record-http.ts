@@ -1,0 +1,131 @@
+// What recording costs an asyncio HTTP server (issue 36): libs/cpython/tests/py/asyncio_http.py
+// in python.wasm, one server recording (`pywasi python --record=FILE`) and one not, loaded in turn
+// by `wrk` (Debian's package) with 50 keep-alive connections, the order rotating each round.
+// Prints requests/s of each (median of the rounds) against the goal (recording ≤ 15% fewer), and
+// the log's size per 1,000 requests: the recording server's log, less the log of a server started
+// and stopped with no load (its start-up), over the requests it served.
+//
+//   npx tsx bench/record-http.ts [--rounds N] [--seconds N] [--save]
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execa, type ResultPromise } from 'execa';
+import { freePort } from '../libs/cpython/tests/harness.ts';
+import { pywasiPython, requirePythonWasm, workspaceRoot } from './lib/pythons.ts';
+import { round, saveRun, type ResultRow } from './lib/results.ts';
+
+const argv = process.argv.slice(2);
+const option = (name: string, fallback: number): number => (argv.includes(name) ? Number(argv[argv.indexOf(name) + 1]) : fallback);
+const ROUNDS = option('--rounds', 5);
+const SECONDS = option('--seconds', 5);
+if (!Number.isInteger(ROUNDS) || ROUNDS < 5) throw new Error('--rounds must be an integer ≥ 5 (a median of at least five)');
+if (!Number.isInteger(SECONDS) || SECONDS < 1) throw new Error('--seconds must be a whole number of seconds ≥ 1');
+const CONNECTIONS = 50;
+const GOAL = 0.85;
+const script = join(workspaceRoot, 'libs/cpython/tests/py/asyncio_http.py');
+
+function requireWrk(): string {
+  try {
+    return execFileSync('sh', ['-c', 'command -v wrk'], { encoding: 'utf8' }).trim();
+  } catch {
+    throw new Error('wrk is not installed: apt-get install wrk (Debian package), then run again');
+  }
+}
+
+interface Server {
+  child: ResultPromise;
+  port: number;
+}
+
+async function startServer(record: string | null): Promise<Server> {
+  const port = await freePort();
+  const [cmd, args] = pywasiPython([...(record ? [`--record=${record}`] : []), script, String(port)]);
+  // Its own process group: SIGINT reaches pywasi and the Node it hands over to.
+  const child = execa(cmd, args, { reject: false, detached: true, stdin: 'ignore', buffer: false });
+  let err = '';
+  child.stderr!.setEncoding('utf8').on('data', (d: string) => (err += d));
+  await new Promise<void>((resolve, reject) => {
+    let out = '';
+    child.stdout!.setEncoding('utf8').on('data', (d: string) => {
+      out += d;
+      if (out.includes('READY')) resolve();
+    });
+    void child.then((r) => reject(new Error(`the server exited (${r.exitCode}) before it was ready:\n${err}`)));
+  });
+  return { child, port };
+}
+
+/** Ctrl-C: python.wasm takes it as a KeyboardInterrupt, the script ends, the log gets its end. */
+async function stopServer(s: Server): Promise<void> {
+  try {
+    process.kill(-s.child.pid!, 'SIGINT');
+  } catch {
+    // gone
+  }
+  const result = await s.child;
+  if (result.exitCode !== 0) throw new Error(`the server on port ${s.port} ended with ${result.exitCode ?? result.signal} on SIGINT, not 0`);
+}
+
+async function served(port: number): Promise<number> {
+  const response = await fetch(`http://127.0.0.1:${port}/stats`, { headers: { connection: 'close' } });
+  return ((await response.json()) as { served: number }).served;
+}
+
+async function wrk(bin: string, port: number): Promise<number> {
+  const run = await execa(bin, ['-t', '2', '-c', String(CONNECTIONS), '-d', `${SECONDS}s`, '--timeout', '10s', `http://127.0.0.1:${port}/`], { reject: false, all: true });
+  if (run.exitCode !== 0) throw new Error(`wrk failed (exit ${run.exitCode}):\n${run.all}`);
+  const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(run.stdout)?.[1] ?? NaN);
+  if (!Number.isFinite(rps)) throw new Error(`wrk printed no Requests/sec:\n${run.stdout}`);
+  return rps;
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+
+requirePythonWasm();
+const wrkBin = requireWrk();
+const scratch = mkdtempSync(join(tmpdir(), 'pywasi-bench-record-http-'));
+const load = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+console.log(`asyncio HTTP server in python.wasm, recording and not: wrk -c ${CONNECTIONS}, ${SECONDS} s a turn, ${ROUNDS} rounds; load average at start: ${load()}`);
+try {
+  // The log of a run with no load: what start-up and shutdown put in every log.
+  const idleLog = join(scratch, 'idle.log');
+  await stopServer(await startServer(idleLog));
+  const idleBytes = statSync(idleLog).size;
+
+  const log = join(scratch, 'loaded.log');
+  const plain = await startServer(null);
+  const recording = await startServer(log);
+  const rps = { plain: [] as number[], recording: [] as number[] };
+  try {
+    for (let r = 0; r < ROUNDS; r++) {
+      for (const mode of r % 2 ? (['recording', 'plain'] as const) : (['plain', 'recording'] as const)) {
+        rps[mode].push(await wrk(wrkBin, (mode === 'plain' ? plain : recording).port));
+      }
+    }
+  } finally {
+    await stopServer(plain);
+  }
+  const requests = await served(recording.port);
+  await stopServer(recording);
+  const perThousand = ((statSync(log).size - idleBytes) / requests) * 1000;
+
+  const p = median(rps.plain);
+  const rec = median(rps.recording);
+  const ratio = rec / p;
+  const verdict = ratio >= GOAL ? 'PASS' : 'MISS';
+  console.log(`requests/s: ${p.toFixed(0)} not recording, ${rec.toFixed(0)} recording (${ratio.toFixed(3)}×, goal ≥ ${GOAL}×: ≤ 15% fewer) ${verdict}`);
+  console.log(`log: ${(perThousand / 1024).toFixed(1)} KiB per 1,000 requests (${requests} requests served; the log ${statSync(log).size} bytes, of which ${idleBytes} start-up)`);
+  console.log(`load average at end: ${load()}`);
+  const rows: ResultRow[] = [
+    { name: `asyncio HTTP, wrk -c ${CONNECTIONS}: recording`, value: round(rec), unit: 'req/s', against: round(p), ratio: round(ratio), goal: `≥ ${GOAL}×`, verdict },
+    { name: 'asyncio HTTP: log size per 1,000 requests', value: Math.round(perThousand), unit: 'bytes' },
+  ];
+  saveRun({ bench: 'record-http', title: `Recording an asyncio HTTP server (pywasi python --record): median of ${ROUNDS} alternated wrk runs`, columns: { value: 'recording', against: 'not recording' }, rows });
+} finally {
+  rmSync(scratch, { recursive: true, force: true });
+}
