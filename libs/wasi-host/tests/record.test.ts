@@ -72,10 +72,6 @@ async function record(name: string, opts: { maxBytes?: number; content?: string 
   return { log, code, ...c.out };
 }
 
-// Each test records a run with verifyWrites (the whole memory compared around every call) and
-// replays it: a few seconds on a loaded 2-core machine, past jest's 5 s default.
-jest.setTimeout(60_000);
-
 describe('record and replay', () => {
   test('a replay answered from the log alone prints the same bytes and exits the same', async () => {
     const run = await record('same');
