@@ -163,6 +163,9 @@ export interface Variant {
   output?: string;
   /** The toolchain project's LLVM major in this variant. */
   llvmMajor?: number;
+  /** The toolchain project's wasm features in this variant: the whole list, replacing the build's
+   * (threads: atomics). */
+  wasmFeatures?: WasmFeature[];
 }
 
 export interface NativeDescriptor {
@@ -249,6 +252,10 @@ export function validateDescriptor(file: string, raw: unknown): NativeDescriptor
   for (const [name, v] of Object.entries(d.variants ?? {})) {
     if ((v.source || v.patches !== undefined) && (!d.source || 'project' in d.source)) problems.push(`variants.${name}: source and patches vary a pinned tree, and this project has none (give them on the project that owns the tree)`);
     if (v.llvmMajor !== undefined && d.build?.system !== 'llvm-toolchain') problems.push(`variants.${name}.llvmMajor: only the toolchain project has one (a variant of the same name there gives this project its compiler)`);
+    if (v.wasmFeatures !== undefined && d.build?.system !== 'llvm-toolchain') problems.push(`variants.${name}.wasmFeatures: only the toolchain project has them (a variant of the same name there gives this project its compile flags)`);
+    for (const f of v.wasmFeatures ?? []) {
+      if (!WASM_FEATURES.includes(f)) problems.push(`variants.${name}.wasmFeatures: "${f}" is not a WebAssembly feature clang knows (${WASM_FEATURES.join(', ')})`);
+    }
   }
   if (problems.length) throw new DescriptorError(`${file}:\n  - ${problems.join('\n  - ')}`);
   return d;

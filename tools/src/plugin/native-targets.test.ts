@@ -318,6 +318,20 @@ describe('a variant across the graph: threads needs a newer LLVM and its own was
     expect(() => validateDescriptor('libs/toolchain/native.json', bad)).toThrow(/wasmFeatures: "bulk-memroy" is not a WebAssembly feature clang knows/);
   });
 
+  test("a toolchain variant's own wasm features replace the build's in its manifest (threads: atomics)", () => {
+    const d: NativeDescriptor = { platform: 'host', build: { system: 'llvm-toolchain', llvmMajor: 19, wasmFeatures: ['bulk-memory'] }, variants: { threads: { wasmFeatures: ['bulk-memory', 'atomics'] } } };
+    const t = nativeProject(d, 'libs/toolchain', {}, fakeInputs, lookup).targets['build']!;
+    expect((t.options as Options)['wasmFeatures']).toEqual(['bulk-memory']);
+    expect(t.configurations!['threads']).toEqual({ llvmMajor: 19, manifest: 'dist/toolchain-threads/llvm-wasm32.json', wasmFeatures: ['bulk-memory', 'atomics'] });
+    // A variant of the toolchain with other features gives every project's variant its own build.
+    const withFeatures: Record<string, { d: NativeDescriptor; root: string }> = { ...descriptors, toolchain: { d, root: 'libs/toolchain' } };
+    const demo: NativeDescriptor = { source: pin, build: { system: 'autotools', configure: {}, make: {} }, variants: { threads: {} } };
+    const threads = nativeProject(demo, 'libs/demo', {}, fakeInputs, (n) => withFeatures[n]).targets['build']!.configurations!['threads'] as Options;
+    expect(threads['toolchainManifest']).toBe('dist/toolchain-threads/llvm-wasm32.json');
+    expect(() => validateDescriptor('libs/demo/native.json', { source: pin, build: { system: 'autotools' }, variants: { threads: { wasmFeatures: ['atomics'] } } })).toThrow(/variants.threads.wasmFeatures: only the toolchain project/);
+    expect(() => validateDescriptor('libs/toolchain/native.json', { platform: 'host', build: { system: 'llvm-toolchain', llvmMajor: 19 }, variants: { threads: { wasmFeatures: ['atomix'] } } } as unknown as NativeDescriptor)).toThrow(/variants.threads.wasmFeatures: "atomix" is not a WebAssembly feature/);
+  });
+
   test('only the toolchain project may name an LLVM major', () => {
     expect(() => validateDescriptor('libs/demo/native.json', { source: pin, build: { system: 'autotools' }, variants: { threads: { llvmMajor: 19 } } })).toThrow(/variants.threads.llvmMajor: only the toolchain project/);
   });

@@ -31,7 +31,11 @@ export function toolchainTargets(ctx: Context): Record<string, TargetConfigurati
       outputs: ['{options.manifest}'],
       options: { llvmMajor: b.llvmMajor, manifest, ...features },
       ...(variants.length
-        ? { configurations: Object.fromEntries(variants.map(([name, v]) => [name, { llvmMajor: v.llvmMajor ?? b.llvmMajor, manifest: toolchainManifestOf(ctx.name, name), ...features }])) }
+        ? {
+            configurations: Object.fromEntries(
+              variants.map(([name, v]) => [name, { llvmMajor: v.llvmMajor ?? b.llvmMajor, manifest: toolchainManifestOf(ctx.name, name), ...(v.wasmFeatures ? { wasmFeatures: v.wasmFeatures } : features) }]),
+            ),
+          }
         : {}),
     },
   };

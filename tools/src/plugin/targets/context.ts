@@ -190,7 +190,7 @@ export function withExecutor(ctx: Context, executor: string, inputs: TargetConfi
 
 /** Does the variant change what is compiled (then it needs its own build directory)? */
 export function changesBuild(v: Variant): boolean {
-  return Boolean(v.configureArgs?.length || v.makeArgs?.length || v.cflags?.length || v.source || v.patches !== undefined || v.llvmMajor !== undefined);
+  return Boolean(v.configureArgs?.length || v.makeArgs?.length || v.cflags?.length || v.source || v.patches !== undefined || v.llvmMajor !== undefined || v.wasmFeatures !== undefined);
 }
 
 /** Does the variant make a tree of its own (a newer pin, another patch series)? */
