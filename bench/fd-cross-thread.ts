@@ -14,6 +14,8 @@ import { closeSync, openSync, writeSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { round, saveRun } from './lib/results.ts';
+import { runWasi } from '../libs/wasi-host/src/run-wasi.ts';
+import { wat } from '../tools/testing/wat.ts';
 
 const GOAL = 1.25;
 const N = Number(process.env['N'] ?? 200_000);
@@ -81,6 +83,38 @@ function run(mode: 'direct' | 'shared' | 'owner', fd: number): Promise<number> {
   });
 }
 
+/**
+ * The same write made by a guest through the host's fd_write (libs/wasi-host): a module without
+ * threads (its own fd table, as every run before threads) and a wasi-threads module (the table its
+ * threads share), each timing its N calls itself with clock_time_get; ns per call.
+ */
+async function throughHost(threads: boolean, fd: number): Promise<number> {
+  const memory = threads ? '(import "env" "memory" (memory 1 1 shared))' : '(memory (export "memory") 1)';
+  const spawn = threads ? '(import "wasi" "thread-spawn" (func $spawn (param i32) (result i32))) (func (export "wasi_thread_start") (param i32 i32))' : '';
+  const module = await wat(
+    `(module
+      (import "wasi_snapshot_preview1" "fd_write" (func $write (param i32 i32 i32 i32) (result i32)))
+      (import "wasi_snapshot_preview1" "clock_time_get" (func $clock (param i32 i64 i32) (result i32)))
+      ${memory} ${spawn}
+      (func (export "_start") (local $i i32)
+        (i32.store (i32.const 0) (i32.const 64)) (i32.store (i32.const 4) (i32.const 64))
+        (drop (call $clock (i32.const 1) (i64.const 0) (i32.const 200)))
+        (loop $l
+          (drop (call $write (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 16)))
+          (local.set $i (i32.add (local.get $i) (i32.const 1)))
+          (br_if $l (i32.lt_u (local.get $i) (i32.const ${N}))))
+        (drop (call $clock (i32.const 1) (i64.const 0) (i32.const 208)))
+        ;; the elapsed ns at 216, written to fd 2
+        (i64.store (i32.const 216) (i64.sub (i64.load (i32.const 208)) (i64.load (i32.const 200))))
+        (i32.store (i32.const 8) (i32.const 216)) (i32.store (i32.const 12) (i32.const 8))
+        (drop (call $write (i32.const 2) (i32.const 8) (i32.const 1) (i32.const 16)))))`,
+    { threads },
+  );
+  let elapsed = 0n;
+  await runWasi({ module, stdout: fd, stderr: (b) => (elapsed = Buffer.from(b).readBigUInt64LE(0)) });
+  return Number(elapsed) / N;
+}
+
 async function main(): Promise<void> {
   const fd = openSync('/dev/null', 'w');
   try {
@@ -94,10 +128,18 @@ async function main(): Promise<void> {
         best[mode] = Math.min(best[mode]!, await run(mode, fd));
       }
     }
+    const host = { plain: Infinity, threads: Infinity };
+    for (let round = 0; round < ROUNDS; round++) {
+      host.plain = Math.min(host.plain, await throughHost(false, fd));
+      host.threads = Math.min(host.threads, await throughHost(true, fd));
+    }
     const direct = best['direct']!;
     console.log(`  direct (today: the guest's own thread)   ${direct.toFixed(0)} ns`);
     console.log(`  shared table (SharedArrayBuffer + lock)  ${best['shared']!.toFixed(0)} ns  ${(best['shared']! / direct).toFixed(2)}x`);
     console.log(`  sent to the owning thread and back       ${best['owner']!.toFixed(0)} ns  ${(best['owner']! / direct).toFixed(2)}x`);
+    console.log(`the same write by a guest through the host's fd_write:`);
+    console.log(`  a module without threads                 ${host.plain.toFixed(0)} ns`);
+    console.log(`  a wasi-threads module                    ${host.threads.toFixed(0)} ns  ${(host.threads / host.plain).toFixed(2)}x`);
     const ratio = best['shared']! / direct;
     console.log(`shared fd table vs direct: ${ratio.toFixed(2)}x (goal ≤ ${GOAL.toFixed(2)}) ${ratio <= GOAL ? 'PASS' : 'MISS'}`);
     saveRun({
@@ -107,6 +149,7 @@ async function main(): Promise<void> {
       rows: [
         { name: 'shared fd table (SharedArrayBuffer + lock)', value: round(best['shared']!), unit: 'ns', against: round(direct), ratio: round(ratio), goal: `≤ ${GOAL}×`, verdict: ratio <= GOAL ? 'PASS' : 'MISS' },
         { name: 'sent to the owning thread and back', value: round(best['owner']!), unit: 'ns', against: round(direct), ratio: round(best['owner']! / direct) },
+        { name: "host fd_write, wasi-threads module (vs a module without threads)", value: round(host.threads), unit: 'ns', against: round(host.plain), ratio: round(host.threads / host.plain) },
       ],
     });
   } finally {

@@ -19,14 +19,17 @@ export interface GuestFlags {
   maxFds?: number;
   /** --max-memory, in bytes. */
   maxMemory?: number;
+  /** --max-threads. */
+  maxThreads?: number;
 }
 
 /** The limits a run takes from the flags (runWasi's options of the same names). */
-export function runLimits(flags: Pick<GuestFlags, 'timeout' | 'maxFds' | 'maxMemory'>): { timeoutMs?: number; maxFds?: number; maxMemoryBytes?: number } {
+export function runLimits(flags: Pick<GuestFlags, 'timeout' | 'maxFds' | 'maxMemory' | 'maxThreads'>): { timeoutMs?: number; maxFds?: number; maxMemoryBytes?: number; maxThreads?: number } {
   return {
     ...(flags.timeout !== undefined ? { timeoutMs: flags.timeout } : {}),
     ...(flags.maxFds !== undefined ? { maxFds: flags.maxFds } : {}),
     ...(flags.maxMemory !== undefined ? { maxMemoryBytes: flags.maxMemory } : {}),
+    ...(flags.maxThreads !== undefined ? { maxThreads: flags.maxThreads } : {}),
   };
 }
 
@@ -105,6 +108,12 @@ function parseMaxFds(value: string): number {
   return n;
 }
 
+function parseMaxThreads(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n < 1 || n > 4096) throw new InvalidArgumentError(`expected a whole number of threads from 1 to 4096, got '${value}'`);
+  return n;
+}
+
 function parseCaFile(value: string): string {
   requireExisting(value, 'file');
   return path.resolve(value);
@@ -149,6 +158,7 @@ export function addGuestOptions(command: Command, defaults: { dirs: string }): C
     .addOption(new Option('--timeout <seconds>', 'stop the guest after this much wall-clock time (exit code 124)').argParser(parseTimeout))
     .addOption(new Option('--max-memory <MiB>', "the guest's memory: allocations past it fail in the guest (MemoryError in Python); a run that then fails exits with 137").argParser(parseMaxMemory))
     .addOption(new Option('--max-fds <n>', `the guest's fd numbers stay below n: past it, opening a file or socket fails with EMFILE, as past ulimit -n (default ${FD_LIMIT})`).argParser(parseMaxFds))
+    .addOption(new Option('--max-threads <n>', 'a module built with wasi-threads may have n threads running besides its main one: past it, creating one fails (EAGAIN) with a warning (default 64)').argParser(parseMaxThreads))
     .option('--optimize', "compile every function with V8's optimising compiler at its first call: a slower start, for modules whose main loop is one long call (Lua's; not python.wasm's)")
     .addOption(
       new Option('--ca-file <pem>', "the CA certificates TLS clients in the guest trust by default (served at /etc/ssl/cert.pem); wins over the guest's SSL_CERT_FILE")

@@ -1,7 +1,8 @@
 // Entry of the threads a run starts. Plain JavaScript on purpose: it must run before anything else
 // in the thread, including a TypeScript loader. workerData.role says which:
 //   'guest'   the guest itself (runWasi's default): waits for the compiled module, runs it;
-//   'service' the event loop of a guest that runs on the calling thread (service-thread.ts).
+//   'service' the event loop of a guest that runs on the calling thread (service-thread.ts);
+//   'thread'  a thread the guest spawned (wasi-threads: threads/run-thread.ts), all in workerData.
 import { writeSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 
@@ -28,6 +29,9 @@ try {
   const entry = await import(workerData.entry);
   if (workerData.role === 'service') {
     entry.serveGuest(workerData.init);
+  } else if (workerData.role === 'thread') {
+    const { init, module, tid, startArg } = workerData;
+    parentPort.postMessage(await entry.runThread({ ...init, module }, tid, startArg));
   } else {
     const init = await initReady;
     const module = await moduleReady;
@@ -44,6 +48,7 @@ try {
   } else {
     parentPort.postMessage({
       type: 'error',
+      ...(workerData.role === 'thread' ? { tid: workerData.tid } : {}),
       name: e?.name ?? 'Error',
       message: e instanceof Error ? e.message : String(e),
       stack: e instanceof Error ? e.stack : undefined,

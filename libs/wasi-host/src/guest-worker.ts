@@ -4,3 +4,4 @@
 // load the socket host and Node's net, dgram, dns and readline until a guest asks for a socket.
 export { runGuest } from './run-guest.ts';
 export { serveGuest } from './service-worker.ts';
+export { runThread } from './threads/run-thread.ts';

@@ -20,6 +20,10 @@ import { writeWhole } from './snapshot/write-whole.ts';
 import { WasiLimitError } from './guest-errors.ts';
 import { WASM_PAGE } from './memory-limit.ts';
 import { InterruptFlag } from './interrupts.ts';
+import { writeSync } from 'node:fs';
+import { createSpawnImport } from './threads/spawn-import.ts';
+import { SharedFdTable } from './threads/shared-fd-table.ts';
+import type { ThreadsInit } from './threads/thread-state.ts';
 
 export interface GuestInit {
   /** Compiled by the calling thread and posted here (a Module is shareable between threads). */
@@ -47,6 +51,8 @@ export interface GuestInit {
   /** The module's memory maximum the host set (RunWasiOptions.maxMemoryBytes): a run that ends
    * badly with its memory there ends with a WasiLimitError. */
   maxMemoryBytes?: number;
+  /** A wasi-threads module's shared memory and thread state (threads/). */
+  threads?: ThreadsInit;
 }
 
 /** Restore a snapshot file before `_start`, or instead of `_start` run an init export and save the
@@ -97,26 +103,39 @@ export interface GuestHooks {
   enter?: (start: () => void) => void;
 }
 
-export async function runGuest(init: GuestInit, hooks: GuestHooks = {}): Promise<number> {
-  let memory: WebAssembly.Memory | null = null;
+/** A guest's imports, built once per thread (each thread instantiates the module with its own). */
+export interface PreparedGuest {
+  imports: WebAssembly.Imports;
+  fds: FdTable;
+  channel: GuestChannel;
+  /** Sets the memory the calls read and write: the instance's own, once it exists. */
+  setMemory(m: WebAssembly.Memory): void;
+}
+
+/** Builds the import object of one guest thread: preview1 (files, process calls), the socket
+ * extension and, for a wasi-threads module, its shared memory and `thread-spawn` (threads/). */
+export function prepareGuest(init: Omit<GuestInit, 'module'>, hooks: GuestHooks = {}, self = 0): PreparedGuest {
+  let memory: WebAssembly.Memory | null = init.threads?.memory ?? null;
   const getMemory = () => {
     if (!memory) throw new Error('guest memory is not available yet');
     return memory;
   };
   const mem = new GuestMemory(getMemory);
   const interrupts = new InterruptFlag(init.interrupts);
-  const fds = new FdTable(init.maxFds);
   const channel = new GuestChannel(init.channel, hooks.beforeFirstRequest ?? null);
   const devices = standardDevices();
   // The editor redraws the prompt after what the guest printed on the terminal's last line.
   const lineTail = init.readline ? new LineTail() : undefined;
   if (lineTail) devices[READLINE_DEVICE_PATH] = () => createReadlineDevice(channel, lineTail);
   const mounts = new MountTable(init.mounts, devices);
+  // The threads of a wasi-threads guest share one table; `self` says which thread this is.
+  const fds = init.threads ? new SharedFdTable(init.threads.fds, { io: { mem, interrupts }, mounts, self }) : new FdTable(init.maxFds);
+  const stderr = stdioTarget(init.stderr, 2);
   const files = createWasiFs({
     memory: mem,
     mounts,
     fds,
-    stdio: [init.stdin, stdioTarget(init.stdout, 1), stdioTarget(init.stderr, 2)],
+    stdio: [init.stdin, stdioTarget(init.stdout, 1), stderr],
     interrupts,
     ...(lineTail ? { onTerminalWrite: (b: Uint8Array) => lineTail.note(b) } : {}),
   });
@@ -130,18 +149,30 @@ export async function runGuest(init: GuestInit, hooks: GuestHooks = {}): Promise
     shapes: init.shapes,
     interrupts,
   });
-  const instance = await WebAssembly.instantiate(init.module, {
-    wasi_snapshot_preview1: guardAll({ ...rest, ...sockets }),
-  });
+  const imports: WebAssembly.Imports = { wasi_snapshot_preview1: guardAll({ ...rest, ...sockets }) };
+  if (init.threads) {
+    const { parentPort } = process.getBuiltinModule('node:worker_threads');
+    if (!parentPort) throw new TypeError('a wasi-threads module runs in worker threads only');
+    const warn = (line: string) => (typeof stderr === 'number' ? writeSync(stderr, line) : stderr.sink(new Uint8Array(Buffer.from(line))));
+    imports['env'] = { memory: init.threads.memory };
+    imports['wasi'] = createSpawnImport(init.threads, (m) => parentPort.postMessage(m), warn);
+  }
+  return { imports, fds, channel, setMemory: (m) => void (memory = m) };
+}
+
+export async function runGuest(init: GuestInit, hooks: GuestHooks = {}): Promise<number> {
+  const { imports, fds, channel, setMemory } = prepareGuest(init, hooks);
+  const instance = await WebAssembly.instantiate(init.module, imports);
   const exported = instance.exports;
-  if (!(exported.memory instanceof WebAssembly.Memory)) throw new Error('the module exports no memory');
+  const memory = init.threads?.memory ?? exported.memory;
+  if (!(memory instanceof WebAssembly.Memory)) throw new Error('the module exports no memory');
   if (typeof exported._start !== 'function') throw new Error('the module exports no _start function (not a WASI command)');
-  memory = exported.memory;
+  setMemory(memory);
   let code = 0;
   /** The guest's memory is at the limit the host set, or so near (within a tenth, and at least a
    * page) that an allocation it made was refused: what went wrong was probably that. */
   const atMemoryLimit = () =>
-    init.maxMemoryBytes !== undefined && memory !== null && memory.buffer.byteLength + Math.max(WASM_PAGE, init.maxMemoryBytes / 10) > init.maxMemoryBytes;
+    init.maxMemoryBytes !== undefined && memory.buffer.byteLength + Math.max(WASM_PAGE, init.maxMemoryBytes / 10) > init.maxMemoryBytes;
   const memoryLimitError = () => new WasiLimitError('memory', `the guest's memory reached its limit (${(init.maxMemoryBytes! / 2 ** 20).toFixed(0)} MiB)`);
   try {
     if (init.snapshot && 'capture' in init.snapshot) {

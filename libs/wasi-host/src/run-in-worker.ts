@@ -7,10 +7,14 @@ import { startGuestServices } from './guest-services.ts';
 import type { GuestInit } from './run-guest.ts';
 import type { PreparedRun } from './run-wasi.ts';
 import { DEFAULT_STACK_MB, GuestThread, type GuestThreadHandlers, type ThreadEntry } from './guest-thread.ts';
+import { GuestThreads } from './threads/guest-threads.ts';
+import type { SpawnMessage } from './threads/spawn-import.ts';
 
 /** What the guest thread posts (guest-bootstrap.mjs, run-guest.ts). */
 type GuestMessage =
   | { type: 'ready' }
+  | SpawnMessage
+  | { type: 'thread-end'; tid: number }
   | { type: 'output'; fd: number; bytes: Uint8Array }
   | { type: 'exit'; code: number }
   | { type: 'error'; name: string; message: string; stack?: string };
@@ -37,19 +41,53 @@ export async function runInWorker(run: PreparedRun, code: ThreadEntry): Promise<
   let abort: (() => void) | null = null;
   let timer: NodeJS.Timeout | undefined;
   let detachInterrupter: (() => void) | undefined;
+  let threads = null as GuestThreads | null;
   try {
     return await new Promise<number>((resolve, reject) => {
       let worker: Worker | null = null;
-      /** Ends the run with `error` (once): the worker is stopped wherever it is. */
+      /** Ends the run with `error` (once): the worker is stopped wherever it is, and every thread
+       * it spawned. */
       const fail = (error: unknown) => {
         if (settled) return;
         settled = true;
         reject(error);
         void worker?.terminate();
+        threads?.stop();
+      };
+      let exiting = false;
+      /** Ends the run with the guest's exit code (proc_exit, or `_start` returned), from any thread. */
+      const exit = (code: number) => {
+        if (exiting) return;
+        exiting = true;
+        const settle = () => {
+          if (settled) return;
+          settled = true;
+          resolve(code);
+          void worker?.terminate();
+          threads?.stop();
+        };
+        // What the other threads wrote before the exit may wait in their own ports, read in the
+        // same turn of the event loop but not necessarily first: the exit waits for that turn.
+        if (threads) setImmediate(settle);
+        else settle();
       };
       const handlers: GuestThreadHandlers = {
         message: (m: GuestMessage) => {
-          if (settled || m.type === 'ready') return;
+          if (settled || m.type === 'ready' || m.type === 'thread-end') return;
+          if (m.type === 'spawn') {
+            if (exiting) return;
+            void run.module.then((module) => {
+              threads ??= new GuestThreads(code, options.stackSizeMb ?? DEFAULT_STACK_MB, init, {
+                message: (tid, tm: GuestMessage) => {
+                  if (tm.type === 'error') return fail(new WasiTrapError(`thread ${tid}: ${tm.name}: ${tm.message}`, tm.name, tm.stack));
+                  handlers.message(tm);
+                },
+                error: (tid, e) => fail(new WasiTrapError(`thread ${tid}: ${e.name}: ${e.message}`, e.name, e.stack)),
+              });
+              threads.start(m.tid, m.startArg, module);
+            });
+            return;
+          }
           if (m.type === 'output') {
             const sink = m.fd === 1 ? stdout : stderr;
             try {
@@ -59,13 +97,12 @@ export async function runInWorker(run: PreparedRun, code: ThreadEntry): Promise<
             }
             return;
           }
-          if (m.type === 'error') return fail(m.name === 'WasiLimitError' ? new WasiLimitError('memory', m.message) : new WasiTrapError(`${m.name}: ${m.message}`, m.name, m.stack));
-          settled = true;
-          resolve(m.code);
-          void worker?.terminate();
+          if (m.type === 'error') return fail(m.name === 'WasiLimitError' ? new WasiLimitError('memory', m.message) : new WasiTrapError(`${threads ? 'main thread: ' : ''}${m.name}: ${m.message}`, m.name, m.stack));
+          exit(m.code);
         },
         error: (e) => fail(new WasiTrapError(`${e.name}: ${e.message}`, e.name, e.stack)),
-        exit: (code) => fail(new WasiTrapError(`guest thread exited unexpectedly (code ${code})`, 'Exit')),
+        // Its exit message came first (the run may be waiting for the other threads' output).
+        exit: (code) => exiting || fail(new WasiTrapError(`guest thread exited unexpectedly (code ${code})`, 'Exit')),
       };
       const transfer = [ringChannel.port2];
       const given = options.guestThread;
@@ -90,6 +127,7 @@ export async function runInWorker(run: PreparedRun, code: ThreadEntry): Promise<
     if (abort) options.signal?.removeEventListener('abort', abort);
     detachInterrupter?.();
     clearTimeout(timer);
+    threads?.stop();
     readline?.close();
     sockets.close();
     ringChannel.port1.close();

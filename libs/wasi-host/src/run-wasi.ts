@@ -24,6 +24,12 @@ import { releaseBytes } from './release-bytes.ts';
 import type { Interrupter } from './interrupts.ts';
 import { DEFAULT_STACK_MB, GuestThread, type ThreadEntry } from './guest-thread.ts';
 import { WasiModuleError } from './guest-errors.ts';
+import { createSharedMemory } from './threads/shared-memory.ts';
+import { createThreadState, DEFAULT_MAX_THREADS } from './threads/thread-state.ts';
+import { createSharedFdBuffer } from './threads/shared-fd-table.ts';
+
+/** The most `maxThreads` may be: each thread is a Node worker (a V8 isolate, ~10 MiB or more). */
+const MAX_THREADS = 4096;
 
 export { WasiInterruptedError, WasiLimitError, WasiModuleError, WasiTrapError } from './guest-errors.ts';
 
@@ -98,6 +104,12 @@ export interface RunWasiOptions {
    * NULL); a run that then ends badly rejects with a WasiLimitError ('memory'). A module compiled
    * by compileModule must have been given the same limit. */
   maxMemoryBytes?: number;
+  /** For a wasi-threads module (one that imports a shared memory and `wasi`.`thread-spawn`): the
+   * most threads it may have running at once besides its main one. Past it, thread-spawn fails
+   * (pthread_create returns EAGAIN) and one line on the guest's stderr names this option.
+   * Default 64. Such a module's memory maximum is the smaller of its own and `maxMemoryBytes`
+   * (default 4 GiB). */
+  maxThreads?: number;
   /** Native stack of the guest thread in MiB, for thread: 'worker'. Default 64. */
   stackSizeMb?: number;
   /** The worker to run the guest in (thread: 'worker'), started earlier by prestartGuestThread so
@@ -141,7 +153,8 @@ export async function compileModule(source: string | Uint8Array, options: { maxM
   const { check } = checkBytes(bytes, name);
   const max = options.maxMemoryBytes;
   if (max !== undefined) checkMemoryLimit(max);
-  const module = await compileChecked(max === undefined ? bytes : limitMemory(bytes, max, name), name, check);
+  // A wasi-threads module imports its memory: the host makes it, with the limit, at each run.
+  const module = await compileChecked(max === undefined || check.threads ? bytes : limitMemory(bytes, max, name), name, check);
   return { name, module, check, ...(max !== undefined ? { maxMemoryBytes: max } : {}) };
 }
 
@@ -211,7 +224,7 @@ export function prestartGuestThread(options: { stackSizeMb?: number } = {}): Gue
 
 export async function runWasi(options: RunWasiOptions): Promise<number> {
   options.signal?.throwIfAborted();
-  for (const [name, value, max] of [['timeoutMs', options.timeoutMs, 2 ** 31 - 1], ['maxFds', options.maxFds, FD_LIMIT]] as const) {
+  for (const [name, value, max] of [['timeoutMs', options.timeoutMs, 2 ** 31 - 1], ['maxFds', options.maxFds, FD_LIMIT], ['maxThreads', options.maxThreads, MAX_THREADS]] as const) {
     if (value !== undefined && !(Number.isInteger(value) && value >= 1 && value <= max)) throw new RangeError(`runWasi: ${name} must be an integer from 1 to ${max}, got ${value}`);
   }
   if (options.maxMemoryBytes !== undefined) checkMemoryLimit(options.maxMemoryBytes);
@@ -228,7 +241,12 @@ export async function runWasi(options: RunWasiOptions): Promise<number> {
   const { bytes, check } = isCompiled(source) ? { bytes: null, check: source.check } : loadModule(source, { validate: false });
   // V8 compiles on its own threads while this one lays out the run, from a copy it made at the
   // call: bytes we read ourselves can go now.
-  const limited = bytes && options.maxMemoryBytes !== undefined ? limitMemory(bytes, options.maxMemoryBytes, moduleName(source)) : bytes;
+  if (check.threads && onCaller) throw new TypeError(`runWasi: ${moduleName(source)} spawns threads (wasi-threads), which run in workers beside a guest thread the caller's event loop serves; use thread: 'worker'`);
+  // A wasi-threads module's memory is made here, shared by all its threads (its maximum is the limit).
+  const threads = check.threads
+    ? { memory: createSharedMemory(check.threads.memory, options.maxMemoryBytes, moduleName(source)), fds: createSharedFdBuffer(options.maxFds), state: createThreadState(), maxThreads: options.maxThreads ?? DEFAULT_MAX_THREADS }
+    : undefined;
+  const limited = bytes && options.maxMemoryBytes !== undefined && !check.threads ? limitMemory(bytes, options.maxMemoryBytes, moduleName(source)) : bytes;
   const module = limited ? compileChecked(limited, moduleName(source), check) : Promise.resolve((source as CompiledModule).module);
   if (bytes && typeof source === 'string') releaseBytes(bytes);
   // Awaited by the thread mode; a run that fails before that reports its own error instead.
@@ -299,6 +317,7 @@ export async function runWasi(options: RunWasiOptions): Promise<number> {
       ...(options.maxFds !== undefined ? { maxFds: options.maxFds } : {}),
       ...(options.maxMemoryBytes !== undefined ? { maxMemoryBytes: Math.floor(options.maxMemoryBytes / WASM_PAGE) * WASM_PAGE } : {}),
       shapes: check.shapes,
+      ...(threads ? { threads } : {}),
       ...(options.snapshot ? { snapshot: options.snapshot } : {}),
     },
     table,

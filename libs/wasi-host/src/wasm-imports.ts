@@ -8,6 +8,15 @@ export interface FuncImport {
   kind: 'function' | 'table' | 'memory' | 'global' | 'tag';
   params?: number[]; // value type bytes (0x7f = i32, 0x7e = i64, ...)
   results?: number[];
+  /** A memory's limits, in 64 KiB pages (max absent: none declared). */
+  limits?: MemoryLimits;
+}
+
+export interface MemoryLimits {
+  min: number;
+  max?: number;
+  shared: boolean;
+  memory64: boolean;
 }
 
 export const WASI_MODULE = 'wasi_snapshot_preview1';
@@ -76,10 +85,11 @@ class Reader {
     this.pos += len;
     return s;
   }
-  limits(): void {
+  limits(): MemoryLimits {
     const flags = this.byte();
-    this.u32();
-    if (flags & 1) this.u32();
+    const min = this.u32();
+    const max = flags & 1 ? this.u32() : undefined;
+    return { min, ...(max !== undefined ? { max } : {}), shared: (flags & 2) !== 0, memory64: (flags & 4) !== 0 };
   }
 }
 
@@ -142,8 +152,7 @@ export function readImports(bytes: Uint8Array): FuncImport[] {
           s.limits();
           imports.push({ module, name, kind: 'table' });
         } else if (kind === 2) {
-          s.limits();
-          imports.push({ module, name, kind: 'memory' });
+          imports.push({ module, name, kind: 'memory', limits: s.limits() });
         } else if (kind === 3) {
           s.byte();
           s.byte();
@@ -175,6 +184,9 @@ export interface ModuleCheck {
   shapes: SocketShapes;
   /** The module imports at least one call of the socket extension. */
   usesSockets?: boolean;
+  /** A wasi-threads module: it imports its shared memory (these limits) and `wasi`.`thread-spawn`
+   * (threads/). */
+  threads?: { memory: MemoryLimits };
 }
 
 /** Validates a module and lists the imports the host cannot satisfy. `validate: false` skips
@@ -193,8 +205,10 @@ export function checkModule(bytes: Uint8Array, opts: { validate?: boolean } = {}
   const missing: string[] = [];
   const shapes: SocketShapes = {};
   let usesSockets = false;
+  const threads = threadImports(imports, missing);
   for (const imp of imports) {
     const label = `${imp.module}.${imp.name}`;
+    if (isThreadImport(imp)) continue;
     if (imp.module !== WASI_MODULE || imp.kind !== 'function') {
       missing.push(label);
       continue;
@@ -214,5 +228,32 @@ export function checkModule(bytes: Uint8Array, opts: { validate?: boolean } = {}
     }
     if (!PREVIEW1_FUNCTIONS.has(imp.name)) missing.push(label);
   }
-  return { ok: missing.length === 0, missing, shapes, usesSockets };
+  return { ok: missing.length === 0, missing, shapes, usesSockets, ...(threads ? { threads } : {}) };
+}
+
+/** The imports of the wasi-threads ABI: the shared memory (`env`.`memory`) and `wasi`.`thread-spawn`. */
+const isThreadImport = (imp: FuncImport): boolean =>
+  (imp.module === 'env' && imp.name === 'memory' && imp.kind === 'memory') || (imp.module === 'wasi' && imp.name === 'thread-spawn');
+
+/** A wasi-threads module's imports checked: its memory's limits, or null for a module without
+ * them. What this host cannot give goes to `missing`, with the reason. */
+function threadImports(imports: FuncImport[], missing: string[]): { memory: MemoryLimits } | null {
+  const memory = imports.find((i) => i.module === 'env' && i.name === 'memory' && i.kind === 'memory');
+  const spawn = imports.find((i) => i.module === 'wasi' && i.name === 'thread-spawn');
+  if (!memory && !spawn) return null;
+  let ok = true;
+  if (spawn && !(spawn.kind === 'function' && spawn.params?.length === 1 && spawn.params[0] === I32 && spawn.results?.length === 1 && spawn.results[0] === I32)) {
+    missing.push('wasi.thread-spawn (unsupported signature: the wasi-threads ABI is (i32) -> i32)');
+    ok = false;
+  }
+  const limits = memory?.limits;
+  if (!memory || !limits) {
+    missing.push('env.memory (a module that spawns threads must import its shared memory)');
+    return null;
+  }
+  if (!limits.shared || limits.memory64) {
+    missing.push(`env.memory (only a shared 32-bit memory is provided, for wasi-threads; this one is ${limits.memory64 ? '64-bit' : 'not shared'})`);
+    return null;
+  }
+  return ok ? { memory: limits } : null;
 }

@@ -13,6 +13,23 @@
 
 #include "internal.h"
 
+#ifdef __wasm_atomics__
+/* Built for threads (-matomics): the set is shared by every thread of the program, so one at a
+ * time changes or reads it; the sections are short, a waiter yields. */
+#include <sched.h>
+#include <stdatomic.h>
+static atomic_flag set_lock = ATOMIC_FLAG_INIT;
+static void lock_set(void) {
+    while (atomic_flag_test_and_set_explicit(&set_lock, memory_order_acquire)) sched_yield();
+}
+static void unlock_set(void) {
+    atomic_flag_clear_explicit(&set_lock, memory_order_release);
+}
+#else
+static void lock_set(void) {}
+static void unlock_set(void) {}
+#endif
+
 #define EMPTY (-1)
 #define CLOSED (-2) /* a member found closed while the set was being rebuilt */
 
@@ -84,13 +101,14 @@ static int reserve(void) {
 
 void __wse_remember_socket(int fd, int filetype) {
     if (fd < 0) return;
+    lock_set();
     size_t at = find(fd);
     if (filetype != __WASI_FILETYPE_SOCKET_DGRAM) {
         if (at != capacity) erase(at);
-        return;
+    } else if (at == capacity && reserve() == 0) {
+        place(fd); /* out of memory: the host's answer stands */
     }
-    if (at != capacity) return;
-    if (reserve() == 0) place(fd); /* out of memory: the host's answer stands */
+    unlock_set();
 }
 
 int __wse_filetype(int fd) {
@@ -99,6 +117,9 @@ int __wse_filetype(int fd) {
     if (rc != 0) return wse_fail(rc);
     int ft = st.fs_filetype;
     int socket = ft == __WASI_FILETYPE_SOCKET_STREAM || ft == __WASI_FILETYPE_SOCKET_DGRAM;
-    if (socket && find(fd) != capacity) return __WASI_FILETYPE_SOCKET_DGRAM;
-    return ft;
+    if (!socket) return ft;
+    lock_set();
+    int dgram = find(fd) != capacity;
+    unlock_set();
+    return dgram ? __WASI_FILETYPE_SOCKET_DGRAM : ft;
 }

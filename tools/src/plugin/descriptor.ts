@@ -248,7 +248,7 @@ export function validateDescriptor(file: string, raw: unknown): NativeDescriptor
   }
   // A project that only provides a tree (no build) may have variants of that tree.
   const treeOnly = !d.build && Object.values(d.variants ?? {}).every((v) => Object.keys(v).every((k) => k === 'source' || k === 'patches'));
-  if (d.variants && !treeOnly && !['autotools', 'command', 'llvm-toolchain'].includes(d.build?.system ?? '')) problems.push('variants are supported for autotools, command and llvm-toolchain builds (and source and patches variants of a project without a build)');
+  if (d.variants && !treeOnly && !['autotools', 'c-library', 'command', 'llvm-toolchain'].includes(d.build?.system ?? '')) problems.push('variants are supported for autotools, c-library, command and llvm-toolchain builds (and source and patches variants of a project without a build)');
   for (const [name, v] of Object.entries(d.variants ?? {})) {
     if ((v.source || v.patches !== undefined) && (!d.source || 'project' in d.source)) problems.push(`variants.${name}: source and patches vary a pinned tree, and this project has none (give them on the project that owns the tree)`);
     if (v.llvmMajor !== undefined && d.build?.system !== 'llvm-toolchain') problems.push(`variants.${name}.llvmMajor: only the toolchain project has one (a variant of the same name there gives this project its compiler)`);

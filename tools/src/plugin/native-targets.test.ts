@@ -302,6 +302,20 @@ describe('a variant across the graph: threads needs a newer LLVM and its own was
     expect(t.options as Options).not.toHaveProperty('toolchainManifest');
   });
 
+  test("a c-library's threads variant (the socket library) compiles with the threads toolchain and sysroot into an output of its own", () => {
+    const d: NativeDescriptor = { version: '1.0.0', build: { system: 'c-library', sources: ['src/*.c'], libName: 'sock', cflags: ['-O2'] }, variants: { threads: {} } };
+    const t = nativeProject(d, 'libs/sock', {}, fakeInputs, lookup).targets['build']!;
+    expect(t.options).toMatchObject({ sysroot: 'dist/libs/wasi-libc/sysroot', outputPath: 'dist/libs/sock' });
+    expect(t.options).not.toHaveProperty('toolchainManifest');
+    expect(t.configurations!['threads']).toEqual({
+      cflags: ['-O2'],
+      sysroot: 'dist/libs/wasi-libc-threads/sysroot',
+      outputPath: 'dist/libs/sock-threads',
+      stageDir: 'build/sock/build-threads/c-library',
+      toolchainManifest: 'dist/toolchain-threads/llvm-wasm32.json',
+    });
+  });
+
   test('a variant that changes nothing itself still gets its own build when its toolchain differs', () => {
     const d: NativeDescriptor = { source: pin, build: { system: 'autotools', configure: {}, make: {} }, variants: { threads: {} } };
     const threads = nativeProject(d, 'libs/demo', {}, fakeInputs, lookup).targets['build']!.configurations!['threads'] as Options;

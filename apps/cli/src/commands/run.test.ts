@@ -107,6 +107,7 @@ describe('pywasi run', () => {
     [['run', '--bogus-flag', 'x.wasm'], /unknown option/],
     [['run', '--ca-file', '/definitely/not/here.pem', '--', 'x.wasm'], /--ca-file .*'\/definitely\/not\/here.pem' is invalid\. no such file/],
     [['run', '--ca-file', '/', '--', 'x.wasm'], /--ca-file .*'\/' is invalid\. not a file/],
+    [['run', '--max-threads', '0', '--', 'x.wasm'], /--max-threads .*'0' is invalid\. expected a whole number of threads from 1 to 4096/],
   ])('bad flags %j give a one-line error and non-zero exit', async (argv, re) => {
     const { p, out } = program();
     const err = await p.parseAsync(argv, { from: 'user' }).then(() => null, (e: unknown) => e);
@@ -122,6 +123,27 @@ describe('pywasi run', () => {
     await p.parseAsync(['run', '--help'], { from: 'user' }).catch(() => undefined);
     const text = out.join('');
     for (const flag of ['--env', '--env-inherit', '--dir', '--net', 'Examples', 'pywasi run']) expect(text).toContain(flag);
+  });
+
+  test('--max-threads caps the threads of a wasi-threads module', async () => {
+    // The first thread waits forever; main exits 3 when the second thread-spawn is refused (1 is the
+    // CLI's own errors').
+    const bytes = await wat(
+      `(module
+      (import "wasi" "thread-spawn" (func $spawn (param i32) (result i32)))
+      (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
+      (import "env" "memory" (memory 1 1 shared))
+      (func (export "wasi_thread_start") (param i32 i32) (loop $l (drop (memory.atomic.wait32 (i32.const 0) (i32.const 0) (i64.const -1))) (br $l)))
+      (func (export "_start") (drop (call $spawn (i32.const 0))) (call $exit (i32.mul (i32.const 3) (i32.lt_s (call $spawn (i32.const 0)) (i32.const 0))))))`,
+      { threads: true },
+    );
+    const m = path.join(dir, 'threads.wasm');
+    writeFileSync(m, bytes);
+    const { p } = program();
+    const saved = process.exitCode;
+    await p.parseAsync(['run', '--max-threads', '1', m], { from: 'user' });
+    expect(process.exitCode).toBe(3);
+    process.exitCode = saved;
   });
 
   test('options after the module go to the guest', async () => {

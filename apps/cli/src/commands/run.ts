@@ -47,6 +47,7 @@ export interface RunOptions {
   timeoutMs?: number;
   maxFds?: number;
   maxMemoryBytes?: number;
+  maxThreads?: number;
 }
 
 export interface RunIo {
@@ -88,6 +89,7 @@ export async function runCommand(module: string, args: string[], opts: RunOption
       ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}),
       ...(opts.maxFds !== undefined ? { maxFds: opts.maxFds } : {}),
       ...(opts.maxMemoryBytes !== undefined ? { maxMemoryBytes: opts.maxMemoryBytes } : {}),
+      ...(opts.maxThreads !== undefined ? { maxThreads: opts.maxThreads } : {}),
       ...(interrupter ? { interrupter } : {}),
       ...(opts.guestThread ? { guestThread: opts.guestThread } : {}),
       ...(opts.user ? { user: opts.user } : {}),

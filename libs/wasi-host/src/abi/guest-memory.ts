@@ -27,8 +27,13 @@ export class GuestMemory {
   private refresh(): void {
     // Growing a memory detaches its old ArrayBuffer (byteLength 0 from then on): until that, the
     // views are current without asking the memory for its buffer (an API call) on every host call.
-    // A shared memory's buffer never detaches: it is asked each time.
-    if (this.buffer !== null && this.buffer.byteLength !== 0 && !this.shared) return;
+    // A shared memory's buffer never detaches, and only grows (another thread may grow it): the
+    // views stay good for what they cover, and a range past them asks again (check, size).
+    if (this.buffer !== null && (this.shared || this.buffer.byteLength !== 0)) return;
+    this.renew();
+  }
+
+  private renew(): void {
     const buf = this.memory().buffer as ArrayBuffer;
     if (buf !== this.buffer) {
       this.buffer = buf;
@@ -46,6 +51,7 @@ export class GuestMemory {
 
   get size(): number {
     this.refresh();
+    if (this.shared) this.renew();
     return this.u8.length;
   }
 
@@ -53,7 +59,11 @@ export class GuestMemory {
   check(ptr: number, len: number, what = 'buffer'): void {
     this.refresh();
     const p = ptr >>> 0;
-    if (len < 0 || !Number.isFinite(len) || p + len > this.u8.length) throw new GuestFault(what);
+    if (len < 0 || !Number.isFinite(len)) throw new GuestFault(what);
+    if (p + len > this.u8.length) {
+      if (this.shared) this.renew(); // another thread may have grown it
+      if (p + len > this.u8.length) throw new GuestFault(what);
+    }
   }
 
   /** The whole memory as a DataView, for a caller that checked its range first (hot paths). */

@@ -59,6 +59,12 @@ export class FdTable {
     return fd;
   }
 
+  /** Puts one of the guest's first fds (stdio, the preopen) in place, at start. A table that
+   * threads share (threads/shared-fd-table.ts) keeps each thread's own objects of them. */
+  initial(fd: number, entry: Descriptor): void {
+    this.set(fd, entry);
+  }
+
   /** Puts a new entry at a free fd. */
   set(fd: number, entry: Descriptor): void {
     if (this.entries[fd] !== undefined) throw new Error(`fd ${fd} is in use`);

@@ -38,10 +38,10 @@ export function createWasiFs(opts: WasiFsOptions): Record<string, HostFn> {
   const io = { mem, interrupts: opts.interrupts };
   const stdio = (target: StdioTarget) => (typeof target === 'number' ? new Stdio(io, target, opts.onTerminalWrite) : new Sink(io, target.sink));
   const [in0, out1, err2] = opts.stdio;
-  fds.set(0, stdio(in0));
-  fds.set(1, stdio(out1));
-  fds.set(2, stdio(err2));
-  fds.set(3, new Directory(resolver, resolver.rootLocation() as Directory['loc'], '/'));
+  fds.initial(0, stdio(in0));
+  fds.initial(1, stdio(out1));
+  fds.initial(2, stdio(err2));
+  fds.initial(3, new Directory(resolver, resolver.rootLocation() as Directory['loc'], '/'));
 
   const fdCalls = createFdCalls(mem, fds, opts.interrupts);
   // The calls that resolve paths (every path call, and fd_readdir for the tree's entries in a

@@ -14,7 +14,7 @@ import type { CLibraryExecutorOptions } from './schema.d.ts';
 export default async function cLibraryExecutor(options: CLibraryExecutorOptions, context: ExecutorContext) {
   const places = targetPlaces(context);
   return reportBuildErrors(places.label, async () => {
-    const toolchain = readToolchainManifest(places.workspaceRoot);
+    const toolchain = readToolchainManifest(places.workspaceRoot, options.toolchainManifest);
     const projectDir = places.abs(places.projectRoot);
     const sysroot = places.abs(options.sysroot);
     if (!existsSync(join(sysroot, 'include'))) {
@@ -24,7 +24,7 @@ export default async function cLibraryExecutor(options: CLibraryExecutorOptions,
     if (sources.length === 0) throw new BuildError(`no C sources match ${options.sources.join(', ')} in ${places.projectRoot}`);
 
     // Build into a stage under build/, publish to outputPath only when everything succeeded.
-    const stage = places.abs(join('build', places.label, 'c-library'));
+    const stage = places.abs(options.stageDir ?? join('build', places.label, 'c-library'));
     rmSync(stage, { recursive: true, force: true });
     const objDir = join(stage, 'obj');
     mkdirSync(objDir, { recursive: true });

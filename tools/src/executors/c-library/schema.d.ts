@@ -16,4 +16,8 @@ export interface CLibraryExecutorOptions {
   files?: Record<string, string>;
   /** Workspace-relative output directory: lib/ and include/ go under it. */
   outputPath: string;
+  /** Workspace-relative toolchain manifest (a variant's; default the toolchain project's). */
+  toolchainManifest?: string;
+  /** Workspace-relative directory the library is built in (a variant's own; default build/<project>/c-library). */
+  stageDir?: string;
 }

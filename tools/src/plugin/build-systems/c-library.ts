@@ -2,7 +2,7 @@
 // sysroot into lib<libName>.a plus public headers, in one cached target.
 import type { TargetConfiguration } from '@nx/devkit';
 import type { CLibraryBuild } from '../descriptor.ts';
-import { PLUGIN, buildsOf, placesOf, sharedInputs, withExecutor, type Context } from '../targets/context.ts';
+import { PLUGIN, buildsOf, changesBuild, placesInVariant, placesOf, sharedInputs, toolchainManifestOf, variesIn, withExecutor, type Context } from '../targets/context.ts';
 
 export function cLibraryTargets(ctx: Context): Record<string, TargetConfiguration> {
   const b = ctx.d.build as CLibraryBuild;
@@ -26,6 +26,32 @@ export function cLibraryTargets(ctx: Context): Record<string, TargetConfiguratio
         ...(b.files ? { files: b.files } : {}),
         outputPath: places.out,
       },
+      ...(Object.keys(ctx.d.variants ?? {}).length ? { configurations: variantConfigurations(ctx) } : {}),
     },
   };
+}
+
+/** A variant (threads, say) compiles with its toolchain and sysroot when those projects have it,
+ * into an output and build directory of its own; one that changes nothing keeps the default's. */
+function variantConfigurations(ctx: Context): Record<string, Record<string, unknown>> {
+  const b = ctx.d.build as CLibraryBuild;
+  const { toolchainProject, libcProject } = ctx.options;
+  return Object.fromEntries(
+    Object.entries(ctx.d.variants ?? {}).map(([name, v]) => {
+      const toolchainVaries = variesIn(ctx, toolchainProject, name);
+      const own = changesBuild(v) || toolchainVaries || variesIn(ctx, libcProject, name);
+      if (!own) return [name, {}];
+      const places = placesOf(ctx.name, name);
+      return [
+        name,
+        {
+          cflags: [...(b.cflags ?? []), ...(v.cflags ?? [])],
+          sysroot: `${placesInVariant(ctx, name)(libcProject).out}/sysroot`,
+          outputPath: places.out,
+          stageDir: `${places.build}/c-library`,
+          ...(toolchainVaries ? { toolchainManifest: toolchainManifestOf(toolchainProject, name) } : {}),
+        },
+      ];
+    }),
+  );
 }

@@ -1,0 +1,63 @@
+// The run's side of wasi-threads: it starts a worker for each thread the guest spawns (whichever
+// guest thread asked: all are this thread's workers, so their messages come here), and stops them
+// all when the run ends, however it ends.
+import { Worker } from 'node:worker_threads';
+import { createChannelBuffers, markServerGone } from '../channel/channel.ts';
+import type { ThreadEntry } from '../guest-thread.ts';
+import type { GuestInit } from '../run-guest.ts';
+
+export interface SpawnedThreadHandlers {
+  /** Every message of a thread (its output, its end, its error), with its id. */
+  message(tid: number, m: unknown): void;
+  /** The worker failed outside the guest (it could not start, or ran out of memory). */
+  error(tid: number, e: Error): void;
+}
+
+export class GuestThreads {
+  private readonly workers = new Map<number, Worker>();
+  private readonly init: Omit<GuestInit, 'module'>;
+  private stopped = false;
+
+  private readonly code: ThreadEntry;
+  private readonly stackSizeMb: number;
+  private readonly on: SpawnedThreadHandlers;
+
+  /** `init`: the main guest thread's (each thread gets a copy, with no socket rings of its own). */
+  constructor(code: ThreadEntry, stackSizeMb: number, init: Omit<GuestInit, 'module'>, on: SpawnedThreadHandlers) {
+    this.code = code;
+    this.stackSizeMb = stackSizeMb;
+    this.on = on;
+    // Sockets are served to the main thread only, for now: a spawned thread's socket call finds
+    // its channel's server gone and fails (EIO) instead of waiting forever.
+    const channel = createChannelBuffers();
+    markServerGone(channel);
+    const { ringPort: _ringPort, readline: _readline, snapshot: _snapshot, ...rest } = init;
+    this.init = { ...rest, channel };
+  }
+
+  /** How many spawned threads have started and not yet ended. */
+  get running(): number {
+    return this.workers.size;
+  }
+
+  start(tid: number, startArg: number, module: WebAssembly.Module): void {
+    if (this.stopped) return;
+    const worker = new Worker(this.code.bootstrap, {
+      workerData: { role: 'thread', entry: this.code.entry, init: this.init, module, tid, startArg },
+      resourceLimits: { stackSizeMb: this.stackSizeMb },
+      stdout: false,
+      stderr: false,
+    });
+    this.workers.set(tid, worker);
+    worker.on('message', (m: unknown) => this.on.message(tid, m));
+    worker.on('error', (e: Error) => this.on.error(tid, e));
+    worker.on('exit', () => this.workers.delete(tid));
+  }
+
+  /** Stops every thread wherever it is (the run has ended). */
+  stop(): void {
+    this.stopped = true;
+    for (const w of this.workers.values()) void w.terminate();
+    this.workers.clear();
+  }
+}
