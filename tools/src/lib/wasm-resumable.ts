@@ -23,16 +23,22 @@ function exportsOf(mod: binaryen.Module): binaryen.ExportInfo[] {
   return all;
 }
 
-/** Refuses what cannot be snapshotted: a memory not its own, shared memory, no init export,
- * passive data segments. */
+/** Refuses what cannot be snapshotted: an imported memory that is not a wasi-threads one, no init
+ * export, passive data segments outside a wasi-threads module.
+ *
+ * A wasi-threads module imports its memory, shared, and exports it: the host creates it, and
+ * wasm-ld's start function (`__wasm_init_memory`) copies the passive data segments in once,
+ * guarded by a flag in that memory, which a snapshot holds set. So its memory and its globals are
+ * still its whole state. */
 function checkSnapshottable(mod: binaryen.Module, initExport: string): void {
   if (!mod.hasMemory()) throw new BuildError('the module has no memory to pre-initialise');
   const exports = exportsOf(mod);
   const memoryExport = exports.find((e) => e.kind === binaryen.ExternalMemory);
   if (!memoryExport) throw new BuildError('the module does not export its memory (WASI needs it exported)');
   const info = mod.getMemoryInfo(memoryExport.value);
-  if (info.module) throw new BuildError('the module imports its memory: there is nothing of its own to pre-initialise');
-  if (info.shared) throw new BuildError('the module has shared memory (threads): pre-initialisation needs a single-threaded module');
+  const threads = Boolean(info.module) && info.shared;
+  if (info.module && !threads) throw new BuildError('the module imports a memory that is not shared: only a wasi-threads module (shared memory) may import it');
+  if (info.shared && !threads) throw new BuildError('the module has a shared memory of its own: a wasi-threads module imports it (wasm-ld --import-memory)');
   const init = exports.find((e) => e.name === initExport);
   if (!init || init.kind !== binaryen.ExternalFunction) {
     throw new BuildError(`the module exports no function named "${initExport}" (exports: ${exports.map((e) => e.name).join(', ')})`);
@@ -43,9 +49,9 @@ function checkSnapshottable(mod: binaryen.Module, initExport: string): void {
     getDataSegmentByIndex(index: number): number;
     getDataSegmentInfo(segment: number): { passive: boolean };
   };
-  for (let i = 0; i < data.getNumDataSegments(); i++) {
+  for (let i = 0; i < data.getNumDataSegments() && !threads; i++) {
     if (data.getDataSegmentInfo(data.getDataSegmentByIndex(i)).passive) {
-      throw new BuildError('the module has passive data segments (bulk-memory initialisation): not supported');
+      throw new BuildError('the module has passive data segments (bulk-memory initialisation) and no shared memory: not supported');
     }
   }
 }

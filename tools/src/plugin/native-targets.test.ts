@@ -316,6 +316,14 @@ describe('a variant across the graph: threads needs a newer LLVM and its own was
     });
   });
 
+  test("a library whose threads variant changes nothing itself is read from its own threads build (its toolchain differs)", () => {
+    const withVariant = (name: string) => (name === 'zlib' ? { d: { ...descriptors['zlib']!.d, variants: { threads: {} } }, root: 'libs/zlib' } : lookup(name));
+    const d: NativeDescriptor = { source: pin, links: ['zlib'], build: { system: 'autotools', configure: {}, make: {} }, variants: { threads: {} } };
+    const threads = nativeProject(d, 'libs/demo', {}, fakeInputs, withVariant).targets['build']!.configurations!['threads'] as Options;
+    expect(threads['env']['CPPFLAGS']).toBe('-I{root}/dist/libs/zlib-threads/include');
+    expect((nativeProject(d, 'libs/demo', {}, fakeInputs, withVariant).targets['build']!.options as Options)['env']['CPPFLAGS']).toBe('-I{root}/dist/libs/zlib/include');
+  });
+
   test('a variant that changes nothing itself still gets its own build when its toolchain differs', () => {
     const d: NativeDescriptor = { source: pin, build: { system: 'autotools', configure: {}, make: {} }, variants: { threads: {} } };
     const threads = nativeProject(d, 'libs/demo', {}, fakeInputs, lookup).targets['build']!.configurations!['threads'] as Options;

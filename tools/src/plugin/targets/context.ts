@@ -214,9 +214,17 @@ export function treeOf(ctx: Context, variantName?: string): { dir: string; sourc
 
 /** A variant is a configuration name across the graph: Nx runs a dependency in the configuration
  * of the same name when it has one. Does `project` build differently in `variant`? */
-export function variesIn(ctx: Context, project: string, variant: string | undefined): boolean {
-  const v = variant ? ctx.projects(project)?.d.variants?.[variant] : undefined;
-  return Boolean(v && changesBuild(v));
+export function variesIn(ctx: Context, project: string, variant: string | undefined, seen: ReadonlySet<string> = new Set()): boolean {
+  const p = variant ? ctx.projects(project) : undefined;
+  const v = variant ? p?.d.variants?.[variant] : undefined;
+  if (!p || !v) return false;
+  if (changesBuild(v)) return true;
+  // A variant that changes nothing itself still builds apart when what it is compiled with or
+  // links does (threads: the toolchain's atomics, the threads sysroot): its users read that build.
+  if (seen.has(project)) return false;
+  const used = platformOf(p.d) === 'host' ? [...(p.d.tools ?? [])] : [ctx.options.toolchainProject, ctx.options.libcProject, ...(p.d.links ?? []), ...(p.d.tools ?? [])];
+  const next = new Set([...seen, project]);
+  return used.some((u) => u !== project && variesIn(ctx, u, variant, next));
 }
 
 /** The places of another project as seen from a variant: its variant's when it has the same one
