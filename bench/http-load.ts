@@ -6,13 +6,13 @@
 // Goals: zero server errors at every level; wasm >= 0.5x native at 1,000 connections.
 //
 //   npx tsx bench/http-load.ts [--quick] [--seconds N] [--save]        (npm run bench:http)
-import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import * as net from 'node:net';
 import { join } from 'node:path';
 import { execa, type ResultPromise } from 'execa';
 import { nativePython, pywasiPython, requirePythonWasm, workspaceRoot } from './lib/pythons.ts';
 import { printTable, type Row } from './lib/report.ts';
+import { runWrk, requireWrk, type WrkResult } from './lib/wrk.ts';
 import { freePort } from '../libs/cpython/tests/harness.ts';
 
 const argv = process.argv.slice(2);
@@ -23,14 +23,6 @@ const LEVELS = quick ? [50, 1000] : [50, 1000, 10_000];
 const IDLE = quick ? 500 : 2000;
 const CHURN = 5000;
 const script = join(workspaceRoot, 'libs/cpython/tests/py/asyncio_http.py');
-
-function requireWrk(): string {
-  try {
-    return execFileSync('sh', ['-c', 'command -v wrk'], { encoding: 'utf8' }).trim();
-  } catch {
-    throw new Error('wrk is not installed: apt-get install wrk (Debian package), then run again');
-  }
-}
 
 interface Server {
   name: 'wasm' | 'native';
@@ -96,23 +88,7 @@ async function stats(port: number): Promise<{ open: number; served: number; erro
   }
 }
 
-interface WrkResult {
-  rps: number;
-  socketErrors: number;
-  non2xx: number;
-}
-
-async function wrk(bin: string, port: number, connections: number): Promise<WrkResult> {
-  const threads = Math.min(2, connections);
-  const run = await execa(bin, ['-t', String(threads), '-c', String(connections), '-d', `${SECONDS}s`, '--timeout', '10s', `http://127.0.0.1:${port}/`], { reject: false, all: true });
-  if (run.exitCode !== 0) throw new Error(`wrk failed (exit ${run.exitCode}):\n${run.all}`);
-  const out = run.stdout;
-  const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1] ?? NaN);
-  const se = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(out);
-  const socketErrors = se ? se.slice(1).reduce((a, b) => a + Number(b), 0) : 0;
-  const non2xx = Number(/Non-2xx or 3xx responses: (\d+)/.exec(out)?.[1] ?? 0);
-  return { rps, socketErrors, non2xx };
-}
+const wrk = (bin: string, port: number, connections: number): Promise<WrkResult> => runWrk(bin, port, connections, SECONDS);
 
 /** Opens `count` connections that send nothing, waits until the server holds them all, returns a
  * closer. */

@@ -6,7 +6,6 @@
 // and stopped with no load (its start-up), over the requests it served.
 //
 //   npx tsx bench/record-http.ts [--rounds N] [--seconds N] [--save]
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,6 +13,8 @@ import { execa, type ResultPromise } from 'execa';
 import { freePort } from '../libs/cpython/tests/harness.ts';
 import { pywasiPython, requirePythonWasm, workspaceRoot } from './lib/pythons.ts';
 import { round, saveRun, type ResultRow } from './lib/results.ts';
+import { median } from './lib/report.ts';
+import { requireWrk, runWrk } from './lib/wrk.ts';
 
 const argv = process.argv.slice(2);
 const option = (name: string, fallback: number): number => (argv.includes(name) ? Number(argv[argv.indexOf(name) + 1]) : fallback);
@@ -24,14 +25,6 @@ if (!Number.isInteger(SECONDS) || SECONDS < 1) throw new Error('--seconds must b
 const CONNECTIONS = 50;
 const GOAL = 0.85;
 const script = join(workspaceRoot, 'libs/cpython/tests/py/asyncio_http.py');
-
-function requireWrk(): string {
-  try {
-    return execFileSync('sh', ['-c', 'command -v wrk'], { encoding: 'utf8' }).trim();
-  } catch {
-    throw new Error('wrk is not installed: apt-get install wrk (Debian package), then run again');
-  }
-}
 
 interface Server {
   child: ResultPromise;
@@ -73,18 +66,10 @@ async function served(port: number): Promise<number> {
 }
 
 async function wrk(bin: string, port: number): Promise<number> {
-  const run = await execa(bin, ['-t', '2', '-c', String(CONNECTIONS), '-d', `${SECONDS}s`, '--timeout', '10s', `http://127.0.0.1:${port}/`], { reject: false, all: true });
-  if (run.exitCode !== 0) throw new Error(`wrk failed (exit ${run.exitCode}):\n${run.all}`);
-  const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(run.stdout)?.[1] ?? NaN);
-  if (!Number.isFinite(rps)) throw new Error(`wrk printed no Requests/sec:\n${run.stdout}`);
+  const { rps, stdout } = await runWrk(bin, port, CONNECTIONS, SECONDS);
+  if (!Number.isFinite(rps)) throw new Error(`wrk printed no Requests/sec:\n${stdout}`);
   return rps;
 }
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
 
 requirePythonWasm();
 const wrkBin = requireWrk();

@@ -18,6 +18,7 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { pywasiPython, requirePythonWasm, workspaceRoot } from './lib/pythons.ts';
 import { round, saveRun, type ResultRow } from './lib/results.ts';
+import { median } from './lib/report.ts';
 
 const ROUNDS = Number(process.argv.includes('--rounds') ? process.argv[process.argv.indexOf('--rounds') + 1] : process.env['ROUNDS'] ?? 5);
 if (!Number.isInteger(ROUNDS) || ROUNDS < 5) throw new Error('--rounds must be an integer ≥ 5 (a median of at least five)');
@@ -50,11 +51,6 @@ const WORKLOADS: Workload[] = [
 const unknown = ONLY?.filter((k) => !WORKLOADS.some((w) => w.key === k)) ?? [];
 if (unknown.length) throw new Error(`--only ${unknown.join(',')}: no such workload (the workloads are ${WORKLOADS.map((w) => w.key).join(', ')})`);
 
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
 
 const GNU_TIME = '/usr/bin/time';
 
