@@ -13,10 +13,8 @@ import { describeCall } from './describe.ts';
 import { sha256 } from './open-log.ts';
 import { OutputFds } from './output-fds.ts';
 
-/** A replay that is not the recorded run: another module, snapshot or arguments, or a call the log
- * does not hold next. `record` is the number of the log's record where it parted (or -1). */
-export class ReplayDivergenceError extends Error {
-  override name = 'ReplayDivergenceError';
+/** A replay that stopped at a record of the log: `record` is its number (or -1). */
+abstract class ReplayStopError extends Error {
   readonly record: number;
 
   constructor(record: number, message: string) {
@@ -25,16 +23,16 @@ export class ReplayDivergenceError extends Error {
   }
 }
 
+/** A replay that is not the recorded run: another module, snapshot or arguments, or a call the log
+ * does not hold next. `record` is the number of the log's record where it parted (or -1). */
+export class ReplayDivergenceError extends ReplayStopError {
+  override name = 'ReplayDivergenceError';
+}
+
 /** The log stops before the run did (cut off by a kill, or its size cap): the replay went that
  * far, and stopped. */
-export class ReplayCutOffError extends Error {
+export class ReplayCutOffError extends ReplayStopError {
   override name = 'ReplayCutOffError';
-  readonly record: number;
-
-  constructor(record: number, message: string) {
-    super(message);
-    this.record = record;
-  }
 }
 
 export interface ReplayOptions {
