@@ -23,7 +23,7 @@ import { InterruptFlag } from './interrupts.ts';
 import { writeSync } from 'node:fs';
 import { createSpawnImport } from './threads/spawn-import.ts';
 import { SharedFdTable } from './threads/shared-fd-table.ts';
-import type { ThreadsInit } from './threads/thread-state.ts';
+import { ThreadState, type ThreadsInit } from './threads/thread-state.ts';
 import type { RecordInit } from './record/recorder.ts';
 
 export interface GuestInit {
@@ -126,7 +126,10 @@ export function prepareGuest(init: Omit<GuestInit, 'module'>, hooks: GuestHooks 
     return memory;
   };
   const mem = new GuestMemory(getMemory);
-  const interrupts = new InterruptFlag(init.interrupts);
+  // An interrupt (Ctrl-C) reaches the main thread only, as Python raises KeyboardInterrupt there:
+  // a spawned thread that took it in sched_yield would drop it, and its blocking calls, returning
+  // EINTR until the main thread took it, would spin. A spawned thread's flag is its own, never raised.
+  const interrupts = self === 0 ? new InterruptFlag(init.interrupts) : new InterruptFlag();
   const channel = new GuestChannel(init.channel, hooks.beforeFirstRequest ?? null);
   const devices = standardDevices();
   // The editor redraws the prompt after what the guest printed on the terminal's last line.
@@ -135,6 +138,7 @@ export function prepareGuest(init: Omit<GuestInit, 'module'>, hooks: GuestHooks 
   const mounts = new MountTable(init.mounts, devices);
   // The threads of a wasi-threads guest share one table; `self` says which thread this is.
   const fds = init.threads ? new SharedFdTable(init.threads.fds, { io: { mem, interrupts }, mounts, self }) : new FdTable(init.maxFds);
+  const threadState = init.threads ? new ThreadState(init.threads) : null;
   const stderr = stdioTarget(init.stderr, 2);
   const files = createWasiFs({
     memory: mem,
@@ -153,6 +157,8 @@ export function prepareGuest(init: Omit<GuestInit, 'module'>, hooks: GuestHooks 
     fds,
     shapes: init.shapes,
     interrupts,
+    // The threads share their sockets as they share the fd table.
+    ...(threadState && fds instanceof SharedFdTable ? { shared: { nextId: () => threadState.nextSocketId(), attach: (io) => fds.attachSockets(io) } } : {}),
   });
   const imports: WebAssembly.Imports = { wasi_snapshot_preview1: guardAll({ ...rest, ...sockets }) };
   if (init.threads) {

@@ -37,7 +37,10 @@ export async function runInWorker(run: PreparedRun, code: ThreadEntry): Promise<
   // The worker starts (a Node environment plus guest-worker.js), if it was not started before the
   // run, while this thread compiles the module (V8 compiles on background threads; a Module is
   // shareable with the worker).
-  const workerInit: Omit<GuestInit, 'module'> = { ...init, readline: readline !== null, ringPort: ringChannel.port2 };
+  // A wasi-threads guest has no socket rings: a ring has one reader and one writer, and any of
+  // its threads may use a socket (they go through their channels instead, sockets/guest/transfer.ts).
+  const rings = init.threads ? {} : { ringPort: ringChannel.port2 };
+  const workerInit: Omit<GuestInit, 'module'> = { ...init, readline: readline !== null, ...rings };
   let settled = false;
   let abort: (() => void) | null = null;
   let timer: NodeJS.Timeout | undefined;
@@ -84,6 +87,7 @@ export async function runInWorker(run: PreparedRun, code: ThreadEntry): Promise<
                   handlers.message(tm);
                 },
                 error: (tid, e) => fail(new WasiTrapError(`thread ${tid}: ${e.name}: ${e.message}`, e.name, e.stack)),
+                serve: (channel) => sockets.serve(channel),
               });
               threads.start(m.tid, m.startArg, module);
             });
@@ -106,7 +110,7 @@ export async function runInWorker(run: PreparedRun, code: ThreadEntry): Promise<
         // Its exit message came first (the run may be waiting for the other threads' output).
         exit: (code) => exiting || fail(new WasiTrapError(`guest thread exited unexpectedly (code ${code})`, 'Exit')),
       };
-      const transfer = [ringChannel.port2];
+      const transfer = init.threads ? [] : [ringChannel.port2];
       const given = options.guestThread;
       if (given && given.stackSizeMb !== (options.stackSizeMb ?? DEFAULT_STACK_MB)) {
         throw new TypeError(`runWasi: the guest thread was started with a ${given.stackSizeMb} MiB stack, the run asks for ${options.stackSizeMb ?? DEFAULT_STACK_MB}`);

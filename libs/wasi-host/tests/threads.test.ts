@@ -4,6 +4,7 @@
 // counter in shared memory and wake the main thread, which waits with memory.atomic.wait32.
 import { execFileSync } from 'node:child_process';
 import { closeSync, constants, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, jest, test } from '@jest/globals';
@@ -25,6 +26,8 @@ const threadsModule = (main: string, thread: string, memory = '1 1') =>
   (import "wasi_snapshot_preview1" "path_open" (func $path_open (param i32 i32 i32 i32 i32 i64 i64 i32 i32) (result i32)))
   (import "wasi_snapshot_preview1" "fd_close" (func $fd_close (param i32) (result i32)))
   (import "wasi_snapshot_preview1" "fd_renumber" (func $fd_renumber (param i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "sock_open" (func $sock_open (param i32 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "sock_connect" (func $sock_connect (param i32 i32 i32) (result i32)))
   (import "wasi" "thread-spawn" (func $spawn (param i32) (result i32)))
   (import "env" "memory" (memory ${memory} shared))
   ;; Opens "d/<name at 512, 1 byte>" in the preopen for reading and writing (created, truncated);
@@ -40,6 +43,23 @@ const threadsModule = (main: string, thread: string, memory = '1 1') =>
     (i32.store16 (i32.add (local.get $at) (i32.const 8)) (local.get $text))
     (i32.store (local.get $at) (i32.add (local.get $at) (i32.const 8))) (i32.store (i32.add (local.get $at) (i32.const 4)) (i32.const 2))
     (call $fd_write (local.get $fd) (local.get $at) (i32.const 1) (i32.add (local.get $at) (i32.const 12))))
+  ;; A TCP socket connected to 127.0.0.1:$port, with $at..$at+16 as scratch; the fd, or exits 96
+  ;; (sock_open failed) or 97 (connect failed).
+  (func $connect (param $port i32) (param $at i32) (result i32)
+    (if (call $sock_open (i32.const 1) (i32.const 2) (local.get $at)) (then (call $exit (i32.const 96))))
+    (i32.store (i32.add (local.get $at) (i32.const 4)) (i32.const 0x0100007f))
+    (i32.store (i32.add (local.get $at) (i32.const 8)) (i32.add (local.get $at) (i32.const 4)))
+    (i32.store (i32.add (local.get $at) (i32.const 12)) (i32.const 4))
+    (if (call $sock_connect (i32.load (local.get $at)) (i32.add (local.get $at) (i32.const 8)) (local.get $port)) (then (call $exit (i32.const 97))))
+    (i32.load (local.get $at)))
+  ;; Reads 2 bytes from $fd (iovec at 600 + 16 * fd, like $write2); they, or -errno.
+  (func $read2 (param $fd i32) (result i32) (local $at i32) (local $err i32)
+    (local.set $at (i32.add (i32.const 600) (i32.mul (local.get $fd) (i32.const 16))))
+    (i32.store (local.get $at) (i32.add (local.get $at) (i32.const 8))) (i32.store (i32.add (local.get $at) (i32.const 4)) (i32.const 2))
+    (local.set $err (call $fd_read (local.get $fd) (local.get $at) (i32.const 1) (i32.add (local.get $at) (i32.const 12))))
+    (if (result i32) (local.get $err)
+      (then (i32.sub (i32.const 0) (local.get $err)))
+      (else (i32.load16_u (i32.add (local.get $at) (i32.const 8))))))
   (func $finished
     (drop (i32.atomic.rmw.add (i32.const 4) (i32.const 1)))
     (drop (memory.atomic.notify (i32.const 4) (i32.const -1))))
@@ -242,6 +262,119 @@ describe('wasi-threads', () => {
       expect(await runWasi({ module, dirs: [{ host: dir, guest: '/d' }], stdout: (b) => (out += Buffer.from(b)) })).toBe(0);
       expect(readFileSync(path.join(dir, 'h'), 'utf8')).toBe('ok');
       expect(out).toBe('');
+    });
+  });
+
+  describe('one socket service for all threads', () => {
+    /** A native server on loopback: what each connection received, in the order they came, and
+     * which ended; `onConnection` and `onData` see each connection and chunk with its index. */
+    let server: Server;
+    let received: string[] = [];
+    let closed: number[] = [];
+    let conns: Socket[] = [];
+    let onConnection: (i: number) => void = () => {};
+    let onData: (i: number, text: string) => void = () => {};
+    let port = 0;
+    beforeEach(async () => {
+      received = [];
+      closed = [];
+      conns = [];
+      onConnection = () => {};
+      onData = () => {};
+      server = createServer((c) => {
+        const i = conns.push(c) - 1;
+        received[i] = '';
+        onConnection(i);
+        c.on('data', (b) => {
+          received[i] += b.toString();
+          onData(i, b.toString());
+        });
+        c.on('end', () => void closed.push(i));
+        c.on('error', () => {});
+      });
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      port = (server.address() as AddressInfo).port;
+    });
+    afterEach(async () => {
+      for (const c of conns) c.destroy();
+      await new Promise((resolve) => server.close(resolve));
+    });
+    // A run that waits forever (a host bug) ends with a WasiLimitError instead of a test timeout.
+    const run = (module: Uint8Array) => runWasi({ module, timeoutMs: 40_000 });
+
+    test("a socket main opened is used by a thread, and one a thread opened by main", async () => {
+      // main connects (connection 0); thread 1 writes "ab" on it, then connects (connection 1) and
+      // leaves its fd at [16]; main writes "cd" on that one.
+      const module = await threadsModule(
+        `(local $fd i32) (local.set $fd (call $connect (i32.const ${port}) (i32.const 64)))
+         (drop (call $spawn (local.get $fd))) (call $wait_finished (i32.const 1))
+         (call $exit (call $write2 (i32.load (i32.const 16)) (i32.const 0x6463)))`,
+        `(if (call $write2 (local.get $arg) (i32.const 0x6261)) (then (unreachable)))
+         (i32.store (i32.const 16) (call $connect (i32.const ${port}) (i32.const 128)))
+         (call $finished)`,
+      );
+      expect(await run(module)).toBe(0);
+      expect(received).toEqual(['ab', 'cd']);
+    });
+
+    test("threads blocked in recv on two sockets hold back no other thread's send", async () => {
+      // main connects three times (connections 0, 1, 2: fds at [64], [80], [96]). Threads 1 and 2
+      // each read one of the first two, and count themselves at [20] before they do; thread 3
+      // waits for both, then writes "go" on the third. The server answers "x1" and "x2" on the
+      // first two only when the third brought "go": a thread whose send waited behind the reads
+      // would leave the run waiting until its time limit. Each reader adds what it read to [0].
+      onData = (i, text) => {
+        if (i === 2 && text === 'go') {
+          conns[0]!.write('x1');
+          conns[1]!.write('x2');
+        }
+      };
+      const module = await threadsModule(
+        `(i32.store (i32.const 200) (call $connect (i32.const ${port}) (i32.const 64)))
+         (i32.store (i32.const 204) (call $connect (i32.const ${port}) (i32.const 80)))
+         (i32.store (i32.const 208) (call $connect (i32.const ${port}) (i32.const 96)))
+         (call $spawn_n (i32.const 3)) (call $wait_finished (i32.const 3))
+         (call $exit (i32.ne (i32.atomic.load (i32.const 0)) (i32.const ${0x3178 + 0x3278})))`,
+        `(local $n i32)
+         (if (i32.lt_u (local.get $arg) (i32.const 3))
+           (then
+             (drop (i32.atomic.rmw.add (i32.const 20) (i32.const 1)))
+             (drop (memory.atomic.notify (i32.const 20) (i32.const -1)))
+             (drop (i32.atomic.rmw.add (i32.const 0) (call $read2 (i32.load (i32.add (i32.const 196) (i32.mul (local.get $arg) (i32.const 4))))))))
+           (else
+             (block $out (loop $again
+               (local.set $n (i32.atomic.load (i32.const 20)))
+               (br_if $out (i32.ge_u (local.get $n) (i32.const 2)))
+               (drop (memory.atomic.wait32 (i32.const 20) (local.get $n) (i64.const -1)))
+               (br $again)))
+             (if (call $write2 (i32.load (i32.const 208)) (i32.const 0x6f67)) (then (unreachable)))))
+         (call $finished)`,
+      );
+      expect(await run(module)).toBe(0);
+      expect(received).toEqual(['', '', 'go']);
+    });
+
+    test('a socket closed in another thread is closed for every thread, and its connection ends', async () => {
+      // main connects and writes "ab"; the thread closes the fd, and main's next write on it fails:
+      // EBADF (8) is its exit code. main connects again (the new socket may get the same fd): the
+      // server answers "ok" on that connection once the first has ended (a close that never
+      // reached the event loop would leave main waiting until the run's time limit).
+      onConnection = (i) => {
+        if (i !== 1) return;
+        if (closed.includes(0)) conns[1]!.write('ok');
+        else conns[0]!.once('end', () => conns[1]!.write('ok'));
+      };
+      const module = await threadsModule(
+        `(local $fd i32) (local $err i32) (local.set $fd (call $connect (i32.const ${port}) (i32.const 64)))
+         (if (call $write2 (local.get $fd) (i32.const 0x6261)) (then (call $exit (i32.const 95))))
+         (drop (call $spawn (local.get $fd))) (call $wait_finished (i32.const 1))
+         (local.set $err (call $write2 (local.get $fd) (i32.const 0x6463)))
+         (if (i32.ne (call $read2 (call $connect (i32.const ${port}) (i32.const 80))) (i32.const 0x6b6f)) (then (call $exit (i32.const 94))))
+         (call $exit (local.get $err))`,
+        `(if (call $fd_close (local.get $arg)) (then (unreachable))) (call $finished)`,
+      );
+      expect(await run(module)).toBe(8);
+      expect({ received, firstEnded: closed[0] }).toEqual({ received: ['ab', ''], firstEnded: 0 });
     });
   });
 

@@ -206,6 +206,10 @@ export class HostChannel extends ChannelEnd {
 
   stop(): void {
     this.running = false;
+    // Ends the waits on this channel, which would otherwise stay pending (and keep its buffers)
+    // for as long as nothing writes to it.
+    Atomics.notify(this.ctl, REQ);
+    Atomics.notify(this.ctl, DOORBELL);
   }
 
   private poll(): void {

@@ -3,6 +3,7 @@
 // `wasi_thread_start(tid, start_arg)`. Instantiating runs the module's start function again, which
 // a shared-memory module makes harmless (wasm-ld's `__wasm_init_memory` initialises the data once,
 // guarded by a flag in memory); `_start` and the C constructors run on the main thread only.
+import { ServerGoneError } from '../channel/channel.ts';
 import { prepareGuest, type GuestInit } from '../run-guest.ts';
 import { ProcExit } from '../wasi-process.ts';
 import { ThreadState } from './thread-state.ts';
@@ -25,7 +26,12 @@ export async function runThread(init: GuestInit, tid: number, startArg: number):
       if (e instanceof ProcExit) return { type: 'exit', code: e.code };
       throw e;
     }
-    channel.sync();
+    try {
+      channel.sync(); // its posted requests are taken before its channel stops being served
+    } catch (e) {
+      // The run is ending (another thread exited): what this thread posted no longer matters.
+      if (!(e instanceof ServerGoneError)) throw e;
+    }
     fds.end(); // this thread's directory handles; the files stay, in the table the threads share
     return { type: 'thread-end', tid };
   } finally {

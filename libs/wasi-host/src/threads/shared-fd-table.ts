@@ -13,16 +13,22 @@
 // - the first fds (stdio and the preopen "/"): each thread has its own objects for them (the same
 //   host fds, or the same output function), and the table says which number refers to which, so
 //   fd_renumber and close of them are seen by all;
+// - sockets: usable from every thread; the event loop knows a socket by an id the threads share
+//   (threads/thread-state.ts), and each thread's object of it makes its calls on the thread's own
+//   channel. What the guest side keeps of a socket's settings (non-blocking, timeouts, shut down
+//   for writing) is the record's. The thread that closes its last fd tells the event loop, once;
 // - what lives in one thread's objects (directories opened later, devices such as the line
-//   editor, sockets): its number is taken in the shared table, and it is usable in the thread
-//   that opened it; another thread gets EBADF for it (its close there is refused too).
+//   editor): its number is taken in the shared table, and it is usable in the thread that opened
+//   it; another thread gets EBADF for it (its close there is refused too).
 import type { DescriptorIo } from '../fd/descriptor.ts';
 import { Descriptor } from '../fd/descriptor.ts';
 import { FdTable, FD_LIMIT } from '../fd/fd-table.ts';
 import { HostStream, RegularFile } from '../fd/file.ts';
 import type { DirHandle } from '../fs/dir-handle.ts';
 import type { MountTable } from '../fs/mounts.ts';
+import { Filetype } from '../fs/wire.ts';
 import type { HostLocation } from '../fs/resolve.ts';
+import { SocketDescriptor, type SocketIo } from '../sockets/guest/socket-table.ts';
 
 // The header: the table's lock, where the lowest free fd may be, where to look for a free record.
 const LOCK = 0;
@@ -49,6 +55,9 @@ const R_RIGHTS_BASE_I64 = 5;
 const R_RIGHTS_INHERITING_I64 = 6;
 /** An initial fd's number (kind INITIAL), or the thread that owns a LOCAL description. */
 const R_INDEX = 14;
+/** A socket's timeouts in ms (-1: none), where a file keeps its position. */
+const R_RECV_TIMEOUT = 8;
+const R_SEND_TIMEOUT = 9;
 
 const Kind = {
   FREE: 0,
@@ -58,6 +67,8 @@ const Kind = {
   INITIAL: 3,
   /** One thread's object only (R_INDEX: which thread). */
   LOCAL: 4,
+  /** A socket (R_HOST: its id on the event loop). */
+  SOCKET: 5,
 } as const;
 type Kind = (typeof Kind)[keyof typeof Kind];
 
@@ -65,6 +76,8 @@ const F_READABLE = 1;
 const F_WRITABLE = 2;
 const F_APPEND = 4;
 const F_NONBLOCK = 8;
+const F_CONNECTED = 16;
+const F_SHUT_WR = 32;
 
 /** The buffer of a run's shared table, for `limit` fds (RunWasiOptions.maxFds). */
 export function createSharedFdBuffer(limit = FD_LIMIT): SharedArrayBuffer {
@@ -92,6 +105,8 @@ export class SharedFdTable extends FdTable {
   /** This thread's objects of the initial fds (stdio, the preopen). */
   private readonly initials: Descriptor[] = [];
   private readonly ctx: SharedFdContext;
+  /** This thread's socket calls (createSocketImports gives them): what its objects of sockets use. */
+  private socketIo: SocketIo | null = null;
 
   constructor(buffer: SharedArrayBuffer, ctx: SharedFdContext) {
     const size = (buffer.byteLength / 4 - HEADER_INTS) / (1 + RECORD_INTS);
@@ -104,6 +119,11 @@ export class SharedFdTable extends FdTable {
     this.records = new Int32Array(buffer, at, size * RECORD_INTS);
     this.f64 = new Float64Array(buffer, at, (size * RECORD_INTS) / 2);
     this.i64 = new BigInt64Array(buffer, at, (size * RECORD_INTS) / 2);
+  }
+
+  /** This thread's socket calls, for its objects of the sockets in the table. */
+  attachSockets(io: SocketIo): void {
+    this.socketIo = io;
   }
 
   override get(fd: number): Descriptor | undefined {
@@ -247,10 +267,20 @@ export class SharedFdTable extends FdTable {
    * this thread's object of it. Under the table's lock. */
   private share(entry: Descriptor): number {
     const file = entry instanceof RegularFile ? entry : entry instanceof HostStream ? entry : null;
-    const r = this.takeRecord(file ? (file instanceof RegularFile ? Kind.FILE : Kind.STREAM) : Kind.LOCAL);
+    const socket = entry instanceof SocketDescriptor ? entry : null;
+    const r = this.takeRecord(file ? (file instanceof RegularFile ? Kind.FILE : Kind.STREAM) : socket ? Kind.SOCKET : Kind.LOCAL);
     const base = r * RECORD_INTS;
     const ints = this.records;
-    if (file) {
+    if (socket) {
+      ints[base + R_HOST] = socket.id;
+      ints[base + R_FILETYPE] = socket.filetype();
+      ints[base + R_FLAGS] = (socket.nonblock ? F_NONBLOCK : 0) | (socket.connected ? F_CONNECTED : 0) | (socket.shutWr ? F_SHUT_WR : 0);
+      ints[base + R_RECV_TIMEOUT] = socket.recvTimeoutMs;
+      ints[base + R_SEND_TIMEOUT] = socket.sendTimeoutMs;
+      this.i64[r * 8 + R_RIGHTS_BASE_I64] = socket.rightsBase;
+      this.i64[r * 8 + R_RIGHTS_INHERITING_I64] = socket.rightsInheriting;
+      this.bindSocket(socket, r);
+    } else if (file) {
       const flags = file.fdflags();
       ints[base + R_HOST] = file.host;
       ints[base + R_FLAGS] = (file.readable ? F_READABLE : 0) | (file.writable ? F_WRITABLE : 0) | (flags & 1 ? F_APPEND : 0) | (flags & 4 ? F_NONBLOCK : 0);
@@ -283,6 +313,10 @@ export class SharedFdTable extends FdTable {
       const file = new File(this.ctx.io, ints[base + R_HOST]!, this.location(ints[base + R_MOUNT]!), ints[base + R_FILETYPE]!, mode, rights);
       this.bind(file, r);
       d = file;
+    } else if (kind === Kind.SOCKET && this.socketIo) {
+      const socket = new SocketDescriptor(this.socketIo, ints[base + R_HOST]!, ints[base + R_FILETYPE] === Filetype.SOCKET_STREAM, false);
+      this.bindSocket(socket, r);
+      d = socket;
     }
     if (d) this.own[r] = { gen, d };
     return d;
@@ -334,6 +368,27 @@ export class SharedFdTable extends FdTable {
         },
       });
     }
+  }
+
+  /** Makes the settings this thread's object of a socket keeps the record's (as bind() does for
+   * a file): set by one thread, they hold in all. */
+  private bindSocket(socket: SocketDescriptor, r: number): void {
+    const base = r * RECORD_INTS;
+    const { records: ints, i64 } = this;
+    const flag = (bit: number): PropertyDescriptor => ({
+      get: () => (Atomics.load(ints, base + R_FLAGS) & bit) !== 0,
+      set: (on: boolean) => void (on ? Atomics.or(ints, base + R_FLAGS, bit) : Atomics.and(ints, base + R_FLAGS, ~bit)),
+    });
+    const int = (at: number): PropertyDescriptor => ({ get: () => Atomics.load(ints, base + at), set: (v: number) => void Atomics.store(ints, base + at, v) });
+    Object.defineProperties(socket, {
+      nonblock: flag(F_NONBLOCK),
+      connected: flag(F_CONNECTED),
+      shutWr: flag(F_SHUT_WR),
+      recvTimeoutMs: int(R_RECV_TIMEOUT),
+      sendTimeoutMs: int(R_SEND_TIMEOUT),
+      rightsBase: { get: () => i64[r * 8 + R_RIGHTS_BASE_I64]!, set: (v: bigint) => void (i64[r * 8 + R_RIGHTS_BASE_I64] = v) },
+      rightsInheriting: { get: () => i64[r * 8 + R_RIGHTS_INHERITING_I64]!, set: (v: bigint) => void (i64[r * 8 + R_RIGHTS_INHERITING_I64] = v) },
+    });
   }
 }
 

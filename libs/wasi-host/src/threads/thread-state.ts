@@ -1,10 +1,12 @@
 // What every thread of a run shares about its threads, in one SharedArrayBuffer: the next thread
-// id, how many spawned threads are alive (the cap counts them), and whether the cap's warning was
-// given. Any thread may spawn, so each is updated atomically.
+// id, how many spawned threads are alive (the cap counts them), whether the cap's warning was
+// given, and the next socket id (the socket service knows each socket by one, whichever thread
+// opened it). Any thread may spawn or open a socket, so each is updated atomically.
 const NEXT_TID = 0;
 const LIVE = 1;
 const WARNED = 2;
-const INTS = 3;
+const NEXT_SOCKET = 3;
+const INTS = 4;
 
 /** wasi-threads ids are positive and below 2^29 (the ABI leaves the top bits to the guest's locks). */
 const MAX_TID = 0x1fffffff;
@@ -22,7 +24,9 @@ export interface ThreadsInit {
 
 export function createThreadState(): SharedArrayBuffer {
   const state = new SharedArrayBuffer(INTS * 4);
-  new Int32Array(state)[NEXT_TID] = 1;
+  const ints = new Int32Array(state);
+  ints[NEXT_TID] = 1;
+  ints[NEXT_SOCKET] = 1;
   return state;
 }
 
@@ -57,6 +61,11 @@ export class ThreadState {
 
   get live(): number {
     return Atomics.load(this.ints, LIVE);
+  }
+
+  /** A socket id no thread of the run has had (ids are never reused: 2^31 sockets would wrap). */
+  nextSocketId(): number {
+    return Atomics.add(this.ints, NEXT_SOCKET, 1);
   }
 
   /** True the first time only: the cap's warning is given once per run. */

@@ -16,7 +16,7 @@ import { H } from '../ring.ts';
 import type { SocketShapes } from '../../wasm-imports.ts';
 import { GuestRings, type RingPort } from './rings.ts';
 import { getSocketOption, setSocketOption } from './socket-options.ts';
-import { SocketTable, type GuestSocket } from './socket-table.ts';
+import { SocketTable, type GuestSocket, type SocketIo } from './socket-table.ts';
 import { SocketTransfer } from './transfer.ts';
 import type { InterruptFlag } from '../../interrupts.ts';
 
@@ -38,12 +38,16 @@ export interface SocketImportsOptions {
   /** Where new socket rings are posted for the event loop (see Ops.ring). Without it, stream
    * sockets use plain RECV/SEND requests. */
   ringPort?: RingPort;
+  /** The threads of a wasi-threads guest share its sockets, in their one fd table
+   * (threads/shared-fd-table.ts): socket ids come from `nextId`, unique across the threads, and
+   * `attach` gives the table this thread's socket calls, for the sockets of other threads it meets. */
+  shared?: { nextId(): number; attach(io: SocketIo): void };
 }
 
 export function createSocketImports(opts: SocketImportsOptions): WasiImport {
   const mem = new GuestMemory(opts.memory);
   const ch = opts.channel;
-  const table = new SocketTable(opts.fds, {
+  const io: SocketIo = {
     recv: (s, iovs) => {
       const r = transfer.recv(s, iovs, 0, false);
       return r.err ? fail(r.err) : r.n;
@@ -59,7 +63,9 @@ export function createSocketImports(opts: SocketImportsOptions): WasiImport {
         return err ? [] : got.ready;
       },
     },
-  });
+  };
+  const table = new SocketTable(opts.fds, io, opts.shared ? () => opts.shared!.nextId() : null);
+  opts.shared?.attach(io);
   const wasi = opts.wasi;
 
   const sock = (fd: number): GuestSocket | undefined => table.get(fd >>> 0);
@@ -179,9 +185,11 @@ export function createSocketImports(opts: SocketImportsOptions): WasiImport {
       const fd = table.reserve();
       if (fd < 0) return Errno.MFILE;
       const id = table.newId();
-      // Arguments the event loop accepts (see SocketService.open) need no answer: posted.
+      // Arguments the event loop accepts (see SocketService.open) need no answer: posted. Not when
+      // threads share the socket: another thread may use it at once, on a channel of its own that
+      // the event loop may serve first.
       const valid = af >= 1 && af <= 3 && socktype >= 0 && socktype <= 2 && !(af === 3 && socktype === 1);
-      if (valid) ch.post(Ops.open, { fd: id, af, type: socktype });
+      if (valid && !opts.shared) ch.post(Ops.open, { fd: id, af, type: socktype });
       else {
         const [err] = ch.call(Ops.open, { fd: id, af, type: socktype });
         if (err) return err;

@@ -124,13 +124,19 @@ export class SocketTable {
 
   private readonly fds: FdTable;
   private readonly io: SocketIo;
+  private readonly sharedIds: (() => number) | null;
 
+  /** `sharedIds`: where the ids come from when several guest threads open sockets (each thread
+   * has its own table of them, and the event loop one for all). */
   constructor(
     fds: FdTable,
     io: SocketIo,
+    sharedIds: (() => number) | null = null,
   ) {
     this.fds = fds;
-    this.io = io;}
+    this.io = io;
+    this.sharedIds = sharedIds;
+  }
 
   /** The fd the next socket will get, or -1 when the fd table is full. */
   reserve(): number {
@@ -139,7 +145,7 @@ export class SocketTable {
 
   /** An id for a socket about to be opened on the event loop. */
   newId(): number {
-    return this.nextId++;
+    return this.sharedIds ? this.sharedIds() : this.nextId++;
   }
 
   /** Puts the socket `id` (opened on the event loop) at `fd`. */

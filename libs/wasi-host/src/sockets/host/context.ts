@@ -1,7 +1,8 @@
 // What the parts of the socket service share: the sockets by guest fd, the channel they answer on,
-// the host's policy and paths, and the one parked request. The guest is single-threaded and
-// blocked while it waits, so at most one request is parked: a blocking call waiting until its
-// socket is ready or its deadline passes. Every socket event calls wake(), which retries it.
+// the host's policy and paths, and the parked requests. Each guest thread has its own channel (a
+// wasi-threads guest has several: SocketService.serve) and is blocked while it waits, so each
+// channel has at most one request parked: a blocking call waiting until its socket is ready or its
+// deadline passes. Every socket event calls wake(), which retries them.
 import type { MessagePort } from 'node:worker_threads';
 import type { OpCodec, Shape, ValueOf } from '../../channel/codec.ts';
 import type { HostChannel, Request } from '../../channel/channel.ts';
@@ -26,6 +27,12 @@ export interface SocketServiceOptions {
 /** "host:port", with an IPv6 address in brackets. */
 export const hostPort = (address: string, port: number): string => (address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`);
 
+/** A guest thread's channel, and its parked request. */
+export interface Served {
+  readonly channel: HostChannel;
+  parked: Parked | null;
+}
+
 interface Parked {
   /** Answers and returns true when the request can complete now. */
   attempt: () => boolean;
@@ -38,18 +45,56 @@ export class ServiceContext {
   readonly sockets = new Map<number, HostSocket>();
   /** The network policy, with what the guest's lookups of allowed names answered. */
   readonly net: NetAccess;
-  private parked: Parked | null = null;
+  /** Every channel served, the main guest thread's first. Replaced, never changed in place, so a
+   * wake() going through it meets no channel added or removed meanwhile. */
+  private served: readonly Served[];
+  /** The channel whose request is being served: where reply and status go. */
+  private current: Served;
 
-  readonly channel: HostChannel;
   readonly options: SocketServiceOptions;
 
   constructor(
-    channel: HostChannel,
+    main: HostChannel,
     options: SocketServiceOptions,
   ) {
-    this.channel = channel;
+    this.current = { channel: main, parked: null };
+    this.served = [this.current];
     this.options = options;
     this.net = new NetAccess(options.net);
+  }
+
+  /** The channel of the request being served. */
+  get channel(): HostChannel {
+    return this.current.channel;
+  }
+
+  /** Every channel served (the main guest thread's first). */
+  get channels(): readonly Served[] {
+    return this.served;
+  }
+
+  /** Serves one more channel (a spawned guest thread's). */
+  add(channel: HostChannel): Served {
+    const served: Served = { channel, parked: null };
+    this.served = [...this.served, served];
+    return served;
+  }
+
+  /** Stops answering on a channel (its thread has ended): its parked request is forgotten. */
+  remove(served: Served): void {
+    this.forget(served);
+    this.served = this.served.filter((s) => s !== served);
+  }
+
+  /** Runs `fn` (which answers a request, now or by parking it) for `served`'s channel. */
+  serving(served: Served, fn: () => void): void {
+    const before = this.current;
+    this.current = served;
+    try {
+      fn();
+    } finally {
+      this.current = before;
+    }
   }
 
   reply<R extends Shape>(op: OpCodec<Shape, R>, value: ValueOf<R>): void {
@@ -77,15 +122,16 @@ export class ServiceContext {
   wait(attempt: () => boolean, o: { nonblock?: boolean; timeoutMs: number }, onTimeout: () => void, interruptible = false): void {
     if (attempt()) return;
     if (o.nonblock) return onTimeout();
+    const served = this.current;
     const parked: Parked = { attempt, timer: null, ...(interruptible ? { onInterrupt: () => this.status(Errno.INTR) } : {}) };
     if (o.timeoutMs >= 0) {
       parked.timer = setTimeout(() => {
-        if (this.parked !== parked) return;
-        this.parked = null;
-        onTimeout();
+        if (served.parked !== parked) return;
+        served.parked = null;
+        this.serving(served, onTimeout);
       }, o.timeoutMs);
     }
-    this.parked = parked;
+    served.parked = parked;
   }
 
   /** Parks the request until the returned function is called; `answer` then answers it with the
@@ -108,38 +154,53 @@ export class ServiceContext {
     return this.parkUntil((errno: number) => this.status(errno));
   }
 
-  /** Called after any socket event: retries the parked request. An attempt may park anew (a
-   * request with several waits, e.g. a send after a connect). */
+  /** Called after any socket event: retries the parked requests. */
   wake = (): void => {
-    const p = this.parked;
-    if (!p) return;
-    this.parked = null;
+    for (const served of this.served) if (served.parked) this.retry(served);
+  };
+
+  /** Retries `served`'s parked request. An attempt may park anew (a request with several waits,
+   * e.g. a send after a connect). */
+  private retry(served: Served): void {
+    const p = served.parked!;
+    served.parked = null;
+    const before = this.current;
+    this.current = served;
     let done: boolean;
     try {
       done = p.attempt();
     } catch (e) {
       done = true;
       this.status(errnoFromNode(e));
+    } finally {
+      this.current = before;
     }
     if (!done) {
-      this.parked ??= p;
+      served.parked ??= p;
       return;
     }
     if (p.timer) clearTimeout(p.timer);
-  };
-
-  /** The guest was interrupted: an interruptible parked request answers EINTR. */
-  interrupt(): void {
-    const p = this.parked;
-    if (!p?.onInterrupt) return;
-    this.parked = null;
-    if (p.timer) clearTimeout(p.timer);
-    p.onInterrupt();
   }
 
-  /** Forgets the parked request (the guest has exited). */
+  /** The guest was interrupted: an interruptible request the main thread has parked answers
+   * EINTR. Only the main thread's: an interrupt is Ctrl-C, which Python raises in its main thread
+   * (a spawned thread's calls do not see interrupts: run-guest.ts). */
+  interrupt(): void {
+    const main = this.served[0]!;
+    const p = main.parked;
+    if (!p?.onInterrupt) return;
+    main.parked = null;
+    if (p.timer) clearTimeout(p.timer);
+    this.serving(main, p.onInterrupt);
+  }
+
+  /** Forgets every parked request (the guest has exited). */
   unpark(): void {
-    if (this.parked?.timer) clearTimeout(this.parked.timer);
-    this.parked = null;
+    for (const served of this.served) this.forget(served);
+  }
+
+  private forget(served: Served): void {
+    if (served.parked?.timer) clearTimeout(served.parked.timer);
+    served.parked = null;
   }
 }

@@ -1,6 +1,6 @@
 // The event-loop side of the socket extension. It runs on the thread that called runWasi and owns
-// every net/dgram/dns object; requests from the guest thread arrive on the channel and go to the
-// part that serves them: stream.ts (TCP, AF_UNIX), datagram.ts (UDP), ring-pump.ts (the shared
+// every net/dgram/dns object; requests from the guest thread arrive on the channel (one per guest
+// thread of a wasi-threads guest: serve()) and go to the part that serves them: stream.ts (TCP, AF_UNIX), datagram.ts (UDP), ring-pump.ts (the shared
 // rings of connections), readiness.ts (POLL), name-lookup.ts. Ready or non-blocking requests are
 // answered at once, blocking ones parked (context.ts).
 import { AddressFamily, SockType } from '../../abi/addr.ts';
@@ -12,7 +12,7 @@ import { SockOpt, SOL_SOCKET } from '../constants.ts';
 import { resolveAddrinfo } from '../name-lookup.ts';
 import { readOption, writeOption } from '../options.ts';
 import { familyMatches, localOf, peerOf } from './addresses.ts';
-import { ServiceContext, type SocketServiceOptions } from './context.ts';
+import { ServiceContext, type Served, type SocketServiceOptions } from './context.ts';
 import { DatagramSockets } from './datagram.ts';
 import { HostSocket } from './host-socket.ts';
 import { readyEntries } from './readiness.ts';
@@ -30,22 +30,41 @@ export class SocketService {
   private readonly datagrams: DatagramSockets;
   private readonly handlers = new Map<number, Handler>();
 
+  /** `bufs`: the main guest thread's channel. */
   constructor(bufs: ChannelBuffers, options: SocketServiceOptions) {
-    const channel = new HostChannel(bufs, (req) => this.dispatch(req), () => this.pump.serviceDoorbell());
+    const channel = new HostChannel(bufs, (req) => this.dispatch(main, req), this.doorbell);
     this.ctx = new ServiceContext(channel, options);
+    const main = this.ctx.channels[0]!;
     this.pump = new RingPump(this.ctx);
     this.streams = new StreamSockets(this.ctx, this.pump);
     this.datagrams = new DatagramSockets(this.ctx);
     this.route();
   }
 
+  private readonly doorbell = (): void => this.pump.serviceDoorbell();
+
   start(): void {
-    this.ctx.channel.start();
+    this.ctx.channels[0]!.channel.start();
+  }
+
+  /**
+   * Serves one more guest thread (a wasi-threads guest's spawned thread) on its own channel, into
+   * the same sockets: a blocking call parked for one thread holds back no other thread's calls.
+   * Returns what stops serving it (its thread has ended; the sockets it opened stay).
+   */
+  serve(bufs: ChannelBuffers): () => void {
+    const channel = new HostChannel(bufs, (req) => this.dispatch(served, req), this.doorbell);
+    const served = this.ctx.add(channel);
+    channel.start();
+    return () => {
+      channel.stop();
+      this.ctx.remove(served);
+    };
   }
 
   /** Stops serving and destroys every socket (the guest has exited). */
   close(): void {
-    this.ctx.channel.stop();
+    for (const { channel } of this.ctx.channels) channel.stop();
     this.pump.serviceDoorbell();
     this.ctx.unpark();
     for (const s of this.ctx.sockets.values()) this.destroy(s);
@@ -132,18 +151,20 @@ export class SocketService {
     });
   }
 
-  private dispatch(req: Request): void {
+  private dispatch(served: Served, req: Request): void {
     // Sends the guest put in its rings precede this request.
     this.pump.serviceDoorbell();
     const handle = this.handlers.get(req.code);
-    if (!handle) return this.ctx.status(Errno.NOSYS);
-    try {
-      handle(req);
-    } catch (e) {
-      // Node throws synchronously for bad arguments (ports, addresses): an errno, never a crash.
-      const errno = errnoFromNode(e);
-      this.ctx.status(errno === Errno.IO ? Errno.INVAL : errno);
-    }
+    this.ctx.serving(served, () => {
+      if (!handle) return this.ctx.status(Errno.NOSYS);
+      try {
+        handle(req);
+      } catch (e) {
+        // Node throws synchronously for bad arguments (ports, addresses): an errno, never a crash.
+        const errno = errnoFromNode(e);
+        this.ctx.status(errno === Errno.IO ? Errno.INVAL : errno);
+      }
+    });
   }
 
   /** The bytes of a SEND, copied out of the shared buffer: Node keeps the Buffer until they are on
