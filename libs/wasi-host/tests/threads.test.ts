@@ -60,6 +60,12 @@ const threadsModule = (main: string, thread: string, memory = '1 1') =>
     (if (result i32) (local.get $err)
       (then (i32.sub (i32.const 0) (local.get $err)))
       (else (i32.load16_u (i32.add (local.get $at) (i32.const 8))))))
+  ;; Sleeps $ms milliseconds (a relative MONOTONIC clock subscription at 256, main thread only).
+  (func $sleep (param $ms i32)
+    (i64.store (i32.const 256) (i64.const 1)) (i32.store8 (i32.const 264) (i32.const 0))
+    (i32.store (i32.const 272) (i32.const 1)) (i64.store (i32.const 280) (i64.mul (i64.extend_i32_u (local.get $ms)) (i64.const 1000000)))
+    (i64.store (i32.const 288) (i64.const 0)) (i32.store16 (i32.const 296) (i32.const 0))
+    (drop (call $poll (i32.const 256) (i32.const 320) (i32.const 1) (i32.const 384))))
   (func $finished
     (drop (i32.atomic.rmw.add (i32.const 4) (i32.const 1)))
     (drop (memory.atomic.notify (i32.const 4) (i32.const -1))))
@@ -236,10 +242,11 @@ describe('wasi-threads', () => {
     });
 
     test('a file opened in a thread is used by main; a close in one thread is seen by all', async () => {
-      // The thread opens "g", writes "12", and leaves its fd at [16]; main writes "34" to it, then
+      // The thread opens "g", writes "12", and leaves its fd at [16]; main writes "34" to it (after
+      // a while, in which the thread's worker has most likely exited: the file stays open), then
       // the thread (a second one) closes it, and main's next write fails: EBADF (8) is its exit code.
       const module = await threadsModule(
-        `(call $spawn_n (i32.const 1)) (call $wait_finished (i32.const 1))
+        `(call $spawn_n (i32.const 1)) (call $wait_finished (i32.const 1)) (call $sleep (i32.const 300))
          (if (call $write2 (i32.load (i32.const 16)) (i32.const 0x3433)) (then (call $exit (i32.const 97))))
          (drop (call $spawn (i32.const 2))) (call $wait_finished (i32.const 2))
          (call $exit (call $write2 (i32.load (i32.const 16)) (i32.const 0x3635)))`,

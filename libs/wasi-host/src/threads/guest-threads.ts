@@ -49,6 +49,9 @@ export class GuestThreads {
     const worker = new Worker(this.code.bootstrap, {
       workerData: { role: 'thread', entry: this.code.entry, init: { ...this.init, channel }, module, tid, startArg },
       resourceLimits: { stackSizeMb: this.stackSizeMb },
+      // The files a thread opens are the process's, and outlive the thread (the fd table is
+      // shared): Node would otherwise close them when its worker exits, under the other threads.
+      trackUnmanagedFds: false,
       stdout: false,
       stderr: false,
     });
