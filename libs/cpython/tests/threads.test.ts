@@ -1,7 +1,8 @@
 // The threads build (`nx build python -c threads`, dist/python-threads; issue 35) run by the real
-// CLI with `--build threads`: threads, a pool, a queue, asyncio.to_thread and blocking calls in
-// threads (py/threads_basics.py), and ThreadingHTTPServer serving 8 native clients at once, shown
-// by a Barrier(8) that every handler passes before it answers (py/threading_http_server.py).
+// CLI with `--build threads`: threads, a pool, a queue, asyncio.to_thread and run_in_executor, name
+// lookups and blocking calls in threads (py/threads_basics.py), and ThreadingHTTPServer serving 8
+// native clients at once, shown by a Barrier(8) that every handler passes before it answers
+// (py/threading_http_server.py).
 // Concurrency is shown by barriers, never by timings.
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
@@ -19,10 +20,6 @@ const THREADS = ['--build', 'threads', '--no-preinit'];
 const enabled = process.env['PYWASI_TEST_THREADS'] === '1';
 if (!enabled) console.log('SKIP threads in python.wasm: the threads build is tested by `npm run test:threads` (set PYWASI_TEST_THREADS=1)');
 const describeThreads = enabled ? describe : describe.skip;
-// Threads that open files or sockets need the host's fd table and socket service for all threads,
-// which serves files and stdio so far (libs/wasi-host/README.md, Threads): these hang until then.
-const NEEDS_SHARED_SOCKETS = 'needs sockets shared by all threads in the host (issue 35)';
-console.log(`SKIP threads_basics.py and ThreadingHTTPServer: ${NEEDS_SHARED_SOCKETS}`);
 
 beforeAll(async () => {
   if (!enabled) return;
@@ -37,10 +34,10 @@ beforeAll(async () => {
 describeThreads('threads in python.wasm', () => {
   test('a thread started and joined prints from its own thread', async () => {
     const run = await pywasiPython([...THREADS, '-c', "import threading; t = threading.Thread(target=print, args=('hi',)); t.start(); t.join()"], { timeoutMs: RUN_TIMEOUT_MS });
-    expect({ exit: run.exitCode, stdout: run.stdout, detail: run.exitCode === 0 ? '' : describeRun(run) }).toEqual({ exit: 0, stdout: 'hi\n', detail: '' });
+    expect({ exit: run.exitCode, stdout: run.stdout, detail: run.exitCode === 0 ? '' : describeRun(run) }).toEqual({ exit: 0, stdout: 'hi', detail: '' }); // execa drops the final newline
   }, RUN_TIMEOUT_MS);
 
-  test.skip('threads, a pool, a queue, asyncio.to_thread, and sleep, recv and select in threads while the main thread runs', async () => {
+  test('threads, a pool, a queue, asyncio.to_thread, getaddrinfo, and sleep, recv and select in threads while the main thread runs', async () => {
     const run = await pywasiPython([...THREADS, py('threads_basics.py')], { timeoutMs: RUN_TIMEOUT_MS });
     expect({ exit: run.exitCode, detail: run.exitCode === 0 ? '' : describeRun(run) }).toEqual({ exit: 0, detail: '' });
     expect(lastJson(run)).toEqual({
@@ -50,11 +47,12 @@ describeThreads('threads in python.wasm', () => {
       pool_threads: 4,
       queue: { count: 100, in_order: true },
       to_thread: true,
+      getaddrinfo: { loop: true, thread: true },
       blocking: { recv: 'ping', select: 'pong', sleep0: 'slept', sleep1: 'slept' },
     });
   }, RUN_TIMEOUT_MS);
 
-  test.skip('ThreadingHTTPServer answers 8 native clients that it handles at the same time', async () => {
+  test('ThreadingHTTPServer answers 8 native clients that it handles at the same time', async () => {
     const port = await freePort();
     const server = startPywasi(['python', ...THREADS, py('threading_http_server.py'), String(port)]);
     try {

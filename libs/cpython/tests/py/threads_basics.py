@@ -1,5 +1,6 @@
-"""Threads in the threads build: start and join, a thread pool, a queue, asyncio.to_thread, and
-blocking calls (sleep, a socket recv, select) in threads while the main thread goes on. Concurrency
+"""Threads in the threads build: start and join, a thread pool, a queue, asyncio.to_thread and
+run_in_executor, name lookups in threads, and blocking calls (sleep, a socket recv, select) in
+threads while the main thread goes on. Concurrency
 is shown with barriers and events, never with timings: a barrier of N is passed only when N threads
 are in it at once (else BrokenBarrierError after its timeout), and a blocked thread that kept the
 GIL, or a host that blocked every thread, would stop the main thread from sending what it waits
@@ -63,6 +64,22 @@ async def main():
 
 
 report["to_thread"] = asyncio.run(main())
+
+
+# Name lookups in threads: asyncio's runs in its default executor, and one in a plain thread.
+def addresses(infos):
+    return "127.0.0.1" in {info[4][0] for info in infos}
+
+
+async def lookup_in_executor():
+    return addresses(await asyncio.get_running_loop().getaddrinfo("localhost", 80, type=socket.SOCK_STREAM))
+
+
+looked_up = {}
+lookup = threading.Thread(target=lambda: looked_up.update(thread=addresses(socket.getaddrinfo("localhost", 80, type=socket.SOCK_STREAM))))
+lookup.start()
+lookup.join(TIMEOUT)
+report["getaddrinfo"] = {"loop": asyncio.run(lookup_in_executor()), **looked_up}
 
 # Blocking calls in threads: two sleep, one waits in recv and one in select for what the main
 # thread sends once all have passed a barrier with it.
