@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { beforeAll, describe, expect, test } from '@jest/globals';
 import { runNx } from '../../../tools/testing/nx.ts';
-import { BUILD_TIMEOUT_MS, describeRun, freePort, lastJson, py, pywasiPython, startPywasi, stopGroup, waitForHttp, workspaceRoot } from './harness.ts';
+import { BUILD_TIMEOUT_MS, describeRun, freePort, killGroup, lastJson, py, pywasiPython, startPywasi, stopGroup, waitForHttp, workspaceRoot } from './harness.ts';
 
 const RUN_TIMEOUT_MS = 120_000;
 const threadsWasm = path.join(workspaceRoot, 'dist', 'python-threads', 'python.wasm');
@@ -50,6 +50,24 @@ describeThreads('threads in python.wasm', () => {
       getaddrinfo: { loop: true, thread: true },
       blocking: { recv: 'ping', select: 'pong', sleep0: 'slept', sleep1: 'slept' },
     });
+  }, RUN_TIMEOUT_MS);
+
+  test('Ctrl-C raises KeyboardInterrupt in the main thread; a thread in recv and one running Python go on', async () => {
+    const child = startPywasi(['python', ...THREADS, py('threads_interrupt.py')]);
+    let seen = '';
+    // SIGINT to the group, as a terminal sends it, once the main thread is about to wait.
+    child.stdout!.on('data', (chunk: Buffer) => {
+      seen += chunk.toString();
+      if (seen.includes('waiting:event\n')) {
+        seen = '';
+        setTimeout(() => killGroup(child, 'SIGINT'), 300);
+      }
+    });
+    const timer = setTimeout(() => killGroup(child, 'SIGKILL'), RUN_TIMEOUT_MS);
+    const run = await child;
+    clearTimeout(timer);
+    expect({ exit: run.exitCode, stderr: run.stderr }).toEqual({ exit: 0, stderr: '' });
+    expect(lastJson(run)).toEqual({ caught: 'MainThread', alive: [false, false], recv: 'after', spun: true });
   }, RUN_TIMEOUT_MS);
 
   test('ThreadingHTTPServer answers 8 native clients that it handles at the same time', async () => {
