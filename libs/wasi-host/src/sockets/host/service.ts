@@ -1,8 +1,9 @@
 // The event-loop side of the socket extension. It runs on the thread that called runWasi and owns
 // every net/dgram/dns object; requests from the guest thread arrive on the channel (one per guest
-// thread of a wasi-threads guest: serve()) and go to the part that serves them: stream.ts (TCP, AF_UNIX), datagram.ts (UDP), ring-pump.ts (the shared
-// rings of connections), readiness.ts (POLL), name-lookup.ts. Ready or non-blocking requests are
-// answered at once, blocking ones parked (context.ts).
+// thread of a wasi-threads guest: serve()) and go to the part that serves them: stream.ts (TCP,
+// AF_UNIX), datagram.ts (UDP), ring-pump.ts (the shared rings of connections), readiness.ts (POLL),
+// name-lookup.ts. Ready or non-blocking requests are answered at once, blocking ones parked
+// (context.ts).
 import { AddressFamily, SockType } from '../../abi/addr.ts';
 import type { OpCodec, Shape, ValueOf } from '../../channel/codec.ts';
 import { HostChannel, type ChannelBuffers, type Request } from '../../channel/channel.ts';
@@ -29,6 +30,8 @@ export class SocketService {
   private readonly streams: StreamSockets;
   private readonly datagrams: DatagramSockets;
   private readonly handlers = new Map<number, Handler>();
+  /** Every channel's doorbell: the guest wrote into a socket ring. */
+  private readonly doorbell = (): void => this.pump.serviceDoorbell();
 
   /** `bufs`: the main guest thread's channel. */
   constructor(bufs: ChannelBuffers, options: SocketServiceOptions) {
@@ -40,8 +43,6 @@ export class SocketService {
     this.datagrams = new DatagramSockets(this.ctx);
     this.route();
   }
-
-  private readonly doorbell = (): void => this.pump.serviceDoorbell();
 
   start(): void {
     this.ctx.channels[0]!.channel.start();
