@@ -57,9 +57,13 @@ function topLevelDrops(r: Reader): Set<number> | null {
       case 0x02:
       case 0x03:
       case 0x04: {
-        const type = r.b[r.pos]!;
-        if (type === 0x40 || (type >= 0x7b && type <= 0x7f) || type === 0x70 || type === 0x6f) r.pos++;
-        else r.skipLeb(); // a type index
+        // The block type: one byte from 0x40 up (empty, or a value type), else a type index.
+        const type = r.byte();
+        if (type === 0x63 || type === 0x64) return null; // a reference type with a heap type after it
+        if (type < 0x40 || type & 0x80) {
+          r.pos--;
+          r.skipLeb();
+        }
         depth++;
         break;
       }
