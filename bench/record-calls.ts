@@ -5,6 +5,7 @@
 //   npx tsx bench/record-calls.ts        (prints µs of CPU per call, best of 7 rounds)
 import { openSync } from 'node:fs';
 import { GuestMemory } from '../libs/wasi-host/src/abi/guest-memory.ts';
+import { LOG_VERSION } from '../libs/wasi-host/src/record/format.ts';
 import { Recorder, recordImports, type RecordInit } from '../libs/wasi-host/src/record/recorder.ts';
 
 const memory = new WebAssembly.Memory({ initial: 64 });
@@ -25,7 +26,7 @@ const init: RecordInit = {
   fd: openSync('/dev/null', 'w'),
   file: '/dev/null',
   maxBytes: 2 ** 50,
-  header: { format: 1, created: new Date().toISOString(), module: { name: 'stand-in', sha256: '', size: 0 }, args: [], env: {}, host: { node: process.version, platform: process.platform } },
+  header: { format: LOG_VERSION, created: new Date().toISOString(), module: { name: 'stand-in', sha256: '', size: 0 }, args: [], env: {}, host: { node: process.version, platform: process.platform } },
 };
 const cpuMs = () => {
   const u = process.cpuUsage();
