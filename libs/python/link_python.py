@@ -64,8 +64,10 @@ def run(command):
         raise LinkError(f"{command[0]} failed (exit code {result.returncode})")
 
 
-def add_site_files(stdlib_zip, sources_zip, site: pathlib.Path, seen: dict, package: str):
-    """A package's files: .py as byte code in the stdlib zip and as source beside it, the rest as is."""
+def add_site_files(stdlib_zip, sources_zip, site: pathlib.Path, seen: dict, package: str, zip_in_guest: str):
+    """A package's files: .py as byte code in the stdlib zip and as source beside it, the rest as is.
+    Code objects name their file inside the zip, as the stdlib's do and as zipimport reports
+    __file__: code that finds its own frames by file (pandas' warnings, inspect) sees them agree."""
     for path in sorted(p for p in site.rglob("*") if p.is_file()):
         name = path.relative_to(site).as_posix()
         # Packages' own test suites stay out, as the stdlib's do: they run from the sdist's tree.
@@ -75,7 +77,7 @@ def add_site_files(stdlib_zip, sources_zip, site: pathlib.Path, seen: dict, pack
             raise LinkError(f"{package} and {seen[name]} both ship {name}")
         seen[name] = package
         if name.endswith(".py"):
-            add(stdlib_zip, name + "c", pyc_bytes(path, name))
+            add(stdlib_zip, name + "c", pyc_bytes(path, f"{zip_in_guest}/{name}"))
             add(sources_zip, name, path.read_bytes())
         else:
             add(stdlib_zip, name, path.read_bytes())
@@ -95,6 +97,7 @@ def main():
     parser.add_argument("--package", action="append", default=[], type=pathlib.Path)
     parser.add_argument("--wasm", required=True, type=pathlib.Path)
     parser.add_argument("--lib-dir", required=True, type=pathlib.Path)
+    parser.add_argument("--guest-prefix", default="/usr/local", help="sys.prefix inside the guest (as make_stdlib_zip.py's)")
     args = parser.parse_args()
 
     link = read_json(args.sdk / "link.json")
@@ -132,7 +135,7 @@ def main():
         def fill_sources(sources_zip):
             copy_zip(args.stdlib / "python311-src.zip", sources_zip, {}, "the standard library")
             for path, manifest in packages:
-                add_site_files(stdlib_zip, sources_zip, path / manifest["site"], seen, manifest["name"])
+                add_site_files(stdlib_zip, sources_zip, path / manifest["site"], seen, manifest["name"], f"{args.guest_prefix}/lib/python311.zip")
         write_atomically(staging / "python311-src.zip", fill_sources)
     write_atomically(staging / "python311.zip", fill)
 
