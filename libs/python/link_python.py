@@ -6,7 +6,7 @@ the init table, which gains one entry per extension under its full dotted name
 
 The packages' Python files join the standard library: byte code in python311.zip, sources in
 python311-src.zip (tracebacks), so they import like the stdlib, with -S and -I too, and
-importlib.metadata (pip list) sees them installed. Their test suites stay out (as the stdlib's).
+importlib.metadata (pip list) sees them installed. Their test suites and conftest.py files stay out (as the stdlib's tests).
 
 Usage (from the workspace root, by the build python: the .pyc magic must be python.wasm's):
   link_python.py --sdk DIR --stdlib DIR [--package DIR]... --wasm FILE --lib-dir DIR
@@ -71,7 +71,9 @@ def add_site_files(stdlib_zip, sources_zip, site: pathlib.Path, seen: dict, pack
     for path in sorted(p for p in site.rglob("*") if p.is_file()):
         name = path.relative_to(site).as_posix()
         # Packages' own test suites stay out, as the stdlib's do: they run from the sdist's tree.
-        if name.endswith(".pyc") or OMIT_DIR_NAMES.intersection(name.split("/")[:-1]):
+        # So do pytest's conftest.py files (pandas/conftest.py): test-only, and one in the zip
+        # would be imported in place of the suite's copy (pytest then fails opening it).
+        if name.endswith(".pyc") or OMIT_DIR_NAMES.intersection(name.split("/")[:-1]) or name.split("/")[-1] == "conftest.py":
             continue
         if name in seen:
             raise LinkError(f"{package} and {seen[name]} both ship {name}")
