@@ -132,7 +132,7 @@ describe('the compiler wrappers', () => {
     expect(sorted.buildFiles).toEqual(['pkg/fast.c']);
     // The flags member is taken out: what remains links.
     expect((await execa(ar, ['t', so])).stdout.split('\n')).toEqual(['ext.o']);
-  });
+  }, 60_000); // it compiles and archives: room past jest's 5 s on a loaded machine
 
   test("`meson` on the wrappers' PATH is the build tools' meson, run by the build python as itself (argv[0])", async () => {
     const dir = join(root, 'meson-wrapper');
@@ -190,7 +190,7 @@ describe('a package the build imports as the target has it (numpy for pandas)', 
     const result = await execa('python3', ['-c', probe], { env: runnable, extendEnv: false });
     expect(JSON.parse(result.stdout)).toEqual([join(imports.dir, 'pkg', 'include'), join(tools, 'pkg', '_native.py')]);
     expect(readFileSync(join(imports.dir, 'pkg', 'include', 'config.h'), 'utf8')).toContain('SIZEOF_LONG 4');
-  });
+  }, 60_000); // it starts python3: room past jest's 5 s on a loaded machine
 
   test("the build machine's wheel of another version, or none, is refused with the fix", () => {
     const published = join(root, 'published-pkg-2');
