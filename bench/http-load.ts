@@ -6,12 +6,13 @@
 // Goals: zero server errors at every level; wasm >= 0.5x native at 1,000 connections.
 //
 //   npx tsx bench/http-load.ts [--quick] [--seconds N] [--save]        (npm run bench:http)
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import * as net from 'node:net';
 import { join } from 'node:path';
 import { execa, type ResultPromise } from 'execa';
 import { nativePython, pywasiPython, requirePythonWasm, workspaceRoot } from './lib/pythons.ts';
 import { printTable, type Row } from './lib/report.ts';
+import { groupRssKiB } from './lib/process-group.ts';
 import { runWrk, requireWrk, type WrkResult } from './lib/wrk.ts';
 import { freePort } from '../libs/cpython/tests/harness.ts';
 
@@ -55,24 +56,6 @@ function stopServer(s: Server): Promise<unknown> {
     // gone
   }
   return s.child;
-}
-
-/** Resident memory of the server's whole process group (pywasi hands over to Node 24), in KiB. */
-function groupRssKiB(leader: number): number {
-  let total = 0;
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const pgrp = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]);
-      if (pgrp !== leader) continue;
-      const rss = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${entry}/status`, 'utf8'));
-      total += rss ? Number(rss[1]) : 0;
-    } catch {
-      // the process ended meanwhile
-    }
-  }
-  return total;
 }
 
 /** The server's counters; `open` includes the connection asking for them. A server that died

@@ -1,9 +1,11 @@
 // What recording costs an asyncio HTTP server (issue 36): libs/cpython/tests/py/asyncio_http.py
 // in python.wasm, one server recording (`pywasi python --record=FILE`) and one not, loaded in turn
 // by `wrk` (Debian's package) with 50 keep-alive connections, the order rotating each round.
-// Prints requests/s of each (median of the rounds) against the goal (recording ≤ 15% fewer), and
-// the log's size per 1,000 requests: the recording server's log, less the log of a server started
-// and stopped with no load (its start-up), over the requests it served.
+// Prints requests/s of each (median of the rounds) against the goal (recording ≤ 15% fewer), the
+// CPU time each server's processes used per request served (steadier than requests/s on a machine
+// others load: recording is CPU work), and the log's size per 1,000 requests: the recording
+// server's log, less the log of a server started and stopped with no load (its start-up), over the
+// requests it served.
 //
 //   npx tsx bench/record-http.ts [--rounds N] [--seconds N] [--save]
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -14,6 +16,7 @@ import { freePort } from '../libs/cpython/tests/harness.ts';
 import { pywasiPython, requirePythonWasm, workspaceRoot } from './lib/pythons.ts';
 import { round, saveRun, type ResultRow } from './lib/results.ts';
 import { median } from './lib/report.ts';
+import { groupCpuSeconds } from './lib/process-group.ts';
 import { requireWrk, runWrk } from './lib/wrk.ts';
 
 const argv = process.argv.slice(2);
@@ -65,10 +68,14 @@ async function served(port: number): Promise<number> {
   return ((await response.json()) as { served: number }).served;
 }
 
-async function wrk(bin: string, port: number): Promise<number> {
-  const { rps, stdout } = await runWrk(bin, port, CONNECTIONS, SECONDS);
-  if (!Number.isFinite(rps)) throw new Error(`wrk printed no Requests/sec:\n${stdout}`);
-  return rps;
+/** One turn of wrk against a server: its requests/s, and the CPU µs the server used per request. */
+async function wrk(bin: string, s: Server): Promise<{ rps: number; cpuUs: number }> {
+  const cpu = groupCpuSeconds(s.child.pid!);
+  const { rps, stdout } = await runWrk(bin, s.port, CONNECTIONS, SECONDS);
+  const used = groupCpuSeconds(s.child.pid!) - cpu;
+  const requests = Number(/(\d+) requests in/.exec(stdout)?.[1]);
+  if (!Number.isFinite(rps) || !requests) throw new Error(`wrk printed no Requests/sec or request count:\n${stdout}`);
+  return { rps, cpuUs: (used / requests) * 1e6 };
 }
 
 requirePythonWasm();
@@ -86,10 +93,13 @@ try {
   const plain = await startServer(null);
   const recording = await startServer(log);
   const rps = { plain: [] as number[], recording: [] as number[] };
+  const cpuUs = { plain: [] as number[], recording: [] as number[] };
   try {
     for (let r = 0; r < ROUNDS; r++) {
       for (const mode of r % 2 ? (['recording', 'plain'] as const) : (['plain', 'recording'] as const)) {
-        rps[mode].push(await wrk(wrkBin, (mode === 'plain' ? plain : recording).port));
+        const turn = await wrk(wrkBin, mode === 'plain' ? plain : recording);
+        rps[mode].push(turn.rps);
+        cpuUs[mode].push(turn.cpuUs);
       }
     }
   } finally {
@@ -104,10 +114,13 @@ try {
   const ratio = rec / p;
   const verdict = ratio >= GOAL ? 'PASS' : 'MISS';
   console.log(`requests/s: ${p.toFixed(0)} not recording, ${rec.toFixed(0)} recording (${ratio.toFixed(3)}×, goal ≥ ${GOAL}×: ≤ 15% fewer) ${verdict}`);
+  const cpuRatio = median(cpuUs.recording) / median(cpuUs.plain);
+  console.log(`CPU per request: ${median(cpuUs.plain).toFixed(1)} µs not recording, ${median(cpuUs.recording).toFixed(1)} µs recording (${cpuRatio.toFixed(3)}×)`);
   console.log(`log: ${(perThousand / 1024).toFixed(1)} KiB per 1,000 requests (${requests} requests served; the log ${statSync(log).size} bytes, of which ${idleBytes} start-up)`);
   console.log(`load average at end: ${load()}`);
   const rows: ResultRow[] = [
     { name: `asyncio HTTP, wrk -c ${CONNECTIONS}: recording`, value: round(rec), unit: 'req/s', against: round(p), ratio: round(ratio), goal: `≥ ${GOAL}×`, verdict },
+    { name: `asyncio HTTP, wrk -c ${CONNECTIONS}: recording, CPU time of the server per request`, value: round(median(cpuUs.recording)), unit: 'µs', against: round(median(cpuUs.plain)), ratio: round(cpuRatio) },
     { name: 'asyncio HTTP: log size per 1,000 requests', value: Math.round(perThousand), unit: 'bytes' },
   ];
   saveRun({ bench: 'record-http', title: `Recording an asyncio HTTP server (pywasi python --record): median of ${ROUNDS} alternated wrk runs`, columns: { value: 'recording', against: 'not recording' }, rows });

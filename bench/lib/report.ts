@@ -79,6 +79,8 @@ export interface TableOptions {
   columns?: { value: string; against?: string };
   /** A comparison, not the bench's own configuration: saved as history, never rendered as the latest. */
   partial?: boolean;
+  /** Saved with the run: what a reader of the figures should know (the machine's load). */
+  note?: string;
 }
 
 /** Prints the rows as a table, and saves them as a run of `options.bench` (with --save). */
@@ -99,7 +101,7 @@ export function printTable(title: string, rows: Row[], options: TableOptions): v
     if (i === 0) console.log('  ' + widths.map((w) => '-'.repeat(w)).join('  '));
   }
   const columns = options.columns ?? { value: 'python.wasm', against: 'native python3.11' };
-  saveRun({ bench: options.bench, title, columns: { ...columns, ...(peer ? { peer } : {}) }, rows: rows.map(resultRow), ...(options.partial ? { partial: true } : {}) });
+  saveRun({ bench: options.bench, title, columns: { ...columns, ...(peer ? { peer } : {}) }, rows: rows.map(resultRow), ...(options.partial ? { partial: true } : {}), ...(options.note ? { note: options.note } : {}) });
 }
 
 export function geometricMean(values: number[]): number {

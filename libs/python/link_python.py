@@ -6,7 +6,7 @@ the init table, which gains one entry per extension under its full dotted name
 
 The packages' Python files join the standard library: byte code in python311.zip, sources in
 python311-src.zip (tracebacks), so they import like the stdlib, with -S and -I too, and
-importlib.metadata (pip list) sees them installed. Their test suites stay out (as the stdlib's).
+importlib.metadata (pip list) sees them installed. Their test suites and conftest.py files stay out (as the stdlib's tests).
 
 Usage (from the workspace root, by the build python: the .pyc magic must be python.wasm's):
   link_python.py --sdk DIR --stdlib DIR [--package DIR]... --wasm FILE --lib-dir DIR
@@ -64,18 +64,22 @@ def run(command):
         raise LinkError(f"{command[0]} failed (exit code {result.returncode})")
 
 
-def add_site_files(stdlib_zip, sources_zip, site: pathlib.Path, seen: dict, package: str):
-    """A package's files: .py as byte code in the stdlib zip and as source beside it, the rest as is."""
+def add_site_files(stdlib_zip, sources_zip, site: pathlib.Path, seen: dict, package: str, zip_in_guest: str):
+    """A package's files: .py as byte code in the stdlib zip and as source beside it, the rest as is.
+    Code objects name their file inside the zip, as the stdlib's do and as zipimport reports
+    __file__: code that finds its own frames by file (pandas' warnings, inspect) sees them agree."""
     for path in sorted(p for p in site.rglob("*") if p.is_file()):
         name = path.relative_to(site).as_posix()
         # Packages' own test suites stay out, as the stdlib's do: they run from the sdist's tree.
-        if name.endswith(".pyc") or OMIT_DIR_NAMES.intersection(name.split("/")[:-1]):
+        # So do pytest's conftest.py files (pandas/conftest.py): test-only, and one in the zip
+        # would be imported in place of the suite's copy (pytest then fails opening it).
+        if name.endswith(".pyc") or OMIT_DIR_NAMES.intersection(name.split("/")[:-1]) or name.split("/")[-1] == "conftest.py":
             continue
         if name in seen:
             raise LinkError(f"{package} and {seen[name]} both ship {name}")
         seen[name] = package
         if name.endswith(".py"):
-            add(stdlib_zip, name + "c", pyc_bytes(path, name))
+            add(stdlib_zip, name + "c", pyc_bytes(path, f"{zip_in_guest}/{name}"))
             add(sources_zip, name, path.read_bytes())
         else:
             add(stdlib_zip, name, path.read_bytes())
@@ -95,6 +99,7 @@ def main():
     parser.add_argument("--package", action="append", default=[], type=pathlib.Path)
     parser.add_argument("--wasm", required=True, type=pathlib.Path)
     parser.add_argument("--lib-dir", required=True, type=pathlib.Path)
+    parser.add_argument("--guest-prefix", default="/usr/local", help="sys.prefix inside the guest (as make_stdlib_zip.py's)")
     args = parser.parse_args()
 
     link = read_json(args.sdk / "link.json")
@@ -132,7 +137,7 @@ def main():
         def fill_sources(sources_zip):
             copy_zip(args.stdlib / "python311-src.zip", sources_zip, {}, "the standard library")
             for path, manifest in packages:
-                add_site_files(stdlib_zip, sources_zip, path / manifest["site"], seen, manifest["name"])
+                add_site_files(stdlib_zip, sources_zip, path / manifest["site"], seen, manifest["name"], f"{args.guest_prefix}/lib/python311.zip")
         write_atomically(staging / "python311-src.zip", fill_sources)
     write_atomically(staging / "python311.zip", fill)
 

@@ -1,10 +1,13 @@
 // The threads build (`nx build python -c threads`, dist/python-threads; issue 35) run by the real
-// CLI with `--build threads`: threads, a pool, a queue, asyncio.to_thread and run_in_executor, name
-// lookups and blocking calls in threads (py/threads_basics.py), and ThreadingHTTPServer serving 8
-// native clients at once, shown by a Barrier(8) that every handler passes before it answers
-// (py/threading_http_server.py).
+// CLI with `--build threads`, from its start-up snapshot: threads started after the resume
+// (py/threads_after_resume.py, its output compared with a fresh start's), threads, a pool, a
+// queue, asyncio.to_thread and run_in_executor, name lookups and blocking calls in threads
+// (py/threads_basics.py), Ctrl-C while threads wait (py/threads_interrupt.py), and
+// ThreadingHTTPServer serving 8 native clients at once, shown by a Barrier(8) that every handler
+// passes before it answers (py/threading_http_server.py).
 // Concurrency is shown by barriers, never by timings.
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { beforeAll, describe, expect, test } from '@jest/globals';
 import { runNx } from '../../../tools/testing/nx.ts';
@@ -12,8 +15,8 @@ import { BUILD_TIMEOUT_MS, describeRun, freePort, killGroup, lastJson, py, pywas
 
 const RUN_TIMEOUT_MS = 120_000;
 const threadsWasm = path.join(workspaceRoot, 'dist', 'python-threads', 'python.wasm');
-// The host's start-up snapshot does not take a shared memory yet (libs/cpython/README.md, Threads).
-const THREADS = ['--build', 'threads', '--no-preinit'];
+// Runs start from this installation's start-up snapshot, as `pywasi python` does by default.
+const THREADS = ['--build', 'threads'];
 
 // Building the threads variant (OpenSSL and CPython again) takes longer than npm test can give:
 // it runs in `npm run test:threads` (part of test:full).
@@ -34,8 +37,31 @@ beforeAll(async () => {
 describeThreads('threads in python.wasm', () => {
   test('a thread started and joined prints from its own thread', async () => {
     const run = await pywasiPython([...THREADS, '-c', "import threading; t = threading.Thread(target=print, args=('hi',)); t.start(); t.join()"], { timeoutMs: RUN_TIMEOUT_MS });
-    expect({ exit: run.exitCode, stdout: run.stdout, detail: run.exitCode === 0 ? '' : describeRun(run) }).toEqual({ exit: 0, stdout: 'hi', detail: '' }); // execa drops the final newline
+    expect({ exit: run.exitCode, stdout: run.stdout, detail: run.exitCode === 0 ? '' : describeRun(run) }).toEqual({ exit: 0, stdout: 'hi', detail: '' }); // execa strips the last newline
   }, RUN_TIMEOUT_MS);
+
+  test('threads started after a resume from the start-up snapshot get their own thread-locals, and the output is a fresh start\'s', async () => {
+    // A cache of its own, so that this run makes the snapshot and the next restores it.
+    const cache = mkdtempSync(path.join(tmpdir(), 'pywasi-threads-snapshot-'));
+    try {
+      const env = { PYWASI_CACHE_DIR: cache };
+      const script = py('threads_after_resume.py');
+      const making = await pywasiPython([...THREADS, script], { env, timeoutMs: RUN_TIMEOUT_MS });
+      const resumed = await pywasiPython([...THREADS, script], { env, timeoutMs: RUN_TIMEOUT_MS });
+      const fresh = await pywasiPython([...THREADS, '--no-preinit', script], { env, timeoutMs: RUN_TIMEOUT_MS });
+      for (const run of [making, resumed, fresh]) expect({ exit: run.exitCode, stderr: run.stderr, detail: run.exitCode === 0 ? '' : describeRun(run) }).toEqual({ exit: 0, stderr: '', detail: '' });
+      // The snapshot and the module it restores into were made (no warning said otherwise).
+      expect(readdirSync(path.join(cache, 'snapshots')).map((f) => path.extname(f)).sort()).toEqual(['.snapshot', '.wasm']);
+      expect(resumed.stdout).toBe(fresh.stdout);
+      expect(making.stdout).toBe(fresh.stdout);
+      const result = lastJson<{ results: Array<{ local: string; errno: string; child: { name: unknown; errno: string } }>; main: unknown; threads_left: number }>(resumed);
+      expect(result.results.map((r) => [r.local, r.errno, r.child])).toEqual(Array.from({ length: 8 }, (_, n) => [`worker-${n}`, 'ENOENT', { name: null, errno: 'ENOENT' }]));
+      expect(result.main).toEqual({ local: 'main', errno: 'ENOENT' });
+      expect(result.threads_left).toBe(1);
+    } finally {
+      rmSync(cache, { recursive: true, force: true });
+    }
+  }, 3 * RUN_TIMEOUT_MS);
 
   test('threads, a pool, a queue, asyncio.to_thread, getaddrinfo, and sleep, recv and select in threads while the main thread runs', async () => {
     const run = await pywasiPython([...THREADS, py('threads_basics.py')], { timeoutMs: RUN_TIMEOUT_MS });

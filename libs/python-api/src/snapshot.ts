@@ -46,8 +46,8 @@ export interface SnapshotPlan {
   /** This installation's snapshot file. */
   image: string;
   /** The module runs restore the snapshot into: `resumable` without its data segments (the image
-   * holds the whole memory), made beside the image. 3.7 MiB less for every run to read, compile
-   * and keep while it runs. */
+   * holds the whole memory; a threads build keeps its TLS segment, which new threads copy), made
+   * beside the image. 3.7 MiB less for every run to read, compile and keep while it runs. */
   module: string;
   /** What the snapshot must have been made from; another key means a stale snapshot. */
   key: string;

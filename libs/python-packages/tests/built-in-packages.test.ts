@@ -47,7 +47,8 @@ describe('pywasi python --build full', () => {
       '  "xpath": lxml.etree.fromstring("<r><a>1</a><a>2</a></r>").xpath("sum(//a)"), "misnamed": misnamed,',
       '  "multidict": multidict.CIMultiDict([("a", 1), ("A", 2)]).getall("a"), "frozenlist": frozenlist.FrozenList([1]).frozen,',
       '  "yarl": [str(url), url.query["q"], type(url.query).__module__], "propcache": propcache.api.under_cached_property.__module__,',
-      '  "regex": [regex.sub(r"(?<w>\\w+)", r"<\\g<w>>", "hi there"), pickle.loads(pickle.dumps(regex.compile(r"\\p{Greek}+"))).findall("a αβ")]}))',
+      '  "regex": [regex.sub(r"(?<w>\\w+)", r"<\\g<w>>", "hi there"), pickle.loads(pickle.dumps(regex.compile(r"\\p{Greek}+"))).findall("a αβ")],',
+      '  "codeFile": [yaml.load.__code__.co_filename, yaml.__file__]}))',
     ].join('\n');
     const run = await pywasi(['python', '--build', 'full', '-c', code], withDeps);
     expect({ exit: run.exitCode, out: run.all }).toMatchObject({ exit: 0 });
@@ -68,6 +69,8 @@ describe('pywasi python --build full', () => {
       yarl: ['http://example.com/a%20b?q=x+y', 'x y', 'multidict._multidict'],
       propcache: 'propcache._helpers_c',
       regex: ['<hi> <there>', ['αβ']],
+      // A package's code names its file in the zip, as its __file__ does (pandas' warnings rely on it).
+      codeFile: ['/usr/local/lib/python311.zip/yaml/__init__.py', '/usr/local/lib/python311.zip/yaml/__init__.pyc'],
     });
   }, 120_000);
 

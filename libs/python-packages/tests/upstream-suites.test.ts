@@ -31,12 +31,18 @@ interface Suite {
   expectedFailures: Record<string, string>;
   /** Run pytest once per test module (test_*.py of `dir`), so one that ends its run fails alone. */
   perModule?: boolean;
+  /** Test files or directories inside `dir` to run, instead of all of it, one pytest run each: a
+   * suite too large to run whole in python.wasm (say which parts and why in `$comment`). */
+  paths?: string[];
   /** More pytest arguments, e.g. `-k` to leave out what pytest collects but the package's own
    * runner never runs (abstract TestCase bases, test_suite() builders); say why in `$comment`. */
   pytestArgs?: string[];
   /** The directory of the package's copy (relative to its root) the tests run in, for suites that
    * open their data by paths relative to it (Pillow's Tests/images/...); else the scratch one. */
   cwd?: string;
+  /** For a package the full build leaves out (pandas: its size and build time), the npm script
+   * that makes a build with it and runs its suite there; the full build's run skips it. */
+  outsideFullBuild?: string;
 }
 const suites = Object.entries(JSON.parse(readFileSync(path.join(here, 'upstream-suites.json'), 'utf8')) as Record<string, Suite>).filter(([name]) => !name.startsWith('$'));
 
@@ -87,7 +93,13 @@ const RUNNER_SOURCE = 'import sys\nimport pytest\nsys.exit(pytest.main(sys.argv[
 
 describe('upstream test suites of the built-in packages, inside python.wasm', () => {
   test.each(suites)('%s', async (name, suite) => {
-    // The full build must have every package; another build runs the suites of those it has.
+    // The full build must have every package but those left out of it on purpose; another build
+    // runs the suites of those it has.
+    if (buildName === 'full' && suite.outsideFullBuild !== undefined) {
+      if (builtIn.has(name)) throw new Error(`${name} is built into the full build: upstream-suites.json must not name it outsideFullBuild`);
+      console.log(`SKIP ${name}: not in the full build; \`${suite.outsideFullBuild}\` builds it in a build of its own and runs its suite`);
+      return;
+    }
     if (buildName !== 'full' && !builtIn.has(name)) {
       console.log(`SKIP ${name}: not built into the ${buildName} build (${pythonDir})`);
       return;
@@ -106,11 +118,13 @@ describe('upstream test suites of the built-in packages, inside python.wasm', ()
     while (top > 0 && existsSync(path.join(tree, ...parts.slice(0, top), '__init__.py'))) top--;
     const packageName = parts.slice(top).join('.');
     const inPackage = packageName !== '';
-    // One pytest run for the suite, or one per test module: a module that ends its run (a trap
-    // in C code, an import python.wasm cannot serve) then fails alone, as the module.
+    // One pytest run for the suite, or one per test module or per path: a module that ends its
+    // run (a trap in C code, an import python.wasm cannot serve) then fails alone, as the module.
     writeFileSync(path.join(scratch, RUNNER), RUNNER_SOURCE);
     const suiteDir = path.join(scratch, name, suite.dir);
-    const modules = suite.perModule ? readdirSync(suiteDir).filter((f) => /^test_.*\.py$/.test(f)).sort() : [''];
+    if (suite.perModule && suite.paths) throw new Error(`${name}: perModule runs every test_*.py of dir; give it or paths, not both`);
+    for (const part of suite.paths ?? []) if (!existsSync(path.join(suiteDir, part))) throw new Error(`${name}: paths names ${part}, which ${path.join(tree, suite.dir)} does not hold`);
+    const modules = suite.perModule ? readdirSync(suiteDir).filter((f) => /^test_.*\.py$/.test(f)).sort() : (suite.paths ?? ['']);
     const recorded: Record<string, string> = {};
     const broken: string[] = [];
     for (const [i, module] of modules.entries()) {
@@ -122,7 +136,7 @@ describe('upstream test suites of the built-in packages, inside python.wasm', ()
       const target = path.join(scratch, name, suite.dir, module);
       const args = ['python', path.join(scratch, RUNNER), '-p', plugin, '-p', 'no:cacheprovider', '-q', '-rfE', `--rootdir=${path.join(scratch, name)}`, ...(suite.pytestArgs ?? []), target];
       const cwd = suite.cwd === undefined ? scratch : path.join(scratch, name, suite.cwd);
-      const run = await execa(process.execPath, [cli, ...args], { cwd, env: { PYWASI_PYTHON_DIR: pythonDir }, reject: false, all: true, timeout: 300_000 });
+      const run = await execa(process.execPath, [cli, ...args], { cwd, env: { PYWASI_PYTHON_DIR: pythonDir }, reject: false, all: true, timeout: 600_000 });
       const outcomes = existsSync(report) ? (JSON.parse(readFileSync(report, 'utf8')) as Record<string, string>) : {};
       Object.assign(recorded, outcomes);
       // No outcome and not "no tests collected" (5): the module itself failed.

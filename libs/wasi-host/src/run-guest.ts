@@ -15,7 +15,7 @@ import { LineTail } from './tty/line-tail.ts';
 import { createReadlineDevice, READLINE_DEVICE_PATH } from './tty/readline-device.ts';
 import { createProcessImports, ProcExit } from './wasi-process.ts';
 import type { SocketShapes } from './wasm-imports.ts';
-import { captureInstance, encodeImage, instantiatedMemory, restoreFromFile, SnapshotError } from './snapshot/image.ts';
+import { captureInstance, encodeImage, instantiatedMemory, restoreFromFile, restoreGlobals, restoreMemoryFromFile, SnapshotError } from './snapshot/image.ts';
 import { writeWhole } from './snapshot/write-whole.ts';
 import { WasiLimitError } from './guest-errors.ts';
 import { WASM_PAGE } from './memory-limit.ts';
@@ -177,6 +177,11 @@ export async function runGuest(init: GuestInit, hooks: GuestHooks = {}): Promise
   // refuses a wasi-threads module (its threads' calls would interleave in no replayable order).
   const recording = init.record ? (await import('./record/recorder.ts')).startRecording(init.record, init.module, mem, init.args, init.env) : null;
   if (recording) imports['wasi_snapshot_preview1'] = recording.wrap(imports['wasi_snapshot_preview1'] as Parameters<typeof recording.wrap>[0]);
+  // A wasi-threads module's memory is the host's: a snapshot goes into it before instantiation, so
+  // that the module's start function (wasm-ld's __wasm_init_memory) finds it initialised and copies
+  // no data over it. The globals are the instance's, set once it exists.
+  const restore = init.snapshot && 'restore' in init.snapshot ? init.snapshot.restore : undefined;
+  const restoredGlobals = restore !== undefined && init.threads ? restoreMemoryFromFile(init.threads.memory, restore) : undefined;
   const instance = await WebAssembly.instantiate(init.module, imports);
   const exported = instance.exports;
   const memory = init.threads?.memory ?? exported.memory;
@@ -194,7 +199,8 @@ export async function runGuest(init: GuestInit, hooks: GuestHooks = {}): Promise
       capture(instance, init.snapshot.capture);
       return 0;
     }
-    if (init.snapshot) restoreFromFile(instance, init.snapshot.restore);
+    if (restoredGlobals) restoreGlobals(instance, restoredGlobals);
+    else if (restore !== undefined) restoreFromFile(instance, restore);
     const start = exported._start as () => void;
     if (hooks.enter) hooks.enter(start);
     else start();

@@ -4,13 +4,13 @@
 // with thread: 'caller' the guest runs here instead, and a worker serves it (run-on-caller.ts).
 import { closeSync, existsSync, openSync, readFileSync, statSync } from 'node:fs';
 import { hostname as osHostname } from 'node:os';
-import { isatty } from 'node:tty';
 import * as path from 'node:path';
 import { createChannelBuffers } from './channel/channel.ts';
 import type { GuestInit, SnapshotRequest } from './run-guest.ts';
 import type { RecordInit } from './record/recorder.ts';
 import type { NetPolicy } from './sockets/net-policy.ts';
 import { FD_LIMIT } from './fd/fd-table.ts';
+import { openRunStdin } from './fd/run-stdin.ts';
 import { limitMemory, WASM_PAGE } from './memory-limit.ts';
 import { MountTable, type MountSpec } from './fs/mounts.ts';
 import { createPrivateTmp, type PrivateTmp } from './fs/private-tmp.ts';
@@ -67,7 +67,7 @@ export interface RunWasiOptions {
   /** Told, in one line (e.g. "connect to 203.0.113.7:443"), what the network policy refused before
    * the guest gets EACCES: for a host message naming the policy. thread: 'worker' only. */
   onNetRefused?: (what: string) => void;
-  /** Host fds for the guest's 0/1/2. Default: ours (a terminal stdin is reopened, see below).
+  /** Host fds for the guest's 0/1/2. Default: ours (a pipe or terminal stdin is read through a reopen that cannot block: fd/run-stdin.ts).
    * stdout and stderr may be functions instead: the guest then sees pipes, and every write reaches
    * the function before the run's promise settles. */
   stdin?: number;
@@ -296,18 +296,8 @@ export async function runWasi(options: RunWasiOptions): Promise<number> {
     throw e;
   }
 
-  // Node leaves a terminal on stdin non-blocking, so the guest's fd_read(0) would get EAGAIN (the
-  // Python REPL exits right after ">>>"). A fresh open of the terminal is blocking.
-  let ownStdin: number | null = null;
-  let stdin = options.stdin ?? 0;
-  if (options.stdin === undefined && isatty(0)) {
-    try {
-      ownStdin = openSync('/proc/self/fd/0', 'r');
-      stdin = ownStdin;
-    } catch {
-      // keep fd 0
-    }
-  }
+  const runStdin = openRunStdin(options.stdin);
+  const stdin = runStdin.fd;
   const guestEnv = { ...(user?.env ?? {}), ...guestEnvironment(options, check.usesSockets === true, trust) };
   let record: RecordInit | undefined;
   if (options.record) {
@@ -324,7 +314,7 @@ export async function runWasi(options: RunWasiOptions): Promise<number> {
       tmp?.remove();
       caDir?.remove();
       user?.remove();
-      if (ownStdin !== null) closeSync(ownStdin);
+      runStdin.close();
       throw e;
     }
   }
@@ -359,7 +349,7 @@ export async function runWasi(options: RunWasiOptions): Promise<number> {
     tmp?.remove();
     caDir?.remove();
     user?.remove();
-    if (ownStdin !== null) closeSync(ownStdin);
+    runStdin.close();
     if (record) closeSync(record.fd);
   }
 }

@@ -54,7 +54,8 @@ export const SOCKET_ARITIES: Readonly<Record<string, readonly number[]>> = {
 
 export class WasmParseError extends Error {}
 
-class Reader {
+/** Reads a module's bytes, LEB128 integers and names from `pos` up to `end`. */
+export class Reader {
   pos = 0;
   readonly b: Uint8Array;
   readonly end: number;
@@ -77,6 +78,10 @@ class Reader {
       if (shift > 35) throw new WasmParseError('bad LEB128');
     }
     return result;
+  }
+  /** Skips a signed or unsigned LEB128 of any width. */
+  skipLeb(): void {
+    while (this.byte() & 0x80);
   }
   name(): string {
     const len = this.u32();

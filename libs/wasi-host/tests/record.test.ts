@@ -5,6 +5,7 @@
 // byte the host wrote that the log would not restore fails the test.
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
+import { inflateRawSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, jest, test } from '@jest/globals';
@@ -12,7 +13,7 @@ import { compileCProgram } from '../../../tools/testing/c-program.ts';
 import { runNx } from '../../../tools/testing/nx.ts';
 import { runWasi } from '../src/run-wasi.ts';
 import { replayWasi, ReplayCutOffError, ReplayDivergenceError } from '../src/record/replay.ts';
-import { encodeFrame, encodeJson, FrameKind, magic, parseLog, withAttachments, writeRecord, type CallRecord, type ParsedLog } from '../src/record/format.ts';
+import { encodeFrame, encodeJson, FRAME_HEAD, FrameKind, LOG_VERSION, MAGIC_SIZE, magic, parseLog, withAttachments, writeRecord, type CallRecord, type ParsedLog } from '../src/record/format.ts';
 import { ByteWriter } from '../src/record/bytes.ts';
 import { LogFormatError } from '../src/record/bytes.ts';
 import { traceLog } from '../src/record/trace.ts';
@@ -33,12 +34,13 @@ afterAll(() => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-/** A log written again from its parsed form, each record through `edit`. */
-function rewriteLog(log: ParsedLog, edit: (r: CallRecord) => CallRecord): Buffer {
+/** A log written again from its parsed form, each record through `edit`, in format `version`. */
+function rewriteLog(log: ParsedLog, edit: (r: CallRecord) => CallRecord, version = LOG_VERSION): Buffer {
   const w = new ByteWriter();
   w.uint(0);
   for (const r of log.records) writeRecord(w, edit(r));
-  return Buffer.concat([magic(), encodeFrame(FrameKind.HEADER, encodeJson(log.header)), encodeFrame(FrameKind.BATCH, w.view()), encodeFrame(FrameKind.END, encodeJson(log.end))]);
+  const frame = (kind: number, payload: Uint8Array) => encodeFrame(kind, payload, version);
+  return Buffer.concat([magic(version), frame(FrameKind.HEADER, encodeJson({ ...log.header, format: version })), frame(FrameKind.BATCH, w.view()), frame(FrameKind.END, encodeJson(log.end))]);
 }
 
 /** Where the log's first batch frame ends (its header frame is before it). */
@@ -86,6 +88,25 @@ describe('record and replay', () => {
     expect(code).toBe(7);
     expect(c.out.stdout).toBe(run.stdout);
     expect(c.out.stderr).toBe(run.stderr);
+  });
+
+  test('a log of format version 1 (deflate frames, before brotli) still replays; an unknown version is refused, saying which it reads', async () => {
+    const run = await record('version1');
+    const v1 = rewriteLog(parseLog(readFileSync(run.log), 'log'), (r) => r, 1);
+    expect(v1.readUInt16LE(6)).toBe(1);
+    // Its frames are deflate-raw: the first frame's payload inflates to the header's JSON.
+    const headerLength = v1.readUInt32LE(MAGIC_SIZE + 1);
+    expect(JSON.parse(inflateRawSync(v1.subarray(MAGIC_SIZE + FRAME_HEAD, MAGIC_SIZE + FRAME_HEAD + headerLength)).toString('utf8'))).toMatchObject({ format: 1 });
+    const c = collect();
+    expect(await replayWasi({ log: v1, module: wasm, stdout: c.stdout, stderr: c.stderr })).toBe(7);
+    expect(c.out.stdout).toBe(run.stdout);
+    expect(c.out.stderr).toBe(run.stderr);
+    // Exported, its attachment is deflated too, and it replays.
+    expect(await replayWasi({ log: withAttachments(v1, readFileSync(wasm)), stdout: () => {}, stderr: () => {} })).toBe(7);
+
+    const future = Buffer.from(readFileSync(run.log));
+    future.writeUInt16LE(9, 6);
+    await expect(replayWasi({ log: future, module: wasm })).rejects.toThrow(/^the log: run log format version 9; this pywasi reads versions 1 and 2 \(replay it with the pywasi that recorded it\)$/);
   });
 
   test('a replay with another module or other arguments is refused, naming the divergence', async () => {

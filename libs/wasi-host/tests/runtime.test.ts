@@ -1,7 +1,8 @@
 import { runNx, workspaceRoot } from '../../../tools/testing/nx.ts';
 import { readToolchainManifest } from '../../../tools/src/lib/toolchain-manifest.ts';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { closeSync, constants, mkdtempSync, openSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
@@ -86,6 +87,26 @@ describe('limits for code nobody trusts', () => {
     await expect(run).rejects.toBeInstanceOf(WasiLimitError);
     await expect(run).rejects.toMatchObject({ limit: 'timeout', message: 'the run took longer than its time limit (0.3 s)' });
   }, 30_000);
+  test('a run that ends while its guest waits on stdin (a pipe nobody writes) lets the process exit', async () => {
+    // worker.terminate() cannot interrupt a read(2), and Node joins every worker on exit: before
+    // stdin was read without blocking (fd/run-stdin.ts), this child never exited.
+    const dir = mkdtempSync(path.join(tmpdir(), 'stdin-wait-'));
+    const fifo = path.join(dir, 'fifo');
+    execFileSync('mkfifo', [fifo]);
+    const held = openSync(fifo, constants.O_RDWR); // a writer that never writes
+    try {
+      const child = spawn(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, 'fixtures', 'stdin-wait-run.ts')], { stdio: [held, 'pipe', 'inherit'] });
+      let out = '';
+      child.stdout!.on('data', (b: Buffer) => (out += b.toString()));
+      const guard = setTimeout(() => child.kill('SIGKILL'), 45_000);
+      const [code, signal] = (await once(child, 'exit')) as [number | null, NodeJS.Signals | null];
+      clearTimeout(guard);
+      expect({ out, code, signal }).toEqual({ out: 'reading\nError: stop\n', code: 0, signal: null });
+    } finally {
+      closeSync(held);
+      rmSync(dir, { recursive: true });
+    }
+  }, 60_000);
   // Grows its memory a page at a time until refused, then exits with 3 (as a program whose malloc
   // failed), or with 0 after `pages` pages.
   const hungry = (pages: number) => `(module ${PRE}

@@ -2,15 +2,21 @@
 // a change to it affects. A library's build reads other projects' outputs (declared edges), a
 // test project reads code (import edges); a target lists the executor files it runs, so an
 // executor edit affects the projects built by that executor and nothing built by another.
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { execa } from 'execa';
 import { workspaceRoot } from '../../testing/nx.ts';
+
+/** The clone's own builds (`pywasi build --with`: builds/python-NAME/project.json, named after
+ * their directory) are not the repository's graph: left out, whichever this clone has made. */
+const composedBuilds = new Set(existsSync(join(workspaceRoot, 'builds')) ? readdirSync(join(workspaceRoot, 'builds')) : []);
 
 async function affectedBy(file: string): Promise<string[]> {
   const { stdout } = await execa('npx', ['nx', 'show', 'projects', '--affected', `--files=${file}`], {
     cwd: workspaceRoot,
     env: { NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NO_COLOR: '1' },
   });
-  return stdout.split('\n').map((l) => l.trim()).filter(Boolean).sort();
+  return stdout.split('\n').map((l) => l.trim()).filter((p) => p && !composedBuilds.has(p)).sort();
 }
 
 // What runs the CLI: the C libraries' tests (their wasm programs run on `pywasi run`).
@@ -19,7 +25,7 @@ const cliUsers = ['pywasi', 'bzip2-tests', 'libjpeg-turbo-tests', 'libpng-tests'
 // @pywasi/python package that ships it, with the CLI package and the install test on top.
 const pythonConsumers = ['cpython-tests', 'python', 'python-full', 'python-api-tests', 'wasi-host-tests', '@pywasi/python', 'packages-e2e', ...cliUsers];
 // What is compiled against CPython's SDK: the SDK itself and the packages built into python.wasm.
-const builtAgainstCpython = ['cpython-sdk', 'frozenlist', 'lxml', 'markupsafe', 'msgpack', 'multidict', 'numpy', 'pillow', 'propcache', 'pyyaml', 'regex', 'yarl'];
+const builtAgainstCpython = ['cpython-sdk', 'frozenlist', 'lxml', 'markupsafe', 'msgpack', 'multidict', 'numpy', 'pandas', 'pillow', 'propcache', 'pyyaml', 'regex', 'yarl'];
 
 const cases: [file: string, affected: string[]][] = [
   // OpenSSL's socket BIOs sit on the socket library, so it is rebuilt too; so is the other
@@ -49,6 +55,11 @@ const cases: [file: string, affected: string[]][] = [
   ['libs/cpython/source/patches/0001-config-site-keep-af-unix.patch', ['cpython', 'cpython-build-python', 'cpython-source', 'stdlib-zip', 'python-build-tools', ...pythonConsumers, ...builtAgainstCpython]],
   // A package's build: it, the full build it is linked into, and what tests them (packages-e2e installs the full build's package).
   ['libs/python-packages/msgpack/native.json', ['msgpack', 'packages-e2e', 'python-full', 'python-packages-tests']],
+  // pandas is in no build of the repository's (a build of its own, `pywasi build --with pandas`,
+  // made by `npm run test:pandas`): nothing npm test builds or tests depends on it.
+  ['libs/python-packages/pandas/native.json', ['pandas']],
+  // numpy is in the full build, and pandas is built on it.
+  ['libs/python-packages/numpy/native.json', ['numpy', 'pandas', 'packages-e2e', 'python-full', 'python-packages-tests']],
   ['README.md', []],
 ];
 

@@ -483,6 +483,24 @@ describe("a Python package (an sdist whose C extensions are built into the inter
     expect((build.options as Options)['env']['CFLAGS']).toBe('-O2 -DNDEBUG');
   });
 
+  test('a linked Python package is imported by the build (its output), not compiled against as a C library', () => {
+    const numpy: NativeDescriptor = { source: { name: 'numpy', version: '2.1.3', sha256: 'c'.repeat(64), pypi: 'numpy' }, build: { system: 'python-package' } };
+    const lookup = (name: string) => (name === 'numpy' ? { d: numpy, root: 'libs/python-packages/numpy' } : name === 'zlib' ? { d: { source: pin }, root: 'libs/zlib' } : undefined);
+    const pandasLike: NativeDescriptor = { source: { name: 'pandas', version: '2.2.3', sha256: 'd'.repeat(64), pypi: 'pandas' }, links: ['numpy', 'zlib'], build: { system: 'python-package' } };
+    const consumer = nativeProject(pandasLike, 'libs/python-packages/pandas', {}, fakeInputs, lookup);
+    const target = consumer.targets['build']!;
+    const o = target.options as Options;
+    expect(consumer.implicitDependencies).toContain('numpy');
+    expect(o['packages']).toEqual(['dist/libs/numpy']);
+    expect(o['libDirs']).toEqual(['dist/libs/zlib/lib']);
+    expect(o['env']).toMatchObject({ CPPFLAGS: '-I{root}/dist/libs/zlib/include', PKG_CONFIG_LIBDIR: '{root}/dist/libs/zlib/lib/pkgconfig' });
+    expect(target.inputs).toEqual(expect.arrayContaining([
+      { dependentTasksOutputFiles: 'dist/libs/numpy/python-package.json' },
+      { dependentTasksOutputFiles: 'dist/libs/numpy/build-files/**/*' },
+    ]));
+    expect(build.options).not.toHaveProperty('packages');
+  });
+
   test('a package descriptor without a pinned sdist is refused', () => {
     expect(() => validateDescriptor('x/native.json', { source: { project: 'other' }, build: { system: 'python-package' } })).toThrow(/a python-package build needs a pinned source/);
   });

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { Command } from 'commander';
 import { CliError } from '../cli-error.ts';
 import { workspaceRoot } from '../workspace.ts';
-import { buildablePackages, composedBuildProject, composedProjectFile, defaultBuildName, TEMPLATE_PROJECT } from './composed-build.ts';
+import { buildablePackages, composedBuildProject, composedProjectFile, defaultBuildName, packageLinks, TEMPLATE_PROJECT } from './composed-build.ts';
 
 export interface BuildOptions {
   debug: boolean;
@@ -18,20 +18,26 @@ export function nxBuildArguments(options: BuildOptions): string[] {
   return ['nx', 'build', 'python', ...(configuration ? [`--configuration=${configuration}`] : [])];
 }
 
-/** The packages of --with, checked against those the clone can build. */
-export function requestedPackages(list: string, known: string[]): string[] {
+/** The packages of --with, checked against those the clone can build, with the packages they are
+ * built on (`links`: pandas -> numpy) added. */
+export function requestedPackages(list: string, known: string[], links: Record<string, string[]> = {}): string[] {
   const packages = [...new Set(list.split(',').map((p) => p.trim().toLowerCase()).filter(Boolean))].sort();
   if (packages.length === 0) throw new CliError('--with needs one package or more, comma-separated (e.g. --with numpy,pyyaml)');
   const unknown = packages.filter((p) => !known.includes(p));
   if (unknown.length) throw new CliError(`--with: ${unknown.join(', ')} ${unknown.length > 1 ? 'are not packages' : 'is not a package'} this clone builds into python.wasm (it builds: ${known.join(', ')})`);
-  return packages;
+  const all = new Set(packages);
+  for (const p of all) for (const l of links[p] ?? []) all.add(l);
+  return [...all].sort();
 }
 
 /** Writes the Nx project of a build with these packages built in (when it changed): the name of
  * the project to build. */
 function writeComposedBuild(root: string, options: BuildOptions): { project: string; name: string } {
   const known = buildablePackages(root);
-  const packages = requestedPackages(options.with!, known);
+  const links = packageLinks(root, known);
+  const packages = requestedPackages(options.with!, known, links);
+  const added = packages.filter((p) => !requestedPackages(options.with!, known).includes(p));
+  if (added.length) console.error(`pywasi: built in too, as packages of the list are built on ${added.length > 1 ? 'them' : 'it'}: ${added.join(', ')}`);
   const name = options.name ?? defaultBuildName(packages);
   if (!/^[a-z0-9][a-z0-9-]*$/.test(name) || name === 'default') throw new CliError(`--name: "${name}" is not a build name (letters, digits and dashes; not "default")`);
   if (name === 'full') throw new CliError('--name: "full" is the full build (`npx nx build python-full`): give another name');

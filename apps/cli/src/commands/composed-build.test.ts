@@ -4,7 +4,7 @@ import { describe, expect, test } from '@jest/globals';
 import { execa } from 'execa';
 import { workspaceRoot } from '../../../../tools/testing/nx.ts';
 import { requestedPackages } from './build.ts';
-import { buildablePackages, composedBuildProject, defaultBuildName, TEMPLATE_PROJECT } from './composed-build.ts';
+import { buildablePackages, composedBuildProject, defaultBuildName, packageLinks, TEMPLATE_PROJECT } from './composed-build.ts';
 
 const cli = new URL('../../bin/pywasi.js', import.meta.url).pathname;
 const template = JSON.parse(readFileSync(path.join(workspaceRoot, TEMPLATE_PROJECT), 'utf8'));
@@ -46,6 +46,13 @@ describe('a build with chosen packages built in', () => {
     expect(requestedPackages('PyYAML, numpy,pyyaml', known)).toEqual(['numpy', 'pyyaml']);
     expect(() => requestedPackages('numpy,scipy', known)).toThrow(`--with: scipy is not a package this clone builds into python.wasm (it builds: ${known.join(', ')})`);
     expect(() => requestedPackages(' , ', known)).toThrow('--with needs one package or more');
+  });
+
+  test('a package built on another (pandas links numpy) brings it into the build', () => {
+    const links = packageLinks(workspaceRoot, known);
+    expect(links['pandas']).toEqual(['numpy']);
+    expect(links['lxml']).toEqual([]); // its links are C libraries
+    expect(requestedPackages('pandas,pyyaml', known, links)).toEqual(['numpy', 'pandas', 'pyyaml']);
   });
 
   test('pywasi build refuses bad combinations in one line, before building anything', async () => {

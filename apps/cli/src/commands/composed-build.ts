@@ -30,6 +30,19 @@ export function buildablePackages(root: string): string[] {
     .sort();
 }
 
+/** For each buildable package, the other packages it is built on (the python-package projects
+ * its native.json links: pandas is built on numpy and imports it), which a build with it needs
+ * built in too. */
+export function packageLinks(root: string, known: string[]): Record<string, string[]> {
+  return Object.fromEntries(
+    known.map((name) => {
+      const file = path.join(root, 'libs', 'python-packages', name, 'native.json');
+      const links = (JSON.parse(readFileSync(file, 'utf8')) as { links?: string[] }).links ?? [];
+      return [name, links.filter((l) => known.includes(l))];
+    }),
+  );
+}
+
 /** The build's name when none is given: the packages it has, e.g. with-numpy-pyyaml. */
 export const defaultBuildName = (packages: string[]): string => `with-${[...packages].sort().join('-')}`;
 

@@ -38,6 +38,7 @@ export function registerPython(program: Command, context: PythonContext = {}): v
     .passThroughOptions();
   addGuestOptions(python, { dirs: 'the current directory (at its own path), the script\'s directory and the standard library' })
     .option('--build <name>', 'the python build to run: default, full (numpy, lxml, PyYAML... built in: @pywasi/python-full installed, or built in a clone), or one made by `pywasi build --with`', 'default')
+    .option('--threads', 'run the threads build (CPython with pthreads: threading, ThreadPoolExecutor, asyncio.to_thread; each thread a worker; not on WasmEdge): the same as --build threads')
     .option('--home <dir>', 'a host directory to be the guest\'s HOME (/home/user), kept across runs (default: a fresh one per run)', parseHome)
     .option('--no-keyboard-interrupt', "run python on pywasi's own thread: a faster start and less memory, but Ctrl-C then ends the run at once (no KeyboardInterrupt, no finally blocks)")
     .option('--no-preinit', 'start python.wasm afresh instead of from the snapshot (slower start, a hash seed of its own)')
@@ -58,7 +59,7 @@ The guest's exit code is pywasi's.
 Ctrl-C raises KeyboardInterrupt in Python wherever it runs (a loop, time.sleep, a blocking socket
 call, the REPL), so finally blocks and atexit run; an unhandled one ends pywasi by SIGINT, as
 python3. A second Ctrl-C before Python has raised the first ends the run at once. A read of
-stdin from a pipe or file cannot be interrupted (the host's read cannot be woken). For this, python
+stdin from a socket cannot be interrupted (the host's read cannot be woken). For this, python
 runs in a worker thread; --no-keyboard-interrupt runs it on pywasi's own thread instead.
 
 Runs start from a snapshot of an initialised CPython, made once per installation at first use
@@ -81,8 +82,12 @@ Examples:
   $ pywasi python --record=run.log script.py && pywasi replay run.log && pywasi trace run.log
   $ pywasi python --build full -c 'import numpy; print(numpy.arange(6).reshape(2, 3).sum(0))'`,
     )
-    .action(async (args: string[], flags: GuestFlags & { preinit: boolean; keyboardInterrupt: boolean; home?: string; build: string }) => {
+    .action(async (args: string[], flags: GuestFlags & { preinit: boolean; keyboardInterrupt: boolean; home?: string; build: string; threads?: boolean }) => {
       applyCompileMode(flags);
+      if (flags.threads) {
+        if (flags.build !== 'default' && flags.build !== 'threads') throw new CliError(`--threads runs the threads build: it cannot be combined with --build ${flags.build}`);
+        flags.build = 'threads';
+      }
       let dir;
       try {
         dir = pythonBuildDir(flags.build);
@@ -92,6 +97,7 @@ Examples:
       const layout = pythonLayout(dir);
       if (!existsSync(layout.wasm)) {
         if (flags.build === 'default') throw new CliError(`python.wasm not found at ${layout.wasm}: build it with \`npx pywasi build\` (or set PYWASI_PYTHON_DIR)`, 1);
+        if (flags.build === 'threads') throw new CliError(`the threads build is not built (no python.wasm at ${layout.wasm}): in a clone, \`npx nx build python -c threads\``, 1);
         throw new CliError(`the ${flags.build} build is not installed (no python.wasm at ${layout.wasm}): \`npm install ${buildPackageName(flags.build)}\`, or in a clone \`npx nx build python-${flags.build}\``, 1);
       }
       let invocation;

@@ -32,22 +32,36 @@ export class ByteWriter {
       this.buf[this.length++] = v;
       return;
     }
-    while (v >= 0x80) {
-      this.buf[this.length++] = (v % 0x80) | 0x80;
-      v = Math.floor(v / 0x80);
+    // Below 2^32 (pointers, lengths, i32 values), shifts; above, division.
+    if (v <= 0xffffffff) {
+      while (v >= 0x80) {
+        this.buf[this.length++] = (v & 0x7f) | 0x80;
+        v >>>= 7;
+      }
+    } else {
+      while (v >= 0x80) {
+        this.buf[this.length++] = (v % 0x80) | 0x80;
+        v = Math.floor(v / 0x80);
+      }
     }
     this.buf[this.length++] = v;
   }
 
   /** An i64 argument, as the u64 of its bits. */
   u64(v: bigint): void {
+    // Most are small (a clock's precision, a seek offset): as a number. Others in two u32 halves,
+    // with no BigInt arithmetic per byte.
+    if (v >= 0n && v <= 0xffffffffn) return this.uint(Number(v));
     this.room(10);
-    let x = BigInt.asUintN(64, v);
-    while (x >= 0x80n) {
-      this.buf[this.length++] = Number(x & 0x7fn) | 0x80;
-      x >>= 7n;
+    const x = BigInt.asUintN(64, v);
+    let hi = Number(x >> 32n);
+    let lo = Number(x & 0xffffffffn);
+    while (hi !== 0 || lo >= 0x80) {
+      this.buf[this.length++] = (lo & 0x7f) | 0x80;
+      lo = ((lo >>> 7) | (hi << 25)) >>> 0;
+      hi >>>= 7;
     }
-    this.buf[this.length++] = Number(x);
+    this.buf[this.length++] = lo;
   }
 
   bytes(b: Uint8Array): void {
@@ -55,6 +69,26 @@ export class ByteWriter {
     this.room(b.length);
     this.buf.set(b, this.length);
     this.length += b.length;
+  }
+
+  /** `n` bytes of `from` at `start`, length-prefixed like bytes(): a few are copied one by one,
+   * without the view a larger copy makes. */
+  bytesOf(from: Uint8Array, start: number, n: number): void {
+    this.uint(n);
+    this.room(n);
+    if (n <= 16) {
+      for (let i = 0; i < n; i++) this.buf[this.length + i] = from[start + i]!;
+    } else {
+      this.buf.set(from.subarray(start, start + n), this.length);
+    }
+    this.length += n;
+  }
+
+  /** The bytes another writer holds, appended as they are. */
+  append(other: ByteWriter): void {
+    this.room(other.length);
+    this.buf.set(other.buf.subarray(0, other.length), this.length);
+    this.length += other.length;
   }
 
   /** The bytes written so far (a view: copy or use before writing on). */

@@ -9,8 +9,9 @@ import type { GuestMemory } from '../abi/guest-memory.ts';
 import type { HostFn } from '../host-call.ts';
 import { ProcExit } from '../wasi-process.ts';
 import { ByteWriter } from './bytes.ts';
-import { CALL_SHAPES, type Span, type SpanContext } from './call-shapes.ts';
-import { encodeFrame, encodeJson, FrameKind, magic, Outcome, writeRecord, type LogEnd, type LogHeader, type MemorySpan } from './format.ts';
+import { CALL_SHAPES, type CallShape, type SpanContext } from './call-shapes.ts';
+import { encodeFrame, encodeJson, FrameKind, magic, Outcome, type LogEnd, type LogHeader } from './format.ts';
+import { SpanList } from './spans.ts';
 
 /** A warning from wherever the guest runs: a worker's goes to the calling thread, which emits it
  * (run-in-worker.ts), so that the embedder's process sees it. */
@@ -47,7 +48,8 @@ const MAY_WAIT = new Set(['poll_oneoff', 'fd_read', 'sock_accept', 'sock_recv', 
 
 export class Recorder {
   private readonly init: RecordInit;
-  private readonly batch = new ByteWriter();
+  /** The batch being filled: each call's record is encoded straight into it (recordImports). */
+  readonly batch = new ByteWriter();
   private batchFirst = 0;
   private seq = 0;
   private written = 0;
@@ -70,20 +72,27 @@ export class Recorder {
     this.lastWrite = performance.now();
   }
 
-  now(): number {
-    return Math.round((performance.now() - this.t0) * 1000);
+  /** µs since the recording began, at `performance.now()` reading `t`. */
+  us(t: number): number {
+    return Math.round((t - this.t0) * 1000);
   }
 
-  add(record: Parameters<typeof writeRecord>[1]): void {
+  /** Begins a record in the batch, at `performance.now()` reading `t`. Before a call that may
+   * block, a batch held back for a while is written first; false when that reached the size cap
+   * (the call then runs unrecorded). */
+  begin(t: number, mayWait: boolean): boolean {
+    if (mayWait && this.batch.length > 0 && t - this.lastWrite > FLUSH_BEFORE_WAIT_MS) {
+      this.flush();
+      if (!this.active) return false;
+    }
     if (this.batch.length === 0) this.batch.uint(this.seq);
-    writeRecord(this.batch, record);
+    return true;
+  }
+
+  /** Ends the record begun: a batch grown large is written. */
+  end(): void {
     this.seq++;
     if (this.batch.length >= BATCH_BYTES) this.flush();
-  }
-
-  /** Before a call that may block: a batch held back for a while is written first. */
-  beforeWait(): void {
-    if (this.batch.length > 0 && performance.now() - this.lastWrite > FLUSH_BEFORE_WAIT_MS) this.flush();
   }
 
   flush(): void {
@@ -114,98 +123,139 @@ export class Recorder {
   }
 }
 
-/** Calls whose shape names no span, or that failed, keep none (one array for all of them). */
-const NO_SPANS: MemorySpan[] = [];
-
-/** Where the memory a call reads is copied before the call: one buffer, reused by every call
- * (a record is written before the next call begins), so no call allocates its own. */
-class ReadCopies {
-  private buf = new Uint8Array(64 * 1024);
-  private used = 0;
-
-  reset(): void {
-    this.used = 0;
-  }
-
-  copy(from: Uint8Array): Uint8Array {
-    if (this.used + from.length > this.buf.length) {
-      // Spans already handed out keep the old buffer; later ones go to a larger one.
-      this.buf = new Uint8Array(Math.max(this.buf.length * 2, from.length));
-      this.used = 0;
-    }
-    const to = this.buf.subarray(this.used, this.used + from.length);
-    to.set(from);
-    this.used += from.length;
-    return to;
+/** The spans' count, then each span's pointer and bytes (format.ts's record). */
+function encodeSpans(w: ByteWriter, spans: SpanList, u8: Uint8Array): void {
+  w.uint(spans.count);
+  for (let i = 0; i < spans.count; i++) {
+    const ptr = spans.ptr(i);
+    w.uint(ptr);
+    w.bytesOf(u8, ptr, spans.len(i));
   }
 }
 
-/** The spans' bytes; a span the guest's memory does not hold (the call failed on it) is left
- * out. Without `copies`, views of guest memory, for spans written out before the guest runs on. */
-function memorySpans(mem: GuestMemory, spans: Span[], copies: ReadCopies | null): MemorySpan[] {
-  if (spans.length === 0) return NO_SPANS;
-  const out: MemorySpan[] = [];
-  const size = mem.size;
-  for (const [p, len] of spans) {
-    const ptr = p >>> 0;
-    const n = len >>> 0;
-    if (n === 0 || ptr + n > size) continue;
-    const bytes = mem.bytes(ptr, n);
-    out.push({ ptr, bytes: copies ? copies.copy(bytes) : bytes });
-  }
-  return out;
+/** What every wrapped import of one recording shares. */
+interface Shared {
+  rec: Recorder;
+  mem: GuestMemory;
+  ctx: SpanContext;
+  /** The spans of the call running now (calls do not nest): filled by its shape, encoded, reused. */
+  spans: SpanList;
+  /** What the call running now read, encoded before the call (which may write over it) and
+   * appended to its record after the outcome, where the format has it. */
+  reads: ByteWriter;
+  verify: boolean;
 }
 
-/** The spans a shape names, or none when its pointers lead outside memory. */
-function spansOf(f: ((a: number[], m: GuestMemory, ctx: SpanContext) => Span[]) | undefined, a: number[], mem: GuestMemory, ctx: SpanContext): Span[] {
-  if (!f) return [];
+/** Fills `spans` from a shape; a shape whose pointers lead outside memory keeps none. */
+function shapeSpans(f: (out: SpanList) => void, spans: SpanList, size: number): void {
+  spans.reset(size);
   try {
-    return f(a, mem, ctx);
+    f(spans);
   } catch {
-    return [];
+    spans.reset(size);
   }
+}
+
+/** One import, recorded: its arguments are encoded into the batch before the call, what it read
+ * into `reads`; its time, outcome, reads and the memory it wrote after. Fixed parameters, not a
+ * rest array, and one arguments array per import reused by each call: this runs on every call
+ * the guest makes (preview1 calls take at most 9 arguments; `arguments.length` is how many the
+ * guest passed). */
+function recordCall(name: string, index: number, fn: HostFn, s: Shared): HostFn {
+  const { rec, mem, ctx, spans, reads, verify } = s;
+  const shape: CallShape = CALL_SHAPES[name] ?? {};
+  const readsOf = shape.reads;
+  const writesOf = shape.writes;
+  const mayWait = MAY_WAIT.has(name);
+  const a: Array<number | bigint> = [];
+  const args = a as number[];
+  const readSpans = readsOf ? (out: SpanList) => readsOf(args, mem, out) : null;
+  const writeSpans = writesOf ? (out: SpanList) => writesOf(args, mem, out, ctx) : null;
+  return function recorded(a0, a1, a2, a3, a4, a5, a6, a7, a8): number {
+    if (!rec.active) return fn(a0, a1, a2, a3, a4, a5, a6, a7, a8);
+    const t = performance.now();
+    if (!rec.begin(t, mayWait)) return fn(a0, a1, a2, a3, a4, a5, a6, a7, a8);
+    const argc = arguments.length;
+    if (a.length !== argc) a.length = argc;
+    if (argc > 0) a[0] = a0;
+    if (argc > 1) a[1] = a1;
+    if (argc > 2) a[2] = a2;
+    if (argc > 3) a[3] = a3;
+    if (argc > 4) a[4] = a4;
+    if (argc > 5) a[5] = a5;
+    if (argc > 6) a[6] = a6;
+    if (argc > 7) a[7] = a7;
+    if (argc > 8) a[8] = a8;
+    const w = rec.batch;
+    w.uint(index);
+    w.uint(argc);
+    let mask = 0;
+    for (let i = 0; i < argc; i++) if (typeof a[i] === 'bigint') mask |= 1 << i;
+    w.uint(mask);
+    for (let i = 0; i < argc; i++) {
+      const v = a[i]!;
+      if (typeof v === 'bigint') w.u64(v);
+      else w.uint(v >>> 0);
+    }
+    if (readSpans) {
+      shapeSpans(readSpans, spans, mem.size);
+      reads.reset();
+      encodeSpans(reads, spans, mem.wholeBytes());
+    }
+    const before = verify ? mem.wholeBytes().slice() : null;
+    const startUs = rec.us(t);
+    let result: number;
+    try {
+      result = fn(a0, a1, a2, a3, a4, a5, a6, a7, a8);
+    } catch (e) {
+      w.uint(startUs);
+      w.uint(rec.us(performance.now()) - startUs);
+      if (e instanceof ProcExit) {
+        w.u8(Outcome.EXITED);
+        w.uint(e.code >>> 0);
+      } else {
+        w.u8(Outcome.THREW);
+        w.bytes(Buffer.from(e instanceof Error ? e.message : String(e), 'utf8'));
+      }
+      if (readSpans) w.append(reads);
+      else w.uint(0);
+      w.uint(0);
+      rec.end();
+      throw e;
+    }
+    w.uint(startUs);
+    w.uint(rec.us(performance.now()) - startUs);
+    w.u8(Outcome.RETURNED);
+    w.uint(result >>> 0);
+    if (readSpans) w.append(reads);
+    else w.uint(0);
+    if (result === 0 && writeSpans) {
+      shapeSpans(writeSpans, spans, mem.size);
+      encodeSpans(w, spans, mem.wholeBytes());
+      if (before) checkWrites(name, before, mem.wholeBytes(), spans);
+    } else {
+      w.uint(0);
+      if (before) checkWrites(name, before, mem.wholeBytes(), null);
+    }
+    rec.end();
+    return result;
+  };
 }
 
 /** Wraps every import: each call is recorded (and its answer returned unchanged). */
 export function recordImports(imports: Record<string, HostFn>, names: readonly string[], mem: GuestMemory, ctx: SpanContext, rec: Recorder, verify: boolean): Record<string, HostFn> {
   const out: Record<string, HostFn> = {};
-  const copies = new ReadCopies();
+  const shared: Shared = { rec, mem, ctx, spans: new SpanList(), reads: new ByteWriter(), verify };
   names.forEach((name, index) => {
     const fn = imports[name];
     if (!fn) return; // instantiation reports the missing import
-    const shape = CALL_SHAPES[name] ?? {};
-    const mayWait = MAY_WAIT.has(name);
-    out[name] = (...args: Array<number | bigint>): number => {
-      if (!rec.active) return fn(...args);
-      if (mayWait) rec.beforeWait();
-      const a = args as number[];
-      // What the call reads is copied before the call, which may write over it.
-      copies.reset();
-      const reads = memorySpans(mem, spansOf(shape.reads, a, mem, ctx), copies);
-      const before = verify ? mem.wholeBytes().slice() : null;
-      const startUs = rec.now();
-      let result: number;
-      try {
-        result = fn(...args);
-      } catch (e) {
-        const durationUs = rec.now() - startUs;
-        if (e instanceof ProcExit) rec.add({ fn: index, args, startUs, durationUs, outcome: Outcome.EXITED, value: e.code, reads, writes: NO_SPANS });
-        else rec.add({ fn: index, args, startUs, durationUs, outcome: Outcome.THREW, value: 0, message: e instanceof Error ? e.message : String(e), reads, writes: NO_SPANS });
-        throw e;
-      }
-      const durationUs = rec.now() - startUs;
-      // What it wrote is copied once, into the batch, by rec.add below.
-      const writes = result === 0 ? memorySpans(mem, spansOf(shape.writes, a, mem, ctx), null) : NO_SPANS;
-      if (before) checkWrites(name, before, mem.wholeBytes(), writes);
-      rec.add({ fn: index, args, startUs, durationUs, outcome: Outcome.RETURNED, value: result, reads, writes });
-      return result;
-    };
+    out[name] = recordCall(name, index, fn, shared);
   });
   return out;
 }
 
 /** verifyWrites: every byte the call changed lies in a recorded span. */
-function checkWrites(name: string, before: Uint8Array, after: Uint8Array, writes: MemorySpan[]): void {
+function checkWrites(name: string, before: Uint8Array, after: Uint8Array, writes: SpanList | null): void {
   const CHUNK = 4096;
   const b = Buffer.from(before.buffer, before.byteOffset, before.byteLength);
   const a = Buffer.from(after.buffer, after.byteOffset, Math.min(after.byteLength, before.byteLength));
@@ -214,7 +264,7 @@ function checkWrites(name: string, before: Uint8Array, after: Uint8Array, writes
     if (b.subarray(c, end).equals(a.subarray(c, end))) continue;
     for (let i = c; i < end; i++) {
       if (a[i] === b[i]) continue;
-      if (!writes.some((w) => i >= w.ptr && i < w.ptr + w.bytes.length)) throw new Error(`record: ${name} changed guest memory at ${i}, outside the spans its shape names (record/call-shapes.ts)`);
+      if (!writes?.covers(i)) throw new Error(`record: ${name} changed guest memory at ${i}, outside the spans its shape names (record/call-shapes.ts)`);
     }
   }
 }

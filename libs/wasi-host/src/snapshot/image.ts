@@ -94,7 +94,8 @@ export function captureInstance(instance: WebAssembly.Instance, key: string, ins
 /** Puts an instance just instantiated (its memory as instantiation left it: nothing has run) into
  * the snapshot's state. */
 export function restoreInstance(instance: WebAssembly.Instance, image: SnapshotImage): void {
-  const memory = restoreShape(instance, image);
+  restoreGlobals(instance, image.globals);
+  const memory = grownTo(memoryOf(instance), image.pages);
   for (const run of image.runs) {
     if (run.offset + run.bytes.length > memory.length) throw new SnapshotError('snapshot data lies outside memory');
     memory.set(run.bytes, run.offset);
@@ -200,23 +201,39 @@ export function readImage(file: string): SnapshotImage {
   return decodeImage(readFileSync(file));
 }
 
-/** Grows the memory to the image's size and sets the exported globals. */
-function restoreShape(instance: WebAssembly.Instance, image: Pick<SnapshotImage, 'pages' | 'globals'>): Uint8Array {
-  const memory = memoryOf(instance);
-  const pages = memory.buffer.byteLength / 65536;
-  if (image.pages > pages) memory.grow(image.pages - pages);
-  const globals = new Map(exportedGlobals(instance));
-  for (const { name, value } of image.globals) {
-    const g = globals.get(name);
-    if (!g) throw new SnapshotError(`the module has no exported global ${name}: the snapshot belongs to another module`);
+/** Sets the instance's exported globals to the image's; refuses, before setting any, an image
+ * that names a global the instance does not export. */
+export function restoreGlobals(instance: WebAssembly.Instance, globals: SnapshotImage['globals']): void {
+  const exported = new Map(exportedGlobals(instance));
+  const missing = globals.find(({ name }) => !exported.has(name));
+  if (missing) throw new SnapshotError(`the module has no exported global ${missing.name}: the snapshot belongs to another module`);
+  for (const { name, value } of globals) {
+    const g = exported.get(name)!;
     if (g.value !== value) g.value = value;
   }
+}
+
+/** Grows the memory to the image's size; its bytes as a view. */
+function grownTo(memory: WebAssembly.Memory, pages: number): Uint8Array {
+  const have = memory.buffer.byteLength / 65536;
+  if (pages > have) memory.grow(pages - have);
   return new Uint8Array(memory.buffer);
 }
 
 /** Restores the snapshot in `file` into `instance` (just instantiated), reading each run of
  * memory from the file straight to its place. */
 export function restoreFromFile(instance: WebAssembly.Instance, file: string): void {
+  restoreMemoryFromFile(memoryOf(instance), file, (globals) => restoreGlobals(instance, globals));
+}
+
+/**
+ * Restores the memory of the snapshot in `file` into `memory`, reading each run from the file
+ * straight to its place, and returns the image's globals. `check` sees them before any byte is
+ * written. For a module that imports its memory (wasi-threads), this comes before instantiation,
+ * so that the module's start function finds its memory initialised; its globals are then set on
+ * the new instance (restoreGlobals).
+ */
+export function restoreMemoryFromFile(memory: WebAssembly.Memory, file: string, check: (globals: SnapshotImage['globals']) => void = () => {}): SnapshotImage['globals'] {
   const fd = openSync(file, 'r');
   try {
     // The head is the key, the globals and the run table: a few KiB, read until whole.
@@ -234,17 +251,19 @@ export function restoreFromFile(instance: WebAssembly.Instance, file: string): v
         chunk = Buffer.allocUnsafe(chunk.length * 4);
       }
     }
-    const memory = restoreShape(instance, head);
+    check(head.globals);
+    const bytes = grownTo(memory, head.pages);
     let at = c.pos;
     for (const { offset, length } of head.runs) {
-      if (offset + length > memory.length) throw new SnapshotError('snapshot data lies outside memory');
+      if (offset + length > bytes.length) throw new SnapshotError('snapshot data lies outside memory');
       for (let done = 0; done < length; ) {
-        const n = readSync(fd, memory, offset + done, length - done, at + done);
+        const n = readSync(fd, bytes, offset + done, length - done, at + done);
         if (n === 0) throw new SnapshotError('snapshot file is truncated');
         done += n;
       }
       at += length;
     }
+    return head.globals;
   } finally {
     closeSync(fd);
   }

@@ -9,6 +9,7 @@ import { publish } from '../../lib/publish.ts';
 import { sortWheel, type PackageManifest } from '../../lib/python-package/built-in-modules.ts';
 import { writeBuildMachineTools } from '../../lib/python-package/build-machine-tools.ts';
 import { buildBackend, crossPythonEnv, extensionSuffixes, targetPythonOf } from '../../lib/python-package/cross-python.ts';
+import { layOutTargetImports } from '../../lib/python-package/target-imports.ts';
 import { ensureTargetSource } from '../../lib/target-source.ts';
 import { fillPlaceholders, placeholderValues, readToolchainManifest } from '../../lib/toolchain-manifest.ts';
 import { localizeSymbols, renameSymbols } from '../../lib/wasm-object-symbols.ts';
@@ -46,7 +47,9 @@ export default async function pythonPackageExecutor(options: PythonPackageExecut
       buildPython,
       options.mesonProperties,
     );
-    const env = crossPythonEnv(target, compilerEnv, { buildTools: options.buildTools && places.abs(options.buildTools), ar: values['ar']!, tools });
+    const buildTools = options.buildTools && places.abs(options.buildTools);
+    const imports = options.packages?.length ? layOutTargetImports(options.packages.map((p) => places.abs(p)), buildTools, join(buildDir, 'imports'), places.label) : undefined;
+    const env = crossPythonEnv(target, compilerEnv, { buildTools, ...(imports ? { targetImports: imports.dir } : {}), ar: values['ar']!, tools });
     startLog(places.logFile);
     const started = Date.now();
     // meson-python builds for the target through a cross file; other backends through CC & co.
@@ -71,7 +74,7 @@ export default async function pythonPackageExecutor(options: PythonPackageExecut
     await runLogged({ command: buildPython, args: ['-I', '-m', 'zipfile', '-e', join(wheelDir, wheels[0]!), unpacked], cwd: buildDir, label: places.label, logFile: places.logFile });
 
     const extSuffixes = await extensionSuffixes(buildPython, env);
-    const { modules, files, dropped } = await sortWheel(unpacked, extSuffixes, values['ar']!);
+    const { modules, files, buildFiles } = await sortWheel(unpacked, extSuffixes, values['ar']!);
     if (modules.length === 0 && !options.pureOk) {
       throw new BuildError(`${wheels[0]} has no extension modules: the build may have fallen back to pure Python (see ${places.logFile}); a pure-Python package needs no build here (pywasi pip installs it)`);
     }
@@ -96,7 +99,8 @@ export default async function pythonPackageExecutor(options: PythonPackageExecut
       console.log(`[${places.label}] ${m.name}: built in as ${m.init}, ${localized} names made local${m.links.length ? `, links ${m.links.join(' ')}` : ''}`);
     }
     for (const f of files) cpSync(join(unpacked, f), join(staging, 'site-packages', f));
-    if (dropped.length) console.log(`[${places.label}] left out ${dropped.length} C/Cython sources and headers the wheel carried`);
+    // Out of the zips, for the builds of packages that link this one.
+    for (const f of buildFiles) cpSync(join(unpacked, f), join(staging, 'build-files', f));
     const libs = [...new Set(modules.flatMap((m) => m.links.filter((l) => l.startsWith('-l'))))];
     const manifest: PackageManifest = {
       name: options.source?.pin.name ?? places.label,
@@ -106,9 +110,11 @@ export default async function pythonPackageExecutor(options: PythonPackageExecut
       // The C++ runtime is the toolchain's (archive-extension.sh names it for a C++ link).
       libDirs: [...options.libDirs, ...(libs.includes('-lc++') ? [values['cxx-lib']!] : [])],
       site: 'site-packages',
+      buildFiles: 'build-files',
     };
     writeFileSync(join(staging, 'python-package.json'), JSON.stringify(manifest, null, 2) + '\n');
     publish(staging, places.abs(options.outputPath));
-    console.log(`[${places.label}] ${modules.length} built-in modules, ${files.length} files in ${((Date.now() - started) / 1000).toFixed(1)} s; log: ${places.logFile}`);
+    if (imports) console.log(`[${places.label}] imported the target's ${imports.packages.map((p) => `${p.name} ${p.version}`).join(', ')} at build time`);
+    console.log(`[${places.label}] ${modules.length} built-in modules, ${files.length} files (${buildFiles.length} C/Cython sources and headers for other builds) in ${((Date.now() - started) / 1000).toFixed(1)} s; log: ${places.logFile}`);
   });
 }

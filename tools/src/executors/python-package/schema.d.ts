@@ -6,7 +6,7 @@ export interface PythonPackageExecutorOptions {
   source?: SourceRequest;
   /** Workspace-relative scratch directory: a copy of the tree, the wheel, its contents. */
   buildDir: string;
-  /** Where the archives, python-package.json and site-packages/ are published. */
+  /** Where the archives, python-package.json, site-packages/ and build-files/ are published. */
   outputPath: string;
   /** Workspace-relative path of the build machine's python that runs the package's build. */
   buildPython: string;
@@ -18,6 +18,9 @@ export interface PythonPackageExecutorOptions {
   env: Record<string, string>;
   /** Workspace-relative lib directories of the C libraries the package links, for the final link. */
   libDirs: string[];
+  /** Workspace-relative outputs of the Python packages (python-package projects) the package
+   * links: their target files are what its build imports (see target-imports.ts). */
+  packages?: string[];
   /** PEP 517 config settings passed to the package's build backend (a list: the key repeated). */
   configSettings?: Record<string, string | string[]>;
   /** Properties of the meson cross file (a meson-python build), beside needs_exe_wrapper. */

@@ -1,6 +1,6 @@
 // The tools a package's build finds on PATH or in its meson cross file, written into its build
 // directory: the wasm32 C and C++ compilers (clang with the target's flags; a link with -shared
-// archives instead: archive-extension.sh), and `cython` run by the build python. Every build
+// archives instead: archive-extension.sh), and `cython` and `meson` run by the build python. Every build
 // backend then compiles for the target the same way: setuptools through CC/LDSHARED, meson
 // through the cross file, a Makefile through PATH.
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -53,6 +53,10 @@ export function writeBuildMachineTools(dir: string, compilers: WasmCompilers, bu
     `exec ${cxxWords.map(quoteForShell).join(' ')} "$@"`,
   ]);
   script(join(binDir, 'cython'), ['# Cython of the build tools, run by the build python.', `exec ${quoteForShell(buildPython)} -m cython "$@"`]);
+  // meson-python runs `meson` from PATH unless the package names its own (numpy's vendored one).
+  // A Python script, not `python -m`: meson reruns itself (ninja's regeneration) as argv[0].
+  writeFileSync(join(binDir, 'meson'), [`#!${buildPython}`, '# meson of the build tools, run by the build python.', 'import sys', 'from mesonbuild.mesonmain import main', 'sys.exit(main())', ''].join('\n'));
+  chmodSync(join(binDir, 'meson'), 0o755);
   const crossFile = join(dir, 'meson-cross.ini');
   const properties = { needs_exe_wrapper: true, ...mesonProperties };
   writeFileSync(

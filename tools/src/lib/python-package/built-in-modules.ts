@@ -31,6 +31,10 @@ export interface PackageManifest {
   libDirs: string[];
   /** The package's files for the path: a directory relative to the manifest. */
   site: string;
+  /** The wheel's C and Cython sources and headers, laid out as in site-packages: nothing imports
+   * them, so they stay out of the interpreter's zips, but another package's build reads them
+   * (numpy's headers and .pxd for pandas). A directory relative to the manifest. */
+  buildFiles: string;
 }
 
 /** C and Cython sources and headers a wheel may carry: nothing imports them. */
@@ -54,11 +58,11 @@ async function takeLinkFlags(archive: string, ar: string, file: string): Promise
   return flags;
 }
 
-/** Splits an unpacked wheel into built-in modules and files for the path. */
-export async function sortWheel(wheelDir: string, extSuffixes: string[], ar: string): Promise<{ modules: BuiltinModule[]; files: string[]; dropped: string[] }> {
+/** Splits an unpacked wheel into built-in modules, files for the path and files only builds read. */
+export async function sortWheel(wheelDir: string, extSuffixes: string[], ar: string): Promise<{ modules: BuiltinModule[]; files: string[]; buildFiles: string[] }> {
   const modules: BuiltinModule[] = [];
   const files: string[] = [];
-  const dropped: string[] = [];
+  const buildFiles: string[] = [];
   const suffixes = [...extSuffixes].sort((a, b) => b.length - a.length);
   for (const entry of readdirSync(wheelDir, { recursive: true, withFileTypes: true })) {
     if (!entry.isFile()) continue;
@@ -69,9 +73,9 @@ export async function sortWheel(wheelDir: string, extSuffixes: string[], ar: str
       const last = name.split('.').pop()!;
       const links = await takeLinkFlags(join(wheelDir, file), ar, file);
       modules.push({ name, definedInit: `PyInit_${last}`, init: initSymbol(name), file, links });
-    } else if (SOURCE_ONLY.test(file)) dropped.push(file);
+    } else if (SOURCE_ONLY.test(file)) buildFiles.push(file);
     else files.push(file);
   }
   modules.sort((a, b) => a.name.localeCompare(b.name));
-  return { modules, files: files.sort(), dropped: dropped.sort() };
+  return { modules, files: files.sort(), buildFiles: buildFiles.sort() };
 }

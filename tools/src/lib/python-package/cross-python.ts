@@ -40,15 +40,21 @@ export function targetPythonOf(sdkDir: string): TargetPython {
   return { includeDir, sysconfigDir, sysconfigName, hostPlatform: `${match[1]}-${match[2]}` };
 }
 
-/** Makes sysconfig answer the target's include directory (see sitecustomize.py there). */
+/** Makes sysconfig answer the target's include directory, and the packages of PYWASI_TARGET_IMPORTS
+ * find their extension modules (see sitecustomize.py there). */
 const CROSS_SITE = dirname(fileURLToPath(new URL('./cross-site/sitecustomize.py', import.meta.url)));
 
 /**
  * The environment of the package's build, over the compiler environment the plugin derived
  * (CFLAGS, CPPFLAGS, LDFLAGS, PKG_CONFIG_*): the wrappers as the compilers (a shared-object link
- * archives), on PATH with `cython`; the build tools and the target's sysconfig on PYTHONPATH.
+ * archives), on PATH with `cython`; the target's files of the packages it imports
+ * (target-imports.ts), the build tools and the target's sysconfig on PYTHONPATH.
  */
-export function crossPythonEnv(target: TargetPython, compilerEnv: Record<string, string>, opts: { buildTools?: string; ar: string; tools: BuildMachineTools }): Record<string, string> {
+export function crossPythonEnv(
+  target: TargetPython,
+  compilerEnv: Record<string, string>,
+  opts: { buildTools?: string; targetImports?: string; ar: string; tools: BuildMachineTools },
+): Record<string, string> {
   const cflags = [`-I${target.includeDir}`, compilerEnv['CFLAGS'] ?? ''].join(' ').trim();
   return {
     ...compilerEnv,
@@ -61,7 +67,8 @@ export function crossPythonEnv(target: TargetPython, compilerEnv: Record<string,
     PATH: `${opts.tools.binDir}:${process.env['PATH'] ?? '/usr/bin:/bin'}`,
     PYWASI_AR: opts.ar,
     PYWASI_TARGET_INCLUDE: target.includeDir,
-    PYTHONPATH: [CROSS_SITE, opts.buildTools, target.sysconfigDir].filter(Boolean).join(':'),
+    PYTHONPATH: [CROSS_SITE, opts.targetImports, opts.buildTools, target.sysconfigDir].filter(Boolean).join(':'),
+    ...(opts.targetImports ? { PYWASI_TARGET_IMPORTS: opts.targetImports } : {}),
     _PYTHON_SYSCONFIGDATA_NAME: target.sysconfigName,
     _PYTHON_HOST_PLATFORM: target.hostPlatform,
     // The build machine's pip settings (a find-links dir, a cache) have no say in this build.

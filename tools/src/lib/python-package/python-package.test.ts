@@ -1,6 +1,6 @@
 // The generic pieces of a Python package's build for a static interpreter: the index as a source,
-// the target's SDK layout, the compiler wrappers that archive a shared-object link, and the
-// sorting of the wheel into built-in modules.
+// the target's SDK layout, the compiler wrappers that archive a shared-object link, the sorting of
+// the wheel into built-in modules, and the packages a build imports as the target has them.
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -10,9 +10,10 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { findIndexFile, indexUrl, normalizedName } from '../package-index.ts';
 import { obtainTarball } from '../pinned-source.ts';
-import { writeBuildMachineTools } from './build-machine-tools.ts';
-import { initSymbol, sortWheel } from './built-in-modules.ts';
+import { writeBuildMachineTools, type BuildMachineTools } from './build-machine-tools.ts';
+import { initSymbol, sortWheel, type PackageManifest } from './built-in-modules.ts';
 import { buildBackend, crossPythonEnv, targetPythonOf } from './cross-python.ts';
+import { installedVersion, layOutTargetImports } from './target-imports.ts';
 
 const LLVM = '/usr/lib/llvm-19/bin';
 const haveLlvm = existsSync(`${LLVM}/clang`) && existsSync(`${LLVM}/llvm-ar`);
@@ -128,9 +129,21 @@ describe('the compiler wrappers', () => {
     const sorted = await sortWheel(wheel, ['.cpython-311-wasm32-wasi.so', '.abi3.so', '.so'], ar);
     expect(sorted.modules).toEqual([{ name: 'pkg.fast', definedInit: 'PyInit_fast', init: 'PyInit_pkg__fast', file: 'pkg/fast.cpython-311-wasm32-wasi.so', links: ['-lm'] }]);
     expect(sorted.files).toEqual(['pkg/__init__.py']);
-    expect(sorted.dropped).toEqual(['pkg/fast.c']);
+    expect(sorted.buildFiles).toEqual(['pkg/fast.c']);
     // The flags member is taken out: what remains links.
     expect((await execa(ar, ['t', so])).stdout.split('\n')).toEqual(['ext.o']);
+  }, 60_000); // it compiles and archives: room past jest's 5 s on a loaded machine
+
+  test("`meson` on the wrappers' PATH is the build tools' meson, run by the build python as itself (argv[0])", async () => {
+    const dir = join(root, 'meson-wrapper');
+    const tools = writeBuildMachineTools(dir, { cc: ['clang'], cxx: 'clang++', cxxIncludeDir: '/nonexistent', cxxLibDir: '/nonexistent', ar: 'ar', strip: 'strip' }, '/usr/bin/python3');
+    // A stand-in for the build tools' mesonbuild package.
+    const site = join(dir, 'site');
+    mkdirSync(join(site, 'mesonbuild'), { recursive: true });
+    writeFileSync(join(site, 'mesonbuild', '__init__.py'), '');
+    writeFileSync(join(site, 'mesonbuild', 'mesonmain.py'), 'import sys\ndef main():\n    print(sys.argv[0], *sys.argv[1:])\n    return 3\n');
+    const run = await execa('meson', ['setup', 'x'], { env: { PATH: `${tools.binDir}:/usr/bin:/bin`, PYTHONPATH: site }, reject: false });
+    expect({ exitCode: run.exitCode, stdout: run.stdout }).toEqual({ exitCode: 3, stdout: `${join(tools.binDir, 'meson')} setup x` });
   });
 
   withLlvm('a shared object the build linked itself is refused with the reason', async () => {
@@ -138,5 +151,52 @@ describe('the compiler wrappers', () => {
     mkdirSync(wheel);
     writeFileSync(join(wheel, 'mod.so'), '\0asm not an archive');
     await expect(sortWheel(wheel, ['.so'], `${LLVM}/llvm-ar`)).rejects.toThrow(/mod\.so is not an archive .*did it ignore CC\/LDSHARED or the cross file/);
+  });
+});
+
+describe('a package the build imports as the target has it (numpy for pandas)', () => {
+  // The published package: its Python files, and its target header among the build files.
+  const publish = (dir: string, version: string) => {
+    mkdirSync(join(dir, 'site-packages', 'pkg'), { recursive: true });
+    mkdirSync(join(dir, 'build-files', 'pkg', 'include'), { recursive: true });
+    writeFileSync(join(dir, 'site-packages', 'pkg', '__init__.py'), 'import os\nfrom . import _native\ndef get_include():\n    return os.path.join(os.path.dirname(__file__), "include")\n');
+    writeFileSync(join(dir, 'build-files', 'pkg', 'include', 'config.h'), '#define SIZEOF_LONG 4\n');
+    const manifest: PackageManifest = { name: 'pkg', version, modules: [], libs: [], libDirs: [], site: 'site-packages', buildFiles: 'build-files' };
+    writeFileSync(join(dir, 'python-package.json'), JSON.stringify(manifest));
+  };
+  // The build tools: the build machine's wheel, its extension module stood in for by a .py file.
+  const buildTools = () => {
+    const dir = join(root, 'build-tools');
+    mkdirSync(join(dir, 'pkg', 'include'), { recursive: true });
+    mkdirSync(join(dir, 'pkg-1.0.dist-info'), { recursive: true });
+    writeFileSync(join(dir, 'pkg', '__init__.py'), 'raise ImportError("the build machine\'s files were imported")\n');
+    writeFileSync(join(dir, 'pkg', '_native.py'), 'WHERE = __file__\n');
+    writeFileSync(join(dir, 'pkg', 'include', 'config.h'), '#define SIZEOF_LONG 8\n');
+    return dir;
+  };
+
+  test("the build python gets the target's files and the build tools' extension modules", async () => {
+    const published = join(root, 'published-pkg');
+    publish(published, '1.0');
+    const tools = buildTools();
+    expect(installedVersion(tools, 'PKG')).toBe('1.0');
+    const imports = layOutTargetImports([published], tools, join(root, 'imports'), 'consumer');
+    expect(imports.packages).toEqual([{ name: 'pkg', version: '1.0' }]);
+    const target = { includeDir: join(root, 'include'), sysconfigDir: join(root, 'sysconfig'), sysconfigName: '_sysconfigdata__wasi_wasm32-wasi', hostPlatform: 'wasi-wasm32' };
+    const wrappers: BuildMachineTools = { binDir: join(root, 'bin'), cc: 'cc', cxx: 'c++', crossFile: 'cross.ini' };
+    const env = crossPythonEnv(target, {}, { buildTools: tools, targetImports: imports.dir, ar: 'ar', tools: wrappers });
+    const probe = 'import json, pkg, pkg._native; print(json.dumps([pkg.get_include(), pkg._native.WHERE]))';
+    const { _PYTHON_SYSCONFIGDATA_NAME: _name, ...runnable } = env; // the stand-in target has no sysconfig data
+    const result = await execa('python3', ['-c', probe], { env: runnable, extendEnv: false });
+    expect(JSON.parse(result.stdout)).toEqual([join(imports.dir, 'pkg', 'include'), join(tools, 'pkg', '_native.py')]);
+    expect(readFileSync(join(imports.dir, 'pkg', 'include', 'config.h'), 'utf8')).toContain('SIZEOF_LONG 4');
+  }, 60_000); // it starts python3: room past jest's 5 s on a loaded machine
+
+  test("the build machine's wheel of another version, or none, is refused with the fix", () => {
+    const published = join(root, 'published-pkg-2');
+    publish(published, '2.0');
+    expect(() => layOutTargetImports([published], buildTools(), join(root, 'imports-2'), 'consumer')).toThrow(/consumer links the Python package pkg 2\.0: .* and they hold 1\.0: pin pkg==2\.0 in the build tools' requirements/);
+    expect(() => layOutTargetImports([published], undefined, join(root, 'imports-3'), 'consumer')).toThrow(/they hold none/);
+    expect(() => layOutTargetImports([join(root, 'nowhere')], undefined, join(root, 'imports-4'), 'consumer')).toThrow(/holds no python-package\.json: build that package first/);
   });
 });

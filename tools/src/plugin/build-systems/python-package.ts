@@ -17,7 +17,11 @@ export function pythonPackageTargets(ctx: Context): Record<string, TargetConfigu
   const b = ctx.d.build as PythonPackageBuild;
   const places = placesOf(ctx.name);
   const { pythonSdkProject, buildPythonProject, pythonBuildToolsProject, libcProject } = ctx.options;
-  const links = ctx.d.links ?? [];
+  // A linked project is a C library (headers, archives, pkg-config) or another Python package
+  // whose files the build imports (numpy for pandas: its headers).
+  const isPackage = (project: string) => ctx.projects(project)?.d.build?.system === 'python-package';
+  const links = (ctx.d.links ?? []).filter((l) => !isPackage(l));
+  const packages = (ctx.d.links ?? []).filter(isPackage);
   const env = crossEnv('wasm32-wasi', { cwd: places.build, relocatable: false, links, libc: libcProject, isLibc: false, cflags: b.cflags ?? [] });
   for (const [key, value] of Object.entries(b.env ?? {})) {
     if (value === null) delete env[key];
@@ -36,6 +40,8 @@ export function pythonPackageTargets(ctx: Context): Record<string, TargetConfigu
         { dependentTasksOutputFiles: `${placesOf(pythonBuildToolsProject).build}/*.dist-info/RECORD` },
         // What sysconfig answers for the target: its flags and extension suffix.
         { dependentTasksOutputFiles: `${placesOf(pythonSdkProject).out}/**/*.py` },
+        // What the build reads of a linked package: its manifest, its headers and Cython declarations.
+        ...packages.flatMap((p) => [`python-package.json`, `build-files/**/*`].map((f) => ({ dependentTasksOutputFiles: `${placesOf(p).out}/${f}` }))),
       ]),
       outputs: [`{workspaceRoot}/${places.out}`],
       options: {
@@ -48,6 +54,7 @@ export function pythonPackageTargets(ctx: Context): Record<string, TargetConfigu
         sdk: placesOf(pythonSdkProject).out,
         env,
         libDirs: links.map((l) => `${placesOf(l).out}/lib`),
+        ...(packages.length ? { packages: packages.map((p) => placesOf(p).out) } : {}),
         ...(b.configSettings ? { configSettings: b.configSettings } : {}),
         ...(b.mesonProperties ? { mesonProperties: b.mesonProperties } : {}),
       },
