@@ -364,6 +364,31 @@ describe('wasi-threads', () => {
       expect(received).toEqual(['', '', 'go']);
     });
 
+    test('threads opening sockets at once each get an fd of their own', async () => {
+      // 8 threads open 16 sockets each (fd_out at 1024 + 16 * arg) and set each fd's bit in a
+      // bitmap at 2048; a failed sock_open exits with its errno. main exits with the bits set: 128
+      // when every socket got an fd no other had (the fd free when a socket's open was sent may be
+      // another thread's by the time the event loop has answered).
+      const module = await threadsModule(
+        `(call $spawn_n (i32.const 8)) (call $wait_finished (i32.const 8))
+         (call $exit (i32.add (i32.add (i32.add (i32.popcnt (i32.load (i32.const 2048))) (i32.popcnt (i32.load (i32.const 2052))))
+                                       (i32.add (i32.popcnt (i32.load (i32.const 2056))) (i32.popcnt (i32.load (i32.const 2060)))))
+                              (i32.add (i32.popcnt (i32.load (i32.const 2064))) (i32.popcnt (i32.load (i32.const 2068))))))`,
+        `(local $i i32) (local $err i32) (local $fd i32) (local $at i32)
+         (local.set $at (i32.add (i32.const 1024) (i32.mul (local.get $arg) (i32.const 16))))
+         (loop $again
+           (local.set $err (call $sock_open (i32.const 1) (i32.const 2) (local.get $at)))
+           (if (local.get $err) (then (call $exit (local.get $err))))
+           (local.set $fd (i32.load (local.get $at)))
+           (drop (i32.atomic.rmw.or (i32.add (i32.const 2048) (i32.shl (i32.shr_u (local.get $fd) (i32.const 5)) (i32.const 2)))
+                                    (i32.shl (i32.const 1) (local.get $fd))))
+           (local.set $i (i32.add (local.get $i) (i32.const 1)))
+           (br_if $again (i32.lt_u (local.get $i) (i32.const 16))))
+         (call $finished)`,
+      );
+      expect(await run(module)).toBe(128);
+    });
+
     test('a socket closed in another thread is closed for every thread, and its connection ends', async () => {
       // main connects and writes "ab"; the thread closes the fd, and main's next write on it fails:
       // EBADF (8) is its exit code. main connects again (the new socket may get the same fd): the

@@ -131,15 +131,15 @@ export function createSocketImports(opts: SocketImportsOptions): WasiImport {
     if (!s) return notSocket(fd);
     if (!s.stream) return Errno.NOTSUP;
     mem.check(fdOut, 4, 'fd_out');
-    const newFd = table.reserve();
-    if (newFd < 0) return Errno.MFILE; // the one fd table is full (FD_LIMIT), as EMFILE on Linux
+    if (table.full()) return Errno.MFILE; // the one fd table is full (FD_LIMIT), as EMFILE on Linux
     const id = table.newId();
     const [err, got] = ch.call(Ops.accept, { fd: s.id, newFd: id, nonblock: s.nonblock, timeoutMs: s.recvTimeoutMs });
     if (err) return err;
-    const accepted = table.add(newFd, id, true, (fdflags & FDFLAGS_NONBLOCK) !== 0);
-    accepted.connected = true;
-    knowEnds(accepted, got.ends);
-    mem.setU32(fdOut, newFd);
+    const accepted = table.add(id, true, (fdflags & FDFLAGS_NONBLOCK) !== 0);
+    if (!accepted) return Errno.MFILE;
+    accepted.socket.connected = true;
+    knowEnds(accepted.socket, got.ends);
+    mem.setU32(fdOut, accepted.fd);
     return 0;
   };
 
@@ -182,8 +182,7 @@ export function createSocketImports(opts: SocketImportsOptions): WasiImport {
   const imports: Record<string, HostFn> = {
     sock_open(af, socktype, fdOut) {
       mem.check(fdOut, 4, 'fd_out');
-      const fd = table.reserve();
-      if (fd < 0) return Errno.MFILE;
+      if (table.full()) return Errno.MFILE;
       const id = table.newId();
       // Arguments the event loop accepts (see SocketService.open) need no answer: posted. Not when
       // threads share the socket: another thread may use it at once, on a channel of its own that
@@ -194,8 +193,9 @@ export function createSocketImports(opts: SocketImportsOptions): WasiImport {
         const [err] = ch.call(Ops.open, { fd: id, af, type: socktype });
         if (err) return err;
       }
-      table.add(fd, id, socktype !== 1);
-      mem.setU32(fdOut, fd);
+      const opened = table.add(id, socktype !== 1);
+      if (!opened) return Errno.MFILE;
+      mem.setU32(fdOut, opened.fd);
       return 0;
     },
     sock_bind(fd, addrPtr, port) {

@@ -138,9 +138,9 @@ export class SocketTable {
     this.sharedIds = sharedIds;
   }
 
-  /** The fd the next socket will get, or -1 when the fd table is full. */
-  reserve(): number {
-    return this.fds.lowestFree();
+  /** Whether the fd table is full: no socket is opened then (EMFILE). */
+  full(): boolean {
+    return this.fds.lowestFree() < 0;
   }
 
   /** An id for a socket about to be opened on the event loop. */
@@ -148,11 +148,15 @@ export class SocketTable {
     return this.sharedIds ? this.sharedIds() : this.nextId++;
   }
 
-  /** Puts the socket `id` (opened on the event loop) at `fd`. */
-  add(fd: number, id: number, stream: boolean, nonblock = false): SocketDescriptor {
-    const s = new SocketDescriptor(this.io, id, stream, nonblock);
-    this.fds.set(fd, s);
-    return s;
+  /** Puts the socket `id` (opened on the event loop) at the lowest free fd, chosen as it is placed:
+   * while the event loop opened it, another guest thread may have taken the fd that was free
+   * before. Null when the table filled up meanwhile: the socket is closed again. */
+  add(id: number, stream: boolean, nonblock = false): { fd: number; socket: SocketDescriptor } | null {
+    const socket = new SocketDescriptor(this.io, id, stream, nonblock);
+    const fd = this.fds.add(socket);
+    if (fd >= 0) return { fd, socket };
+    socket.close();
+    return null;
   }
 
   get(fd: number): SocketDescriptor | undefined {
