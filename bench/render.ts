@@ -44,7 +44,7 @@ const HEADLINES: Headline[] = [
 ];
 
 /** docs/benchmarks.md's order; benches not named here follow in alphabetical order. */
-const ORDER = ['python-startup', 'interrupt-cost', 'python-workloads', 'tls', 'http-load', 'sockets', 'fs', 'fs-calls', 'fd-threads', 'threads-default', 'sleep', 'numpy', 'packages', 'python-build', 'cold-build', 'lib-builds', 'package-builds', 'lua-setjmp', 'runpython', 'ci', 'container-verify'];
+const ORDER = ['python-startup', 'interrupt-cost', 'python-workloads', 'tls', 'http-load', 'sockets', 'fs', 'fs-calls', 'fd-threads', 'threads-default', 'threads-http', 'sleep', 'numpy', 'packages', 'python-build', 'cold-build', 'lib-builds', 'package-builds', 'lua-setjmp', 'runpython', 'ci', 'container-verify'];
 
 /** The latest run of each bench that is not partial. */
 export function latestRuns(runs: BenchRun[]): Map<string, BenchRun> {

@@ -28,7 +28,8 @@ export function judge(row: Row): { goal: string; verdict: 'PASS' | 'MISS' } | un
   if (subject === undefined) return undefined;
   const ok = (row.sense ?? 'max') === 'max' ? subject <= row.goal : subject >= row.goal;
   const op = (row.sense ?? 'max') === 'max' ? '≤' : '≥';
-  const what = row.goalOn === 'ratio' ? `${row.goal}×` : `${row.goal} ${row.unit}`;
+  // A ratio, or a figure that is itself one (a speed-up): "≥ 4×", not "≥ 4 ×".
+  const what = row.goalOn === 'ratio' || row.unit === '×' ? `${row.goal}×` : `${row.goal} ${row.unit}`;
   return { goal: `${op} ${what}`, verdict: ok ? 'PASS' : 'MISS' };
 }
 
