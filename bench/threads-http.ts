@@ -36,7 +36,7 @@ const URLS = quick ? 40 : 200;
 const DELAY_MS = 20;
 const THREADS = 8;
 const GOAL = 4;
-/** Iterations of each of the two loops: ~1 s of python.wasm each on this 2-core VM. */
+/** Iterations of each of the two loops: ~0.4 s of python.wasm each on this 2-core VM, idle. */
 const SPIN = quick ? 300_000 : 3_000_000;
 const bin = join(workspaceRoot, 'node_modules/.bin/pywasi');
 const script = join(workspaceRoot, 'bench/python/threads/threads_bench.py');
