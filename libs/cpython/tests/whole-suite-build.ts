@@ -2,8 +2,10 @@
 // where Nx publishes it, the Nx command that makes it, and where the suite keeps its results.
 // "default" is dist/python (`nx build python`); another name is either a configuration of
 // python:build, published in dist/python-NAME (`nx build python -c threads`), or a project of its
-// own, python-NAME (`nx build python-full`). Native results belong to no build: they are kept once
-// for all of them.
+// own, python-NAME (`nx build python-full`). Its tests are those of the CPython source variant of
+// the same name when there is one (threads: build/cpython-source/src-threads, whose patches let
+// test.support start threads on WASI), else the default source's. Native results belong to no
+// build: they are kept once for all of them.
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -25,6 +27,10 @@ export interface SuiteBuild {
   nxBuild: string[];
   /** What `pywasi python` needs to run it. */
   cliArgs: string[];
+  /** The variant of cpython-source whose Lib/test python.wasm runs (undefined: the default source). */
+  sourceVariant: string | undefined;
+  /** The arguments of the `nx` command that prepares that source. */
+  sourceNx: string[];
   /** The committed results of its last full run: the baseline a run is compared with. */
   baselineFile: string;
   /** This run's results. */
@@ -33,13 +39,18 @@ export interface SuiteBuild {
   wasmLogDir: string;
 }
 
+const readJson = (...parts: string[]): unknown => JSON.parse(readFileSync(path.join(workspaceRoot, ...parts), 'utf8'));
+
 /** The configurations of python:build (libs/python/project.json): builds that `nx build python
  * -c NAME` makes. */
 function pythonConfigurations(): string[] {
-  const project = JSON.parse(readFileSync(path.join(workspaceRoot, 'libs', 'python', 'project.json'), 'utf8')) as {
-    targets?: { build?: { configurations?: Record<string, unknown> } };
-  };
+  const project = readJson('libs', 'python', 'project.json') as { targets?: { build?: { configurations?: Record<string, unknown> } } };
   return Object.keys(project.targets?.build?.configurations ?? {});
+}
+
+/** The variants of the CPython source (libs/cpython/source/native.json): trees patched otherwise. */
+function sourceVariants(): string[] {
+  return Object.keys((readJson('libs', 'cpython', 'source', 'native.json') as { variants?: Record<string, unknown> }).variants ?? {});
 }
 
 export function suiteBuild(name: string): SuiteBuild {
@@ -50,11 +61,14 @@ export function suiteBuild(name: string): SuiteBuild {
   if (isDefault) nxBuild = ['build', 'python'];
   else if (pythonConfigurations().includes(name)) nxBuild = ['build', 'python', `--configuration=${name}`];
   else nxBuild = ['build', `python-${name}`];
+  const sourceVariant = !isDefault && sourceVariants().includes(name) ? name : undefined;
   return {
     name,
     wasm: path.join(workspaceRoot, 'dist', `python${suffix}`, 'python.wasm'),
     nxBuild,
     cliArgs: ['--build', name],
+    sourceVariant,
+    sourceNx: ['run', `cpython-source:source${sourceVariant ? `:${sourceVariant}` : ''}`],
     baselineFile: path.join(testsDir, `whole-suite-results${suffix}.json`),
     runFile: path.join(reportDir, `whole-suite-results${suffix}.json`),
     wasmLogDir: path.join(reportDir, 'whole-suite', `wasm${suffix}`),

@@ -185,18 +185,22 @@ describe('suiteBuild', () => {
       wasm: 'dist/python/python.wasm',
       nxBuild: ['build', 'python'],
       cliArgs: ['--build', 'default'],
+      sourceVariant: undefined,
+      sourceNx: ['run', 'cpython-source:source'],
       baselineFile: 'whole-suite-results.json',
       runFile: 'build/cpython-tests/whole-suite-results.json',
       wasmLogDir: 'build/cpython-tests/whole-suite/wasm',
     });
   });
 
-  test('a configuration of python:build is built with -c and has files of its own', () => {
+  test('a configuration of python:build is built with -c, runs the tests of the source variant of its name, and has files of its own', () => {
     expect(relative(suiteBuild('threads'))).toEqual({
       name: 'threads',
       wasm: 'dist/python-threads/python.wasm',
       nxBuild: ['build', 'python', '--configuration=threads'],
       cliArgs: ['--build', 'threads'],
+      sourceVariant: 'threads',
+      sourceNx: ['run', 'cpython-source:source:threads'],
       baselineFile: 'whole-suite-results-threads.json',
       runFile: 'build/cpython-tests/whole-suite-results-threads.json',
       wasmLogDir: 'build/cpython-tests/whole-suite/wasm-threads',
@@ -204,7 +208,7 @@ describe('suiteBuild', () => {
   });
 
   test('another name is a project of its own, python-NAME; a bad name is refused', () => {
-    expect(suiteBuild('full').nxBuild).toEqual(['build', 'python-full']);
+    expect(suiteBuild('full')).toMatchObject({ nxBuild: ['build', 'python-full'], sourceVariant: undefined });
     expect(() => suiteBuild('../x')).toThrow('"../x" is not a build name');
   });
 });

@@ -21,7 +21,7 @@ import { runNx } from '../../../tools/testing/nx.ts';
 import { pywasiPython, runGroup, workspaceRoot, type PywasiResult } from './harness.ts';
 import { makeNativeInstall, nativeRegrtest } from './native-install.ts';
 import { parseJunit } from './regrtest.ts';
-import { addPackageTests, makeTestRoot, sourceLibTest, wasmRegrtestArgs } from './regrtest-run.ts';
+import { addPackageTests, makeTestRoot, sourceLib, wasmRegrtestArgs } from './regrtest-run.ts';
 import {
   classifyRun,
   compareWithBaseline,
@@ -208,17 +208,26 @@ if (process.env['PYWASI_TESTS_NO_BUILD'] === '1') {
     if (!existsSync(build.wasm)) throw new Error(`\`nx ${build.nxBuild.join(' ')}\` succeeded but ${build.wasm} is missing: the ${build.name} build is published elsewhere`);
   }
   await runNx(['run', 'cpython-source:source']);
+  if (!nativeOnly && build.sourceVariant) await runNx(build.sourceNx);
 }
 // The native side runs with none of the caller's PYTHON* settings (PYTHONDONTWRITEBYTECODE fails
 // test_compileall, for one); the guest's environment is its own anyway.
 const dropped = Object.keys(process.env).filter((k) => k.startsWith('PYTHON'));
 for (const k of dropped) delete process.env[k];
 
+// Native runs the default source's tests, the same for every build (so its results are shared);
+// python.wasm runs its build's own, which differ from them only where that build's source variant
+// patches them for WASI (the threads variant lets test.support start threads there).
 const root = makeTestRoot();
-process.on('exit', () => rmSync(root, { recursive: true, force: true }));
+const wasmLib = sourceLib(build.sourceVariant);
+const wasmRoot = build.sourceVariant ? makeTestRoot(wasmLib) : root;
+process.on('exit', () => {
+  for (const dir of new Set([root, wasmRoot])) rmSync(dir, { recursive: true, force: true });
+});
 // python.wasm: the test package and these packages on PYTHONPATH; native: the same in a copy of
 // its standard library (native-install.ts).
 const withTests = addPackageTests(root);
+if (wasmRoot !== root) addPackageTests(wasmRoot, wasmLib);
 const native = await nativePython();
 const nativeCommand = makeNativeInstall(native.command, path.join(root, 'native'), withTests);
 const identity: NativeIdentity = {
@@ -290,7 +299,8 @@ console.log(
   `CPython's Lib/test: ${modules.length} of ${allModules.length} modules, ${jobs} at a time, time limit ${timeLimitSeconds} s per module and side\n` +
     `native: ${identity.python} (${native.version})${nativeCached ? `, ${nativeCached} modules' results reused (same python, tests, harness, machine and time limit; --native re-runs them)` : ''}\n` +
     (nativeOnly ? 'python.wasm: not run (--native-only)\n' : `${buildLabel}: ${rel(build.wasm)} (${wasmVersion})\n`) +
-    `both: Lib/test and these packages with their tests (${withTests.join(', ')}) from ${path.relative(workspaceRoot, path.dirname(sourceLibTest))}` +
+    `both: Lib/test and these packages with their tests (${withTests.join(', ')}) from ${rel(sourceLib())}` +
+    `${wasmRoot !== root ? `; python.wasm's from ${rel(wasmLib)} (the ${build.sourceVariant} source)` : ''}` +
     `${dropped.length ? `; left out of the environment: ${dropped.join(', ')}` : ''}\n`,
 );
 
@@ -298,19 +308,20 @@ console.log(
 
 const logDirs: Record<Side, string> = { native: nativeLogDir, wasm: build.wasmLogDir };
 for (const dir of Object.values(logDirs)) mkdirSync(dir, { recursive: true });
-mkdirSync(path.join(root, 'junit'));
+const roots: Record<Side, string> = { native: root, wasm: wasmRoot };
+for (const dir of Object.values(roots)) mkdirSync(path.join(dir, 'junit'), { recursive: true });
 
 /** One module on one side, in a TMPDIR of its own (two run at a time; test_tempfile counts files). */
 async function runSide(side: Side, module: string): Promise<SideResult> {
-  const junit = path.join(root, 'junit', `${side}-${module}.xml`);
-  const tmpDir = path.join(root, 'tmp', `${side}-${module}`);
+  const junit = path.join(roots[side], 'junit', `${side}-${module}.xml`);
+  const tmpDir = path.join(roots[side], 'tmp', `${side}-${module}`);
   mkdirSync(tmpDir, { recursive: true });
   const limits = { timeoutMs: timeLimitSeconds * 1000, signal: abort.signal };
   let run: PywasiResult;
   if (side === 'native') {
     run = await nativeRegrtest(nativeCommand, module, junit, tmpDir, limits);
   } else {
-    run = await pywasiPython([...build.cliArgs, ...wasmRegrtestArgs(root, module, junit, tmpDir)], { ...limits, cwd: root });
+    run = await pywasiPython([...build.cliArgs, ...wasmRegrtestArgs(wasmRoot, module, junit, tmpDir)], { ...limits, cwd: wasmRoot });
   }
   rmSync(tmpDir, { recursive: true, force: true });
   const log = path.join(logDirs[side], module);
