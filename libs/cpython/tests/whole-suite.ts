@@ -354,10 +354,14 @@ function reportNative(module: string, result: SideResult): void {
   console.log(`${counter()} ${clock()} ${module.padEnd(28)} native ${describeSide(result)}${why}`);
 }
 
-// Jobs in module order, native before wasm; a module is reported when both of its sides are done
-// (with --native-only, when its native side is).
+// Jobs from the module that took longest in the last committed run (this build's, else the default
+// build's; modules it lacks first) down, so that no long module starts last and holds up the end;
+// native before wasm. A module is reported when both of its sides are done (with --native-only,
+// when its native side is).
+const previous = (baseline ?? defaultBaseline)?.modules ?? {};
+const lastSeconds = (m: string): number => (previous[m] ? Math.max(previous[m].native.seconds, previous[m].wasm.seconds) : Number.MAX_VALUE);
 type Job = { module: string; side: Side };
-const queue: Job[] = modules.flatMap((module) => [
+const queue: Job[] = [...modules].sort((a, b) => lastSeconds(b) - lastSeconds(a)).flatMap((module) => [
   ...(cached.has(module) ? [] : [{ module, side: 'native' as const }]),
   ...(nativeOnly ? [] : [{ module, side: 'wasm' as const }]),
 ]);
@@ -394,9 +398,16 @@ try {
 } finally {
   clearInterval(heartbeat);
 }
-if (abort.signal.aborted) {
-  console.log(`interrupted after ${done} of ${total} modules; nothing written but the native results so far (${rel(nativeCacheFile)})`);
+const interrupted = abort.signal.aborted;
+if (interrupted && nativeOnly) {
+  console.log(`interrupted after ${done} of ${total} modules; their native results are kept (${rel(nativeCacheFile)})`);
   process.exit(130);
+}
+if (interrupted) {
+  console.log(
+    `interrupted after ${done} of ${total} modules: the report below and ${rel(build.runFile)} hold those only (complete: false); ` +
+      `the committed results are left as they are`,
+  );
 }
 if (nativeOnly) {
   const kept = reusableNative(readNativeCache(), identity, timeLimitSeconds);
@@ -411,7 +422,7 @@ if (nativeOnly) {
 // --- report -------------------------------------------------------------------------------------
 
 const totalTime = clock();
-const complete = modules.length === allModules.length;
+const complete = !interrupted && modules.length === allModules.length;
 const figure = computeFigure(results);
 const run: SuiteResults = {
   $comment:
@@ -434,7 +445,7 @@ const pad = (text: string | number, width: number) => String(text).padStart(widt
 const counts = { native: countClasses(results, 'native'), wasm: countClasses(results, 'wasm') };
 const lines: string[] = [
   '',
-  `CPython's Lib/test: ${modules.length}${complete ? '' : ` of ${allModules.length}`} modules in ${totalTime} (${jobs} at a time, time limit ${timeLimitSeconds} s)`,
+  `CPython's Lib/test: ${Object.keys(results).length}${complete ? '' : ` of ${allModules.length}`} modules in ${totalTime} (${jobs} at a time, time limit ${timeLimitSeconds} s)`,
   `${buildLabel}: ${rel(build.wasm)}`,
   `${''.padEnd(12)}${pad('native', 8)}${pad('python.wasm', 13)}`,
   ...MODULE_CLASSES.map((c) => `${c.padEnd(12)}${pad(counts.native[c], 8)}${pad(counts.wasm[c], 13)}`),
@@ -446,7 +457,8 @@ const ranNative = both.reduce((s, m) => s + (m.native.tests?.ran ?? 0), 0);
 const ranWasm = both.reduce((s, m) => s + (m.wasm.tests?.ran ?? 0), 0);
 lines.push(`In those ${both.length} modules python.wasm ran ${ranWasm} tests and native python ${ranNative} (the difference: tests skipped on WASI, or that exist on one side only).`);
 
-const notPassing = Object.entries(results).filter(([, m]) => m.native.class === 'passed' && m.wasm.class !== 'passed');
+const byName = Object.entries(results).sort(([a], [b]) => (a < b ? -1 : 1));
+const notPassing = byName.filter(([, m]) => m.native.class === 'passed' && m.wasm.class !== 'passed');
 if (notPassing.length) {
   lines.push('', `Native passes, python.wasm does not (${notPassing.length}):`);
   for (const c of MODULE_CLASSES) {
@@ -455,7 +467,7 @@ if (notPassing.length) {
     lines.push(`  ${c} (${these.length}):`, ...these.map(([module, m]) => `    ${module.padEnd(30)} ${m.wasm.verdict}`));
   }
 }
-const nativeNot = Object.entries(results).filter(([, m]) => m.native.class !== 'passed');
+const nativeNot = byName.filter(([, m]) => m.native.class !== 'passed');
 if (nativeNot.length) {
   lines.push('', `Left out of the figure: native python3.11 does not pass them (${nativeNot.length}):`);
   lines.push(...nativeNot.map(([module, m]) => `    ${module.padEnd(30)} native ${m.native.class}: ${m.native.verdict}  (python.wasm: ${m.wasm.class})`));
@@ -491,11 +503,11 @@ if (defaultBaseline) {
   if (!comparison.regressed.length && !comparison.newPasses.length) lines.push('  the same modules pass in both');
 }
 
-if (options.update) {
+if (options.update && complete) {
   writeFileSync(build.baselineFile, formatResults(run));
   lines.push('', `wrote ${rel(build.baselineFile)}`);
 }
-if (options.merge) {
+if (options.merge && !interrupted) {
   if (!baseline?.complete) throw new Error(`--merge needs the results of a run of every module in ${rel(build.baselineFile)}: run with --update first`);
   const merged = mergeResults(baseline, results, { date: run.date, commit: run.commit, pythonWasmSha256: run.wasm.pythonWasmSha256, command: run.command });
   writeFileSync(build.baselineFile, formatResults(merged));
@@ -513,3 +525,4 @@ if (regressed) {
   console.log(`\nregressed in python.wasm: ${regressed} ${regressed === 1 ? 'module' : 'modules'} (see above)`);
   process.exit(1);
 }
+if (interrupted) process.exit(130);
