@@ -11,6 +11,7 @@
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, symlinkSync } from 'node:fs';
 import * as path from 'node:path';
+import { runGroup, type PywasiOptions, type PywasiResult } from './harness.ts';
 import { sourceLibTest } from './regrtest-run.ts';
 
 /** Makes the tree under `dir` and returns its python. `replaced` are packages of the pinned Lib/
@@ -41,4 +42,10 @@ export function makeNativeInstall(nativePython: string, dir: string, replaced: s
     throw new Error(`the copy of ${nativePython} in ${dir} does not use its own standard library (prefix ${prefix[0]}, test from ${prefix[1]})`);
   }
   return python;
+}
+
+/** Runs `module` with regrtest on the copy's python (makeNativeInstall), writing its junit report
+ * to `junit`, from and with a TMPDIR of its own (two run at a time; test_tempfile counts files). */
+export function nativeRegrtest(python: string, module: string, junit: string, tmpDir: string, limits: Omit<PywasiOptions, 'cwd' | 'env'>): Promise<PywasiResult> {
+  return runGroup(python, ['-m', 'test', '--junit-xml', junit, module], { ...limits, cwd: tmpDir, env: { TMPDIR: tmpDir } });
 }

@@ -5,29 +5,31 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { py, workspaceRoot } from './harness.ts';
 
-/** The pinned, patched tree (libs/cpython/source/native.json): `cpython-source:source`, which the
- * suites depend on, prepares it (a build that is a cache hit does not). */
-export const sourceLibTest = path.join(workspaceRoot, 'build', 'cpython-source', 'src', 'Lib', 'test');
+/** The Lib/ of the pinned, patched tree (libs/cpython/source/native.json): `cpython-source:source`,
+ * which the suites depend on, prepares it (a build that is a cache hit does not); a variant's
+ * tree, with that variant's patches, is `cpython-source:source:VARIANT`'s (src-VARIANT). */
+export const sourceLib = (variant?: string): string => path.join(workspaceRoot, 'build', 'cpython-source', variant ? `src-${variant}` : 'src', 'Lib');
+export const sourceLibTest = path.join(sourceLib(), 'test');
 
 /**
- * A scratch directory with a copy of the test package as `test/` and an empty `tmp/`.
+ * A scratch directory with a copy of the test package of `lib` as `test/` and an empty `tmp/`.
  * python311.zip leaves Lib/test out, and a copy keeps __pycache__ and test debris out of the
  * source tree. The caller removes it.
  */
-export function makeTestRoot(): string {
-  if (!existsSync(path.join(sourceLibTest, 'libregrtest'))) {
-    throw new Error(`${sourceLibTest} is missing: \`npx nx run cpython-source:source\` extracts it`);
+export function makeTestRoot(lib = sourceLib()): string {
+  const libTest = path.join(lib, 'test');
+  if (!existsSync(path.join(libTest, 'libregrtest'))) {
+    throw new Error(`${libTest} is missing: \`npx nx run cpython-source:source\` extracts it (a variant's: \`cpython-source:source:VARIANT\`)`);
   }
   const root = mkdtempSync(path.join(tmpdir(), 'pywasi-regrtest-'));
-  cpSync(sourceLibTest, path.join(root, 'test'), { recursive: true });
+  cpSync(libTest, path.join(root, 'test'), { recursive: true });
   mkdirSync(path.join(root, 'tmp'));
   return root;
 }
 
 /** Packages of Lib/ that carry their own test suite (unittest/test, lib2to3/tests...), which
  * regrtest modules such as test_unittest and test_lib2to3 import. */
-export function packagesWithTests(): string[] {
-  const lib = path.dirname(sourceLibTest);
+export function packagesWithTests(lib = sourceLib()): string[] {
   return readdirSync(lib, { withFileTypes: true })
     .filter((e) => e.isDirectory() && e.name !== 'test')
     .filter((e) => ['test', 'tests', 'idle_test'].some((t) => existsSync(path.join(lib, e.name, t, '__init__.py'))))
@@ -41,9 +43,9 @@ export function packagesWithTests(): string[] {
  * suites out; Debian moves them to libpython3.11-testsuite). Both pythons then run the pinned
  * source's copy of these packages.
  */
-export function addPackageTests(root: string): string[] {
-  const packages = packagesWithTests();
-  for (const name of packages) cpSync(path.join(path.dirname(sourceLibTest), name), path.join(root, name), { recursive: true });
+export function addPackageTests(root: string, lib = sourceLib()): string[] {
+  const packages = packagesWithTests(lib);
+  for (const name of packages) cpSync(path.join(lib, name), path.join(root, name), { recursive: true });
   return packages;
 }
 

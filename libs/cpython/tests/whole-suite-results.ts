@@ -76,7 +76,8 @@ export interface SuiteResults {
   commit: string;
   timeLimitSeconds: number;
   native: NativeIdentity;
-  wasm: { pythonWasmSha256: string };
+  /** The python build measured (absent in files written before builds were named: the default). */
+  wasm: { build?: string; pythonWasmSha256: string };
   /** Whether every module of Lib/test ran (not a chosen few). */
   complete: boolean;
   /** Runs of some modules merged in since the full run above, oldest first; their modules carry
@@ -84,6 +85,20 @@ export interface SuiteResults {
   merged?: MergedRun[];
   figure: Figure;
   modules: Record<string, ModuleEntry>;
+}
+
+/** Native results on their own, kept across runs of every build (the native side does not
+ * depend on which python.wasm the run measures). */
+export interface NativeResults {
+  native: NativeIdentity;
+  timeLimitSeconds: number;
+  modules: Record<string, SideResult>;
+}
+
+/** The native side of a suite run. */
+export function nativeResultsOf(results: SuiteResults): NativeResults {
+  const modules = Object.fromEntries(Object.entries(results.modules).map(([m, e]) => [m, e.native]));
+  return { native: results.native, timeLimitSeconds: results.timeLimitSeconds, modules };
 }
 
 /** What one process running `python -m test MODULE` left behind. */
@@ -224,24 +239,32 @@ export function compareWithBaseline(baseline: Record<string, ModuleEntry>, now: 
   return comparison;
 }
 
-/** Native results of `baseline` usable for a run with this native python, test package and time limit. */
-export function reusableNative(baseline: SuiteResults | undefined, native: NativeIdentity, timeLimitSeconds: number): Map<string, SideResult> {
-  const reusable = new Map<string, SideResult>();
-  if (!baseline || baseline.timeLimitSeconds !== timeLimitSeconds) return reusable;
-  const same = (Object.keys(native) as (keyof NativeIdentity)[]).every((k) => baseline.native[k] === native[k]);
-  if (!same) return reusable;
-  for (const [module, entry] of Object.entries(baseline.modules)) reusable.set(module, entry.native);
-  return reusable;
+/** The native results of `source` usable for a run with this native python, test package,
+ * harness, machine and time limit: all of them when every one matches, else none. */
+export function reusableNative(source: NativeResults | undefined, native: NativeIdentity, timeLimitSeconds: number): Map<string, SideResult> {
+  if (!source || source.timeLimitSeconds !== timeLimitSeconds) return new Map();
+  const same = (Object.keys(native) as (keyof NativeIdentity)[]).every((k) => source.native[k] === native[k]);
+  return same ? new Map(Object.entries(source.modules)) : new Map();
 }
 
-/** The results as JSON, one line per module so a change of one module is one changed line. */
-export function formatResults(results: SuiteResults): string {
-  const { modules, ...head } = results;
+/** JSON with the head's fields one per line and one line per module, in name order, so a
+ * change of one module is one changed line. */
+function formatByModule(head: object, modules: Record<string, unknown>): string {
   const lines = Object.entries(head).map(([k, v]) => `  ${JSON.stringify(k)}: ${JSON.stringify(v)},`);
   const entries = Object.keys(modules)
     .sort()
     .map((m) => `    ${JSON.stringify(m)}: ${JSON.stringify(modules[m])}`);
   return `{\n${lines.join('\n')}\n  "modules": {\n${entries.join(',\n')}\n  }\n}\n`;
+}
+
+export function formatResults(results: SuiteResults): string {
+  const { modules, ...head } = results;
+  return formatByModule(head, modules);
+}
+
+export function formatNativeResults(results: NativeResults): string {
+  const { modules, ...head } = results;
+  return formatByModule(head, modules);
 }
 
 /**

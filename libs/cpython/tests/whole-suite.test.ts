@@ -1,20 +1,26 @@
 // whole-suite.ts's results on their own (no build): how a regrtest run is classified, the figure,
-// the comparison with the committed results, and the file format.
+// the comparison with the committed results, the file formats, and which files and Nx command
+// belong to a build.
+import * as path from 'node:path';
 import { describe, expect, test } from '@jest/globals';
+import { workspaceRoot } from './harness.ts';
 import type { TestCaseResult } from './regrtest.ts';
 import {
   classifyRun,
   compareWithBaseline,
   computeFigure,
   countClasses,
+  formatNativeResults,
   formatResults,
   mergeResults,
+  nativeResultsOf,
   reusableNative,
   type ModuleEntry,
   type RunOutput,
   type SideResult,
   type SuiteResults,
 } from './whole-suite-results.ts';
+import { suiteBuild, type SuiteBuild } from './whole-suite-build.ts';
 
 const header = '0:00:00 Run tests sequentially\n0:00:00 [1/1] test_x\n';
 const run = (stdout: string, exitCode: number, extra: Partial<RunOutput> = {}): RunOutput => ({ exitCode, timedOut: false, stdout, stderr: '', seconds: 1.23, ...extra });
@@ -130,14 +136,24 @@ describe('figure and comparison', () => {
   });
 
   test('native results are reused only for the same python, tests, harness, machine and time limit', () => {
-    const identity = results().native;
-    expect(reusableNative(results(), identity, 600).get('test_b')?.class).toBe('passed');
-    expect(reusableNative(results(), { ...identity, testsSha256: 'other' }, 600).size).toBe(0);
-    expect(reusableNative(results(), { ...identity, version: '3.11.9' }, 600).size).toBe(0);
-    expect(reusableNative(results(), { ...identity, harnessSha256: 'changed' }, 600).size).toBe(0);
-    expect(reusableNative(results(), { ...identity, machine: 'another' }, 600).size).toBe(0);
-    expect(reusableNative(results(), identity, 300).size).toBe(0);
+    const native = nativeResultsOf(results());
+    const identity = native.native;
+    expect(reusableNative(native, identity, 600).get('test_b')?.class).toBe('passed');
+    expect(reusableNative(native, { ...identity, testsSha256: 'other' }, 600).size).toBe(0);
+    expect(reusableNative(native, { ...identity, version: '3.11.9' }, 600).size).toBe(0);
+    expect(reusableNative(native, { ...identity, harnessSha256: 'changed' }, 600).size).toBe(0);
+    expect(reusableNative(native, { ...identity, machine: 'another' }, 600).size).toBe(0);
+    expect(reusableNative(native, identity, 300).size).toBe(0);
     expect(reusableNative(undefined, identity, 600).size).toBe(0);
+  });
+
+  test('the native side of a run, kept on its own, reads back as the same results', () => {
+    const native = nativeResultsOf(results());
+    expect(Object.keys(native.modules)).toEqual(Object.keys(modules));
+    expect(native.modules['test_c']).toEqual(modules.test_c.native);
+    const text = formatNativeResults(native);
+    expect(JSON.parse(text)).toEqual(native);
+    expect(text.split('\n').filter((l) => l.startsWith('    "test_')).length).toBe(Object.keys(modules).length);
   });
 
   test('a partial run merged in replaces its modules, marks who measured them, and counts the figure again', () => {
@@ -157,5 +173,42 @@ describe('figure and comparison', () => {
     expect(JSON.parse(text).modules.test_b.wasm.class).toBe('failed');
     const moduleLines = text.split('\n').filter((l) => l.startsWith('    "test_'));
     expect(moduleLines.map((l) => l.trim().slice(1, 7))).toEqual(['test_a', 'test_b']);
+  });
+});
+
+describe('suiteBuild', () => {
+  const relative = (b: SuiteBuild) => ({ ...b, wasm: path.relative(workspaceRoot, b.wasm), baselineFile: path.basename(b.baselineFile), runFile: path.relative(workspaceRoot, b.runFile), wasmLogDir: path.relative(workspaceRoot, b.wasmLogDir) });
+
+  test('the default build is dist/python, made by `nx build python`, with the suite\'s original files', () => {
+    expect(relative(suiteBuild('default'))).toEqual({
+      name: 'default',
+      wasm: 'dist/python/python.wasm',
+      nxBuild: ['build', 'python'],
+      cliArgs: ['--build', 'default'],
+      sourceVariant: undefined,
+      sourceNx: ['run', 'cpython-source:source'],
+      baselineFile: 'whole-suite-results.json',
+      runFile: 'build/cpython-tests/whole-suite-results.json',
+      wasmLogDir: 'build/cpython-tests/whole-suite/wasm',
+    });
+  });
+
+  test('a configuration of python:build is built with -c, runs the tests of the source variant of its name, and has files of its own', () => {
+    expect(relative(suiteBuild('threads'))).toEqual({
+      name: 'threads',
+      wasm: 'dist/python-threads/python.wasm',
+      nxBuild: ['build', 'python', '--configuration=threads'],
+      cliArgs: ['--build', 'threads'],
+      sourceVariant: 'threads',
+      sourceNx: ['run', 'cpython-source:source:threads'],
+      baselineFile: 'whole-suite-results-threads.json',
+      runFile: 'build/cpython-tests/whole-suite-results-threads.json',
+      wasmLogDir: 'build/cpython-tests/whole-suite/wasm-threads',
+    });
+  });
+
+  test('another name is a project of its own, python-NAME; a bad name is refused', () => {
+    expect(suiteBuild('full')).toMatchObject({ nxBuild: ['build', 'python-full'], sourceVariant: undefined });
+    expect(() => suiteBuild('../x')).toThrow('"../x" is not a build name');
   });
 });
