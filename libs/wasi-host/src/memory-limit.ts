@@ -3,6 +3,7 @@
 // Python raises MemoryError) instead of taking the host's memory. V8 enforces the maximum; the host
 // checks nothing at run time.
 import { WasiModuleError } from './guest-errors.ts';
+import { u32Leb } from './wasm-imports.ts';
 
 export const WASM_PAGE = 65536;
 const MEMORY_SECTION = 5;
@@ -24,17 +25,6 @@ function readU32(r: Reader): number {
     shift += 7;
     if (shift > 28) throw new WasiModuleError('a number in the module is too long (not a valid wasm module)');
   }
-}
-
-function u32Leb(n: number): number[] {
-  const out: number[] = [];
-  do {
-    let byte = n & 0x7f;
-    n >>>= 7;
-    if (n !== 0) byte |= 0x80;
-    out.push(byte);
-  } while (n !== 0);
-  return out;
 }
 
 /** Whether the import section imports a memory (kind 2); the limit cannot apply to it. */

@@ -54,6 +54,18 @@ export const SOCKET_ARITIES: Readonly<Record<string, readonly number[]>> = {
 
 export class WasmParseError extends Error {}
 
+/** `n` (an unsigned 32-bit integer) as the LEB128 bytes of the binary format. */
+export function u32Leb(n: number): number[] {
+  const out: number[] = [];
+  do {
+    let byte = n & 0x7f;
+    n >>>= 7;
+    if (n !== 0) byte |= 0x80;
+    out.push(byte);
+  } while (n !== 0);
+  return out;
+}
+
 /** Reads a module's bytes, LEB128 integers and names from `pos` up to `end`. */
 export class Reader {
   pos = 0;

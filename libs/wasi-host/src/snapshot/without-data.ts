@@ -8,7 +8,7 @@
 // yet, which a restored memory says it was, so only their bytes go. A segment that the start
 // function does not drop keeps its bytes: that is the TLS segment, which each thread started after
 // the restore copies into its own block.
-import { moduleSections, Reader, readImports, WasmParseError } from '../wasm-imports.ts';
+import { moduleSections, Reader, readImports, u32Leb, WasmParseError } from '../wasm-imports.ts';
 import { readFileSync } from 'node:fs';
 import { SnapshotError } from './image.ts';
 import { segmentsDroppedAtStart } from './start-drops.ts';
@@ -57,7 +57,7 @@ function withEmptiedSegments(bytes: Uint8Array, sections: ReturnType<typeof modu
   r.pos = data.start + 1;
   r.u32(); // section size
   const count = r.u32();
-  const parts: Uint8Array[] = [leb(count)];
+  const parts: Uint8Array[] = [Uint8Array.from(u32Leb(count))];
   for (let i = 0; i < count; i++) {
     const from = r.pos;
     if (r.u32() !== PASSIVE) {
@@ -68,28 +68,8 @@ function withEmptiedSegments(bytes: Uint8Array, sections: ReturnType<typeof modu
     r.pos += length;
     parts.push(dropped.has(i) ? Uint8Array.of(PASSIVE, 0) : bytes.subarray(from, r.pos));
   }
-  const body = concat(parts);
-  return concat([bytes.subarray(0, data.start), Uint8Array.of(DATA), leb(body.length), body, bytes.subarray(data.end)]);
-}
-
-function leb(n: number): Uint8Array {
-  const out: number[] = [];
-  do {
-    const low = n & 0x7f;
-    n = Math.floor(n / 128);
-    out.push(n > 0 ? low | 0x80 : low);
-  } while (n > 0);
-  return Uint8Array.from(out);
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
+  const body = Buffer.concat(parts);
+  return Buffer.concat([bytes.subarray(0, data.start), Uint8Array.of(DATA, ...u32Leb(body.length)), body, bytes.subarray(data.end)]);
 }
 
 /** Writes the module in `from` without its data segments to `to` (whole or not at all). */
