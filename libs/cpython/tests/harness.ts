@@ -136,6 +136,23 @@ export function killGroup(child: { pid?: number | undefined }, signal: NodeJS.Si
   }
 }
 
+/** Sends SIGINT to the group each time the guest prints `waiting:<phase>` (once it has had time to
+ * block there), `extra` more times after the last. */
+export function interruptEachWait(child: ResultPromise, extraMs = 300): void {
+  let seen = '';
+  child.stdout!.on('data', (chunk: Buffer) => {
+    seen += chunk.toString();
+    for (;;) {
+      const at = seen.indexOf('waiting:');
+      if (at < 0) break;
+      const end = seen.indexOf('\n', at);
+      if (end < 0) break;
+      seen = seen.slice(end + 1);
+      setTimeout(() => killGroup(child, 'SIGINT'), extraMs);
+    }
+  });
+}
+
 /** Asks the group to stop, then kills it if it has not after graceMs; resolves with its output. */
 export async function stopGroup(child: ResultPromise, graceMs = 3000): Promise<string> {
   killGroup(child, 'SIGTERM');

@@ -4,7 +4,7 @@
 // took the first (a read of a stdin pipe, which nothing can wake) ends the run.
 import { execa, type ResultPromise } from 'execa';
 import { beforeAll, describe, expect, test } from '@jest/globals';
-import { BUILD_TIMEOUT_MS, buildCpython, cli, killGroup, py, workspaceRoot } from './harness.ts';
+import { BUILD_TIMEOUT_MS, buildCpython, cli, interruptEachWait, killGroup, py, workspaceRoot } from './harness.ts';
 
 const RUN_TIMEOUT_MS = 60_000;
 
@@ -13,23 +13,6 @@ beforeAll(() => buildCpython(), BUILD_TIMEOUT_MS);
 /** `pywasi python args` in a process group of its own, with its stdin a pipe we hold open. */
 function start(args: string[]): ResultPromise<{ all: true; reject: false; detached: true }> {
   return execa(process.execPath, [cli, 'python', ...args], { cwd: workspaceRoot, env: {}, reject: false, detached: true, all: true });
-}
-
-/** Sends SIGINT to the group each time the guest prints `waiting:<phase>` (once it has had time to
- * block there), `extra` more times after the last. */
-function interruptEachWait(child: ReturnType<typeof start>, extraMs = 300): void {
-  let seen = '';
-  child.stdout!.on('data', (chunk: Buffer) => {
-    seen += chunk.toString();
-    for (;;) {
-      const at = seen.indexOf('waiting:');
-      if (at < 0) break;
-      const end = seen.indexOf('\n', at);
-      if (end < 0) break;
-      seen = seen.slice(end + 1);
-      setTimeout(() => killGroup(child, 'SIGINT'), extraMs);
-    }
-  });
 }
 
 describe('Ctrl-C raises KeyboardInterrupt in python.wasm', () => {

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { beforeAll, describe, expect, test } from '@jest/globals';
 import { runNx } from '../../../tools/testing/nx.ts';
-import { BUILD_TIMEOUT_MS, describeRun, freePort, killGroup, lastJson, py, pywasiPython, startPywasi, stopGroup, waitForHttp, workspaceRoot } from './harness.ts';
+import { BUILD_TIMEOUT_MS, describeRun, freePort, interruptEachWait, killGroup, lastJson, py, pywasiPython, startPywasi, stopGroup, waitForHttp, workspaceRoot } from './harness.ts';
 
 const RUN_TIMEOUT_MS = 120_000;
 const threadsWasm = path.join(workspaceRoot, 'dist', 'python-threads', 'python.wasm');
@@ -80,15 +80,8 @@ describeThreads('threads in python.wasm', () => {
 
   test('Ctrl-C raises KeyboardInterrupt in the main thread; a thread in recv and one running Python go on', async () => {
     const child = startPywasi(['python', ...THREADS, py('threads_interrupt.py')]);
-    let seen = '';
     // SIGINT to the group, as a terminal sends it, once the main thread is about to wait.
-    child.stdout!.on('data', (chunk: Buffer) => {
-      seen += chunk.toString();
-      if (seen.includes('waiting:event\n')) {
-        seen = '';
-        setTimeout(() => killGroup(child, 'SIGINT'), 300);
-      }
-    });
+    interruptEachWait(child);
     const timer = setTimeout(() => killGroup(child, 'SIGKILL'), RUN_TIMEOUT_MS);
     const run = await child;
     clearTimeout(timer);
