@@ -15,7 +15,8 @@ export interface GuestUser {
   home?: string;
 }
 
-/** uid and gid of the guest's user in /etc/passwd (WASI has no getuid: only files mention it). */
+/** uid and gid of the guest's user in /etc/passwd and /etc/group. WASI has no getuid: python.wasm's
+ * os.getuid() and os.getgid() answer this same id (libs/cpython/source/patches/0017-*). */
 const UID = 1000;
 const NAME = /^[a-z_][a-z0-9_-]{0,31}$/;
 
