@@ -26,6 +26,12 @@ export interface ManifestFile {
   $comment?: string | string[];
   /** module → (test id or the module name itself → one-line reason) */
   tests: Record<string, Record<string, string>>;
+  /**
+   * module → (regrtest `--ignore` pattern → one-line reason): tests left out of the run, for
+   * those whose failure costs minutes (each waits out a timeout). A pattern is a dotted name part
+   * (a class or method name) or an fnmatch pattern of the whole id, as regrtest matches them.
+   */
+  excluded?: Record<string, Record<string, string>>;
 }
 
 const RANK: Record<Outcome, number> = { pass: 0, skip: 1, fail: 2, error: 3 };
@@ -76,10 +82,12 @@ export function parseJunit(xml: string): TestCaseResult[] {
 
 /** A whole-module skip or failure that has no test cases ("test_x skipped -- reason"). */
 export function moduleVerdict(module: string, output: string): { skipped?: string; verdict: string } {
-  const skipped = new RegExp(`^${module} skipped -- (.*)$`, 'm').exec(output)?.[1];
+  // A package's module is dotted (test_asyncio.test_streams): its name is matched literally.
+  const name = module.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const skipped = new RegExp(`^${name} skipped -- (.*)$`, 'm').exec(output)?.[1];
   const verdict =
-    new RegExp(`^(${module} (?:failed|skipped|passed|crashed|timed out|resource denied|interrupted)[^\\n]*)$`, 'm').exec(output)?.[1] ??
-    new RegExp(`^(test ${module} (?:failed|crashed)[^\\n]*)$`, 'm').exec(output)?.[1] ??
+    new RegExp(`^(${name} (?:failed|skipped|passed|crashed|timed out|resource denied|interrupted)[^\\n]*)$`, 'm').exec(output)?.[1] ??
+    new RegExp(`^(test ${name} (?:failed|crashed)[^\\n]*)$`, 'm').exec(output)?.[1] ??
     (/^1 test OK\.$/m.test(output) ? `${module} passed` : '');
   return { skipped, verdict };
 }
@@ -110,6 +118,11 @@ export function compare(result: ModuleResult, expected: Record<string, string>):
     else if (c.outcome === 'pass') comparison.nowPassing.push({ id, reason });
   }
   return comparison;
+}
+
+/** The regrtest options that leave out the manifest's excluded tests of `module`. */
+export function exclusionArgs(manifest: ManifestFile, module: string): string[] {
+  return Object.keys(manifest.excluded?.[module] ?? {}).flatMap((pattern) => ['--ignore', pattern]);
 }
 
 export function readManifest(file: string): ManifestFile {
@@ -143,5 +156,5 @@ export function suggestManifest(results: ModuleResult[], current: ManifestFile):
     }
     tests[r.module] = entries;
   }
-  return { $comment: current.$comment, tests };
+  return { $comment: current.$comment, tests, ...(current.excluded ? { excluded: current.excluded } : {}) };
 }
