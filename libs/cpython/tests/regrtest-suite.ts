@@ -40,10 +40,14 @@ export interface RegrtestSuite {
   resources?: Record<string, string[]>;
   /** The build's expected-failures manifest (regrtest.ts ManifestFile). */
   manifestFile: string;
+  /** Per module (default 600 s). */
+  moduleTimeoutSeconds?: number;
 }
 
-/** Per module. The longest ones here took about a minute (2 cores, loaded). */
-const MODULE_TIMEOUT_MS = 10 * 60 * 1000;
+/** The time regrtest's own --timeout leaves before the process is killed: its faulthandler then
+ * prints every thread's traceback (which test hangs) and exits. It needs a thread, so only builds
+ * with threads honour it; the kill stops the others. */
+const REGRTEST_TIMEOUT_MARGIN_SECONDS = 30;
 
 /** The modules this run has: PYWASI_REGRTEST's, else the suite's (and its slow ones with PYWASI_REGRTEST_SLOW=1). */
 export function selectedModules(suite: RegrtestSuite, env: NodeJS.ProcessEnv = process.env): string[] {
@@ -94,6 +98,7 @@ export function describeRegrtest(suite: RegrtestSuite): void {
   const manifestName = path.basename(suite.manifestFile);
   const modules = selectedModules(suite);
   const title = `CPython regression tests in python.wasm (${build.name} build)`;
+  const moduleTimeoutSeconds = suite.moduleTimeoutSeconds ?? 600;
 
   describe(title, () => {
     let root = '';
@@ -118,15 +123,22 @@ export function describeRegrtest(suite: RegrtestSuite): void {
       '%s',
       async (module) => {
         const junit = path.join(root, `${module}.xml`);
-        const options = [...(suite.resources?.[module] ?? []).flatMap((r) => ['-u', r]), ...exclusionArgs(manifest, module)];
-        const run = await pywasiPython([...build.cliArgs, ...wasmRegrtestArgs(root, module, junit, undefined, options)], { cwd: root, timeoutMs: MODULE_TIMEOUT_MS });
+        const options = [
+          '--timeout', String(moduleTimeoutSeconds - REGRTEST_TIMEOUT_MARGIN_SECONDS),
+          ...(suite.resources?.[module] ?? []).flatMap((r) => ['-u', r]),
+          ...exclusionArgs(manifest, module),
+        ];
+        const run = await pywasiPython([...build.cliArgs, ...wasmRegrtestArgs(root, module, junit, undefined, options)], { cwd: root, timeoutMs: moduleTimeoutSeconds * 1000 });
         const output = `${run.stdout}\n${run.stderr}`;
         const cases = existsSync(junit) ? parseJunit(readFileSync(junit, 'utf8')) : [];
         const { skipped, verdict } = moduleVerdict(module, output);
         // Whole-module outcomes that have no test case of their own carry the module's name as id.
+        const regrtestTimedOut = /^Timeout \(\d+:\d\d:\d\d\)!$/m.test(output);
         if (skipped !== undefined) cases.push({ id: module, outcome: 'skip', message: skipped });
-        else if (run.timedOut || (run.exitCode !== 0 && !cases.some((c) => isFailure(c.outcome)))) {
-          cases.push({ id: module, outcome: 'error', message: run.timedOut ? 'timed out' : `exit ${run.exitCode}: ${verdict || 'no verdict (crashed?)'}` });
+        else if (run.timedOut || regrtestTimedOut) {
+          cases.push({ id: module, outcome: 'error', message: regrtestTimedOut ? "timed out (regrtest --timeout: every thread's traceback is in the output)" : 'timed out' });
+        } else if (run.exitCode !== 0 && !cases.some((c) => isFailure(c.outcome))) {
+          cases.push({ id: module, outcome: 'error', message: `exit ${run.exitCode}: ${verdict || 'no verdict (crashed?)'}` });
         }
         const result: ModuleResult = {
           module,
@@ -134,7 +146,7 @@ export function describeRegrtest(suite: RegrtestSuite): void {
           exitCode: run.exitCode,
           timedOut: run.timedOut,
           cases,
-          verdict: run.timedOut ? `${module} timed out` : verdict || `exit ${run.exitCode}`,
+          verdict: run.timedOut || regrtestTimedOut ? `${module} timed out` : verdict || `exit ${run.exitCode}`,
         };
         results.push(result);
 
@@ -160,7 +172,7 @@ export function describeRegrtest(suite: RegrtestSuite): void {
         }
         expect(cases.length).toBeGreaterThan(0);
       },
-      MODULE_TIMEOUT_MS + 60_000,
+      (moduleTimeoutSeconds + 60) * 1000,
     );
   });
 }

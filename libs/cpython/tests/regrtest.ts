@@ -134,6 +134,7 @@ export function readManifest(file: string): ManifestFile {
 const FAILURE_REASONS: [RegExp, string][] = [
   [/can't start new thread/, 'needs threads: python.wasm (wasm32-wasi) has no working threading'],
   [/has no attribute 'dup2'/, 'os.dup2 does not exist on WASI'],
+  [/has no attribute 'pipe'/, 'os.pipe does not exist on WASI'],
   [/Capabilities insufficient/, 'reads a host path that is not mapped into the guest (WASI ENOTCAPABLE)'],
   [/has no attribute 'SOCK_RAW'/, 'socket.SOCK_RAW does not exist on WASI'],
 ];
@@ -152,7 +153,9 @@ export function suggestManifest(results: ModuleResult[], current: ManifestFile):
     const entries: Record<string, string> = {};
     for (const c of r.cases) {
       if (c.outcome === 'pass') continue;
-      entries[c.id] = old[c.id] ?? suggestedReason(c);
+      // An old reason is kept while it still describes the outcome: a skip's is no failure's.
+      const kept = old[c.id];
+      entries[c.id] = kept !== undefined && kept.startsWith('skip:') === (c.outcome === 'skip') ? kept : suggestedReason(c);
     }
     tests[r.module] = entries;
   }
