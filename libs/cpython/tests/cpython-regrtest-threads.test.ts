@@ -8,7 +8,7 @@ import { describeRegrtest } from './regrtest-suite.ts';
 
 describeRegrtest({
   build: 'threads',
-  // Together about 4 min here (2 cores, loaded).
+  // Together 213 s here (2 cores, load 3-7), 5.4 min at load 10.
   modules: [
     'test_thread', 'test_threading', 'test_concurrent_futures', 'test_asyncio.test_streams',
     'test_socket', 'test_select', 'test_selectors', 'test_socketserver',
