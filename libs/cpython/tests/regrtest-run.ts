@@ -51,11 +51,11 @@ export function addPackageTests(root: string, lib = sourceLib()): string[] {
 
 /**
  * The `pywasi python` arguments that run `module` with regrtest, writing its junit report to
- * `junit`. The test root is mapped at the same path and put on PYTHONPATH. A nested mapping such
+ * `junit`; `regrtestOptions` go to regrtest before the module (`-u network`, `--ignore NAME`). The test root is mapped at the same path and put on PYTHONPATH. A nested mapping such
  * as /usr/local/lib/python3.11/test does not work: the guest cannot list the synthetic parent
  * directory, so the package is not found.
  */
-export function wasmRegrtestArgs(root: string, module: string, junit: string, tmpDir = path.join(root, 'tmp')): string[] {
+export function wasmRegrtestArgs(root: string, module: string, junit: string, tmpDir = path.join(root, 'tmp'), regrtestOptions: string[] = []): string[] {
   const dirs = ['--dir', root];
   // test_datetime's zoneinfo tests read the host tz database at its usual path when it exists.
   if (existsSync('/usr/share/zoneinfo')) dirs.push('--dir', '/usr/share/zoneinfo');
@@ -69,6 +69,7 @@ export function wasmRegrtestArgs(root: string, module: string, junit: string, tm
     '-e', 'PYWASI_REGRTEST_IMPORT_AS_POSIX=test_selectors,test_os,test_shutil,test_urllib_response',
     py('run_regrtest.py'),
     '--junit-xml', junit,
+    ...regrtestOptions,
     module,
   ];
 }

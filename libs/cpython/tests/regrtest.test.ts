@@ -2,7 +2,7 @@
 // the comparison with the expected-failures manifest.
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from '@jest/globals';
-import { compare, moduleVerdict, parseJunit, suggestManifest, type ManifestFile, type ModuleResult } from './regrtest.ts';
+import { compare, exclusionArgs, moduleVerdict, parseJunit, suggestManifest, type ManifestFile, type ModuleResult } from './regrtest.ts';
 
 const xml = `<testsuites tests="5" errors="1" failures="1"><testsuite tests="5">
 <testcase name="test.test_x.A.test_ok" status="run" result="completed" time="0.01" />
@@ -42,7 +42,8 @@ describe('regrtest results', () => {
     expect(comparison.unlistedSkips.map((c) => c.id)).toEqual(['test.test_x.A.test_skip']);
     expect(comparison.nowPassing).toEqual([{ id: 'test.test_x.A.test_ok', reason: 'was broken' }]);
     expect(comparison.notSeen).toEqual(['test.test_x.A.gone']);
-    const suggested = suggestManifest([result], { tests: { test_x: { 'test.test_x.A.test_err': 'threads' } } });
+    // A skip's old reason does not carry over to a failure (a build where the test now runs).
+    const suggested = suggestManifest([result], { tests: { test_x: { 'test.test_x.A.test_err': 'threads', 'test.test_x.A.test_fail': 'skip: needs X' } } });
     expect(suggested.tests['test_x']).toEqual({
       'test.test_x.A.test_skip': 'skip: needs <threads>',
       'test.test_x.A.test_err': 'threads',
@@ -50,11 +51,23 @@ describe('regrtest results', () => {
     });
   });
 
-  test('the manifest is well-formed: every entry has a one-line reason', () => {
-    const manifest = JSON.parse(readFileSync(new URL('./expected-failures.json', import.meta.url), 'utf8')) as ManifestFile;
-    for (const entries of Object.values(manifest.tests)) {
+  test('excluded tests become regrtest --ignore options, and a suggested manifest keeps them', () => {
+    const manifest: ManifestFile = { tests: {}, excluded: { test_x: { SlowTest: 'waits 5 s per test', 'test_y*': 'hangs' } } };
+    expect(exclusionArgs(manifest, 'test_x')).toEqual(['--ignore', 'SlowTest', '--ignore', 'test_y*']);
+    expect(exclusionArgs(manifest, 'test_z')).toEqual([]);
+    expect(suggestManifest([], manifest).excluded).toEqual(manifest.excluded);
+  });
+
+  test('a dotted module name is matched literally in the verdict', () => {
+    expect(moduleVerdict('test_asyncio.test_streams', 'test_asyncio.test_streams failed (1 error)\n').verdict).toBe('test_asyncio.test_streams failed (1 error)');
+    expect(moduleVerdict('test_asyncio.test_streams', 'test_asyncioXtest_streams failed (1 error)\n').verdict).toBe('');
+  });
+
+  test.each(['expected-failures.json', 'expected-failures-threads.json'])('%s is well-formed: every entry has a one-line reason', (file) => {
+    const manifest = JSON.parse(readFileSync(new URL(`./${file}`, import.meta.url), 'utf8')) as ManifestFile;
+    for (const entries of [...Object.values(manifest.tests), ...Object.values(manifest.excluded ?? {})]) {
       for (const [id, reason] of Object.entries(entries)) {
-        expect(id).toMatch(/^test[._]/);
+        expect(id).toMatch(/^(test[._]|[A-Za-z])/);
         expect(reason).toMatch(/^[^\n]+$/);
         expect(reason).not.toContain('TODO');
       }

@@ -26,6 +26,12 @@ export interface ManifestFile {
   $comment?: string | string[];
   /** module → (test id or the module name itself → one-line reason) */
   tests: Record<string, Record<string, string>>;
+  /**
+   * module → (regrtest `--ignore` pattern → one-line reason): tests left out of the run, for
+   * those whose failure costs minutes (each waits out a timeout). A pattern is a dotted name part
+   * (a class or method name) or an fnmatch pattern of the whole id, as regrtest matches them.
+   */
+  excluded?: Record<string, Record<string, string>>;
 }
 
 const RANK: Record<Outcome, number> = { pass: 0, skip: 1, fail: 2, error: 3 };
@@ -76,10 +82,12 @@ export function parseJunit(xml: string): TestCaseResult[] {
 
 /** A whole-module skip or failure that has no test cases ("test_x skipped -- reason"). */
 export function moduleVerdict(module: string, output: string): { skipped?: string; verdict: string } {
-  const skipped = new RegExp(`^${module} skipped -- (.*)$`, 'm').exec(output)?.[1];
+  // A package's module is dotted (test_asyncio.test_streams): its name is matched literally.
+  const name = module.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const skipped = new RegExp(`^${name} skipped -- (.*)$`, 'm').exec(output)?.[1];
   const verdict =
-    new RegExp(`^(${module} (?:failed|skipped|passed|crashed|timed out|resource denied|interrupted)[^\\n]*)$`, 'm').exec(output)?.[1] ??
-    new RegExp(`^(test ${module} (?:failed|crashed)[^\\n]*)$`, 'm').exec(output)?.[1] ??
+    new RegExp(`^(${name} (?:failed|skipped|passed|crashed|timed out|resource denied|interrupted)[^\\n]*)$`, 'm').exec(output)?.[1] ??
+    new RegExp(`^(test ${name} (?:failed|crashed)[^\\n]*)$`, 'm').exec(output)?.[1] ??
     (/^1 test OK\.$/m.test(output) ? `${module} passed` : '');
   return { skipped, verdict };
 }
@@ -112,6 +120,11 @@ export function compare(result: ModuleResult, expected: Record<string, string>):
   return comparison;
 }
 
+/** The regrtest options that leave out the manifest's excluded tests of `module`. */
+export function exclusionArgs(manifest: ManifestFile, module: string): string[] {
+  return Object.keys(manifest.excluded?.[module] ?? {}).flatMap((pattern) => ['--ignore', pattern]);
+}
+
 export function readManifest(file: string): ManifestFile {
   if (!existsSync(file)) return { tests: {} };
   return JSON.parse(readFileSync(file, 'utf8')) as ManifestFile;
@@ -121,6 +134,7 @@ export function readManifest(file: string): ManifestFile {
 const FAILURE_REASONS: [RegExp, string][] = [
   [/can't start new thread/, 'needs threads: python.wasm (wasm32-wasi) has no working threading'],
   [/has no attribute 'dup2'/, 'os.dup2 does not exist on WASI'],
+  [/has no attribute 'pipe'/, 'os.pipe does not exist on WASI'],
   [/Capabilities insufficient/, 'reads a host path that is not mapped into the guest (WASI ENOTCAPABLE)'],
   [/has no attribute 'SOCK_RAW'/, 'socket.SOCK_RAW does not exist on WASI'],
 ];
@@ -139,9 +153,11 @@ export function suggestManifest(results: ModuleResult[], current: ManifestFile):
     const entries: Record<string, string> = {};
     for (const c of r.cases) {
       if (c.outcome === 'pass') continue;
-      entries[c.id] = old[c.id] ?? suggestedReason(c);
+      // An old reason is kept while it still describes the outcome: a skip's is no failure's.
+      const kept = old[c.id];
+      entries[c.id] = kept !== undefined && kept.startsWith('skip:') === (c.outcome === 'skip') ? kept : suggestedReason(c);
     }
     tests[r.module] = entries;
   }
-  return { $comment: current.$comment, tests };
+  return { $comment: current.$comment, tests, ...(current.excluded ? { excluded: current.excluded } : {}) };
 }
