@@ -2,9 +2,10 @@
 // CLI with `--build threads`, from its start-up snapshot: threads started after the resume
 // (py/threads_after_resume.py, its output compared with a fresh start's), threads, a pool, a
 // queue, asyncio.to_thread and run_in_executor, name lookups and blocking calls in threads
-// (py/threads_basics.py), Ctrl-C while threads wait (py/threads_interrupt.py), and
-// ThreadingHTTPServer serving 8 native clients at once, shown by a Barrier(8) that every handler
-// passes before it answers (py/threading_http_server.py).
+// (py/threads_basics.py), select() as asyncore calls it (py/select_exceptional.py), Ctrl-C while
+// threads wait (py/threads_interrupt.py), and ThreadingHTTPServer serving 8 native clients at
+// once, shown by a Barrier(8) that every handler passes before it answers
+// (py/threading_http_server.py).
 // Concurrency is shown by barriers, never by timings.
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -70,6 +71,21 @@ describe('threads in python.wasm', () => {
       to_thread: true,
       getaddrinfo: { loop: true, thread: true },
       blocking: { recv: 'ping', select: 'pong', sleep0: 'slept', sleep1: 'slept' },
+    });
+  }, RUN_TIMEOUT_MS);
+
+  test('select() with sockets in its exceptional list, as asyncore calls it, and select.POLLPRI a flag of its own', async () => {
+    const run = await pywasiPython([...THREADS, py('select_exceptional.py')], { timeoutMs: RUN_TIMEOUT_MS });
+    expect({ exit: run.exitCode, detail: run.exitCode === 0 ? '' : describeRun(run) }).toEqual({ exit: 0, detail: '' });
+    // Native python3.11 prints the same.
+    expect(lastJson(run)).toEqual({
+      select_read: { r: true, x: [] },
+      select_write: { w: true, x: [] },
+      select_only_x: [[], [], []],
+      pollpri_own_bit: true,
+      poll: [[true, 1]],
+      echo: 'ECHO',
+      server_done: true,
     });
   }, RUN_TIMEOUT_MS);
 

@@ -281,4 +281,22 @@ describe('guest memory views', () => {
     mem.setU32(2 * 65536, 42);
     expect(new DataView(m.buffer).getUint32(2 * 65536, true)).toBe(42);
   });
+
+  test('a shared memory grown since the views were made: scatter and gather reach the new pages', () => {
+    // The iovecs were read and checked by another GuestMemory of the same memory (fd_read's, for
+    // a socket's bytes), so this one's views are as old as its last call.
+    const m = new WebAssembly.Memory({ initial: 1, maximum: 4, shared: true });
+    const mem = new GuestMemory(() => m);
+    expect(mem.size).toBe(65536);
+    m.grow(1);
+    const iovs = [{ ptr: 100, len: 2 }, { ptr: 65536 + 8, len: 3 }];
+    expect(mem.scatter(iovs, Uint8Array.of(1, 2, 3, 4, 5))).toBe(5);
+    expect([...new Uint8Array(m.buffer, 65536 + 8, 3)]).toEqual([3, 4, 5]);
+    m.grow(1);
+    new Uint8Array(m.buffer).set([6, 7, 8], 2 * 65536);
+    const dest = new Uint8Array(5);
+    expect(mem.gather([{ ptr: 100, len: 2 }, { ptr: 2 * 65536, len: 3 }], dest)).toBe(5);
+    expect([...dest]).toEqual([1, 2, 6, 7, 8]);
+    expect(() => mem.scatter([{ ptr: 4 * 65536 - 1, len: 2 }], Uint8Array.of(1, 2))).toThrow(GuestFault);
+  });
 });

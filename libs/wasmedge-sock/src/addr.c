@@ -4,6 +4,7 @@
 #include <stddef.h>
 #include <string.h>
 #include <sys/un.h>
+#include <unistd.h>
 
 #include "internal.h"
 
@@ -39,11 +40,24 @@ int __wse_addr_to_abi(const struct sockaddr *sa, socklen_t salen, wse_out_addr_t
         if (max > sizeof(sun->sun_path)) max = sizeof(sun->sun_path);
         size_t n = strnlen(sun->sun_path, max);
         if (n == 0) return EINVAL; /* abstract namespace is not supported */
-        if (n + 1 > WSE_ADDR_STORAGE_LEN - WSE_ADDR_DATA_OFF) return ENAMETOOLONG;
+        uint8_t *path = out->bytes + WSE_ADDR_DATA_OFF;
+        const size_t room = WSE_ADDR_STORAGE_LEN - WSE_ADDR_DATA_OFF; /* path and its NUL */
+        size_t dir = 0;
+        if (sun->sun_path[0] != '/') {
+            /* The host resolves a path from the root: the current directory is wasi-libc's,
+             * which the host does not know, so a relative path is made absolute here. */
+            if (getcwd((char *)path, room) == NULL) return errno == ERANGE ? ENAMETOOLONG : errno;
+            dir = strlen((const char *)path);
+            if (dir == 0 || path[dir - 1] != '/') {
+                if (dir + 1 >= room) return ENAMETOOLONG;
+                path[dir++] = '/';
+            }
+        }
+        if (dir + n + 1 > room) return ENAMETOOLONG;
         uint16_t fam = WSE_AF_UNIX;
         memcpy(out->bytes, &fam, 2);
-        memcpy(out->bytes + WSE_ADDR_DATA_OFF, sun->sun_path, n);
-        out->bytes[WSE_ADDR_DATA_OFF + n] = 0;
+        memcpy(path + dir, sun->sun_path, n);
+        path[dir + n] = 0;
         out->addr.buf = out->bytes;
         out->addr.buf_len = WSE_ADDR_STORAGE_LEN;
         out->port = 0;

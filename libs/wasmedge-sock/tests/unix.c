@@ -64,6 +64,30 @@ int main(int argc, char **argv) {
     close(c);
     close(lfd);
     unlink(argv[2]);
+
+    /* A relative path names a file in the current directory, as on Linux. */
+    char dir[sizeof(sun.sun_path)];
+    CHECK(strlen(argv[2]) < sizeof(dir), "path too long: %s", argv[2]);
+    strcpy(dir, argv[2]);
+    char *slash = strrchr(dir, '/');
+    CHECK(slash != NULL, "OWN_PATH must be absolute: %s", argv[2]);
+    *slash = 0;
+    CHECK(chdir(dir) == 0, "chdir %s", dir);
+    len = make_addr(&sun, "relative.sock");
+    lfd = socket(AF_UNIX, SOCK_STREAM, 0);
+    CHECK(bind(lfd, (struct sockaddr *)&sun, len) == 0, "bind relative.sock in %s", dir);
+    CHECK(listen(lfd, 4) == 0, "listen on relative.sock");
+    CHECK(access("relative.sock", F_OK) == 0, "relative.sock exists in the current directory");
+    c = socket(AF_UNIX, SOCK_STREAM, 0);
+    CHECK(connect(c, (struct sockaddr *)&sun, len) == 0, "connect relative.sock");
+    a = accept(lfd, NULL, NULL);
+    CHECK(a >= 0 && send(c, "r", 1, 0) == 1 && recv(a, buf, 1, 0) == 1 && buf[0] == 'r',
+          "a byte over the relative-path socket");
+    OK("AF_UNIX bind and connect with a path relative to the current directory");
+    close(a);
+    close(c);
+    close(lfd);
+    unlink("relative.sock");
     printf("PASS unix\n");
     return 0;
 }

@@ -128,26 +128,29 @@ export class GuestMemory {
     return out;
   }
 
-  /** Copies the iovecs' contents (up to `max` bytes) into `dest`; returns the count copied. */
+  /** Copies the iovecs' contents (up to `max` bytes) into `dest`; returns the count copied. The
+   * iovecs may come from another GuestMemory of the same memory (fd_read's, for a socket): each
+   * range is checked here, which renews a shared memory's views that another thread's growth left
+   * short (a short view would copy fewer bytes than counted, or throw). */
   gather(iovs: IoVec[], dest: Uint8Array, max = dest.length): number {
-    this.refresh();
     let off = 0;
     for (const iov of iovs) {
       if (off >= max) break;
       const n = Math.min(iov.len, max - off);
+      this.check(iov.ptr, n, 'iovec buffer');
       dest.set(this.u8.subarray(iov.ptr, iov.ptr + n), off);
       off += n;
     }
     return off;
   }
 
-  /** Spreads `src` over the iovecs; returns the count copied. */
+  /** Spreads `src` over the iovecs; returns the count copied. Each range is checked, as in gather. */
   scatter(iovs: IoVec[], src: Uint8Array): number {
-    this.refresh();
     let off = 0;
     for (const iov of iovs) {
       if (off >= src.length) break;
       const n = Math.min(iov.len, src.length - off);
+      this.check(iov.ptr, n, 'iovec buffer');
       this.u8.set(src.subarray(off, off + n), iov.ptr);
       off += n;
     }
