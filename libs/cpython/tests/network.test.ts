@@ -88,6 +88,17 @@ describe.each([pywasi, wasmedge].map((host) => [host.name, host] as const))('pyt
   );
 
   test(
+    'select() with sockets in its exceptional list, as asyncore calls it, and select.POLLPRI a flag of its own',
+    async () => {
+      const run = timed(host, 'select exceptional', await host.run([py('select_exceptional.py'), '--no-threads']));
+      passed(run);
+      // Native python3.11 prints the same (tests/py/select_exceptional.py).
+      expect(lastJson(run)).toEqual({ select_read: { r: true, x: [] }, select_write: { w: true, x: [] }, select_only_x: [[], [], []], pollpri_own_bit: true, poll: [[true, 1]] });
+    },
+    RUN_TIMEOUT_MS,
+  );
+
+  test(
     'a socket with a timeout raises TimeoutError',
     async () => {
       const run = timed(host, 'socket timeouts', await host.run([py('socket_timeout.py')]));
