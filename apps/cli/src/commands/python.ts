@@ -39,7 +39,7 @@ export function registerPython(program: Command, context: PythonContext = {}): v
   addGuestOptions(python, { dirs: 'the current directory (at its own path), the script\'s directory and the standard library' })
     .option('--build <name>', 'the python build to run: threads (the default), no-threads, full (numpy, lxml, PyYAML... built in, without threads: @pywasi/python-full installed, or built in a clone), or one made by `pywasi build --with`')
     .option('--threads', 'run the threads build (the default on Node 22 and newer: CPython with pthreads, each thread a worker): --build threads')
-    .option('--no-threads', 'run the build without threads (the one for WasmEdge and Node 20; less memory per run): --build no-threads')
+    .option('--no-threads', 'run the build without threads (the one WasmEdge runs; 6 MiB less peak memory at start-up): --build no-threads')
     .option('--home <dir>', 'a host directory to be the guest\'s HOME (/home/user), kept across runs (default: a fresh one per run)', parseHome)
     .option('--no-keyboard-interrupt', "run python on pywasi's own thread: a faster start and less memory, but Ctrl-C then ends the run at once (no KeyboardInterrupt, no finally blocks)")
     .option('--no-preinit', 'start python.wasm afresh instead of from the snapshot (slower start, a hash seed of its own)')
@@ -82,6 +82,8 @@ Examples:
   $ pywasi python -c 'import sys; print(sys.version)'
   $ pywasi python script.py arg1 arg2
   $ pywasi python -m json.tool --help
+  $ pywasi python -c 'from concurrent.futures import ThreadPoolExecutor as Pool; print(list(Pool(4).map(abs, [-1, -2, -3])))'
+  $ pywasi python --no-threads script.py
   $ pywasi python --net all -m http.server 8000
   $ pywasi python --dir ./data -c 'import os; print(os.listdir("data"))'
   $ pywasi python -e TZ=Europe/Paris -c 'import time; print(time.strftime("%H:%M %Z"))'
