@@ -20,6 +20,10 @@ export const THREADS_BUILD = 'threads';
  * workspace, `nx build python` (dist/python, beside which the other builds are). */
 export const NO_THREADS_BUILD = 'no-threads';
 
+/** What the build without threads was called while it was the default; still accepted, as scripts
+ * written then name it (libs/cpython/tests/whole-suite-build.ts). */
+export const OLD_NO_THREADS_NAME = 'default';
+
 /** Whether this Node runs the threads build: Node 20's V8 (11.3) loses a local across a timed
  * memory.atomic.wait32 (libs/wasi-host/tests/threads.test.ts), which the threads build's locks use. */
 export const runsThreads = (nodeVersion: string = process.versions.node): boolean => Number(nodeVersion.split('.')[0]) >= 22;
@@ -59,7 +63,7 @@ export function defaultPythonDir(env: NodeJS.ProcessEnv = process.env): string {
  */
 export function pythonBuildDir(build: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
   if (build === undefined) return defaultPythonDir(env);
-  if (build === 'default') throw new Error(`"default" is no longer a build name: the default is the ${THREADS_BUILD} build, and the one without threads is ${NO_THREADS_BUILD}`);
+  if (build === OLD_NO_THREADS_NAME) return pythonBuildDir(NO_THREADS_BUILD, env);
   if (!/^[a-z0-9][a-z0-9-]*$/.test(build)) throw new Error(`"${build}" is not a build name (letters, digits and dashes, e.g. full)`);
   const override = env['PYWASI_PYTHON_DIR'];
   if (override) return `${override}-${build}`;

@@ -57,7 +57,8 @@ describe('python builds by name', () => {
     expect(pythonBuildDir(undefined, env)).toBe(base);
     expect(defaultPythonDir(env)).toBe(base);
     expect(() => pythonBuildDir('../etc', env)).toThrow('"../etc" is not a build name (letters, digits and dashes, e.g. full)');
-    expect(() => pythonBuildDir('default', env)).toThrow('"default" is no longer a build name: the default is the threads build, and the one without threads is no-threads');
+    // The old name of the build without threads, from when it was the default.
+    expect(pythonBuildDir('default', env)).toBe(pythonBuildDir('no-threads', env));
     expect(buildPackageName('full')).toBe('@pywasi/python-full');
     expect(buildPackageName('no-threads')).toBe('@pywasi/python-no-threads');
   });

@@ -56,7 +56,7 @@ describe('pywasi python --threads and --no-threads', () => {
     expect(await refusal(['--threads', '--no-keyboard-interrupt'])).toBe("--no-keyboard-interrupt cannot run the threads build (python on pywasi's own thread cannot start threads in workers): drop --threads, or give --no-threads");
   });
 
-  test('the old name of the build without threads says what it is now', async () => {
-    expect(await refusal(['--build', 'default'])).toBe('--build: "default" is no longer a build name: the default is the threads build, and the one without threads is no-threads');
+  test('default, the old name of the build without threads, is that build', async () => {
+    expect(await refusal(['--build', 'default'])).toBe(`the no-threads build is not installed (no python.wasm at ${path.join(dir, 'python-no-threads', 'python.wasm')}): \`npm install @pywasi/python-no-threads\`, or in a clone of pywasi \`npx nx build python\``);
   });
 });

@@ -7,7 +7,7 @@ import { isatty } from 'node:tty';
 import { setFlagsFromString } from 'node:v8';
 import { Command, InvalidArgumentError } from 'commander';
 import { describeNetPolicy, type GuestThread, type NetPolicy, type ReadlineOptions } from '@pywasi/host';
-import { buildHint, ensureSnapshot, GUEST_PREFIX, NO_THREADS_BUILD, PYTHON_PROGRAM, PythonRequestError, pythonBuildDir, pythonInvocation, pythonLayout, THREADS_BUILD } from '@pywasi/python';
+import { buildHint, ensureSnapshot, GUEST_PREFIX, NO_THREADS_BUILD, OLD_NO_THREADS_NAME, PYTHON_PROGRAM, PythonRequestError, pythonBuildDir, pythonInvocation, pythonLayout, THREADS_BUILD } from '@pywasi/python';
 import { CliError } from '../cli-error.ts';
 import { addGuestOptions, applyCompileMode, guestEnv, runLimits, type GuestFlags } from '../guest-options.ts';
 import { runCommand, type RunOptions } from './run.ts';
@@ -169,7 +169,7 @@ Examples:
 function chooseBuild(flags: { build?: string; threads?: boolean; record?: unknown; trace?: unknown; keyboardInterrupt: boolean }): string | undefined {
   const byThreads = flags.threads === undefined ? undefined : flags.threads ? THREADS_BUILD : NO_THREADS_BUILD;
   if (byThreads && flags.build !== undefined && flags.build !== byThreads) throw new CliError(`--${flags.threads ? '' : 'no-'}threads runs the ${byThreads} build: it cannot be combined with --build ${flags.build}`);
-  const build = byThreads ?? flags.build;
+  const build = byThreads ?? (flags.build === OLD_NO_THREADS_NAME ? NO_THREADS_BUILD : flags.build);
   // The options that keep python to one thread, with why.
   const oneThread: [string, string] | undefined =
     flags.record !== undefined ? ['--record', "a run log holds one thread's calls"]
