@@ -6,7 +6,7 @@ import { closeSync, existsSync, openSync } from 'node:fs';
 import type { Writable } from 'node:stream';
 import { compileModule, Interrupter, runWasi, type CompiledModule, type MountSpec, type NetPolicy, type OutputSink, type RecordOptions } from '@pywasi/host';
 import { pythonInvocation } from './invocation.ts';
-import { buildHint, pythonBuildDir, pythonLayout, type PythonLayout } from './layout.ts';
+import { buildHint, NO_THREADS_BUILD, pythonBuildDir, pythonLayout, type PythonLayout } from './layout.ts';
 import { ensureSnapshot, type SnapshotPlan } from './snapshot.ts';
 
 /** Where the guest's stdout or stderr goes: a host fd, a function given each decoded text chunk,
@@ -57,7 +57,8 @@ export interface RunPythonOptions {
   python?: Python;
   /** Record every host call of the run to a log (`{ file, maxBytes? }`), which replayWasi of
    * @pywasi/host replays with the module and snapshot the log names. The log holds the guest's
-   * environment, what it read and every random number: keep it secret. */
+   * environment, what it read and every random number: keep it secret. Without `python` or
+   * `build`, a recorded run uses the build without threads. */
   record?: RecordOptions;
   /** A python build by name, when `python` is not given: 'threads', 'no-threads', or one with
    * compiled packages built in, such as 'full' (the @pywasi/python-full package, installed beside
@@ -208,7 +209,9 @@ function buildDir(build: string | undefined): string | undefined {
 export function runPython(options: RunPythonOptions): PythonRun {
   if (options.python && options.build !== undefined) throw new TypeError('runPython: give python or build, not both (a loaded Python is of one build)');
   if (options.python) return options.python.run(options);
-  const build = options.build ?? '';
+  // A recorded run without a build named runs the one without threads: a run log holds one
+  // thread's calls (@pywasi/host refuses to record a module that can start threads).
+  const build = options.build ?? (options.record && !process.env['PYWASI_PYTHON_DIR'] ? NO_THREADS_BUILD : '');
   let python = shared.get(build);
   if (!python) {
     shared.set(build, (python = Promise.resolve().then(() => loadPython(build ? { build } : {}))));

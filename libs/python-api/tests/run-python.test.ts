@@ -160,6 +160,12 @@ describe('builds', () => {
     expect(r).toEqual({ exitCode: 0, out: 'from a thread\npthread\n', err: '' });
   }, 60_000);
 
+  test('a recorded run without a build named runs the build without threads, which a log can hold', async () => {
+    const file = path.join(scratch, 'recorded.log');
+    expect(await threadInfo({ record: { file } })).toBe('pthread-stubs');
+    expect(existsSync(file)).toBe(true);
+  }, 60_000);
+
   test('without a build named, the threads build on Node 22 and newer when it is built, else the one without threads', async () => {
     expect(defaultBuild()).toBe(threadsRun ? 'threads' : 'no-threads');
     expect(await threadInfo({})).toBe(threadsRun ? 'pthread' : 'pthread-stubs');
