@@ -45,7 +45,7 @@ function writeComposedBuild(root: string, options: BuildOptions): { project: str
   const added = packages.filter((p) => !requestedPackages(options.with!, known).includes(p));
   if (added.length) console.error(`pywasi: built in too, as packages of the list are built on ${added.length > 1 ? 'them' : 'it'}: ${added.join(', ')}`);
   const name = options.name ?? defaultBuildName(packages);
-  if (!/^[a-z0-9][a-z0-9-]*$/.test(name) || ['default', 'threads', 'no-threads'].includes(name)) throw new CliError(`--name: "${name}" is not a build name (letters, digits and dashes; not "threads" or "no-threads")`);
+  if (!/^[a-z0-9][a-z0-9-]*$/.test(name) || ['default', 'threads', 'no-threads'].includes(name)) throw new CliError(`--name: "${name}" is not a build name (letters, digits and dashes; not "threads", "no-threads" or "default")`);
   if (name === 'full') throw new CliError('--name: "full" is the full build (`npx nx build python-full`): give another name');
   if (options.debug || !options.opt) throw new CliError('--with links the optimised CPython build: --debug and --no-opt apply to the build without threads only');
   const template = JSON.parse(readFileSync(path.join(root, TEMPLATE_PROJECT), 'utf8'));
