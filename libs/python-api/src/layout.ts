@@ -12,27 +12,73 @@ export const GUEST_PREFIX = '/usr/local';
 // (index.js with python/ beside it).
 const FROM_SOURCES = import.meta.url.endsWith('.ts');
 
-/** The python build directory runs use: $PYWASI_PYTHON_DIR; else the one the installed package
- * ships beside this module; else where `nx build python` puts it in the workspace. */
-export function defaultPythonDir(env: NodeJS.ProcessEnv = process.env): string {
-  if (env['PYWASI_PYTHON_DIR']) return env['PYWASI_PYTHON_DIR'];
+/** CPython with threads (pthreads on wasi-threads): what runs when no build is named, on Node 22
+ * and newer. The installed @pywasi/python ships it; in the workspace, `nx build python -c threads`. */
+export const THREADS_BUILD = 'threads';
+/** CPython without threads: for hosts without wasi-threads (WasmEdge), Node before 22, and
+ * recorded runs (a run log holds one thread's calls). @pywasi/python-no-threads ships it; in the
+ * workspace, `nx build python` (dist/python, beside which the other builds are). */
+export const NO_THREADS_BUILD = 'no-threads';
+
+/** What the build without threads was called while it was the default; still accepted, as scripts
+ * written then name it (libs/cpython/tests/whole-suite-build.ts). */
+export const OLD_NO_THREADS_NAME = 'default';
+
+/** Whether this Node runs the threads build: Node 20's V8 (11.3) loses a local across a timed
+ * memory.atomic.wait32 (libs/wasi-host/tests/threads.test.ts), which the threads build's locks use. */
+export const runsThreads = (nodeVersion: string = process.versions.node): boolean => Number(nodeVersion.split('.')[0]) >= 22;
+
+/** The build the installed package ships beside this module; undefined in the workspace. */
+function packagedDir(): string | undefined {
   const packaged = fileURLToPath(new URL('./python', import.meta.url));
-  if (!FROM_SOURCES && existsSync(packaged)) return packaged;
-  return fileURLToPath(new URL(FROM_SOURCES ? '../../../dist/python' : '../../python', import.meta.url));
+  return !FROM_SOURCES && existsSync(packaged) ? packaged : undefined;
 }
 
-/** A python build other than the default one, by name (`full`: compiled packages built in). It is
- * the directory beside the default one, python-<name> (dist/python-full in the workspace), when
- * that exists; else the published package @pywasi/python-<name>, installed where this one
- * resolves packages. When neither exists, the directory beside the default one: the caller's
- * "not found" names it. */
+/** The workspace's build without threads, beside which `nx build` puts the others (dist/python-<name>). */
+const workspaceBase = (): string => fileURLToPath(new URL(FROM_SOURCES ? '../../../dist/python' : '../../python', import.meta.url));
+
+/** The build that runs when none is named: the threads build where it runs (this Node is 22 or
+ * newer, and the build is there), else the one without threads. */
+export function defaultBuild(env: NodeJS.ProcessEnv = process.env, nodeVersion: string = process.versions.node): string {
+  if (!runsThreads(nodeVersion)) return NO_THREADS_BUILD;
+  if (existsSync(pythonLayout(pythonBuildDir(THREADS_BUILD, env)).wasm)) return THREADS_BUILD;
+  // Only the one without threads is built (a clone that has not built the threads build yet).
+  return existsSync(pythonLayout(pythonBuildDir(NO_THREADS_BUILD, env)).wasm) ? NO_THREADS_BUILD : THREADS_BUILD;
+}
+
+/** The python build directory runs use when no build is named: $PYWASI_PYTHON_DIR, else the
+ * default build's (defaultBuild). */
+export function defaultPythonDir(env: NodeJS.ProcessEnv = process.env): string {
+  return env['PYWASI_PYTHON_DIR'] || pythonBuildDir(defaultBuild(env), env);
+}
+
+/**
+ * A python build's directory, by name: `threads`, `no-threads`, `full` (compiled packages built
+ * in), or one made by `pywasi build --with`. With $PYWASI_PYTHON_DIR, <that directory>-<name>.
+ * Else, in the workspace, dist/python-<name> (no-threads: dist/python); installed, the threads
+ * build is the one beside this module and the others the published packages
+ * @pywasi/python-<name>, installed where this one resolves packages. A build that is nowhere
+ * gets the directory it would have in the workspace or beside this module: the caller's "not
+ * found" names it. No name: defaultPythonDir.
+ */
 export function pythonBuildDir(build: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
-  const base = defaultPythonDir(env);
-  if (!build || build === 'default') return base;
+  if (build === undefined) return defaultPythonDir(env);
+  if (build === OLD_NO_THREADS_NAME) return pythonBuildDir(NO_THREADS_BUILD, env);
   if (!/^[a-z0-9][a-z0-9-]*$/.test(build)) throw new Error(`"${build}" is not a build name (letters, digits and dashes, e.g. full)`);
-  const beside = path.join(path.dirname(base), `${path.basename(base)}-${build}`);
-  if (existsSync(beside) || env['PYWASI_PYTHON_DIR']) return beside;
-  return installedBuilds().get(build) ?? beside;
+  const override = env['PYWASI_PYTHON_DIR'];
+  if (override) return `${override}-${build}`;
+  const packaged = packagedDir();
+  if (packaged) return build === THREADS_BUILD ? packaged : (installedBuilds().get(build) ?? `${packaged}-${build}`);
+  const base = workspaceBase();
+  const local = build === NO_THREADS_BUILD ? base : `${base}-${build}`;
+  return existsSync(local) ? local : (installedBuilds().get(build) ?? local);
+}
+
+/** How to get a build that is not there, for "not found" messages. */
+export function buildHint(build: string): string {
+  const nx = build === THREADS_BUILD ? 'npx nx build python -c threads' : build === NO_THREADS_BUILD ? 'npx nx build python' : `npx nx build python-${build}`;
+  const npm = build === THREADS_BUILD ? '@pywasi/python' : buildPackageName(build);
+  return `\`npm install ${npm}\`, or in a clone of pywasi \`${nx}\``;
 }
 
 /** The npm package that publishes a build. */

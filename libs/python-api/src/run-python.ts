@@ -6,7 +6,7 @@ import { closeSync, existsSync, openSync } from 'node:fs';
 import type { Writable } from 'node:stream';
 import { compileModule, Interrupter, runWasi, type CompiledModule, type MountSpec, type NetPolicy, type OutputSink, type RecordOptions } from '@pywasi/host';
 import { pythonInvocation } from './invocation.ts';
-import { buildPackageName, pythonBuildDir, pythonLayout, type PythonLayout } from './layout.ts';
+import { buildHint, NO_THREADS_BUILD, pythonBuildDir, pythonLayout, type PythonLayout } from './layout.ts';
 import { ensureSnapshot, type SnapshotPlan } from './snapshot.ts';
 
 /** Where the guest's stdout or stderr goes: a host fd, a function given each decoded text chunk,
@@ -57,10 +57,12 @@ export interface RunPythonOptions {
   python?: Python;
   /** Record every host call of the run to a log (`{ file, maxBytes? }`), which replayWasi of
    * @pywasi/host replays with the module and snapshot the log names. The log holds the guest's
-   * environment, what it read and every random number: keep it secret. */
+   * environment, what it read and every random number: keep it secret. Without `python` or
+   * `build`, a recorded run uses the build without threads. */
   record?: RecordOptions;
-  /** A python build by name, when `python` is not given: 'default', or one with compiled packages
-   * built in, such as 'full' (the @pywasi/python-full package, installed beside this one). */
+  /** A python build by name, when `python` is not given: 'threads', 'no-threads', or one with
+   * compiled packages built in, such as 'full' (the @pywasi/python-full package, installed beside
+   * this one). Default: the threads build on Node 22 and newer, else the one without threads. */
   build?: string;
 }
 
@@ -89,7 +91,7 @@ export class Python {
     this.layout = layout;}
 
   /** `dir`: a python build directory (python.wasm, python-resumable.wasm, usr/local/lib/);
-   * default: PYWASI_PYTHON_DIR, else the one beside this package. */
+   * default: PYWASI_PYTHON_DIR, else the default build's (see RunPythonOptions.build). */
   static async load(dir?: string): Promise<Python> {
     const layout = pythonLayout(dir);
     if (!existsSync(layout.wasm)) throw new Error(`python.wasm not found at ${layout.wasm}: build it with \`npx pywasi build\`, or give the directory that holds it`);
@@ -185,7 +187,8 @@ function outputSink(output: PythonOutput): { target: number | OutputSink; end: (
   return { target: (bytes) => void output.write(bytes), end: () => {} };
 }
 
-/** One Python per build, shared by the runs that give no `python`. */
+/** One Python per build, shared by the runs that give no `python`; '' when they name none (the
+ * default build, or $PYWASI_PYTHON_DIR). */
 const shared = new Map<string, Promise<Python>>();
 
 /** Compiles python.wasm for runs that share it: of `dir` (see Python.load), or of a build by name
@@ -196,9 +199,9 @@ export function loadPython(from?: string | { build?: string }): Promise<Python> 
 
 /** The directory of a build by name; a missing build is an error that says how to get it. */
 function buildDir(build: string | undefined): string | undefined {
-  if (build === undefined || build === 'default') return undefined;
+  if (build === undefined) return undefined;
   const dir = pythonBuildDir(build);
-  if (!existsSync(pythonLayout(dir).wasm)) throw new Error(`the ${build} python build is not installed: \`npm install ${buildPackageName(build)}\` (or, in a clone of pywasi, \`npx nx build python-${build}\`)`);
+  if (!existsSync(pythonLayout(dir).wasm)) throw new Error(`the ${build} python build is not installed (no python.wasm in ${dir}): ${buildHint(build)}`);
   return dir;
 }
 
@@ -206,10 +209,12 @@ function buildDir(build: string | undefined): string | undefined {
 export function runPython(options: RunPythonOptions): PythonRun {
   if (options.python && options.build !== undefined) throw new TypeError('runPython: give python or build, not both (a loaded Python is of one build)');
   if (options.python) return options.python.run(options);
-  const build = options.build ?? 'default';
+  // A recorded run without a build named runs the one without threads: a run log holds one
+  // thread's calls (@pywasi/host refuses to record a module that can start threads).
+  const build = options.build ?? (options.record && !process.env['PYWASI_PYTHON_DIR'] ? NO_THREADS_BUILD : '');
   let python = shared.get(build);
   if (!python) {
-    shared.set(build, (python = Promise.resolve().then(() => loadPython({ build }))));
+    shared.set(build, (python = Promise.resolve().then(() => loadPython(build ? { build } : {}))));
     python.catch(() => shared.delete(build)); // a failed load is tried again by the next run
   }
   // The run starts once the shared Python is loaded; an interrupt before then finds it idle.

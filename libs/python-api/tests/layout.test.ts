@@ -1,10 +1,11 @@
-// Where a build by name is found: beside the default one, else installed as @pywasi/python-<name>.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+// Where a build by name is found: beside the workspace's one without threads, else installed as
+// @pywasi/python-<name>; and which build runs when none is named.
+import { mkdirSync, mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, test } from '@jest/globals';
-import { buildPackageName, installedBuilds, pythonBuildDir } from '../src/layout.ts';
+import { buildPackageName, defaultBuild, defaultPythonDir, installedBuilds, pythonBuildDir } from '../src/layout.ts';
 
 const scratch = mkdtempSync(path.join(tmpdir(), 'pywasi-layout-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
@@ -47,14 +48,34 @@ describe('python builds by name', () => {
     expect(installedBuilds(pathToFileURL(inner)).get('full')).toBe(path.join(path.dirname(outer), 'nested', 'node_modules', '@pywasi', 'python-full', 'python'));
   });
 
-  test('a build beside the default directory is that directory; a bad name is refused', () => {
+  test('with PYWASI_PYTHON_DIR, runs without a build named use it, and a build by name is beside it; a bad name is refused', () => {
     const base = path.join(scratch, 'dist', 'python');
     mkdirSync(`${base}-mine`, { recursive: true });
     const env = { PYWASI_PYTHON_DIR: base };
     expect(pythonBuildDir('mine', env)).toBe(`${base}-mine`);
-    expect(pythonBuildDir('default', env)).toBe(base);
+    expect(pythonBuildDir('threads', env)).toBe(`${base}-threads`);
     expect(pythonBuildDir(undefined, env)).toBe(base);
+    expect(defaultPythonDir(env)).toBe(base);
     expect(() => pythonBuildDir('../etc', env)).toThrow('"../etc" is not a build name (letters, digits and dashes, e.g. full)');
+    // The old name of the build without threads, from when it was the default.
+    expect(pythonBuildDir('default', env)).toBe(pythonBuildDir('no-threads', env));
     expect(buildPackageName('full')).toBe('@pywasi/python-full');
+    expect(buildPackageName('no-threads')).toBe('@pywasi/python-no-threads');
+  });
+
+  test('the default build is the threads build on Node 22 and newer when it is there, else the one without threads', () => {
+    const base = path.join(mkdtempSync(path.join(scratch, 'builds-')), 'python');
+    const env = { PYWASI_PYTHON_DIR: base };
+    const wasm = (build: string) => path.join(`${base}-${build}`, 'python.wasm');
+    for (const build of ['threads', 'no-threads']) {
+      mkdirSync(path.dirname(wasm(build)), { recursive: true });
+      writeFileSync(wasm(build), '');
+    }
+    expect([defaultBuild(env, '22.0.0'), defaultBuild(env, '24.21.0'), defaultBuild(env, '20.20.2')]).toEqual(['threads', 'threads', 'no-threads']);
+    unlinkSync(wasm('threads'));
+    expect(defaultBuild(env, '24.21.0')).toBe('no-threads');
+    // Neither there: the threads build, whose "not found" then says how to get it.
+    unlinkSync(wasm('no-threads'));
+    expect([defaultBuild(env, '24.21.0'), defaultBuild(env, '20.20.2')]).toEqual(['threads', 'no-threads']);
   });
 });

@@ -1,13 +1,13 @@
 // runPython as a Node program uses it: source, scripts and modules with their arguments, output
 // captured as text, exit codes, runs at once on one compiled Python, cancellation, and a sandbox
 // that shows the guest only what the options give it.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import * as net from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { loadPython, runPython, type Python, type RunPythonOptions } from '../src/index.ts';
+import { defaultBuild, loadPython, pythonBuildDir, pythonLayout, runPython, runsThreads, type Python, type RunPythonOptions } from '../src/index.ts';
 
 /** Runs and returns the exit code with stdout and stderr as text. */
 async function capture(options: RunPythonOptions): Promise<{ exitCode: number; out: string; err: string }> {
@@ -141,4 +141,33 @@ describe('a Python shared by runs', () => {
   test('a directory without python.wasm is refused in one line', async () => {
     await expect(loadPython(scratch)).rejects.toThrow(`python.wasm not found at ${path.join(scratch, 'python.wasm')}`);
   });
+});
+
+describe('builds', () => {
+  const threadInfo = async (options: RunPythonOptions) => (await capture({ ...options, code: 'import sys; print(sys.thread_info.name)' })).out.trim();
+  // The threads build runs on Node 22 and newer (jest runs on the machine's Node 20 or npm's 24),
+  // once `nx build python -c threads` has made it (libs/cpython/tests/threads.test.ts does).
+  const threadsBuilt = existsSync(pythonLayout(pythonBuildDir('threads')).wasm);
+  const threadsRun = runsThreads() && threadsBuilt;
+  if (!threadsRun) console.log(`the threads build is not run here: ${threadsBuilt ? `Node ${process.versions.node} is older than 22` : 'it is not built (npx nx build python -c threads)'}`);
+
+  test("build: 'no-threads' runs CPython without threads", async () => {
+    expect(await threadInfo({ build: 'no-threads' })).toBe('pthread-stubs');
+  }, 60_000);
+
+  (threadsRun ? test : test.skip)("build: 'threads' runs CPython with pthreads, and a thread runs", async () => {
+    const r = await capture({ build: 'threads', code: 'import sys, threading\nt = threading.Thread(target=print, args=("from a thread",)); t.start(); t.join()\nprint(sys.thread_info.name)' });
+    expect(r).toEqual({ exitCode: 0, out: 'from a thread\npthread\n', err: '' });
+  }, 60_000);
+
+  test('a recorded run without a build named runs the build without threads, which a log can hold', async () => {
+    const file = path.join(scratch, 'recorded.log');
+    expect(await threadInfo({ record: { file } })).toBe('pthread-stubs');
+    expect(existsSync(file)).toBe(true);
+  }, 60_000);
+
+  test('without a build named, the threads build on Node 22 and newer when it is built, else the one without threads', async () => {
+    expect(defaultBuild()).toBe(threadsRun ? 'threads' : 'no-threads');
+    expect(await threadInfo({})).toBe(threadsRun ? 'pthread' : 'pthread-stubs');
+  }, 60_000);
 });

@@ -12,10 +12,16 @@ export interface BuildOptions {
   name?: string;
 }
 
-/** `pywasi build` is a thin front for the Nx graph: the same targets, caching and logs. */
-export function nxBuildArguments(options: BuildOptions): string[] {
+/** `pywasi build` is a thin front for the Nx graph: the same targets, caching and logs. The Nx
+ * runs, in order: without options, both builds `pywasi python` chooses from (threads, the default,
+ * and no-threads); --no-opt and --debug, one build without threads. */
+export function nxBuildArguments(options: BuildOptions): string[][] {
   const configuration = options.debug ? 'debug' : options.opt ? undefined : 'noopt';
-  return ['nx', 'build', 'python', ...(configuration ? [`--configuration=${configuration}`] : [])];
+  if (configuration) return [['nx', 'build', 'python', `--configuration=${configuration}`]];
+  return [
+    ['nx', 'build', 'python'],
+    ['nx', 'build', 'python', '--configuration=threads'],
+  ];
 }
 
 /** The packages of --with, checked against those the clone can build, with the packages they are
@@ -39,9 +45,9 @@ function writeComposedBuild(root: string, options: BuildOptions): { project: str
   const added = packages.filter((p) => !requestedPackages(options.with!, known).includes(p));
   if (added.length) console.error(`pywasi: built in too, as packages of the list are built on ${added.length > 1 ? 'them' : 'it'}: ${added.join(', ')}`);
   const name = options.name ?? defaultBuildName(packages);
-  if (!/^[a-z0-9][a-z0-9-]*$/.test(name) || name === 'default') throw new CliError(`--name: "${name}" is not a build name (letters, digits and dashes; not "default")`);
+  if (!/^[a-z0-9][a-z0-9-]*$/.test(name) || ['default', 'threads', 'no-threads'].includes(name)) throw new CliError(`--name: "${name}" is not a build name (letters, digits and dashes; not "threads", "no-threads" or "default")`);
   if (name === 'full') throw new CliError('--name: "full" is the full build (`npx nx build python-full`): give another name');
-  if (options.debug || !options.opt) throw new CliError('--with links the optimised CPython build: --debug and --no-opt apply to the default build only');
+  if (options.debug || !options.opt) throw new CliError('--with links the optimised CPython build: --debug and --no-opt apply to the build without threads only');
   const template = JSON.parse(readFileSync(path.join(root, TEMPLATE_PROJECT), 'utf8'));
   const text = JSON.stringify(composedBuildProject(template, name, packages, known), null, 2) + '\n';
   const file = path.join(root, composedProjectFile(name));
@@ -56,9 +62,9 @@ function writeComposedBuild(root: string, options: BuildOptions): { project: str
 export function registerBuild(program: Command): void {
   program
     .command('build')
-    .description('build python.wasm and python311.zip with Nx (cached: only what changed is rebuilt)')
-    .option('--debug', 'build CPython --with-pydebug (implies --no-opt); output in dist/python-debug', false)
-    .option('--no-opt', 'skip wasm-opt (faster build, larger and slower python.wasm)')
+    .description('build python.wasm and python311.zip with Nx, with threads and without (cached: only what changed is rebuilt)')
+    .option('--debug', 'build CPython --with-pydebug (implies --no-opt), without threads; output in dist/python-debug (`pywasi python --build debug`)', false)
+    .option('--no-opt', 'build only the build without threads, and skip wasm-opt for it (faster build, larger and slower python.wasm; `pywasi python --no-threads`)')
     .option('--with <packages>', 'a build with these compiled packages built in (comma-separated), linked from cached pieces; output in dist/python-<name>')
     .option('--name <name>', 'the name of the --with build, for `pywasi python --build NAME` (default: with-<packages>)')
     .addHelpText('after', '\nExamples:\n  pywasi build\n  pywasi build --debug\n  pywasi build --with numpy,pyyaml --name sci\n  pywasi python --build sci -c "import numpy, yaml"\n')
@@ -74,9 +80,11 @@ export function registerBuild(program: Command): void {
       if (options.name !== undefined && options.with === undefined) throw new CliError('--name names a --with build: give --with too');
       const composed = options.with !== undefined ? writeComposedBuild(root, options) : undefined;
       const { execa } = await import('execa'); // see pip.ts
-      const args = composed ? ['nx', 'build', composed.project] : nxBuildArguments(options);
-      const result = await execa('npx', args, { cwd: root, stdio: 'inherit', reject: false });
-      process.exitCode = result.exitCode ?? 1;
-      if (composed && result.exitCode === 0) console.error(`pywasi: built dist/${composed.project}: \`pywasi python --build ${composed.name}\` runs it`);
+      for (const args of composed ? [['nx', 'build', composed.project]] : nxBuildArguments(options)) {
+        const result = await execa('npx', args, { cwd: root, stdio: 'inherit', reject: false });
+        process.exitCode = result.exitCode ?? 1;
+        if (process.exitCode !== 0) return;
+      }
+      if (composed) console.error(`pywasi: built dist/${composed.project}: \`pywasi python --build ${composed.name}\` runs it`);
     });
 }

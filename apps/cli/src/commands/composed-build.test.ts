@@ -60,8 +60,8 @@ describe('a build with chosen packages built in', () => {
     for (const [args, message] of [
       [['--name', 'sci'], 'pywasi: --name names a --with build: give --with too'],
       [['--with', 'numpy', '--name', 'full'], 'pywasi: --name: "full" is the full build (`npx nx build python-full`): give another name'],
-      [['--with', 'numpy', '--name', 'Bad_Name'], 'pywasi: --name: "Bad_Name" is not a build name (letters, digits and dashes; not "default")'],
-      [['--with', 'numpy', '--debug'], 'pywasi: --with links the optimised CPython build: --debug and --no-opt apply to the default build only'],
+      [['--with', 'numpy', '--name', 'Bad_Name'], 'pywasi: --name: "Bad_Name" is not a build name (letters, digits and dashes; not "threads", "no-threads" or "default")'],
+      [['--with', 'numpy', '--debug'], 'pywasi: --with links the optimised CPython build: --debug and --no-opt apply to the build without threads only'],
       [['--with', 'nosuch'], `pywasi: --with: nosuch is not a package this clone builds into python.wasm (it builds: ${known.join(', ')})`],
     ] as const) {
       const result = await run(...args);

@@ -333,9 +333,12 @@ withPip('pywasi pip on local wheels', () => {
 
 describe('pywasi build', () => {
   test('maps flags to Nx configurations', () => {
-    expect(nxBuildArguments({ debug: false, opt: true })).toEqual(['nx', 'build', 'python']);
-    expect(nxBuildArguments({ debug: false, opt: false })).toEqual(['nx', 'build', 'python', '--configuration=noopt']);
-    expect(nxBuildArguments({ debug: true, opt: true })).toEqual(['nx', 'build', 'python', '--configuration=debug']);
+    expect(nxBuildArguments({ debug: false, opt: true })).toEqual([
+      ['nx', 'build', 'python'],
+      ['nx', 'build', 'python', '--configuration=threads'],
+    ]);
+    expect(nxBuildArguments({ debug: false, opt: false })).toEqual([['nx', 'build', 'python', '--configuration=noopt']]);
+    expect(nxBuildArguments({ debug: true, opt: true })).toEqual([['nx', 'build', 'python', '--configuration=debug']]);
   });
 });
 
@@ -353,7 +356,7 @@ describe('pywasi', () => {
 });
 
 describe('packages a python build has built in', () => {
-  const builds = { default: [], full: [{ name: 'numpy', version: '2.1.3' }, { name: 'PyYAML', version: '6.0.2' }] };
+  const builds = { threads: [], 'no-threads': [], full: [{ name: 'numpy', version: '2.1.3' }, { name: 'PyYAML', version: '6.0.2' }] };
 
   test('a requirement names its project, canonically; a path or URL names none', () => {
     expect(requirementName('numpy>=2')).toBe('numpy');
@@ -371,7 +374,7 @@ describe('packages a python build has built in', () => {
   });
 
   test('with another build, pip runs, and the build that has them is named if it fails', () => {
-    const plan = builtInPlan(['numpy', 'attrs'], 'default', builds);
+    const plan = builtInPlan(['numpy', 'attrs'], 'threads', builds);
     expect(plan.install).toEqual(['numpy', 'attrs']);
     expect([...plan.hints.values()]).toEqual(['numpy has compiled parts, built into the full build: `pywasi python --build full` runs it (no install needed)']);
   });

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { stripVTControlCharacters } from 'node:util';
 import { Command, Option } from 'commander';
-import { builtInPackages, installedBuilds, pythonBuildDir } from '@pywasi/python';
+import { builtInPackages, installedBuilds, NO_THREADS_BUILD, pythonBuildDir, THREADS_BUILD } from '@pywasi/python';
 import { CliError } from '../cli-error.ts';
 import { canonicalName, distributions, planRemoval, recordedByOthers, remove, requireTarget, summarise, topLevel, type Distribution, type Removal } from './pip-target.ts';
 
@@ -54,15 +54,16 @@ export function builtInPlan(packages: string[], build: string, builds: Record<st
   return { install, skipped, hints };
 }
 
-/** Every python build pywasi can run, by name, with its built-in packages: the default one, those
- * beside it, and the published ones installed (@pywasi/python-<name>). */
+/** Every python build pywasi can run, by name, with its built-in packages: the threads build and
+ * the one without, those beside the latter in the workspace, and the published ones installed
+ * (@pywasi/python-<name>). */
 function knownBuilds(): Record<string, { name: string; version: string }[]> {
-  const base = pythonBuildDir(undefined);
-  const builds: Record<string, { name: string; version: string }[]> = { default: builtInPackages(base) };
+  const base = pythonBuildDir(NO_THREADS_BUILD);
+  const builds: Record<string, { name: string; version: string }[]> = { [THREADS_BUILD]: builtInPackages(pythonBuildDir(THREADS_BUILD)), [NO_THREADS_BUILD]: builtInPackages(base) };
   const parent = path.dirname(base);
   const prefix = `${path.basename(base)}-`;
   for (const entry of existsSync(parent) ? readdirSync(parent) : []) {
-    if (entry.startsWith(prefix)) builds[entry.slice(prefix.length)] = builtInPackages(path.join(parent, entry));
+    if (entry.startsWith(prefix)) builds[entry.slice(prefix.length)] ??= builtInPackages(path.join(parent, entry));
   }
   for (const [name, dir] of installedBuilds()) builds[name] ??= builtInPackages(dir);
   return builds;
@@ -255,7 +256,7 @@ export async function pipInstall(options: PipInstallOptions, requested: string[]
   if (requested.length === 0 && options.requirement.length === 0) {
     throw new CliError('pip install needs a package or -r FILE (see `pywasi pip install --help`)');
   }
-  const { install: packages, skipped, hints } = builtInPlan(requested, options.build ?? 'default', knownBuilds());
+  const { install: packages, skipped, hints } = builtInPlan(requested, options.build ?? THREADS_BUILD, knownBuilds());
   for (const line of skipped) console.error(`pywasi: ${line}`);
   if (packages.length === 0 && options.requirement.length === 0) return 0;
   for (const file of options.requirement) {
@@ -374,7 +375,7 @@ Examples:
     .option('--force-reinstall', 'reinstall packages even if they are up to date')
     .addOption(new Option('--no-deps', "don't install the packages' dependencies"))
     .option('--pre', 'also consider pre-release and development versions')
-    .option('--build <name>', 'the python build the packages are for: what it has built in is not installed', 'default')
+    .option('--build <name>', 'the python build the packages are for: what it has built in is not installed', THREADS_BUILD)
     .option('-f, --find-links <url|dir>', 'also look for wheels here (repeatable)', collect, [])
     .option('-i, --index-url <url>', 'package index to use instead of the default')
     .option('--extra-index-url <url>', 'another package index (repeatable)', collect, [])

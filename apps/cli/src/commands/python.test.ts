@@ -1,5 +1,6 @@
-// `pywasi python`'s choice of build: --threads is --build threads, and a build that is not there
-// is named with the command that makes it.
+// `pywasi python`'s choice of build: --threads is --build threads, --no-threads --build no-threads;
+// options that keep python to one thread refuse the threads build; a build that is not there is
+// named with the commands that get it.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -7,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { CliError } from '../cli-error.ts';
 import { buildProgram } from '../main.ts';
 
-describe('pywasi python --threads', () => {
+describe('pywasi python --threads and --no-threads', () => {
   let dir = '';
   const saved = process.env['PYWASI_PYTHON_DIR'];
   beforeAll(() => {
@@ -25,16 +26,37 @@ describe('pywasi python --threads', () => {
     return buildProgram().parseAsync(['python', ...argv], { from: 'user' }).then(() => null, (e: unknown) => e);
   };
 
-  test('runs the threads build, and says how to build it when it is missing', async () => {
+  const refusal = async (argv: string[]) => {
+    const error = await run([...argv, '-c', 'pass']);
+    expect(error).toBeInstanceOf(CliError);
+    return (error as CliError).message;
+  };
+
+  test('runs the threads build, and says how to get it when it is missing', async () => {
     const error = await run(['--threads', '-c', 'pass']);
     expect(error).toBeInstanceOf(CliError);
-    expect((error as CliError).message).toBe(`the threads build is not built (no python.wasm at ${path.join(dir, 'python-threads', 'python.wasm')}): in a clone, \`npx nx build python -c threads\``);
+    expect((error as CliError).message).toBe(`the threads build is not installed (no python.wasm at ${path.join(dir, 'python-threads', 'python.wasm')}): \`npm install @pywasi/python\`, or in a clone of pywasi \`npx nx build python -c threads\``);
     expect((error as CliError).exitCode).toBe(1);
   });
 
+  test('--no-threads runs the build without threads, and says how to get it when it is missing', async () => {
+    for (const argv of [['--no-threads'], ['--build', 'no-threads']]) {
+      expect(await refusal(argv)).toBe(`the no-threads build is not installed (no python.wasm at ${path.join(dir, 'python-no-threads', 'python.wasm')}): \`npm install @pywasi/python-no-threads\`, or in a clone of pywasi \`npx nx build python\``);
+    }
+  });
+
   test('cannot be combined with another --build', async () => {
-    const error = await run(['--threads', '--build', 'full', '-c', 'pass']);
-    expect(error).toBeInstanceOf(CliError);
-    expect((error as CliError).message).toBe('--threads runs the threads build: it cannot be combined with --build full');
+    expect(await refusal(['--threads', '--build', 'full'])).toBe('--threads runs the threads build: it cannot be combined with --build full');
+    expect(await refusal(['--no-threads', '--build', 'threads'])).toBe('--no-threads runs the no-threads build: it cannot be combined with --build threads');
+  });
+
+  test('recording, tracing and python on pywasi\'s own thread refuse the threads build, saying why', async () => {
+    expect(await refusal(['--threads', '--record=run.log'])).toBe("--record cannot run the threads build (a run log holds one thread's calls): drop --threads, or give --no-threads");
+    expect(await refusal(['--build', 'threads', '--trace'])).toBe("--trace cannot run the threads build (a run log holds one thread's calls): drop --threads, or give --no-threads");
+    expect(await refusal(['--threads', '--no-keyboard-interrupt'])).toBe("--no-keyboard-interrupt cannot run the threads build (python on pywasi's own thread cannot start threads in workers): drop --threads, or give --no-threads");
+  });
+
+  test('default, the old name of the build without threads, is that build', async () => {
+    expect(await refusal(['--build', 'default'])).toBe(`the no-threads build is not installed (no python.wasm at ${path.join(dir, 'python-no-threads', 'python.wasm')}): \`npm install @pywasi/python-no-threads\`, or in a clone of pywasi \`npx nx build python\``);
   });
 });

@@ -7,7 +7,7 @@ import { isatty } from 'node:tty';
 import { setFlagsFromString } from 'node:v8';
 import { Command, InvalidArgumentError } from 'commander';
 import { describeNetPolicy, type GuestThread, type NetPolicy, type ReadlineOptions } from '@pywasi/host';
-import { buildPackageName, ensureSnapshot, GUEST_PREFIX, PYTHON_PROGRAM, PythonRequestError, pythonBuildDir, pythonInvocation, pythonLayout } from '@pywasi/python';
+import { buildHint, ensureSnapshot, GUEST_PREFIX, NO_THREADS_BUILD, OLD_NO_THREADS_NAME, PYTHON_PROGRAM, PythonRequestError, pythonBuildDir, pythonInvocation, pythonLayout, THREADS_BUILD } from '@pywasi/python';
 import { CliError } from '../cli-error.ts';
 import { addGuestOptions, applyCompileMode, guestEnv, runLimits, type GuestFlags } from '../guest-options.ts';
 import { runCommand, type RunOptions } from './run.ts';
@@ -37,8 +37,9 @@ export function registerPython(program: Command, context: PythonContext = {}): v
     .allowUnknownOption()
     .passThroughOptions();
   addGuestOptions(python, { dirs: 'the current directory (at its own path), the script\'s directory and the standard library' })
-    .option('--build <name>', 'the python build to run: default, full (numpy, lxml, PyYAML... built in: @pywasi/python-full installed, or built in a clone), or one made by `pywasi build --with`', 'default')
-    .option('--threads', 'run the threads build (CPython with pthreads: threading, ThreadPoolExecutor, asyncio.to_thread; each thread a worker; not on WasmEdge): the same as --build threads')
+    .option('--build <name>', 'the python build to run: threads (the default), no-threads, full (numpy, lxml, PyYAML... built in, without threads: @pywasi/python-full installed, or built in a clone), or one made by `pywasi build --with`')
+    .option('--threads', 'run the threads build (the default on Node 22 and newer: CPython with pthreads, each thread a worker): --build threads')
+    .option('--no-threads', 'run the build without threads (the one WasmEdge runs; 6 MiB less peak memory at start-up): --build no-threads')
     .option('--home <dir>', 'a host directory to be the guest\'s HOME (/home/user), kept across runs (default: a fresh one per run)', parseHome)
     .option('--no-keyboard-interrupt', "run python on pywasi's own thread: a faster start and less memory, but Ctrl-C then ends the run at once (no KeyboardInterrupt, no finally blocks)")
     .option('--no-preinit', 'start python.wasm afresh instead of from the snapshot (slower start, a hash seed of its own)')
@@ -62,6 +63,11 @@ python3. A second Ctrl-C before Python has raised the first ends the run at once
 stdin from a socket cannot be interrupted (the host's read cannot be woken). For this, python
 runs in a worker thread; --no-keyboard-interrupt runs it on pywasi's own thread instead.
 
+Without a build named, python runs with threads (threading, ThreadPoolExecutor, asyncio.to_thread),
+each thread in a worker of its own. --record, --trace and --no-keyboard-interrupt run the build
+without threads (a run log holds one thread's calls; threads need python in a worker), as does
+Node 20 (its V8 mishandles a timed atomic wait), and so does --no-threads.
+
 Runs start from a snapshot of an initialised CPython, made once per installation at first use
 (in $PYWASI_CACHE_DIR or ~/.cache/pywasi/snapshots). All runs of one installation share the hash
 seed drawn then; --no-preinit or PYTHONHASHSEED gives a run a seed of its own. Options the
@@ -76,29 +82,27 @@ Examples:
   $ pywasi python -c 'import sys; print(sys.version)'
   $ pywasi python script.py arg1 arg2
   $ pywasi python -m json.tool --help
+  $ pywasi python -c 'from concurrent.futures import ThreadPoolExecutor as Pool; print(list(Pool(4).map(abs, [-1, -2, -3])))'
+  $ pywasi python --no-threads script.py
   $ pywasi python --net all -m http.server 8000
   $ pywasi python --dir ./data -c 'import os; print(os.listdir("data"))'
   $ pywasi python -e TZ=Europe/Paris -c 'import time; print(time.strftime("%H:%M %Z"))'
   $ pywasi python --record=run.log script.py && pywasi replay run.log && pywasi trace run.log
   $ pywasi python --build full -c 'import numpy; print(numpy.arange(6).reshape(2, 3).sum(0))'`,
     )
-    .action(async (args: string[], flags: GuestFlags & { preinit: boolean; keyboardInterrupt: boolean; home?: string; build: string; threads?: boolean }) => {
+    .action(async (args: string[], flags: GuestFlags & { preinit: boolean; keyboardInterrupt: boolean; home?: string; build?: string; threads?: boolean }) => {
       applyCompileMode(flags);
-      if (flags.threads) {
-        if (flags.build !== 'default' && flags.build !== 'threads') throw new CliError(`--threads runs the threads build: it cannot be combined with --build ${flags.build}`);
-        flags.build = 'threads';
-      }
+      const build = chooseBuild(flags);
       let dir;
       try {
-        dir = pythonBuildDir(flags.build);
+        dir = pythonBuildDir(build);
       } catch (error) {
         throw new CliError(`--build: ${(error as Error).message}`);
       }
       const layout = pythonLayout(dir);
       if (!existsSync(layout.wasm)) {
-        if (flags.build === 'default') throw new CliError(`python.wasm not found at ${layout.wasm}: build it with \`npx pywasi build\` (or set PYWASI_PYTHON_DIR)`, 1);
-        if (flags.build === 'threads') throw new CliError(`the threads build is not built (no python.wasm at ${layout.wasm}): in a clone, \`npx nx build python -c threads\``, 1);
-        throw new CliError(`the ${flags.build} build is not installed (no python.wasm at ${layout.wasm}): \`npm install ${buildPackageName(flags.build)}\`, or in a clone \`npx nx build python-${flags.build}\``, 1);
+        if (build === undefined) throw new CliError(`python.wasm not found at ${layout.wasm}: build it with \`npx pywasi build\` (or set PYWASI_PYTHON_DIR)`, 1);
+        throw new CliError(`the ${build} build is not installed (no python.wasm at ${layout.wasm}): ${buildHint(build)}`, 1);
       }
       let invocation;
       try {
@@ -155,6 +159,26 @@ Examples:
       });
       recording?.done();
     });
+}
+
+/**
+ * The build --build, --threads and --no-threads name; undefined for the default one (defaultBuild,
+ * or $PYWASI_PYTHON_DIR). A run that cannot have threads runs the build without them when none is
+ * named, and refuses the threads build named.
+ */
+function chooseBuild(flags: { build?: string; threads?: boolean; record?: unknown; trace?: unknown; keyboardInterrupt: boolean }): string | undefined {
+  const byThreads = flags.threads === undefined ? undefined : flags.threads ? THREADS_BUILD : NO_THREADS_BUILD;
+  if (byThreads && flags.build !== undefined && flags.build !== byThreads) throw new CliError(`--${flags.threads ? '' : 'no-'}threads runs the ${byThreads} build: it cannot be combined with --build ${flags.build}`);
+  const build = byThreads ?? (flags.build === OLD_NO_THREADS_NAME ? NO_THREADS_BUILD : flags.build);
+  // The options that keep python to one thread, with why.
+  const oneThread: [string, string] | undefined =
+    flags.record !== undefined ? ['--record', "a run log holds one thread's calls"]
+    : flags.trace !== undefined ? ['--trace', "a run log holds one thread's calls"]
+    : !flags.keyboardInterrupt ? ['--no-keyboard-interrupt', "python on pywasi's own thread cannot start threads in workers"]
+    : undefined;
+  if (!oneThread) return build;
+  if (build === THREADS_BUILD) throw new CliError(`${oneThread[0]} cannot run the threads build (${oneThread[1]}): drop --threads, or give --no-threads`);
+  return build === undefined && !process.env['PYWASI_PYTHON_DIR'] ? NO_THREADS_BUILD : build;
 }
 
 /** --home: an existing directory, absolute from here on. */
