@@ -77,7 +77,7 @@ describe('pywasi python, as python3', () => {
 
   test('starting a thread in the build without threads says it has none', async () => {
     const run = await pywasiPython(['--no-threads', '-c', 'import threading; threading.Thread(target=print).start()'], { timeoutMs: RUN_TIMEOUT_MS });
-    expect(run.stderr.trim().split('\n').at(-1)).toBe("RuntimeError: can't start new thread: this python.wasm is built without threads (wasm32-wasi has none)");
+    expect(run.stderr.trim().split('\n').at(-1)).toBe("RuntimeError: can't start new thread: this python.wasm is built without threads (the threads build has them: pywasi python --threads)");
   }, RUN_TIMEOUT_MS);
 
   test('a connection the policy refuses: PermissionError in Python, one host line naming the policy and the flag', async () => {
