@@ -5,9 +5,11 @@
 // (py/threads_basics.py), select() as asyncore calls it (py/select_exceptional.py), Ctrl-C while
 // threads wait (py/threads_interrupt.py), and ThreadingHTTPServer serving 8 native clients at
 // once, shown by a Barrier(8) that every handler passes before it answers
-// (py/threading_http_server.py).
+// (py/threading_http_server.py); `python -m http.server`, run as `pywasi python` runs it by
+// default, answering a client while another one's request is still unfinished.
 // Concurrency is shown by barriers, never by timings.
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import * as net from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { beforeAll, describe, expect, test } from '@jest/globals';
@@ -116,6 +118,40 @@ describe('threads in python.wasm', () => {
       expect({ exit: result.exitCode, out: String(result.all ?? '').trim() }).toEqual({ exit: 0, out: 'served 8 clients at once' });
     } finally {
       await stopGroup(server);
+    }
+  }, 3 * RUN_TIMEOUT_MS);
+
+  test('python -m http.server (the default build) answers a client while another one has not finished its request', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'pywasi-http-server-'));
+    writeFileSync(path.join(dir, 'hello.txt'), 'hello from a thread\n');
+    const port = await freePort();
+    // No build named: the default one, which has threads.
+    const server = startPywasi(['python', '--dir', dir, '-m', 'http.server', String(port), '--bind', '127.0.0.1', '--directory', dir]);
+    const stalled = new net.Socket();
+    try {
+      await waitForHttp(`http://127.0.0.1:${port}/hello.txt`, RUN_TIMEOUT_MS, server);
+      // A first client sends half a request line and waits: its handler blocks reading the rest.
+      // The server accepts connections in order, so a server handling one request at a time
+      // would never get to the second client.
+      await new Promise<void>((resolve, reject) => {
+        stalled.once('error', reject);
+        stalled.connect(port, '127.0.0.1', () => stalled.write('GET /hello.txt HT', () => resolve()));
+      });
+      const second = await fetch(`http://127.0.0.1:${port}/hello.txt`, { signal: AbortSignal.timeout(RUN_TIMEOUT_MS) });
+      expect({ status: second.status, body: await second.text() }).toEqual({ status: 200, body: 'hello from a thread\n' });
+      // The first client finishes its request and is answered too.
+      const first = await new Promise<string>((resolve, reject) => {
+        let answer = '';
+        stalled.on('data', (chunk) => (answer += chunk.toString()));
+        stalled.once('end', () => resolve(answer));
+        stalled.once('error', reject);
+        stalled.write('TP/1.0\r\n\r\n');
+      });
+      expect(first).toMatch(/^HTTP\/1\.0 200 OK\r\n[\s\S]*\r\n\r\nhello from a thread\n$/);
+    } finally {
+      stalled.destroy();
+      await stopGroup(server);
+      rmSync(dir, { recursive: true, force: true });
     }
   }, 3 * RUN_TIMEOUT_MS);
 });
