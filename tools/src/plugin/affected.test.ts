@@ -22,8 +22,9 @@ async function affectedBy(file: string): Promise<string[]> {
 // What runs the CLI: the C libraries' tests (their wasm programs run on `pywasi run`).
 const cliUsers = ['pywasi', 'bzip2-tests', 'libjpeg-turbo-tests', 'libpng-tests', 'libxml2-tests', 'libxslt-tests', 'libyaml-tests', 'lua-tests', 'openssl-tests', 'sqlite-tests', 'wasmedge-sock-tests', 'xz-tests', 'python-packages-tests'];
 // What python.wasm is part of: its tests, the host's tests and runPython's (which run it), and the
-// @pywasi/python package that ships it, with the CLI package and the install test on top.
-const pythonConsumers = ['cpython-tests', 'python', 'python-full', 'python-api-tests', 'wasi-host-tests', '@pywasi/python', 'packages-e2e', ...cliUsers];
+// packages that ship it (@pywasi/python, python-no-threads), with the CLI package and the install
+// test on top.
+const pythonConsumers = ['cpython-tests', 'python', 'python-full', 'python-no-threads', 'python-api-tests', 'wasi-host-tests', '@pywasi/python', 'packages-e2e', ...cliUsers];
 // What is compiled against CPython's SDK: the SDK itself and the packages built into python.wasm.
 const builtAgainstCpython = ['cpython-sdk', 'frozenlist', 'lxml', 'markupsafe', 'msgpack', 'multidict', 'numpy', 'pandas', 'pillow', 'propcache', 'pyyaml', 'regex', 'yarl'];
 
