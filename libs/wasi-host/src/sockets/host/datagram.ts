@@ -58,7 +58,6 @@ export class DatagramSockets {
     if (payload.length > UDP_MAX_PAYLOAD) return ctx.status(Errno.MSGSIZE);
     this.whenBound(s, () => {
       const udp = s.udp!;
-      s.udpSending++;
       const cb = (e: Error | null) => {
         // A failure shows as SO_ERROR, as an ICMP error does on Linux.
         if (e) s.soError = errnoFromNode(e);
@@ -66,6 +65,8 @@ export class DatagramSockets {
       };
       if (to) udp.send(payload, port, to.address, cb);
       else udp.send(payload, cb);
+      // Counted once Node took it (a send that throws never calls back); its callback is async.
+      s.udpSending++;
       ctx.reply(to ? Ops.sendTo : Ops.send, { n: payload.length });
     });
   }
