@@ -58,12 +58,15 @@ export class DatagramSockets {
     if (payload.length > UDP_MAX_PAYLOAD) return ctx.status(Errno.MSGSIZE);
     this.whenBound(s, () => {
       const udp = s.udp!;
-      // A failure shows as SO_ERROR, as an ICMP error does on Linux.
       const cb = (e: Error | null) => {
+        // A failure shows as SO_ERROR, as an ICMP error does on Linux.
         if (e) s.soError = errnoFromNode(e);
+        if (--s.udpSending === 0 && s.udpCloseAfterSends) closeQuietly(udp);
       };
       if (to) udp.send(payload, port, to.address, cb);
       else udp.send(payload, cb);
+      // Counted once Node took it (a send that throws never calls back); its callback is async.
+      s.udpSending++;
       ctx.reply(to ? Ops.sendTo : Ops.send, { n: payload.length });
     });
   }
@@ -92,6 +95,22 @@ export class DatagramSockets {
 
   shutdown(s: HostSocket): void {
     this.ctx.status(s.udpConnected ? 0 : Errno.NOTCONN);
+  }
+
+  /**
+   * Closes the socket's dgram socket (the guest closed the socket). Node sends a datagram to an
+   * address only after looking the address up, which completes on a later tick even for an IP
+   * address, and drops it if the socket was closed meanwhile; a kernel sends what sendto accepted.
+   * So a close waits for the sends in flight: a thread that sends and at once closes its socket
+   * (and exits) would otherwise lose its datagram now and then.
+   */
+  close(s: HostSocket): void {
+    const udp = s.udp;
+    if (!udp) return;
+    s.udp = null;
+    udp.removeAllListeners('message'); // the guest can no longer receive on it
+    if (s.udpSending > 0) s.udpCloseAfterSends = true;
+    else closeQuietly(udp);
   }
 
   /** Applies the options a kernel applies to a bound UDP socket (best effort: it clamps these). */
@@ -149,5 +168,13 @@ export class DatagramSockets {
     const address = ctx.net.bindAddress(s.family === 6 ? '::' : '0.0.0.0', s.family === 6 ? 6 : 4);
     if (address === null) return ctx.refuse("bind a UDP port");
     this.bindTo(s, address, 0, false, ctx.parkUntil((errno: number) => (errno ? ctx.status(errno) : then())));
+  }
+}
+
+function closeQuietly(udp: dgram.Socket): void {
+  try {
+    udp.close();
+  } catch {
+    // already closed
   }
 }

@@ -25,6 +25,10 @@ export class HostSocket {
   udp: dgram.Socket | null = null;
   udpBound = false;
   udpConnected = false;
+  /** Datagrams handed to Node whose send callback has not come yet (datagram.ts, close). */
+  udpSending = 0;
+  /** The guest closed the socket while sends were in flight: the last one closes `udp`. */
+  udpCloseAfterSends = false;
   recvQueue: Buffer[] = [];
   recvBytes = 0;
   paused = false;

@@ -198,16 +198,9 @@ export class SocketService {
     }
     if (s.server) s.server.close();
     for (const c of s.accepts) c.destroy();
-    if (s.udp) {
-      try {
-        s.udp.close();
-      } catch {
-        // already closed
-      }
-    }
+    this.datagrams.close(s);
     s.conn = null;
     s.server = null;
-    s.udp = null;
     s.accepts = [];
   }
 
