@@ -117,7 +117,7 @@ describe('pywasi python --build full', () => {
   test('an unknown build is named, with how to get it: its package, or its build in a clone', async () => {
     const run = await pywasi(['python', '--build', 'nosuch', '-c', 'pass']);
     expect(run.exitCode).toBe(1);
-    expect(run.stderr.trim()).toMatch(/^pywasi: the nosuch build is not installed \(no python\.wasm at \/.*\/python-nosuch\/python\.wasm\): `npm install @pywasi\/python-nosuch`, or in a clone `npx nx build python-nosuch`$/);
+    expect(run.stderr.trim()).toMatch(/^pywasi: the nosuch build is not installed \(no python\.wasm at \/.*\/python-nosuch\/python\.wasm\): `npm install @pywasi\/python-nosuch`, or in a clone of pywasi `npx nx build python-nosuch`$/);
   }, 60_000);
 });
 
