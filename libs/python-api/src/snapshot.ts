@@ -61,14 +61,16 @@ const stamp = (file: string) => {
   return `${st.size}:${Math.round(st.mtimeMs)}`;
 };
 
-/** The snapshot plan for a python.wasm build, or undefined when it has no usable resumable module
- * (missing, or older than python.wasm). */
-export function snapshotPlan(layout: { wasm: string; resumableWasm: string; libDir: string }, pythonHome: string, env = process.env): SnapshotPlan | undefined {
+/** The snapshot plan for a python.wasm build whose runs see `libMount` as /usr/local/lib, or
+ * undefined when it has no usable resumable module (missing, or older than python.wasm). */
+export function snapshotPlan(layout: { wasm: string; resumableWasm: string; libDir: string }, pythonHome: string, env = process.env, libMount = layout.libDir): SnapshotPlan | undefined {
   let key: string;
   try {
     if (statSync(layout.resumableWasm).mtimeMs < statSync(layout.wasm).mtimeMs) return undefined;
     const zip = path.join(layout.libDir, 'python311.zip');
-    key = JSON.stringify({ module: [layout.resumableWasm, stamp(layout.resumableWasm)], stdlib: [zip, stamp(zip)], memory: 'whole' });
+    // The snapshot holds modules imported from what the guest saw as /usr/local/lib (the zip, or
+    // one unpacked copy of it: its directory name changes with the zip).
+    key = JSON.stringify({ module: [layout.resumableWasm, stamp(layout.resumableWasm)], stdlib: [zip, stamp(zip)], lib: libMount, memory: 'whole' });
   } catch {
     return undefined;
   }
@@ -81,7 +83,7 @@ export function snapshotPlan(layout: { wasm: string; resumableWasm: string; libD
     image: `${name}.snapshot`,
     module: `${name}.wasm`,
     key,
-    init: { args: ['python'], env: { PYTHONHOME: pythonHome }, dirs: [{ guest: `${pythonHome}/lib`, host: layout.libDir, readOnly: true }] },
+    init: { args: ['python'], env: { PYTHONHOME: pythonHome }, dirs: [{ guest: `${pythonHome}/lib`, host: libMount, readOnly: true }] },
   };
 }
 
