@@ -56,9 +56,9 @@ export function stdlibFiles(libDir: string, cacheRoot: string): string {
   const dir = path.join(root, `${installation}-${hex(key)}`);
   if (existsSync(dir)) return dir;
 
-  mkdirSync(root, { recursive: true });
   const partial = `${dir}.partial-${process.pid}-${Date.now()}`;
   try {
+    mkdirSync(root, { recursive: true });
     unpack(libDir, zip, existsSync(sources) ? sources : undefined, partial);
     try {
       renameSync(partial, dir);
@@ -69,7 +69,11 @@ export function stdlibFiles(libDir: string, cacheRoot: string): string {
   } catch (error) {
     throw new StdlibError(`could not unpack the standard library of ${libDir} into ${root}: ${(error as Error).message}`);
   } finally {
-    rmSync(partial, { recursive: true, force: true });
+    try {
+      rmSync(partial, { recursive: true, force: true });
+    } catch {
+      // Nothing was written where nothing can be.
+    }
   }
   for (const entry of readdirSync(root)) {
     if (entry.startsWith(`${installation}-`) && path.join(root, entry) !== dir) rmSync(path.join(root, entry), { recursive: true, force: true });
