@@ -77,7 +77,9 @@ export function snapshotPlan(layout: { wasm: string; resumableWasm: string; libD
   // One snapshot per python build directory (a workspace, an installed package). The name only
   // spreads installations apart (the key above decides whether a snapshot is this one's): a CRC
   // does that without node:crypto, which would add 2.5 MiB to every run's memory.
-  const name = path.join(cacheDir(env), 'snapshots', `python-${crc32(layout.resumableWasm).toString(16).padStart(8, '0')}`);
+  // Runs that see the zip itself (--stdlib-zip) have a snapshot of their own beside the others'.
+  const layoutTag = libMount === layout.libDir ? '-zip' : '';
+  const name = path.join(cacheDir(env), 'snapshots', `python-${crc32(layout.resumableWasm).toString(16).padStart(8, '0')}${layoutTag}`);
   return {
     resumable: layout.resumableWasm,
     image: `${name}.snapshot`,
