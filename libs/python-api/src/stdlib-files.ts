@@ -75,8 +75,18 @@ export function stdlibFiles(libDir: string, cacheRoot: string): string {
       // Nothing was written where nothing can be.
     }
   }
+  // Older copies of this installation go; so do copies another run left half-written over an hour
+  // ago (it was stopped), but not one being written now.
+  const copy = new RegExp(`^${installation}-[0-9a-f]{8}$`);
+  const abandoned = new RegExp(`^${installation}-[0-9a-f]{8}\\.partial-`);
   for (const entry of readdirSync(root)) {
-    if (entry.startsWith(`${installation}-`) && path.join(root, entry) !== dir) rmSync(path.join(root, entry), { recursive: true, force: true });
+    const at = path.join(root, entry);
+    if (at === dir) continue;
+    try {
+      if (copy.test(entry) || (abandoned.test(entry) && Date.now() - statSync(at).mtimeMs > 3_600_000)) rmSync(at, { recursive: true, force: true });
+    } catch {
+      // Removed meanwhile by another run.
+    }
   }
   return dir;
 }

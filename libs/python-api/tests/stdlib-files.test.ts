@@ -83,6 +83,20 @@ describe('stdlibFiles', () => {
     expect(readdirSync(path.join(cache, 'stdlib'))).toEqual([path.basename(second)]);
   });
 
+  test("another run's copy being written is left alone; one abandoned an hour ago goes", () => {
+    const cache = mkdtempSync(path.join(scratch, 'cache-'));
+    const lib = buildLib();
+    const first = stdlibFiles(lib, cache);
+    const writing = `${first.replace(/-[0-9a-f]{8}$/, '-0badc0de')}.partial-1-1`;
+    const abandoned = `${first.replace(/-[0-9a-f]{8}$/, '-0badc0de')}.partial-2-2`;
+    for (const dir of [writing, abandoned]) mkdirSync(dir);
+    const hoursAgo = new Date(Date.now() - 2 * 3_600_000);
+    utimesSync(abandoned, hoursAgo, hoursAgo);
+    rmSync(first, { recursive: true });
+    const again = stdlibFiles(lib, cache);
+    expect(readdirSync(path.join(cache, 'stdlib')).sort()).toEqual([path.basename(again), path.basename(writing)].sort());
+  });
+
   test('two installations keep a copy each', () => {
     const cache = mkdtempSync(path.join(scratch, 'cache-'));
     const a = stdlibFiles(buildLib(), cache);
