@@ -171,8 +171,10 @@ Examples:
  */
 function chooseBuild(flags: { build?: string; threads?: boolean; record?: unknown; trace?: unknown; keyboardInterrupt: boolean }): string | undefined {
   const byThreads = flags.threads === undefined ? undefined : flags.threads ? THREADS_BUILD : NO_THREADS_BUILD;
-  if (byThreads && flags.build !== undefined && flags.build !== byThreads) throw new CliError(`--${flags.threads ? '' : 'no-'}threads runs the ${byThreads} build: it cannot be combined with --build ${flags.build}`);
-  const build = byThreads ?? (flags.build === OLD_NO_THREADS_NAME ? NO_THREADS_BUILD : flags.build);
+  // The old name of the build without threads means it, here as everywhere (pythonBuildDir).
+  const named = flags.build === OLD_NO_THREADS_NAME ? NO_THREADS_BUILD : flags.build;
+  if (byThreads && named !== undefined && named !== byThreads) throw new CliError(`--${flags.threads ? '' : 'no-'}threads runs the ${byThreads} build: it cannot be combined with --build ${flags.build}`);
+  const build = byThreads ?? named;
   // The options that keep python to one thread, with why.
   const oneThread: [string, string] | undefined =
     flags.record !== undefined ? ['--record', "a run log holds one thread's calls"]
