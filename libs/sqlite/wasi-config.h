@@ -33,7 +33,7 @@
 /* fcntl as SQLite's Unix VFS sees it (its syscall table and its direct calls): byte-range locks
  * are granted, as to the only process on the file (F_GETLK: nobody else holds one); every other
  * command is wasi-libc's. */
-static int pywasi_sqlite_fcntl(int fd, int cmd, ...) {
+static inline int pywasi_sqlite_fcntl(int fd, int cmd, ...) {
   va_list ap;
   va_start(ap, cmd);
   if (cmd == F_GETLK || cmd == F_SETLK || cmd == F_SETLKW) {
