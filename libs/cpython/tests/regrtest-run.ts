@@ -1,8 +1,9 @@
 // How the python.wasm suites run one module of CPython's Lib/test: the scratch copy of the pinned
 // test package, and the `pywasi python` command line (cpython-regrtest.test.ts, whole-suite.ts).
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { cacheDir, stdlibFiles } from '../../python-api/src/index.ts';
 import { py, workspaceRoot } from './harness.ts';
 
 /** The Lib/ of the pinned, patched tree (libs/cpython/source/native.json): `cpython-source:source`,
@@ -50,18 +51,36 @@ export function addPackageTests(root: string, lib = sourceLib()): string[] {
 }
 
 /**
+ * Lays out, under `root`/lib, the standard library python.wasm runs the tests with, as the native
+ * side has its own (native-install.ts): lib/python3.11 is the build's standard library as files
+ * (what `pywasi python` mounts read-only at /usr/local/lib, from the build's usr/local/lib
+ * `buildLib`), with the test package and `packages` (those with tests of their own) from `lib`,
+ * the pinned source. The runs see it as /usr/local/lib, writable as a native install's is for its
+ * tests (test_import, test_runpy and test_trace write and remove files beside the stdlib's
+ * modules), so tests that look for their files relative to the standard library or to the test
+ * package find them (test_ast, test_importlib's frozen modules).
+ */
+export function addGuestStdlib(root: string, buildLib: string, lib = sourceLib(), packages: string[] = []): void {
+  const guestLib = path.join(root, 'lib');
+  cpSync(stdlibFiles(buildLib, cacheDir()), guestLib, { recursive: true });
+  for (const name of ['test', ...packages]) {
+    const into = path.join(guestLib, 'python3.11', name);
+    rmSync(into, { recursive: true, force: true });
+    cpSync(path.join(lib, name), into, { recursive: true });
+  }
+}
+
+/**
  * The `pywasi python` arguments that run `module` with regrtest, writing its junit report to
- * `junit`; `regrtestOptions` go to regrtest before the module (`-u network`, `--ignore NAME`). The test root is mapped at the same path and put on PYTHONPATH. A nested mapping such
- * as /usr/local/lib/python3.11/test does not work: the guest cannot list the synthetic parent
- * directory, so the package is not found.
+ * `junit`; `regrtestOptions` go to regrtest before the module (`-u network`, `--ignore NAME`). The
+ * test root is mapped at the same path, and its lib/ (addGuestStdlib) as /usr/local/lib.
  */
 export function wasmRegrtestArgs(root: string, module: string, junit: string, tmpDir = path.join(root, 'tmp'), regrtestOptions: string[] = []): string[] {
-  const dirs = ['--dir', root];
+  const dirs = ['--dir', root, '--dir', `${path.join(root, 'lib')}:/usr/local/lib`];
   // test_datetime's zoneinfo tests read the host tz database at its usual path when it exists.
   if (existsSync('/usr/share/zoneinfo')) dirs.push('--dir', '/usr/share/zoneinfo');
   return [
     ...dirs,
-    '-e', `PYTHONPATH=${root}`,
     '-e', `TMPDIR=${tmpDir}`,
     // Modules whose import-time skips on WASI name what pywasi has (see py/run_regrtest.py):
     // test_selectors socketpair(); test_os and test_shutil /dev/null and fds that fail with EBADF;

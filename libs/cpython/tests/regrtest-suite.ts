@@ -15,7 +15,7 @@ import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { runNx } from '../../../tools/testing/nx.ts';
 import { BUILD_TIMEOUT_MS, describeRun, pywasiPython, workspaceRoot } from './harness.ts';
-import { makeTestRoot, sourceLib, wasmRegrtestArgs } from './regrtest-run.ts';
+import { addGuestStdlib, makeTestRoot, sourceLib, wasmRegrtestArgs } from './regrtest-run.ts';
 import {
   compare,
   exclusionArgs,
@@ -108,6 +108,7 @@ export function describeRegrtest(suite: RegrtestSuite): void {
     beforeAll(async () => {
       await prepare(build);
       root = makeTestRoot(sourceLib(build.sourceVariant));
+      addGuestStdlib(root, path.join(path.dirname(build.wasm), 'usr', 'local', 'lib'), sourceLib(build.sourceVariant));
     }, BUILD_TIMEOUT_MS);
 
     afterAll(() => {

@@ -1,10 +1,18 @@
 // The standard library python.wasm ships (libs/stdlib-zip): all of 3.11's but what cannot run on
-// WASI, deprecated modules included, with its sources beside it for tracebacks; venv and ensurepip
+// WASI, deprecated modules included, with its sources beside it; runs see it as files (or, with
+// --stdlib-zip, as the zip, with tracebacks reading lines from the sources zip); venv and ensurepip
 // answer in one line with what to do.
 import { beforeAll, describe, expect, test } from '@jest/globals';
 import { BUILD_TIMEOUT_MS, buildCpython, describeRun, lastJson, py, pywasi, pywasiPython, releaseWasm } from './harness.ts';
 
 const RUN_TIMEOUT_MS = 60_000;
+
+/** json.loads("{bad")'s frame in json/decoder.py, as a traceback shows it under `file`. */
+function tracebackFrame(run: { exitCode: number; stderr: string }, file: string) {
+  const lines = run.stderr.split('\n');
+  const at = lines.indexOf(`  File "${file}", line 353, in raw_decode`);
+  return { exit: run.exitCode, frame: at >= 0, source: lines[at + 1], carets: lines[at + 2]?.trim().replace(/\^+/, '^') };
+}
 
 beforeAll(() => buildCpython(), BUILD_TIMEOUT_MS);
 
@@ -24,16 +32,30 @@ describe('python311.zip', () => {
     });
   }, RUN_TIMEOUT_MS);
 
-  test("a traceback shows the standard library's source lines, read from python311-src.zip, as a native one does", async () => {
-    const run = await pywasiPython(['-c', 'import json; json.loads("{bad")'], { timeoutMs: RUN_TIMEOUT_MS });
-    const lines = run.stderr.split('\n');
-    const at = lines.indexOf('  File "/usr/local/lib/python311.zip/json/decoder.py", line 353, in raw_decode');
-    expect({ exit: run.exitCode, frame: at >= 0, source: lines[at + 1], carets: lines[at + 2]?.trim().replace(/\^+/, '^') }).toEqual({
-      exit: 1,
-      frame: true,
-      source: '    obj, end = self.scan_once(s, idx)',
-      carets: '^',
+  test("the standard library is files by default: modules have real files and sources, and a traceback shows its lines", async () => {
+    const code = [
+      'import argparse, inspect, json, os, sys, imp',
+      'print(json.dumps({"file": argparse.__file__, "cached": argparse.__cached__, "exists": os.path.isfile(argparse.__file__),',
+      '  "stdlib_dir": sys._stdlib_dir, "source": inspect.getsource(json.dumps).splitlines()[0],',
+      '  "found": imp.find_module("tokenize")[1]}))',
+      'json.loads("{bad")',
+    ].join('\n');
+    const run = await pywasiPython(['-W', 'ignore::DeprecationWarning', '-c', code], { timeoutMs: RUN_TIMEOUT_MS });
+    expect(lastJson(run)).toEqual({
+      file: '/usr/local/lib/python3.11/argparse.py',
+      cached: '/usr/local/lib/python3.11/__pycache__/argparse.cpython-311.pyc',
+      exists: true,
+      stdlib_dir: '/usr/local/lib/python3.11',
+      source: 'def dumps(obj, *, skipkeys=False, ensure_ascii=True, check_circular=True,',
+      found: '/usr/local/lib/python3.11/tokenize.py',
     });
+    expect(tracebackFrame(run, '/usr/local/lib/python3.11/json/decoder.py')).toEqual({ exit: 1, frame: true, source: '    obj, end = self.scan_once(s, idx)', carets: '^' });
+  }, RUN_TIMEOUT_MS);
+
+  test("--stdlib-zip: the zip as it is, and a traceback's stdlib lines read from python311-src.zip", async () => {
+    const run = await pywasiPython(['--stdlib-zip', '-c', 'import argparse; print(argparse.__file__); import json; json.loads("{bad")'], { timeoutMs: RUN_TIMEOUT_MS });
+    expect(run.stdout.trim()).toBe('/usr/local/lib/python311.zip/argparse.pyc');
+    expect(tracebackFrame(run, '/usr/local/lib/python311.zip/json/decoder.py')).toEqual({ exit: 1, frame: true, source: '    obj, end = self.scan_once(s, idx)', carets: '^' });
   }, RUN_TIMEOUT_MS);
 
   test('venv and ensurepip say in one line that pywasi pip installs packages, also run as plain python.wasm', async () => {

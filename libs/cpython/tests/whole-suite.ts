@@ -21,7 +21,7 @@ import { runNx } from '../../../tools/testing/nx.ts';
 import { pywasiPython, runGroup, workspaceRoot, type PywasiResult } from './harness.ts';
 import { makeNativeInstall, nativeRegrtest } from './native-install.ts';
 import { parseJunit } from './regrtest.ts';
-import { addPackageTests, makeTestRoot, sourceLib, wasmRegrtestArgs } from './regrtest-run.ts';
+import { addGuestStdlib, addPackageTests, makeTestRoot, packagesWithTests, sourceLib, wasmRegrtestArgs } from './regrtest-run.ts';
 import {
   classifyRun,
   compareWithBaseline,
@@ -224,8 +224,9 @@ const wasmRoot = build.sourceVariant ? makeTestRoot(wasmLib) : root;
 process.on('exit', () => {
   for (const dir of new Set([root, wasmRoot])) rmSync(dir, { recursive: true, force: true });
 });
-// python.wasm: the test package and these packages on PYTHONPATH; native: the same in a copy of
-// its standard library (native-install.ts).
+// Both sides run the test package and these packages from their standard library: native from a
+// copy of its own (native-install.ts), python.wasm from a copy of its build's as files, seen as
+// /usr/local/lib (regrtest-run.ts's addGuestStdlib, after the native side's identity is taken).
 const withTests = addPackageTests(root);
 if (wasmRoot !== root) addPackageTests(wasmRoot, wasmLib);
 const native = await nativePython();
@@ -240,6 +241,7 @@ const identity: NativeIdentity = {
 const wasmVersion = nativeOnly
   ? native.version
   : (JSON.parse((await pywasiPython([...build.cliArgs, '-c', 'import json, platform; print(json.dumps(platform.python_version()))'])).stdout.trim() || '""') as string);
+if (!nativeOnly) addGuestStdlib(wasmRoot, path.join(path.dirname(build.wasm), 'usr', 'local', 'lib'), wasmLib, packagesWithTests(wasmLib));
 if (wasmVersion !== native.version) {
   console.log(`note: native python is ${native.version}, python.wasm is ${wasmVersion || '(did not start)'}: the test package is ${wasmVersion}'s`);
 }

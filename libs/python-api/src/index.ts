@@ -5,3 +5,4 @@ export { WasiInterruptedError, WasiLimitError, WasiTrapError } from '@pywasi/hos
 export { asksForRepl, moduleOf, pythonInvocation, scriptIndex, PYTHON_PROGRAM, PythonRequestError, type PythonInvocation, type PythonRequest } from './invocation.ts';
 export { pythonLayout, defaultPythonDir, defaultBuild, runsThreads, THREADS_BUILD, NO_THREADS_BUILD, OLD_NO_THREADS_NAME, buildHint, pythonBuildDir, installedBuilds, buildPackageName, builtInPackages, GUEST_PREFIX, type PythonLayout, type BuiltInPackage } from './layout.ts';
 export { ensureSnapshot, snapshotPlan, freshStartReason, cacheDir, type SnapshotPlan } from './snapshot.ts';
+export { stdlibFiles, StdlibError, STDLIB_ZIP, STDLIB_SOURCES_ZIP, type StdlibLayout } from './stdlib-files.ts';

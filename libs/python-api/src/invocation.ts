@@ -5,7 +5,8 @@ import * as path from 'node:path';
 import type { GuestUser, MountSpec, NetPolicy } from '@pywasi/host';
 import { executableDir } from './executable.ts';
 import { GUEST_PREFIX, type PythonLayout } from './layout.ts';
-import { freshStartReason, snapshotPlan, type SnapshotPlan } from './snapshot.ts';
+import { cacheDir, freshStartReason, snapshotPlan, type SnapshotPlan } from './snapshot.ts';
+import { stdlibFiles, StdlibError, type StdlibLayout } from './stdlib-files.ts';
 
 /** Index of the script file among python's own arguments, if any (none for -c, -m, the REPL). */
 export function scriptIndex(pythonArgs: readonly string[]): number | undefined {
@@ -92,6 +93,9 @@ export interface PythonRequest {
   /** A host directory to be the guest's HOME (/home/user), kept across runs; default: a fresh
    * one per run (a kept HOME lets one run plant code, user site-packages, that later runs run). */
   home?: string;
+  /** The standard library as files (default: unpacked once into pywasi's cache) or as the build's
+   * zip (stdlib-files.ts). */
+  stdlib?: StdlibLayout;
 }
 
 export interface PythonInvocation {
@@ -121,7 +125,8 @@ export function pythonInvocation(request: PythonRequest, layout: PythonLayout): 
   // do too, as python.wasm enters the directory PYWASI_CWD names before anything runs (CPython
   // patch 0003). The standard library is read-only; the user's mounts come last and win.
   const { cwd } = request;
-  const dirs: MountSpec[] = [...(cwd !== null ? [{ guest: cwd, host: cwd }] : []), { guest: GUEST_PREFIX + '/lib', host: layout.libDir, readOnly: true }];
+  const lib = stdlibMount(layout.libDir, request.stdlib ?? 'files');
+  const dirs: MountSpec[] = [...(cwd !== null ? [{ guest: cwd, host: cwd }] : []), { guest: GUEST_PREFIX + '/lib', host: lib, readOnly: true }];
   // sys.executable: python.wasm itself, as a native python's is its binary (executable.ts).
   const bin = executableDir(layout.wasm, path.basename(PYTHON_PROGRAM));
   if (bin !== undefined) dirs.push({ guest: path.dirname(PYTHON_PROGRAM), host: bin, readOnly: true });
@@ -142,8 +147,21 @@ export function pythonInvocation(request: PythonRequest, layout: PythonLayout): 
   const userPath = request.env['PYTHONPATH'];
   const pythonPath = [...deps, ...(userPath ? [userPath] : [])].join(':');
   const env = { PYTHONHOME: GUEST_PREFIX, ...request.env, ...(pythonPath ? { PYTHONPATH: pythonPath } : {}), ...(cwd !== null ? { PYWASI_CWD: cwd } : {}) };
-  const snapshot = request.preinit !== false && freshStartReason(request.pythonArgs, env, GUEST_PREFIX) === undefined ? snapshotPlan(layout, GUEST_PREFIX) : undefined;
+  const snapshot = request.preinit !== false && freshStartReason(request.pythonArgs, env, GUEST_PREFIX) === undefined ? snapshotPlan(layout, GUEST_PREFIX, process.env, lib) : undefined;
   return { wasm: layout.wasm, argv: [PYTHON_PROGRAM, ...args], user: request.home !== undefined ? { home: request.home } : {}, zoneinfo: true, env, dirs, net: request.net, ...(request.caFile !== undefined ? { caFile: request.caFile } : {}), ...(snapshot ? { snapshot } : {}) };
+}
+
+/** The host directory the guest sees as /usr/local/lib. Files that cannot be unpacked (a cache
+ * that cannot be written) leave the run on the zip, with a warning that says why. */
+function stdlibMount(libDir: string, layout: StdlibLayout): string {
+  if (layout === 'zip') return libDir;
+  try {
+    return stdlibFiles(libDir, cacheDir());
+  } catch (error) {
+    if (!(error instanceof StdlibError)) throw error;
+    process.emitWarning(`${error.message}; the standard library stays in its zip for this run`, 'PywasiWarning');
+    return libDir;
+  }
 }
 
 /** Whether a host directory is visible at its own path through one of `dirs`. */

@@ -8,6 +8,7 @@ import { compileModule, Interrupter, runWasi, type CompiledModule, type MountSpe
 import { pythonInvocation } from './invocation.ts';
 import { buildHint, NO_THREADS_BUILD, pythonBuildDir, pythonLayout, type PythonLayout } from './layout.ts';
 import { ensureSnapshot, type SnapshotPlan } from './snapshot.ts';
+import type { StdlibLayout } from './stdlib-files.ts';
 
 /** Where the guest's stdout or stderr goes: a host fd, a function given each decoded text chunk,
  * or a Writable given the bytes. */
@@ -53,6 +54,10 @@ export interface RunPythonOptions {
   /** A host directory to be the guest's HOME (/home/user), kept across runs. Default: a fresh one
    * per run, removed at its end (a kept HOME lets one run leave code that later runs execute). */
   home?: string;
+  /** How the guest sees the standard library: 'files' (default), unpacked once per installation
+   * into pywasi's cache ($PYWASI_CACHE_DIR, else ~/.cache/pywasi), where inspect, linecache and
+   * tools reading a module's file find them, or 'zip', the build's python311.zip as it is. */
+  stdlib?: StdlibLayout;
   /** The Python to run on (loadPython); default: one shared by the runs of the same build. */
   python?: Python;
   /** Record every host call of the run to a log (`{ file, maxBytes? }`), which replayWasi of
@@ -128,7 +133,7 @@ export class Python {
     const pythonArgs =
       options.code !== undefined ? ['-c', options.code, ...args] : options.module !== undefined ? ['-m', options.module, ...args] : options.file !== undefined ? [options.file, ...args] : args;
     const invocation = pythonInvocation(
-      { pythonArgs, cwd: options.cwd ?? null, dirs: options.dirs ?? [], env: options.env ?? {}, net: options.net ?? 'loopback', ...(options.caFile !== undefined ? { caFile: options.caFile } : {}), ...(options.home !== undefined ? { home: options.home } : {}) },
+      { pythonArgs, cwd: options.cwd ?? null, dirs: options.dirs ?? [], env: options.env ?? {}, net: options.net ?? 'loopback', ...(options.caFile !== undefined ? { caFile: options.caFile } : {}), ...(options.home !== undefined ? { home: options.home } : {}), ...(options.stdlib !== undefined ? { stdlib: options.stdlib } : {}) },
       this.layout,
     );
     // A memory limit applies to the module compiled with it, which starts afresh (the snapshot's

@@ -61,27 +61,31 @@ const stamp = (file: string) => {
   return `${st.size}:${Math.round(st.mtimeMs)}`;
 };
 
-/** The snapshot plan for a python.wasm build, or undefined when it has no usable resumable module
- * (missing, or older than python.wasm). */
-export function snapshotPlan(layout: { wasm: string; resumableWasm: string; libDir: string }, pythonHome: string, env = process.env): SnapshotPlan | undefined {
+/** The snapshot plan for a python.wasm build whose runs see `libMount` as /usr/local/lib, or
+ * undefined when it has no usable resumable module (missing, or older than python.wasm). */
+export function snapshotPlan(layout: { wasm: string; resumableWasm: string; libDir: string }, pythonHome: string, env = process.env, libMount = layout.libDir): SnapshotPlan | undefined {
   let key: string;
   try {
     if (statSync(layout.resumableWasm).mtimeMs < statSync(layout.wasm).mtimeMs) return undefined;
     const zip = path.join(layout.libDir, 'python311.zip');
-    key = JSON.stringify({ module: [layout.resumableWasm, stamp(layout.resumableWasm)], stdlib: [zip, stamp(zip)], memory: 'whole' });
+    // The snapshot holds modules imported from what the guest saw as /usr/local/lib (the zip, or
+    // one unpacked copy of it: its directory name changes with the zip).
+    key = JSON.stringify({ module: [layout.resumableWasm, stamp(layout.resumableWasm)], stdlib: [zip, stamp(zip)], lib: libMount, memory: 'whole' });
   } catch {
     return undefined;
   }
   // One snapshot per python build directory (a workspace, an installed package). The name only
   // spreads installations apart (the key above decides whether a snapshot is this one's): a CRC
   // does that without node:crypto, which would add 2.5 MiB to every run's memory.
-  const name = path.join(cacheDir(env), 'snapshots', `python-${crc32(layout.resumableWasm).toString(16).padStart(8, '0')}`);
+  // Runs that see the zip itself (--stdlib-zip) have a snapshot of their own beside the others'.
+  const layoutTag = libMount === layout.libDir ? '-zip' : '';
+  const name = path.join(cacheDir(env), 'snapshots', `python-${crc32(layout.resumableWasm).toString(16).padStart(8, '0')}${layoutTag}`);
   return {
     resumable: layout.resumableWasm,
     image: `${name}.snapshot`,
     module: `${name}.wasm`,
     key,
-    init: { args: ['python'], env: { PYTHONHOME: pythonHome }, dirs: [{ guest: `${pythonHome}/lib`, host: layout.libDir, readOnly: true }] },
+    init: { args: ['python'], env: { PYTHONHOME: pythonHome }, dirs: [{ guest: `${pythonHome}/lib`, host: libMount, readOnly: true }] },
   };
 }
 

@@ -1,6 +1,7 @@
 // SQLite on wasm32-wasi as a C program uses it: a database file in the guest's /tmp, written,
-// closed and read back; and the dot-file lock: while one connection writes, another gets
-// SQLITE_BUSY, and <db>.lock exists. Prints "PASS sqlite" when every check holds.
+// closed and read back; two connections locking each other as on Linux (readers beside a writer,
+// one writer, no commit under a reader); and the "unix-dotfile" VFS by name, with its <db>.lock.
+// Prints "PASS sqlite" when every check holds.
 #include <sqlite3.h>
 #include <stdio.h>
 #include <string.h>
@@ -46,12 +47,20 @@ int main(void) {
   sqlite3 *other = NULL;
   check(sqlite3_open_v2(path, &other, SQLITE_OPEN_READWRITE, NULL) == SQLITE_OK, "a second connection opens");
   check(exec(db, "BEGIN IMMEDIATE; INSERT INTO t(name) VALUES ('d')") == SQLITE_OK, "the first connection starts writing");
-  check(stat("/tmp/pywasi-test.db.lock", &st) == 0, "the dot-file lock exists while it writes");
-  check(sqlite3_exec(other, "INSERT INTO t(name) VALUES ('e')", NULL, NULL, NULL) == SQLITE_BUSY, "the second connection gets SQLITE_BUSY");
+  check(scalar(other, "SELECT count(*) FROM t") == 3, "the second reads meanwhile, and does not see the uncommitted row");
+  check(sqlite3_exec(other, "INSERT INTO t(name) VALUES ('e')", NULL, NULL, NULL) == SQLITE_BUSY, "a second writer gets SQLITE_BUSY");
   check(exec(db, "COMMIT") == SQLITE_OK, "the first commits");
-  check(stat("/tmp/pywasi-test.db.lock", &st) != 0, "the lock is gone after the commit");
   check(exec(other, "INSERT INTO t(name) VALUES ('e')") == SQLITE_OK && scalar(other, "SELECT count(*) FROM t") == 5, "then the second writes");
+
+  check(exec(other, "BEGIN; SELECT count(*) FROM t") == SQLITE_OK, "the second holds a read transaction");
+  check(sqlite3_exec(db, "INSERT INTO t(name) VALUES ('f')", NULL, NULL, NULL) == SQLITE_BUSY, "the first cannot commit under a reader");
+  check(exec(other, "COMMIT") == SQLITE_OK && exec(db, "INSERT INTO t(name) VALUES ('f')") == SQLITE_OK, "once the reader ends, it can");
   sqlite3_close(other);
+  sqlite3_close(db);
+
+  check(sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, "unix-dotfile") == SQLITE_OK, "the dot-file VFS opens by name");
+  check(exec(db, "BEGIN IMMEDIATE; INSERT INTO t(name) VALUES ('g')") == SQLITE_OK && stat("/tmp/pywasi-test.db.lock", &st) == 0, "its lock file exists while it writes");
+  check(exec(db, "COMMIT") == SQLITE_OK && stat("/tmp/pywasi-test.db.lock", &st) != 0 && scalar(db, "SELECT count(*) FROM t") == 7, "and is gone after the commit");
   sqlite3_close(db);
 
   if (failures == 0) printf("PASS sqlite\n");

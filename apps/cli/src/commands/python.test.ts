@@ -57,6 +57,10 @@ describe('pywasi python --threads and --no-threads', () => {
   });
 
   test('default, the old name of the build without threads, is that build', async () => {
-    expect(await refusal(['--build', 'default'])).toBe(`the no-threads build is not installed (no python.wasm at ${path.join(dir, 'python-no-threads', 'python.wasm')}): \`npm install @pywasi/python-no-threads\`, or in a clone of pywasi \`npx nx build python\``);
+    const missing = `the no-threads build is not installed (no python.wasm at ${path.join(dir, 'python-no-threads', 'python.wasm')}): \`npm install @pywasi/python-no-threads\`, or in a clone of pywasi \`npx nx build python\``;
+    expect(await refusal(['--build', 'default'])).toBe(missing);
+    // It names the build --no-threads runs, so the two go together.
+    expect(await refusal(['--no-threads', '--build', 'default'])).toBe(missing);
+    expect(await refusal(['--threads', '--build', 'default'])).toBe('--threads runs the threads build: it cannot be combined with --build default');
   });
 });

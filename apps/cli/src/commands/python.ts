@@ -43,6 +43,7 @@ export function registerPython(program: Command, context: PythonContext = {}): v
     .option('--home <dir>', 'a host directory to be the guest\'s HOME (/home/user), kept across runs (default: a fresh one per run)', parseHome)
     .option('--no-keyboard-interrupt', "run python on pywasi's own thread: a faster start and less memory, but Ctrl-C then ends the run at once (no KeyboardInterrupt, no finally blocks)")
     .option('--no-preinit', 'start python.wasm afresh instead of from the snapshot (slower start, a hash seed of its own)')
+    .option('--stdlib-zip', 'see the standard library as the build\'s python311.zip, as WasmEdge runs do, instead of as files (unpacked once into pywasi\'s cache)', false)
     .addHelpText(
       'after',
       `
@@ -52,7 +53,8 @@ json.tool's help. python's own -h and --version: \`pywasi python -- -h\`.
 
 The guest sees the current directory at its own path and starts in it, the script's directory,
 ./deps beside the script and in the current directory (filled by \`pywasi pip install\`) on
-PYTHONPATH, the standard library at ${GUEST_PREFIX}/lib, a fresh /tmp and HOME (/home/user), an
+PYTHONPATH, the standard library at ${GUEST_PREFIX}/lib/python3.11 (as files: its sources too,
+when the build ships them), a fresh /tmp and HOME (/home/user), an
 /etc/passwd naming that user, the host's time zones (-e TZ=Europe/Paris), and python.wasm itself,
 read-only, at ${PYTHON_PROGRAM}: sys.executable (a file to read; no process starts). Nothing else.
 The guest's exit code is pywasi's.
@@ -90,7 +92,7 @@ Examples:
   $ pywasi python --record=run.log script.py && pywasi replay run.log && pywasi trace run.log
   $ pywasi python --build full -c 'import numpy; print(numpy.arange(6).reshape(2, 3).sum(0))'`,
     )
-    .action(async (args: string[], flags: GuestFlags & { preinit: boolean; keyboardInterrupt: boolean; home?: string; build?: string; threads?: boolean }) => {
+    .action(async (args: string[], flags: GuestFlags & { preinit: boolean; stdlibZip: boolean; keyboardInterrupt: boolean; home?: string; build?: string; threads?: boolean }) => {
       applyCompileMode(flags);
       const build = chooseBuild(flags);
       let dir;
@@ -117,6 +119,7 @@ Examples:
             preinit: flags.preinit && flags.maxMemory === undefined,
             ...(flags.caFile !== undefined ? { caFile: flags.caFile } : {}),
             ...(flags.home !== undefined ? { home: flags.home } : {}),
+            stdlib: flags.stdlibZip ? 'zip' : 'files',
           },
           layout,
         );
@@ -168,8 +171,10 @@ Examples:
  */
 function chooseBuild(flags: { build?: string; threads?: boolean; record?: unknown; trace?: unknown; keyboardInterrupt: boolean }): string | undefined {
   const byThreads = flags.threads === undefined ? undefined : flags.threads ? THREADS_BUILD : NO_THREADS_BUILD;
-  if (byThreads && flags.build !== undefined && flags.build !== byThreads) throw new CliError(`--${flags.threads ? '' : 'no-'}threads runs the ${byThreads} build: it cannot be combined with --build ${flags.build}`);
-  const build = byThreads ?? (flags.build === OLD_NO_THREADS_NAME ? NO_THREADS_BUILD : flags.build);
+  // The old name of the build without threads means it, here as everywhere (pythonBuildDir).
+  const named = flags.build === OLD_NO_THREADS_NAME ? NO_THREADS_BUILD : flags.build;
+  if (byThreads && named !== undefined && named !== byThreads) throw new CliError(`--${flags.threads ? '' : 'no-'}threads runs the ${byThreads} build: it cannot be combined with --build ${flags.build}`);
+  const build = byThreads ?? named;
   // The options that keep python to one thread, with why.
   const oneThread: [string, string] | undefined =
     flags.record !== undefined ? ['--record', "a run log holds one thread's calls"]
