@@ -5,7 +5,7 @@ Run with the native build python of the same CPython version (the .pyc magic mus
     python make_stdlib_zip.py --lib <src>/Lib --build-dir <wasm build dir> --output <zip>
 
 What goes in: every module of Lib/ as an unchecked hash-based .pyc (PEP 552: no source needed,
-nothing to stat), lib2to3's grammars (pickled), and the _sysconfigdata module
+nothing to stat), lib2to3's grammars (pickled), pydoc's style sheet, and the _sysconfigdata module
 of the wasm build. What stays out: test suites, what cannot work on WASI (tkinter and what needs
 it, msilib), and the pure-Python halves of C extensions that the wasm configure did not build
 (read from the build's MODULE_<NAME>_STATE variables).
@@ -40,6 +40,11 @@ OMIT = (
 # open: pgen2.driver.load_packaged_grammar), as `make install` writes them: made here by the build
 # python, of the same version as python.wasm.
 GRAMMARS = ("lib2to3/Grammar.txt", "lib2to3/PatternGrammar.txt")
+
+# Data files of Lib/ that modules read through their loader (pkgutil.get_data), shipped as they
+# are: pydoc's style sheet, which pydoc's and xmlrpc.server's documentation servers serve (CPython
+# patch 0021 has them read it from the zip when no file has it).
+DATA_FILES = ("pydoc_data/_pydoc.css",)
 
 # Packages' own test suites (e.g. unittest/test, ctypes/test).
 OMIT_DIR_NAMES = {"test", "tests", "idle_test", "__pycache__"}
@@ -161,6 +166,8 @@ def main() -> None:
         for relative in GRAMMARS:
             name, data = pickled_grammar(args.lib / relative)
             add(zf, str(pathlib.PurePosixPath(relative).with_name(name)), data)
+        for relative in DATA_FILES:
+            add(zf, relative, (args.lib / relative).read_bytes())
 
     args.output.parent.mkdir(parents=True, exist_ok=True)
     write_atomically(args.output, fill)

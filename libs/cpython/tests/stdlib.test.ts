@@ -29,6 +29,7 @@ describe('python311.zip', () => {
       mime: 'image/png',
       topics: true,
       lib2to3: "print('x')",
+      css: true,
     });
   }, RUN_TIMEOUT_MS);
 

@@ -21,6 +21,7 @@ import _pydecimal
 import _pyio
 import imghdr
 import io
+import pydoc
 import pydoc_data.topics
 from email.mime.image import MIMEImage
 from lib2to3 import pygram, pytree  # noqa: F401 (loads Grammar.txt from the zip)
@@ -36,6 +37,8 @@ report.update(
     mime=MIMEImage(png).get_content_type(),
     topics="if" in pydoc_data.topics.topics,
     lib2to3=str(tool.refactor_string("print 'x'\n", "<stdin>")).strip(),
+    # pydoc's (and xmlrpc.server's) documentation server serves its style sheet from the zip.
+    css="CSS file for pydoc" in pydoc._url_handler("pydoc_data/_pydoc.css", "text/css"),
 )
 report["pyio"] = report["pyio"].decode()
 print(json.dumps(report))
