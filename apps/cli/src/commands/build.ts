@@ -82,7 +82,7 @@ export function registerBuild(program: Command): void {
     .addHelpText(
       'after',
       '\nExamples:\n  pywasi build\n  pywasi build --debug\n  pywasi build --with numpy,pyyaml --name sci\n  pywasi python --build sci -c "import numpy, yaml"\n' +
-        '  pywasi build --with markupsafe,pyyaml --threads --name web\n  pywasi python --build web-threads -c "import yaml, markupsafe"\n',
+        '  pywasi build --with markupsafe,pyyaml --threads\n  pywasi python --build with-markupsafe-pyyaml-threads -c "import yaml, markupsafe"\n',
     )
     .action(async (options: BuildOptions) => {
       const root = workspaceRoot();
