@@ -45,6 +45,9 @@ const HELP_NEEDS: Record<string, string> = {
   // it writes is tested in apps/cli/src/commands/composed-build.test.ts.
   'pywasi build --with numpy,pyyaml --name sci': 'a relink of python.wasm and its wasm-opt (minutes), never in a test',
   'pywasi python --build sci -c "import numpy, yaml"': 'the build the example before makes',
+  // These two run in libs/python-packages/tests/threads-packages.test.ts.
+  'pywasi build --with markupsafe,pyyaml --threads': 'the threads builds of LibYAML, PyYAML and MarkupSafe, a relink and its wasm-opt (minutes)',
+  'pywasi python --build with-markupsafe-pyyaml-threads -c "import yaml, markupsafe"': 'the build the example before makes',
 };
 
 /** Help examples that fail as written, and why: move them out when the help is fixed. */

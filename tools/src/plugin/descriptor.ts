@@ -192,6 +192,9 @@ export interface NativeDescriptor {
 export class DescriptorError extends Error {}
 
 const PLATFORMS: readonly string[] = ['wasm32-wasi', 'host'];
+/** The build systems whose targets have a configuration per variant. A python-package build also
+ * builds in every variant of the interpreter's SDK without declaring it. */
+const VARIANT_SYSTEMS: readonly string[] = ['autotools', 'c-library', 'cmake', 'command', 'llvm-toolchain', 'python-package'];
 
 /** Checks what JSON cannot: one message per mistake, naming the file and the field. */
 export function validateDescriptor(file: string, raw: unknown): NativeDescriptor {
@@ -248,8 +251,12 @@ export function validateDescriptor(file: string, raw: unknown): NativeDescriptor
   }
   // A project that only provides a tree (no build) may have variants of that tree.
   const treeOnly = !d.build && Object.values(d.variants ?? {}).every((v) => Object.keys(v).every((k) => k === 'source' || k === 'patches'));
-  if (d.variants && !treeOnly && !['autotools', 'c-library', 'command', 'llvm-toolchain'].includes(d.build?.system ?? '')) problems.push('variants are supported for autotools, c-library, command and llvm-toolchain builds (and source and patches variants of a project without a build)');
+  if (d.variants && !treeOnly && !VARIANT_SYSTEMS.includes(d.build?.system ?? '')) problems.push(`variants are supported for ${VARIANT_SYSTEMS.join(', ')} builds (and source and patches variants of a project without a build)`);
   for (const [name, v] of Object.entries(d.variants ?? {})) {
+    // What a variant may change of a build that has no configure and make, and of a package.
+    const takes = d.build?.system === 'cmake' ? ['cflags', 'source', 'patches'] : d.build?.system === 'python-package' ? ['cflags'] : undefined;
+    const other = takes ? Object.keys(v).filter((k) => !takes.includes(k)) : [];
+    if (other.length) problems.push(`variants.${name}: a ${d.build!.system} build's variant takes ${takes!.join(', ')}, not ${other.join(', ')}`);
     if ((v.source || v.patches !== undefined) && (!d.source || 'project' in d.source)) problems.push(`variants.${name}: source and patches vary a pinned tree, and this project has none (give them on the project that owns the tree)`);
     if (v.llvmMajor !== undefined && d.build?.system !== 'llvm-toolchain') problems.push(`variants.${name}.llvmMajor: only the toolchain project has one (a variant of the same name there gives this project its compiler)`);
     if (v.wasmFeatures !== undefined && d.build?.system !== 'llvm-toolchain') problems.push(`variants.${name}.wasmFeatures: only the toolchain project has them (a variant of the same name there gives this project its compile flags)`);

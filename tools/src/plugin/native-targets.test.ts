@@ -56,7 +56,9 @@ describe('an autotools library', () => {
       { from: 'build/demo/stage', to: 'dist/libs/demo' },
       { from: 'libs/demo/demo.pc', to: 'dist/libs/demo/lib/pkgconfig/demo.pc' },
     ]);
-    expect(project.targets['build']!.outputs).toEqual(['{workspaceRoot}/dist/libs/demo']);
+    // The cached output is the configuration's own (a threads variant publishes elsewhere).
+    expect(project.targets['build']!.outputs).toEqual(['{options.outputPath}']);
+    expect(o['outputPath']).toBe('dist/libs/demo');
   });
 
   test('inputs: its files, what it reads of other projects, and only its executor', () => {
@@ -107,7 +109,8 @@ describe('a CMake library', () => {
     expect(Object.keys(project.targets)).toEqual(['source', 'build', 'pack']);
     expect(build.executor).toBe('@pywasi/native-build:cmake');
     expect(build.dependsOn).toEqual([{ projects: ['toolchain', 'wasi-libc', 'zlib'], target: 'build' }]);
-    expect(build.outputs).toEqual(['{workspaceRoot}/dist/libs/demo']);
+    expect(build.outputs).toEqual(['{options.outputPath}']);
+    expect(o['outputPath']).toBe('dist/libs/demo');
     expect(build.metadata?.['description']).toBe('CMake configure + build + install of demo for wasm32-wasi, published to dist/libs/demo');
   });
 
@@ -160,11 +163,25 @@ describe('a CMake library', () => {
     expect(Object.keys(host.targets)).toEqual(['source', 'build']);
   });
 
-  test('a descriptor without a source, or with nothing to publish, is refused; variants are not offered', () => {
+  test('a descriptor without a source, or with nothing to publish, is refused; a variant takes cflags (and a tree of its own)', () => {
     expect(() => validateDescriptor('libs/x/native.json', { build: { system: 'cmake', install: {} } })).toThrow(/a cmake build needs a source/);
     expect(() => validateDescriptor('libs/x/native.json', { source: pin, build: { system: 'cmake' } })).toThrow(/publishes its installed stage \("install": \{\}\) or what "publish" names/);
     expect(() => validateDescriptor('libs/x/native.json', { source: pin, build: { system: 'cmake', install: {}, defines: { X: 1 } } })).toThrow(/build.defines.X must be a string/);
-    expect(() => validateDescriptor('libs/x/native.json', { source: pin, build: { system: 'cmake', install: {} }, variants: { debug: { cflags: ['-g'] } } })).toThrow(/variants are supported for/);
+    expect(validateDescriptor('libs/x/native.json', { source: pin, build: { system: 'cmake', install: {} }, variants: { debug: { cflags: ['-g'] }, threads: {} } }).variants).toEqual({ debug: { cflags: ['-g'] }, threads: {} });
+    expect(() => validateDescriptor('libs/x/native.json', { source: pin, build: { system: 'cmake', install: {} }, variants: { debug: { configureArgs: ['-DX=1'] } } })).toThrow(
+      /variants.debug: a cmake build's variant takes cflags, source, patches, not configureArgs/,
+    );
+  });
+
+  test("a variant is a configuration: its own build, stage and output, cflags after the descriptor's CFLAGS", () => {
+    const debug = nativeProject({ ...d, variants: { debug: { cflags: ['-g'] } } }, 'libs/demo', {}, fakeInputs).targets['build']!.configurations!['debug'] as Options;
+    expect(debug).toMatchObject({ buildDir: 'build/demo/build-debug', stageDir: 'build/demo/stage-debug', outputPath: 'dist/libs/demo-debug', clean: ['build/demo/build-debug', 'build/demo/stage-debug'] });
+    expect(debug['env']['CFLAGS']).toBe('-O2 -DNDEBUG -mexception-handling -g');
+    expect(debug['publish']).toEqual([
+      { from: 'build/demo/stage-debug', to: 'dist/libs/demo-debug' },
+      { from: 'libs/demo/demo.pc', to: 'dist/libs/demo-debug/lib/pkgconfig/demo.pc' },
+    ]);
+    expect(debug['defines']['DATA']).toBe('../src/data');
   });
 });
 
@@ -324,11 +341,39 @@ describe('a variant across the graph: threads needs a newer LLVM and its own was
     expect((nativeProject(d, 'libs/demo', {}, fakeInputs, withVariant).targets['build']!.options as Options)['env']['CPPFLAGS']).toBe('-I{root}/dist/libs/zlib/include');
   });
 
+  test("a cmake library's threads variant: the threads toolchain, sysroot and linked libraries, an output of its own", () => {
+    const withVariant = (name: string) => (name === 'zlib' ? { d: { ...descriptors['zlib']!.d, variants: { threads: {} } }, root: 'libs/zlib' } : lookup(name));
+    const d: NativeDescriptor = { source: pin, links: ['zlib'], build: { system: 'cmake', install: {}, env: { CFLAGS: '-O2 -DNDEBUG -mexception-handling' } }, variants: { threads: {} } };
+    const t = nativeProject(d, 'libs/png', {}, fakeInputs, withVariant).targets['build']!;
+    const threads = t.configurations!['threads'] as Options;
+    expect(threads).toMatchObject({
+      sourceDir: 'build/png/src',
+      buildDir: 'build/png/build-threads',
+      stageDir: 'build/png/stage-threads',
+      outputPath: 'dist/libs/png-threads',
+      prefixes: ['{root}/dist/libs/zlib-threads'],
+      toolchainManifest: 'dist/toolchain-threads/llvm-wasm32.json',
+      publish: [{ from: 'build/png/stage-threads', to: 'dist/libs/png-threads' }],
+    });
+    expect(threads['env']).toMatchObject({
+      CC: '{cc} --target=wasm32-wasi {target-flags} --sysroot={root}/dist/libs/wasi-libc-threads/sysroot',
+      CFLAGS: '-O2 -DNDEBUG -mexception-handling',
+      CPPFLAGS: '-I{root}/dist/libs/zlib-threads/include',
+      PKG_CONFIG_LIBDIR: '{root}/dist/libs/zlib-threads/lib/pkgconfig',
+    });
+    expect(t.options).toMatchObject({ outputPath: 'dist/libs/png', prefixes: ['{root}/dist/libs/zlib'] });
+    expect(t.options).not.toHaveProperty('toolchainManifest');
+    expect(t.outputs).toEqual(['{options.outputPath}']);
+  });
+
   test('a variant that changes nothing itself still gets its own build when its toolchain differs', () => {
     const d: NativeDescriptor = { source: pin, build: { system: 'autotools', configure: {}, make: {} }, variants: { threads: {} } };
     const threads = nativeProject(d, 'libs/demo', {}, fakeInputs, lookup).targets['build']!.configurations!['threads'] as Options;
     expect(threads['buildDir']).toBe('build/demo/build-threads');
     expect(threads['toolchainManifest']).toBe('dist/toolchain-threads/llvm-wasm32.json');
+    // Its cached output is its own, not the default's (Nx caches a target's outputs per configuration).
+    expect(threads['outputPath']).toBe('dist/libs/demo-threads');
+    expect(nativeProject(d, 'libs/demo', {}, fakeInputs, lookup).targets['build']!.outputs).toEqual(['{options.outputPath}']);
   });
 
   test("the toolchain's wasm features reach every configuration of its target; an unknown one is refused", () => {
@@ -503,6 +548,79 @@ describe("a Python package (an sdist whose C extensions are built into the inter
 
   test('a package descriptor without a pinned sdist is refused', () => {
     expect(() => validateDescriptor('x/native.json', { source: { project: 'other' }, build: { system: 'python-package' } })).toThrow(/a python-package build needs a pinned source/);
+  });
+
+  describe('in every variant of the SDK (threads), without declaring it', () => {
+    const numpy: NativeDescriptor = { source: { name: 'numpy', version: '2.1.3', sha256: 'c'.repeat(64), pypi: 'numpy' }, build: { system: 'python-package' } };
+    const graph: Record<string, { d: NativeDescriptor; root: string }> = {
+      toolchain: { d: { platform: 'host', build: { system: 'llvm-toolchain', llvmMajor: 19 }, variants: { threads: { wasmFeatures: ['atomics'] } } }, root: 'libs/toolchain' },
+      'wasi-libc': { d: { source: pin, build: { system: 'autotools', inSource: true, make: {} }, variants: { threads: { makeArgs: ['THREAD_MODEL=posix'] } } }, root: 'libs/wasi-libc' },
+      'cpython-sdk': {
+        d: { platform: 'host', build: { system: 'command', command: ['make_sdk', '{build:cpython}'], output: 'dist/libs/cpython-sdk' }, variants: { threads: { output: 'dist/libs/cpython-sdk-threads' } } },
+        root: 'libs/cpython/sdk',
+      },
+      libyaml: { d: { source: pin, build: { system: 'autotools', make: {} }, variants: { threads: {} } }, root: 'libs/libyaml' },
+      numpy: { d: numpy, root: 'libs/python-packages/numpy' },
+    };
+    const lookup = (name: string) => graph[name];
+    const threadsOf = (t: { configurations?: Record<string, unknown> }) => t.configurations!['threads'] as Options;
+
+    test('its threads configuration: the threads SDK, toolchain, sysroot and libraries, an output and build directory of its own', () => {
+      const t = nativeProject(d, 'libs/python-packages/pyyaml', {}, fakeInputs, lookup).targets['build']!;
+      expect(Object.keys(t.configurations!)).toEqual(['threads']);
+      expect(t.outputs).toEqual(['{options.outputPath}']);
+      const threads = threadsOf(t);
+      expect(threads).toMatchObject({
+        sourceDir: 'build/pyyaml/src',
+        buildDir: 'build/pyyaml/build-threads',
+        outputPath: 'dist/libs/pyyaml-threads',
+        buildPython: 'build/cpython-build-python/build/python',
+        sdk: 'dist/libs/cpython-sdk-threads',
+        libDirs: ['dist/libs/libyaml-threads/lib'],
+        toolchainManifest: 'dist/toolchain-threads/llvm-wasm32.json',
+        configSettings: { 'setup-args': ['-Da=1', '-Db=2'] },
+      });
+      expect(threads['env']).toMatchObject({
+        CC: '{cc} --target=wasm32-wasi {target-flags} --sysroot={root}/dist/libs/wasi-libc-threads/sysroot',
+        CPPFLAGS: '-I{root}/dist/libs/libyaml-threads/include',
+        LDFLAGS: '-L{root}/dist/libs/libyaml-threads/lib',
+        PKG_CONFIG_LIBDIR: '{root}/dist/libs/libyaml-threads/lib/pkgconfig',
+        PYYAML_FORCE_CYTHON: '1',
+      });
+      // The default build is unchanged.
+      expect(t.options).toMatchObject({ outputPath: 'dist/libs/pyyaml', sdk: 'dist/libs/cpython-sdk', libDirs: ['dist/libs/libyaml/lib'] });
+      expect(t.options).not.toHaveProperty('toolchainManifest');
+    });
+
+    test("inputs name the default's and the variant's SDK (a target's inputs are every configuration's)", () => {
+      const t = nativeProject(d, 'libs/python-packages/pyyaml', {}, fakeInputs, lookup).targets['build']!;
+      expect(t.inputs).toEqual(expect.arrayContaining([
+        { dependentTasksOutputFiles: 'dist/libs/cpython-sdk/**/*.py' },
+        { dependentTasksOutputFiles: 'dist/libs/cpython-sdk-threads/**/*.py' },
+      ]));
+    });
+
+    test("a package built on another reads that package's threads build", () => {
+      const pandasLike: NativeDescriptor = { source: { name: 'pandas', version: '2.2.3', sha256: 'd'.repeat(64), pypi: 'pandas' }, links: ['numpy'], build: { system: 'python-package' } };
+      const t = nativeProject(pandasLike, 'libs/python-packages/pandas', {}, fakeInputs, lookup).targets['build']!;
+      expect(threadsOf(t)['packages']).toEqual(['dist/libs/numpy-threads']);
+      expect((t.options as Options)['packages']).toEqual(['dist/libs/numpy']);
+      expect(t.inputs).toEqual(expect.arrayContaining([
+        { dependentTasksOutputFiles: 'dist/libs/numpy/python-package.json' },
+        { dependentTasksOutputFiles: 'dist/libs/numpy-threads/python-package.json' },
+        { dependentTasksOutputFiles: 'dist/libs/numpy-threads/build-files/**/*' },
+      ]));
+    });
+
+    test('a package may add cflags in a variant; nothing else', () => {
+      const withFlags = nativeProject({ ...d, variants: { threads: { cflags: ['-DTHREADS'] } } }, 'libs/python-packages/pyyaml', {}, fakeInputs, lookup).targets['build']!;
+      expect(threadsOf(withFlags)['env']['CFLAGS']).toBe('-O2 -DNDEBUG -DTHREADS');
+      expect(() => validateDescriptor('x/native.json', { ...d, variants: { threads: { configureArgs: ['--x'] } } })).toThrow(/variants.threads: a python-package build's variant takes cflags, not configureArgs/);
+    });
+
+    test('without an SDK that has variants, a package has no configurations', () => {
+      expect(build.configurations).toBeUndefined();
+    });
   });
 });
 

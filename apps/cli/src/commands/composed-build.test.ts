@@ -32,10 +32,24 @@ describe('a build with chosen packages built in', () => {
     const command: string[] = project.targets.link.options.command;
     expect(command.filter((_, i) => command[i - 1] === '--package')).toEqual(['dist/libs/numpy', 'dist/libs/pyyaml']);
     expect(command.slice(command.indexOf('--wasm'))).toEqual(['--wasm', 'build/python-sci/python.wasm', '--lib-dir', 'dist/python-sci/usr/local/lib']);
-    expect(project.targets.link.outputs).toEqual(['{workspaceRoot}/build/python-sci/python.wasm', '{workspaceRoot}/dist/python-sci/usr/local/lib']);
+    expect(project.targets.link.outputs).toEqual(['{options.output}', '{options.alsoWrites}']);
+    expect(project.targets.link.options).toMatchObject({ output: 'build/python-sci/python.wasm', alsoWrites: 'dist/python-sci/usr/local/lib' });
     expect(project.targets.build.options.output).toBe('dist/python-sci/python-resumable.wasm');
     expect(Object.keys(project.targets)).toEqual(['link', 'optimize', 'build']);
     expect(JSON.stringify(project)).not.toContain('python-full');
+  });
+
+  test('its threads configuration links the threads SDK and stdlib with the packages\' threads builds, into <name>-threads', () => {
+    const project = composedBuildProject(template, 'sci', ['markupsafe', 'pyyaml'], known) as any;
+    const link = project.targets.link.configurations.threads;
+    const command: string[] = link.command;
+    expect(command.filter((_, i) => command[i - 1] === '--package')).toEqual(['dist/libs/markupsafe-threads', 'dist/libs/pyyaml-threads']);
+    expect(command[command.indexOf('--sdk') + 1]).toBe('dist/libs/cpython-sdk-threads');
+    expect(command[command.indexOf('--stdlib') + 1]).toBe('dist/python-threads/usr/local/lib');
+    expect(command.slice(command.indexOf('--wasm'))).toEqual(['--wasm', 'build/python-sci-threads/python.wasm', '--lib-dir', 'dist/python-sci-threads/usr/local/lib']);
+    expect(link).toMatchObject({ output: 'build/python-sci-threads/python.wasm', alsoWrites: 'dist/python-sci-threads/usr/local/lib' });
+    expect(project.targets.optimize.configurations.threads).toEqual({ input: 'build/python-sci-threads/python.wasm', output: 'dist/python-sci-threads/python.wasm' });
+    expect(project.targets.build.configurations.threads).toEqual({ input: 'dist/python-sci-threads/python.wasm', output: 'dist/python-sci-threads/python-resumable.wasm' });
   });
 
   test('its default name says what it has', () => {
@@ -62,6 +76,8 @@ describe('a build with chosen packages built in', () => {
       [['--with', 'numpy', '--name', 'full'], 'pywasi: --name: "full" is the full build (`npx nx build python-full`): give another name'],
       [['--with', 'numpy', '--name', 'Bad_Name'], 'pywasi: --name: "Bad_Name" is not a build name (letters, digits and dashes; not "threads", "no-threads" or "default")'],
       [['--with', 'numpy', '--debug'], 'pywasi: --with links the optimised CPython build: --debug and --no-opt apply to the build without threads only'],
+      [['--with', 'numpy', '--name', 'sci-threads'], 'pywasi: --name: "sci-threads" ends in -threads, the name of a build\'s threads configuration: give --name sci --threads'],
+      [['--threads', '--no-opt'], 'pywasi: --threads builds the optimised threads build: --debug and --no-opt apply to the build without threads only'],
       [['--with', 'nosuch'], `pywasi: --with: nosuch is not a package this clone builds into python.wasm (it builds: ${known.join(', ')})`],
     ] as const) {
       const result = await run(...args);

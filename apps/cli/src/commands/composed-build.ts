@@ -2,7 +2,9 @@
 // project is derived from the full build's (libs/python-full/project.json): the same link,
 // optimize and build targets, with its own package list and its own output directory. So a custom
 // build links from the pieces the Nx cache already holds (CPython, the SDK, each package), and it
-// can never drift from the way the full build is made.
+// can never drift from the way the full build is made. The template's configurations come along:
+// `-c threads` links the threads CPython with the packages' threads builds into
+// dist/python-<name>-threads (the build `<name>-threads`).
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 
@@ -46,6 +48,10 @@ export function packageLinks(root: string, known: string[]): Record<string, stri
 /** The build's name when none is given: the packages it has, e.g. with-numpy-pyyaml. */
 export const defaultBuildName = (packages: string[]): string => `with-${[...packages].sort().join('-')}`;
 
+/** The configuration of a composed project that links the threads build, and what its build is called. */
+export const THREADS_CONFIGURATION = 'threads';
+export const threadsBuildName = (name: string): string => `${name}-${THREADS_CONFIGURATION}`;
+
 /**
  * The Nx project of the build `name` with `packages` built in, from the template project. Every
  * list naming the template's packages (its dependencies and the link command's --package
@@ -53,10 +59,12 @@ export const defaultBuildName = (packages: string[]): string => `with-${[...pack
  */
 export function composedBuildProject(template: Project, name: string, packages: string[], known: string[]): Project {
   const isPackage = (value: Json): boolean => typeof value === 'string' && known.includes(value);
-  const renamePath = (value: string): string => value.replaceAll(`python-${TEMPLATE_NAME}/`, `python-${name}/`);
+  // python-full/ and a configuration's python-full-threads/.
+  const templateDirs = new RegExp(`python-${TEMPLATE_NAME}(-[a-z]+)?/`, 'g');
+  const renamePath = (value: string): string => value.replace(templateDirs, (_all, variant: string | undefined) => `python-${name}${variant ?? ''}/`);
   const rewrite = (value: Json, key?: string): Json => {
     if (Array.isArray(value)) {
-      if (key === 'command') return composedCommand(value.map((v) => (typeof v === 'string' ? renamePath(v) : v)), packages);
+      if (key === 'command') return composedCommand(value.map((v) => (typeof v === 'string' ? renamePath(v) : v)), packages, known);
       if (value.some(isPackage)) return [...value.filter((v) => !isPackage(v)), ...packages];
       return value.map((v) => rewrite(v));
     }
@@ -74,16 +82,22 @@ export function composedBuildProject(template: Project, name: string, packages: 
   return project;
 }
 
-/** The link command with one `--package dist/libs/<project>` per package, where the template's were. */
-function composedCommand(command: Json[], packages: string[]): Json[] {
+/** The link command with one `--package dist/libs/<project>` per package, where the template's
+ * were; in a configuration whose packages are their variant's (dist/libs/<project>-threads), the
+ * same variant's. */
+function composedCommand(command: Json[], packages: string[], known: string[]): Json[] {
   const first = command.indexOf('--package');
   if (first < 0) throw new Error(`${TEMPLATE_PROJECT}: the link command has no --package argument to put the packages at`);
+  const given = String(command[first + 1]);
+  const pkg = known.filter((p) => given.startsWith(`dist/libs/${p}`)).sort((a, b) => b.length - a.length)[0];
+  if (pkg === undefined) throw new Error(`${TEMPLATE_PROJECT}: the link command's --package ${given} is not dist/libs/<package>`);
+  const suffix = given.slice(`dist/libs/${pkg}`.length);
   const rest: Json[] = [];
   for (let i = first; i < command.length; i++) {
     if (command[i] === '--package') i++;
     else rest.push(command[i]!);
   }
-  return [...command.slice(0, first), ...packages.flatMap((p) => ['--package', `dist/libs/${p}`]), ...rest];
+  return [...command.slice(0, first), ...packages.flatMap((p) => ['--package', `dist/libs/${p}${suffix}`]), ...rest];
 }
 
 /** Where the project of the build `name` is written, workspace-relative. */

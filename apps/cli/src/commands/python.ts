@@ -7,7 +7,7 @@ import { isatty } from 'node:tty';
 import { setFlagsFromString } from 'node:v8';
 import { Command, InvalidArgumentError } from 'commander';
 import { describeNetPolicy, type GuestThread, type NetPolicy, type ReadlineOptions } from '@pywasi/host';
-import { buildHint, ensureSnapshot, GUEST_PREFIX, NO_THREADS_BUILD, OLD_NO_THREADS_NAME, PYTHON_PROGRAM, PythonRequestError, pythonBuildDir, pythonInvocation, pythonLayout, THREADS_BUILD } from '@pywasi/python';
+import { buildHint, ensureSnapshot, GUEST_PREFIX, NO_THREADS_BUILD, OLD_NO_THREADS_NAME, PYTHON_PROGRAM, PythonRequestError, pythonBuildDir, pythonInvocation, pythonLayout, spawnsThreads, THREADS_BUILD } from '@pywasi/python';
 import { CliError } from '../cli-error.ts';
 import { addGuestOptions, applyCompileMode, guestEnv, runLimits, type GuestFlags } from '../guest-options.ts';
 import { runCommand, type RunOptions } from './run.ts';
@@ -37,7 +37,7 @@ export function registerPython(program: Command, context: PythonContext = {}): v
     .allowUnknownOption()
     .passThroughOptions();
   addGuestOptions(python, { dirs: 'the current directory (at its own path), the script\'s directory and the standard library' })
-    .option('--build <name>', 'the python build to run: threads (the default), no-threads, full (numpy, lxml, PyYAML... built in, without threads: @pywasi/python-full installed, or built in a clone), or one made by `pywasi build --with`')
+    .option('--build <name>', 'the python build to run: threads (the default), no-threads, full (numpy, lxml, PyYAML... built in, without threads: @pywasi/python-full installed, or built in a clone), or one made by `pywasi build --with` (<name>-threads: made with --threads, it has threads)')
     .option('--threads', 'run the threads build (the default on Node 22 and newer: CPython with pthreads, each thread a worker): --build threads')
     .option('--no-threads', 'run the build without threads (the one WasmEdge runs; 6 MiB less peak memory at start-up): --build no-threads')
     .option('--home <dir>', 'a host directory to be the guest\'s HOME (/home/user), kept across runs (default: a fresh one per run)', parseHome)
@@ -68,7 +68,10 @@ runs in a worker thread; --no-keyboard-interrupt runs it on pywasi's own thread 
 Without a build named, python runs with threads (threading, ThreadPoolExecutor, asyncio.to_thread),
 each thread in a worker of its own. --record, --trace and --no-keyboard-interrupt run the build
 without threads (a run log holds one thread's calls; threads need python in a worker), as does
-Node 20 (its V8 mishandles a timed atomic wait), and so does --no-threads.
+Node 20 (its V8 mishandles a timed atomic wait), and so does --no-threads. A build named runs with
+threads when its python.wasm has them (\`pywasi build --with markupsafe,pyyaml --threads\` makes
+with-markupsafe-pyyaml-threads: the packages' C extensions in every thread); those options
+refuse it.
 
 Runs start from a snapshot of an initialised CPython, made once per installation at first use
 (in $PYWASI_CACHE_DIR or ~/.cache/pywasi/snapshots). All runs of one installation share the hash
@@ -167,7 +170,8 @@ Examples:
 /**
  * The build --build, --threads and --no-threads name; undefined for the default one (defaultBuild,
  * or $PYWASI_PYTHON_DIR). A run that cannot have threads runs the build without them when none is
- * named, and refuses the threads build named.
+ * named, and refuses the threads build named, or any build whose module spawns threads (a
+ * `pywasi build --with … --threads` build, $PYWASI_PYTHON_DIR's): the module decides, not the name.
  */
 function chooseBuild(flags: { build?: string; threads?: boolean; record?: unknown; trace?: unknown; keyboardInterrupt: boolean }): string | undefined {
   const byThreads = flags.threads === undefined ? undefined : flags.threads ? THREADS_BUILD : NO_THREADS_BUILD;
@@ -183,7 +187,27 @@ function chooseBuild(flags: { build?: string; threads?: boolean; record?: unknow
     : undefined;
   if (!oneThread) return build;
   if (build === THREADS_BUILD) throw new CliError(`${oneThread[0]} cannot run the threads build (${oneThread[1]}): drop --threads, or give --no-threads`);
-  return build === undefined && !process.env['PYWASI_PYTHON_DIR'] ? NO_THREADS_BUILD : build;
+  const chosen = build === undefined && !process.env['PYWASI_PYTHON_DIR'] ? NO_THREADS_BUILD : build;
+  if (moduleSpawnsThreads(chosen)) {
+    const which = chosen === undefined ? `build in ${process.env['PYWASI_PYTHON_DIR']}` : `${chosen} build`;
+    throw new CliError(`${oneThread[0]} cannot run the ${which}: its python.wasm has threads (${oneThread[1]}); give --no-threads, or --build with a build without threads`);
+  }
+  return chosen;
+}
+
+/** Whether the build's python.wasm (when it is there) spawns threads. */
+function moduleSpawnsThreads(build: string | undefined): boolean {
+  let wasm: string;
+  try {
+    wasm = pythonLayout(pythonBuildDir(build)).wasm;
+  } catch {
+    return false; // a bad name: reported where the build is looked up
+  }
+  try {
+    return existsSync(wasm) && spawnsThreads(wasm);
+  } catch {
+    return false; // not a module: the run says so
+  }
 }
 
 /** --home: an existing directory, absolute from here on. */

@@ -31,6 +31,8 @@ export interface AutotoolsExecutorOptions {
   clean?: string[];
   /** Products copied to their final, workspace-relative place after a successful build. */
   publish?: { from: string; to: string }[];
+  /** Workspace-relative output publish writes: the target's cached output (a variant's is its own). */
+  outputPath?: string;
   /** A host tool: the machine's own, when it is the pinned version, instead of a build. */
   installed?: InstalledTool;
   /** Use the wasm32 LLVM toolchain (its placeholders, e.g. {cc}); false for native builds. */

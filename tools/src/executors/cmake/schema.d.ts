@@ -24,6 +24,8 @@ export interface CMakeExecutorOptions {
   clean?: string[];
   /** Products copied to their final, workspace-relative place after a successful build. */
   publish?: { from: string; to: string }[];
+  /** Workspace-relative output publish writes: the target's cached output (a variant's is its own). */
+  outputPath?: string;
   /** Cross-compile with the wasm32 LLVM toolchain (a derived toolchain file); false for this machine. */
   toolchain?: boolean;
   /** Workspace-relative manifest of that toolchain (default dist/toolchain/llvm-wasm32.json). */

@@ -16,8 +16,8 @@ export default async function commandExecutor(options: CommandExecutorOptions, c
     if (!program) throw new BuildError('the command is empty: give the program and its arguments');
     startLog(places.logFile);
     await runLogged({ command: program, args, cwd: places.workspaceRoot, label: places.label, logFile: places.logFile });
-    if (!existsSync(places.abs(options.output))) {
-      throw new BuildError(`${program} finished without writing ${options.output}, the output this target promises; log: ${places.logFile}`);
+    for (const output of [options.output, ...(options.alsoWrites ? [options.alsoWrites] : [])]) {
+      if (!existsSync(places.abs(output))) throw new BuildError(`${program} finished without writing ${output}, an output this target promises; log: ${places.logFile}`);
     }
   });
 }

@@ -103,6 +103,7 @@ function autotoolsOptions(ctx: Context, variantName?: string): AutotoolsOptions 
       ...base,
       make: { targets: make.targets, args: [...make.args, ...assumeOld] },
       clean: (b.make?.outputs ?? []).map((o) => join(places.build, o)),
+      ...(b.make?.outputs ? {} : { outputPath: places.out }),
     };
   } else {
     const publish = publishOf(ctx, places, { ...b, install: Boolean(b.install) });
@@ -115,6 +116,8 @@ function autotoolsOptions(ctx: Context, variantName?: string): AutotoolsOptions 
       // (a new toolchain feature): the tree is made afresh for every build.
       clean: b.inSource ? [places.src, places.build, places.stage] : [places.build, places.stage],
       publish,
+      // The cached output: a variant's own (dist/libs/<name>-threads) is its configuration's.
+      ...(b.make?.outputs ? {} : { outputPath: places.out }),
     };
   }
   // What make writes is in the directory it ran in: the build directory, or the tree itself.
@@ -170,7 +173,7 @@ export function autotoolsTargets(ctx: Context): Record<string, TargetConfigurati
     dependsOn: [...(b.configure?.outputs ? ['configure', ...buildsOf(ctx)] : buildsOf(ctx)), ...reads.dependsOn],
     // After a configure of its own, make reads what it wrote (the Makefile first of all).
     inputs: withExecutor(ctx, 'autotools', [...(b.configure?.outputs ? [...inputs, { dependentTasksOutputFiles: `build/${ctx.name}/**/*` }] : inputs), ...reads.inputs, ...toolInputs]),
-    outputs: b.make?.outputs ? b.make.outputs.map((o) => (o === '.' ? makeDir : `${makeDir}/${o}`)) : [`{workspaceRoot}/${places.out}`],
+    outputs: b.make?.outputs ? b.make.outputs.map((o) => (o === '.' ? makeDir : `${makeDir}/${o}`)) : ['{options.outputPath}'],
     options: tool ? { ...main.make!, installed: tool } : main.make!,
     configurations: configurations('make'),
   };

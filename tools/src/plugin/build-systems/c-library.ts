@@ -15,7 +15,7 @@ export function cLibraryTargets(ctx: Context): Record<string, TargetConfiguratio
       dependsOn: buildsOf(ctx),
       // An archive of its own sources: its links' headers matter, their archives do not.
       inputs: withExecutor(ctx, 'c-library', sharedInputs(ctx, false)),
-      outputs: [`{workspaceRoot}/${places.out}`],
+      outputs: ['{options.outputPath}'],
       options: {
         sources: b.sources,
         ...(b.includeDirs ? { includeDirs: b.includeDirs } : {}),

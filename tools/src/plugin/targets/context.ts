@@ -216,7 +216,7 @@ export function treeOf(ctx: Context, variantName?: string): { dir: string; sourc
  * of the same name when it has one. Does `project` build differently in `variant`? */
 export function variesIn(ctx: Context, project: string, variant: string | undefined, seen: ReadonlySet<string> = new Set()): boolean {
   const p = variant ? ctx.projects(project) : undefined;
-  const v = variant ? p?.d.variants?.[variant] : undefined;
+  const v = p && variant ? variantOf(ctx, p.d, variant) : undefined;
   if (!p || !v) return false;
   if (changesBuild(v)) return true;
   // A variant that changes nothing itself still builds apart when what it is compiled with or
@@ -225,6 +225,14 @@ export function variesIn(ctx: Context, project: string, variant: string | undefi
   const used = platformOf(p.d) === 'host' ? [...(p.d.tools ?? [])] : [ctx.options.toolchainProject, ctx.options.libcProject, ...(p.d.links ?? []), ...(p.d.tools ?? [])];
   const next = new Set([...seen, project]);
   return used.some((u) => u !== project && variesIn(ctx, u, variant, next));
+}
+
+/** A project's variant of that name: its own, or, for a Python package, any variant of the
+ * interpreter's SDK (a package builds against each build of the interpreter without declaring it). */
+export function variantOf(ctx: Pick<Context, 'options' | 'projects'>, d: NativeDescriptor, variant: string): Variant | undefined {
+  const own = d.variants?.[variant];
+  if (own || d.build?.system !== 'python-package') return own;
+  return ctx.projects(ctx.options.pythonSdkProject)?.d.variants?.[variant] ? {} : undefined;
 }
 
 /** The places of another project as seen from a variant: its variant's when it has the same one
