@@ -96,6 +96,9 @@ export interface PythonRequest {
   /** The standard library as files (default: unpacked once into pywasi's cache) or as the build's
    * zip (stdlib-files.ts). */
   stdlib?: StdlibLayout;
+  /** Where a line goes that says the run goes on otherwise than asked (the standard library stays
+   * in its zip); default: a PywasiWarning. */
+  warn?: (line: string) => void;
 }
 
 export interface PythonInvocation {
@@ -125,7 +128,7 @@ export function pythonInvocation(request: PythonRequest, layout: PythonLayout): 
   // do too, as python.wasm enters the directory PYWASI_CWD names before anything runs (CPython
   // patch 0003). The standard library is read-only; the user's mounts come last and win.
   const { cwd } = request;
-  const lib = stdlibMount(layout.libDir, request.stdlib ?? 'files');
+  const lib = stdlibMount(layout.libDir, request.stdlib ?? 'files', request.warn ?? ((line) => process.emitWarning(line, 'PywasiWarning')));
   const dirs: MountSpec[] = [...(cwd !== null ? [{ guest: cwd, host: cwd }] : []), { guest: GUEST_PREFIX + '/lib', host: lib, readOnly: true }];
   // sys.executable: python.wasm itself, as a native python's is its binary (executable.ts).
   const bin = executableDir(layout.wasm, path.basename(PYTHON_PROGRAM));
@@ -153,13 +156,13 @@ export function pythonInvocation(request: PythonRequest, layout: PythonLayout): 
 
 /** The host directory the guest sees as /usr/local/lib. Files that cannot be unpacked (a cache
  * that cannot be written) leave the run on the zip, with a warning that says why. */
-function stdlibMount(libDir: string, layout: StdlibLayout): string {
+function stdlibMount(libDir: string, layout: StdlibLayout, warn: (line: string) => void): string {
   if (layout === 'zip') return libDir;
   try {
     return stdlibFiles(libDir, cacheDir());
   } catch (error) {
     if (!(error instanceof StdlibError)) throw error;
-    process.emitWarning(`${error.message}; the standard library stays in its zip for this run`, 'PywasiWarning');
+    warn(`${error.message}; the standard library stays in its zip for this run`);
     return libDir;
   }
 }

@@ -109,6 +109,7 @@ Examples:
         if (build === undefined) throw new CliError(`python.wasm not found at ${layout.wasm}: build it with \`npx pywasi build\` (or set PYWASI_PYTHON_DIR)`, 1);
         throw new CliError(`the ${build} build is not installed (no python.wasm at ${layout.wasm}): ${buildHint(build)}`, 1);
       }
+      const warn = (line: string) => process.stderr.write(`${line}\n`);
       let invocation;
       try {
         invocation = pythonInvocation(
@@ -123,6 +124,7 @@ Examples:
             ...(flags.caFile !== undefined ? { caFile: flags.caFile } : {}),
             ...(flags.home !== undefined ? { home: flags.home } : {}),
             stdlib: flags.stdlibZip ? 'zip' : 'files',
+            warn: (line) => warn(`pywasi python: ${line}`),
           },
           layout,
         );
@@ -130,7 +132,6 @@ Examples:
         if (e instanceof PythonRequestError) throw new CliError(e.message, 1);
         throw e;
       }
-      const warn = (line: string) => process.stderr.write(`${line}\n`);
       let wasm = invocation.wasm;
       let options: RunOptions = {
         env: invocation.env,
