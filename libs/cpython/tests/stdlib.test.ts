@@ -59,6 +59,23 @@ describe('python311.zip', () => {
     expect(tracebackFrame(run, '/usr/local/lib/python311.zip/json/decoder.py')).toEqual({ exit: 1, frame: true, source: '    obj, end = self.scan_once(s, idx)', carets: '^' });
   }, RUN_TIMEOUT_MS);
 
+  test('concurrent.futures exports what runs: from it import * works, and ProcessPoolExecutor says why it is not there', async () => {
+    const code = [
+      'from concurrent.futures import *',
+      'print(ThreadPoolExecutor.__name__)',
+      'try:',
+      '    from concurrent.futures import ProcessPoolExecutor',
+      'except ImportError as e:',
+      '    print(e)',
+    ].join('\n');
+    const run = await pywasiPython(['-c', code], { timeoutMs: RUN_TIMEOUT_MS });
+    expect({ exit: run.exitCode, out: run.stdout.trim().split('\n'), err: run.stderr }).toEqual({
+      exit: 0,
+      out: ['ThreadPoolExecutor', 'concurrent.futures.ProcessPoolExecutor needs processes, which WASI does not start (no _multiprocessing): ThreadPoolExecutor runs tasks in threads'],
+      err: '',
+    });
+  }, RUN_TIMEOUT_MS);
+
   test('venv and ensurepip say in one line that pywasi pip installs packages, also run as plain python.wasm', async () => {
     for (const [module, what] of [['venv', 'has no virtual environments'], ['ensurepip', 'cannot run pip']] as const) {
       // `pywasi python -m` refuses them before python.wasm starts; run python.wasm itself to see its own answer.
