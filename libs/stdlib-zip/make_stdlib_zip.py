@@ -61,10 +61,10 @@ NEEDS_C_MODULE = {
     "_bz2": ("bz2.py",),
     "_lzma": ("lzma.py",),
     "_crypt": ("crypt.py",),
-    # multiprocessing itself stays: it imports without its C half (as on a platform without
-    # sem_open), so code that only imports it, or asks cpu_count(), runs; starting a process or
-    # making a lock or queue raises ImportError (test_logging needs no more).
-    "_multiprocessing": ("concurrent/futures/process.py",),
+    # multiprocessing and concurrent.futures.process stay: they import without the C half (as on
+    # a platform without sem_open), so code that only imports them, or asks cpu_count(), runs;
+    # starting a process or making a lock or queue raises ImportError (test_logging needs no
+    # more), and concurrent.futures says why it exports no ProcessPoolExecutor (patch 0027).
     "termios": ("tty.py", "pty.py"),
     "_tkinter": ("tkinter/", "turtle.py"),
 }
