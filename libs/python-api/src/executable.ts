@@ -7,7 +7,7 @@
 // and again when the build changes.
 import { copyFileSync, linkSync, mkdirSync, renameSync, rmSync, statSync, utimesSync, type Stats } from 'node:fs';
 import * as path from 'node:path';
-import { crc32 } from 'node:zlib';
+import { crcName } from './cache-names.ts';
 import { cacheDir } from './snapshot.ts';
 
 /** The same file, or a copy that is still the module's (size and modification time). */
@@ -21,7 +21,7 @@ const current = (copy: Stats, module: Stats): boolean =>
  */
 export function executableDir(wasm: string, program: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
   // One directory per build (a workspace, an installed package), as for snapshots.
-  const dir = path.join(cacheDir(env), 'bin', `python-${crc32(wasm).toString(16).padStart(8, '0')}`);
+  const dir = path.join(cacheDir(env), 'bin', `python-${crcName(wasm)}`);
   const file = path.join(dir, program);
   try {
     const module = statSync(wasm);

@@ -12,8 +12,9 @@
 import { existsSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import * as path from 'node:path';
-import { crc32 } from 'node:zlib';
 import { runWasi, snapshotKey, writeModuleWithoutData } from '@pywasi/host';
+import { crcName, fileStamp } from './cache-names.ts';
+import { STDLIB_ZIP } from './stdlib-files.ts';
 
 /** Interpreter flags the snapshot applies at start; any other option means a fresh start. */
 const APPLIED_FLAGS = /^-[uiqB]+$/;
@@ -56,30 +57,24 @@ export interface SnapshotPlan {
   init: { args: string[]; env: Record<string, string>; dirs: { guest: string; host: string; readOnly: boolean }[] };
 }
 
-const stamp = (file: string) => {
-  const st = statSync(file);
-  return `${st.size}:${Math.round(st.mtimeMs)}`;
-};
-
 /** The snapshot plan for a python.wasm build whose runs see `libMount` as /usr/local/lib, or
  * undefined when it has no usable resumable module (missing, or older than python.wasm). */
 export function snapshotPlan(layout: { wasm: string; resumableWasm: string; libDir: string }, pythonHome: string, env = process.env, libMount = layout.libDir): SnapshotPlan | undefined {
   let key: string;
   try {
     if (statSync(layout.resumableWasm).mtimeMs < statSync(layout.wasm).mtimeMs) return undefined;
-    const zip = path.join(layout.libDir, 'python311.zip');
+    const zip = path.join(layout.libDir, STDLIB_ZIP);
     // The snapshot holds modules imported from what the guest saw as /usr/local/lib (the zip, or
     // one unpacked copy of it: its directory name changes with the zip).
-    key = JSON.stringify({ module: [layout.resumableWasm, stamp(layout.resumableWasm)], stdlib: [zip, stamp(zip)], lib: libMount, memory: 'whole' });
+    key = JSON.stringify({ module: [layout.resumableWasm, fileStamp(layout.resumableWasm)], stdlib: [zip, fileStamp(zip)], lib: libMount, memory: 'whole' });
   } catch {
     return undefined;
   }
-  // One snapshot per python build directory (a workspace, an installed package). The name only
-  // spreads installations apart (the key above decides whether a snapshot is this one's): a CRC
-  // does that without node:crypto, which would add 2.5 MiB to every run's memory.
+  // One snapshot per python build directory (a workspace, an installed package); the key above
+  // decides whether a snapshot is this one's.
   // Runs that see the zip itself (--stdlib-zip) have a snapshot of their own beside the others'.
   const layoutTag = libMount === layout.libDir ? '-zip' : '';
-  const name = path.join(cacheDir(env), 'snapshots', `python-${crc32(layout.resumableWasm).toString(16).padStart(8, '0')}${layoutTag}`);
+  const name = path.join(cacheDir(env), 'snapshots', `python-${crcName(layout.resumableWasm)}${layoutTag}`);
   return {
     resumable: layout.resumableWasm,
     image: `${name}.snapshot`,

@@ -10,7 +10,7 @@
 // `--stdlib-zip` (runPython's `stdlib: 'zip'`) keeps the zip, as WasmEdge runs have it.
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, copyFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { crc32 } from 'node:zlib';
+import { crcName, fileStamp } from './cache-names.ts';
 import { unzipSync } from 'fflate';
 
 export const STDLIB_ZIP = 'python311.zip';
@@ -29,13 +29,6 @@ export class StdlibError extends Error {
   override readonly name = 'StdlibError';
 }
 
-const stamp = (file: string): string => {
-  const st = statSync(file);
-  return `${st.size}:${Math.round(st.mtimeMs)}`;
-};
-
-const hex = (text: string): string => crc32(text).toString(16).padStart(8, '0');
-
 /**
  * The host directory a run mounts as /usr/local/lib with the standard library as files, unpacked
  * from `libDir` (a build's usr/local/lib) into `cacheRoot` unless a current copy is there. One copy
@@ -47,13 +40,13 @@ export function stdlibFiles(libDir: string, cacheRoot: string): string {
   const sources = path.join(libDir, STDLIB_SOURCES_ZIP);
   let key: string;
   try {
-    key = JSON.stringify({ v: LAYOUT_VERSION, zip: stamp(zip), sources: existsSync(sources) ? stamp(sources) : null });
+    key = JSON.stringify({ v: LAYOUT_VERSION, zip: fileStamp(zip), sources: existsSync(sources) ? fileStamp(sources) : null });
   } catch {
     throw new StdlibError(`${zip} is missing: the python build is incomplete (build it again, or reinstall its package)`);
   }
   const root = path.join(cacheRoot, 'stdlib');
-  const installation = `python-${hex(path.resolve(libDir))}`;
-  const dir = path.join(root, `${installation}-${hex(key)}`);
+  const installation = `python-${crcName(path.resolve(libDir))}`;
+  const dir = path.join(root, `${installation}-${crcName(key)}`);
   if (existsSync(dir)) return dir;
 
   const partial = `${dir}.partial-${process.pid}-${Date.now()}`;
